@@ -1,0 +1,84 @@
+import { cdktf, javascript, JsonFile } from 'projen';
+
+const providerPeers = [
+  '@cdktf/provider-cloudflare@^13.9.1',
+  '@cdktf/provider-digitalocean@^13.14.1',
+  '@cdktf/provider-tls@^11.0.1',
+];
+
+const project = new cdktf.ConstructLibraryCdktf({
+  name: 'cdktf-zero-trust-code-server',
+  description:
+    'A private VS Code in the browser for every developer: code-server on a DigitalOcean droplet, reachable only through a Cloudflare Tunnel and guarded by Cloudflare Access.',
+  author: 'cdktf-zero-trust-code-server maintainers',
+  authorAddress: 'maintainers@ztcs.invalid',
+  repositoryUrl: 'https://github.com/cdktf-zero-trust-code-server/cdktf-zero-trust-code-server.git',
+  keywords: ['cdktf', 'code-server', 'vscode', 'cloudflare', 'cloudflare-tunnel', 'cloudflare-access', 'digitalocean', 'zero-trust'],
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  projenVersion: '0.103.25',
+  packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion: '20.0.0',
+
+  // TypeScript 7 (the native compiler) cannot be driven by ts-node or ts-jest.
+  jsiiVersion: '~5.9.0',
+  typescriptVersion: '~5.9.3',
+
+  cdktfVersion: '^0.21.0',
+  constructsVersion: '^10.4.2',
+  peerDeps: providerPeers,
+  devDeps: [
+    ...providerPeers,
+    // Only the latest dist-tag of @types/node is served; pin the line of the Node.js we support.
+    '@types/node@^20.19.0',
+    'ts-node@^10.9.2',
+  ],
+  bundledDeps: ['yaml@^2.8.0'],
+
+  srcdir: 'lib',
+  libdir: 'lib',
+  testdir: 'test',
+  tsconfigDev: {
+    include: ['../examples/**/*.ts'],
+    compilerOptions: {},
+  },
+  jestOptions: {
+    // A snapshot that a test run may rewrite cannot fail: update them on purpose with `npx jest -u`.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      // lib/ is compiled in place: prefer the sources to whatever .js a build left beside them.
+      moduleFileExtensions: ['ts', 'tsx', 'js', 'json', 'node'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+      testTimeout: 120_000,
+    },
+  },
+  eslintOptions: {
+    dirs: ['lib'],
+    devdirs: ['test', 'examples', '.projenrc.ts'],
+  },
+  gitignore: ['cdktf.out/', '.terraform/', '*.tfstate*', '.gen/', '/lib/**/*.js', '/lib/**/*.d.ts', '!/lib/**/*.ts'],
+});
+
+new JsonFile(project, 'cdktf.json', {
+  obj: {
+    language: 'typescript',
+    app: 'npx ts-node --prefer-ts-exts --transpile-only examples/main.ts',
+    projectId: 'cdktf-zero-trust-code-server-examples',
+    sendCrashReports: 'false',
+    terraformProviders: [],
+    terraformModules: [],
+    context: {},
+  },
+});
+
+project.addTask('synth', {
+  description: 'Synthesizes the examples into cdktf.out/ (what `cdktf synth` would write)',
+  exec: 'ts-node --prefer-ts-exts --transpile-only examples/main.ts',
+});
+
+project.npmignore?.exclude('/examples/', '/cdktf.json', '/.ci/', 'cdktf.out/', '/lib/**/*.ts');
+project.npmignore?.include('/lib/**/*.d.ts', '/lib/**/*.js');
+
+project.synth();
