@@ -1,0 +1,2 @@
+export { AccessRuleSet, GithubOrganization } from './rules';
+export * from './code-server-access';

@@ -1,0 +1,99 @@
+import { checkDomain, checkEmail, checkPattern, checkUnique, PropContext, rejectProp } from '../validation';
+
+/** A GitHub organization (and optionally one of its teams) whose members an Access rule matches. */
+export interface GithubOrganization {
+  /** The organization's name on GitHub, e.g. `my-company`. */
+  readonly name: string;
+  /** The id of the GitHub identity provider configured in Cloudflare Zero Trust. */
+  readonly identityProviderId: string;
+  /**
+   * A team of the organization: only its members match.
+   * @default - every member of the organization
+   */
+  readonly team?: string;
+}
+
+/**
+ * A set of Cloudflare Access rules. In an include set a user matches if any rule matches;
+ * in a require set every rule must match; in an exclude set any match denies.
+ */
+export interface AccessRuleSet {
+  /**
+   * Email addresses.
+   * @default - none
+   */
+  readonly emails?: string[];
+  /**
+   * Email domains, e.g. `example.com`: every address at that domain matches.
+   * @default - none
+   */
+  readonly emailDomains?: string[];
+  /**
+   * GitHub organizations (or teams of them), through a GitHub identity provider.
+   * @default - none
+   */
+  readonly githubOrganizations?: GithubOrganization[];
+  /**
+   * Ids of Access groups defined in Cloudflare Zero Trust.
+   * @default - none
+   */
+  readonly groupIds?: string[];
+}
+
+/** One Access rule in the shape of the Cloudflare provider's include, require and exclude blocks. */
+export interface AccessRule {
+  /** Matches one email address. */
+  readonly email?: { readonly email: string };
+  /** Matches every address at a domain. */
+  readonly emailDomain?: { readonly domain: string };
+  /** Matches members of a GitHub organization or team. */
+  readonly githubOrganization?: { readonly name: string; readonly identityProviderId: string; readonly team?: string };
+  /** Matches members of an Access group. */
+  readonly group?: { readonly id: string };
+}
+
+const GITHUB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+const GITHUB_TEAM = /^[A-Za-z0-9][A-Za-z0-9_. -]{0,99}$/;
+const ACCESS_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+/** Turns a rule set into provider rules, in a stable order: emails, domains, organizations, groups. */
+export function buildAccessRules(set: AccessRuleSet | undefined): AccessRule[] {
+  if (!set) return [];
+  return [
+    ...(set.emails ?? []).map((email) => ({ email: { email } })),
+    ...(set.emailDomains ?? []).map((domain) => ({ emailDomain: { domain } })),
+    ...(set.githubOrganizations ?? []).map((org) => ({
+      githubOrganization: {
+        name: org.name,
+        identityProviderId: org.identityProviderId,
+        ...(org.team === undefined ? {} : { team: org.team }),
+      },
+    })),
+    ...(set.groupIds ?? []).map((id) => ({ group: { id } })),
+  ];
+}
+
+/** Checks every value of a rule set; the prop names the set (for example `allow`), each error names the field. */
+export function validateAccessRuleSet(ctx: PropContext, prop: string, set: AccessRuleSet | undefined): void {
+  if (!set) return;
+  (set.emails ?? []).forEach((email, i) => checkEmail(ctx, `${prop}.emails[${i}]`, email));
+  (set.emailDomains ?? []).forEach((domain, i) => checkDomain(ctx, `${prop}.emailDomains[${i}]`, domain));
+  (set.githubOrganizations ?? []).forEach((org, i) => {
+    checkPattern(ctx, `${prop}.githubOrganizations[${i}].name`, org.name, GITHUB_NAME, 'expected a GitHub organization name (letters, digits and hyphens, 39 characters at most)');
+    checkPattern(ctx, `${prop}.githubOrganizations[${i}].identityProviderId`, org.identityProviderId, ACCESS_ID, 'expected the id of a Cloudflare identity provider');
+    if (org.team !== undefined) {
+      checkPattern(ctx, `${prop}.githubOrganizations[${i}].team`, org.team, GITHUB_TEAM, 'expected a GitHub team name');
+    }
+  });
+  (set.groupIds ?? []).forEach((id, i) => checkPattern(ctx, `${prop}.groupIds[${i}]`, id, ACCESS_ID, 'expected the id of an Access group'));
+  checkUnique(ctx, `${prop}.emails`, (set.emails ?? []).map((e) => e.toLowerCase()));
+  checkUnique(ctx, `${prop}.emailDomains`, set.emailDomains ?? []);
+  checkUnique(ctx, `${prop}.groupIds`, set.groupIds ?? []);
+}
+
+/** Checks that a rule set has at least one rule, as an allow policy must. */
+export function requireSomeRule(ctx: PropContext, prop: string, set: AccessRuleSet | undefined): void {
+  if (buildAccessRules(set).length === 0) {
+    rejectProp(ctx, prop, set ?? {}, 'an allow policy needs at least one include rule: an email, an email domain, a GitHub organization or an Access group');
+  }
+}

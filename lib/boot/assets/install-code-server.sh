@@ -1,0 +1,24 @@
+#!/bin/bash
+# Installs the pinned code-server release from its .deb, checking its SHA-256 when one is given.
+# Does nothing when that version is already installed.
+set -euo pipefail
+# shellcheck source=/dev/null
+. /etc/ztcs/boot.env
+
+installed="$(dpkg -s code-server 2>/dev/null | sed -n 's/^Version: //p')"
+if [ "$installed" = "$CODE_SERVER_VERSION" ]; then
+  exit 0
+fi
+
+deb="$(mktemp --suffix=.deb)"
+trap 'rm -f "$deb"' EXIT
+curl -fsSL --retry 5 --retry-connrefused -o "$deb" \
+  "https://github.com/coder/code-server/releases/download/v$CODE_SERVER_VERSION/code-server_${CODE_SERVER_VERSION}_amd64.deb"
+if [ -n "$CODE_SERVER_SHA256" ]; then
+  if ! echo "$CODE_SERVER_SHA256  $deb" | sha256sum --check --status; then
+    echo "ztcs: code-server $CODE_SERVER_VERSION does not match the expected SHA-256; not installing" >&2
+    exit 1
+  fi
+fi
+chmod 0644 "$deb"
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 "$deb"

@@ -1,0 +1,33 @@
+#!/bin/bash
+# Makes the developer's home ready. With a home volume, the home must be that volume: nothing is
+# written to the droplet's own disk, where a mount would hide it later. The first time a home is
+# used it gets the skeleton files and the developer as owner; later boots and replacement
+# droplets find it as it was.
+set -euo pipefail
+# shellcheck source=/dev/null
+. /etc/ztcs/boot.env
+
+if [ -n "$HOME_VOLUME_LABEL" ] && ! mountpoint -q "$CODE_HOME"; then
+  device="/dev/disk/by-label/$HOME_VOLUME_LABEL"
+  for _ in $(seq 1 120); do
+    [ -e "$device" ] && break
+    sleep 1
+  done
+  mount "$CODE_HOME" || true
+  if ! mountpoint -q "$CODE_HOME"; then
+    echo "ztcs: the home volume labelled $HOME_VOLUME_LABEL is not mounted at $CODE_HOME; stopping" >&2
+    exit 1
+  fi
+fi
+
+marker="$CODE_HOME/.ztcs-home"
+if [ ! -e "$marker" ]; then
+  if [ ! -e "$CODE_HOME/.bashrc" ]; then
+    cp -a /etc/skel/. "$CODE_HOME/"
+  fi
+  chown "$CODE_USER:$CODE_USER" "$CODE_HOME"
+  chmod 0750 "$CODE_HOME"
+  find "$CODE_HOME" -mindepth 1 -maxdepth 1 ! -name lost+found -exec chown -R "$CODE_USER:$CODE_USER" {} +
+  date -u +%Y-%m-%dT%H:%M:%SZ > "$marker"
+fi
+install -d -o "$CODE_USER" -g "$CODE_USER" -m 0755 "$WORKSPACE"

@@ -1,0 +1,1 @@
+export { BootOptions, CodeServerUserData, CodeServerUserDataProps } from './code-server-user-data';

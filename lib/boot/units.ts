@@ -1,0 +1,64 @@
+/** A systemd unit file as sections of key/value lines, rendered in the order given. */
+export type UnitSections = Record<string, Array<[string, string]>>;
+
+/** Renders a systemd unit file. */
+export function renderUnit(sections: UnitSections): string {
+  return Object.entries(sections)
+    .map(([name, lines]) => [`[${name}]`, ...lines.map(([key, value]) => `${key}=${value}`)].join('\n'))
+    .join('\n\n') + '\n';
+}
+
+/** Where code-server's configuration file lives on the droplet. */
+export const CODE_SERVER_CONFIG_PATH = '/etc/code-server/config.yaml';
+/** The root-only file that holds the tunnel token as TUNNEL_TOKEN=…, read by systemd. */
+export const TUNNEL_TOKEN_PATH = '/etc/cloudflared/tunnel.env';
+
+/** code-server as the developer, on loopback, opening the workspace folder. */
+export function codeServerUnit(user: string, home: string, workspace: string, homeOnVolume: boolean): string {
+  return renderUnit({
+    Unit: [
+      ['Description', `code-server (VS Code in the browser) for ${user}`],
+      ['After', 'network-online.target'],
+      ['Wants', 'network-online.target'],
+      // Never start on the droplet's own disk when the home is a volume.
+      ...(homeOnVolume ? [['RequiresMountsFor', home] as [string, string]] : []),
+    ],
+    Service: [
+      ['Type', 'simple'],
+      ['User', user],
+      ['Group', user],
+      ['WorkingDirectory', home],
+      ['Environment', `HOME=${home}`],
+      ['ExecStart', `/usr/bin/code-server --config ${CODE_SERVER_CONFIG_PATH} ${workspace}`],
+      ['Restart', 'always'],
+      ['RestartSec', '5'],
+    ],
+    Install: [['WantedBy', 'multi-user.target']],
+  });
+}
+
+/**
+ * cloudflared running the tunnel. The token comes from a root-only environment file read by
+ * systemd (cloudflared takes TUNNEL_TOKEN from the environment), so it is on no command line;
+ * the process itself runs as a throwaway user. apt updates the binary, so its updater is off.
+ */
+export function cloudflaredUnit(): string {
+  return renderUnit({
+    Unit: [
+      ['Description', 'Cloudflare Tunnel to code-server'],
+      ['After', 'network-online.target'],
+      ['Wants', 'network-online.target'],
+    ],
+    Service: [
+      ['Type', 'notify'],
+      ['EnvironmentFile', TUNNEL_TOKEN_PATH],
+      ['ExecStart', '/usr/bin/cloudflared --no-autoupdate tunnel run'],
+      ['DynamicUser', 'yes'],
+      ['NoNewPrivileges', 'yes'],
+      ['Restart', 'always'],
+      ['RestartSec', '5'],
+      ['TimeoutStartSec', '0'],
+    ],
+    Install: [['WantedBy', 'multi-user.target']],
+  });
+}

@@ -1,0 +1,37 @@
+import { DnsRecord } from '@cdktf/provider-cloudflare/lib/dns-record';
+import { Construct } from 'constructs';
+
+/** Props of {@link TunnelDnsRecord}. */
+export interface TunnelDnsRecordProps {
+  /** The Cloudflare zone that holds the record. */
+  readonly zoneId: string;
+  /** The full hostname. Provider v5 compares names in full: a short name would show a diff on every plan. */
+  readonly hostname: string;
+  /** Where the record points: `<tunnel id>.cfargotunnel.com`. */
+  readonly target: string;
+  /**
+   * A comment stored with the record.
+   * @default "code-server through Cloudflare Tunnel (managed by cdktf)"
+   */
+  readonly comment?: string;
+}
+
+/** A proxied CNAME that sends the hostname to the tunnel. */
+export class TunnelDnsRecord extends Construct {
+  /** The DNS record. */
+  public readonly record: DnsRecord;
+
+  constructor(scope: Construct, id: string, props: TunnelDnsRecordProps) {
+    super(scope, id);
+    this.record = new DnsRecord(this, 'Record', {
+      zoneId: props.zoneId,
+      name: props.hostname,
+      type: 'CNAME',
+      content: props.target,
+      proxied: true,
+      // 1 means "automatic", the only TTL a proxied record takes.
+      ttl: 1,
+      comment: props.comment ?? 'code-server through Cloudflare Tunnel (managed by cdktf)',
+    });
+  }
+}

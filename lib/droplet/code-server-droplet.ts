@@ -1,0 +1,178 @@
+import { Droplet } from '@cdktf/provider-digitalocean/lib/droplet';
+import { Firewall, FirewallOutboundRule } from '@cdktf/provider-digitalocean/lib/firewall';
+import { SshKey } from '@cdktf/provider-digitalocean/lib/ssh-key';
+import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { checkPattern, PropContext, rejectProp } from '../validation';
+
+/** A protocol of a firewall rule. */
+export enum FirewallProtocol {
+  /** TCP. */
+  TCP = 'tcp',
+  /** UDP. */
+  UDP = 'udp',
+  /** ICMP (no ports). */
+  ICMP = 'icmp',
+}
+
+/** One outbound rule of the droplet's firewall. */
+export interface OutboundRule {
+  /** The protocol. */
+  readonly protocol: FirewallProtocol;
+  /**
+   * The ports: one (`443`), a range (`1-65535`) or `all`. Not used with ICMP.
+   * @default "all" (for TCP and UDP)
+   */
+  readonly portRange?: string;
+  /**
+   * The destination addresses or CIDR blocks.
+   * @default ["0.0.0.0/0", "::/0"]
+   */
+  readonly destinationAddresses?: string[];
+}
+
+/** Droplet settings that a platform team may choose. */
+export interface DropletOptions {
+  /**
+   * The DigitalOcean region slug.
+   * @default "fra1"
+   */
+  readonly region?: string;
+  /**
+   * The droplet size slug. code-server needs at least 2 vCPUs; under 4 GiB of memory the droplet gets a swap file.
+   * @default "s-2vcpu-4gb"
+   */
+  readonly size?: string;
+  /**
+   * The image slug (or id); an Ubuntu LTS image is expected by the boot.
+   * @default "ubuntu-24-04-x64"
+   */
+  readonly image?: string;
+  /**
+   * Fingerprints of SSH keys already in the DigitalOcean account to put on the droplet. The firewall
+   * lets no SSH in; the keys serve the recovery console and a tunnel-based SSH you may add.
+   * @default - a new ED25519 key is generated (its private half stays in the Terraform state)
+   */
+  readonly sshKeyFingerprints?: string[];
+  /**
+   * Tags for the droplet, besides `code-server`.
+   * @default - none
+   */
+  readonly tags?: string[];
+  /**
+   * Outbound rules of the firewall. Restrict them if you must; the boot needs HTTPS (apt, GitHub,
+   * Open VSX), DNS and NTP, and cloudflared needs port 7844 over TCP and UDP.
+   * @default - all outbound traffic allowed
+   */
+  readonly outboundRules?: OutboundRule[];
+  /**
+   * Whether DigitalOcean takes weekly backups of the droplet (20% of its price).
+   * @default false
+   */
+  readonly backups?: boolean;
+}
+
+/** Props of {@link CodeServerDroplet}. */
+export interface CodeServerDropletProps extends DropletOptions {
+  /** The droplet's name (also its hostname inside the machine). */
+  readonly name: string;
+  /** The cloud-init user data. */
+  readonly userData: string;
+  /**
+   * Ids of volumes attached when the droplet is created (so they are there at first boot).
+   * @default - none
+   */
+  readonly volumeIds?: string[];
+}
+
+const REGION = /^[a-z]{3}\d$/;
+const SIZE = /^[a-z][a-z0-9]*(-[a-z0-9]+)+$/;
+const IMAGE = /^([a-z0-9][a-z0-9.-]*|\d+)$/;
+const DROPLET_NAME = /^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,253}[a-zA-Z0-9])?$/;
+const FINGERPRINT = /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/;
+const TAG = /^[a-zA-Z0-9:_-]{1,255}$/;
+const PORTS = /^(all|\d{1,5}(-\d{1,5})?)$/;
+const CTX: PropContext = { construct: 'CodeServerDroplet' };
+
+/** The firewall's outbound rules when none are given: everything. */
+export const ALLOW_ALL_OUTBOUND: OutboundRule[] = [
+  { protocol: FirewallProtocol.TCP },
+  { protocol: FirewallProtocol.UDP },
+  { protocol: FirewallProtocol.ICMP },
+];
+
+/** Checks droplet options without building anything. */
+export function validateDropletOptions(o: DropletOptions, ctx: PropContext = CTX): void {
+  if (o.region !== undefined) checkPattern(ctx, 'region', o.region, REGION, 'expected a DigitalOcean region slug such as "fra1" or "nyc3"');
+  if (o.size !== undefined) checkPattern(ctx, 'size', o.size, SIZE, 'expected a DigitalOcean size slug such as "s-2vcpu-4gb"');
+  if (o.image !== undefined) checkPattern(ctx, 'image', o.image, IMAGE, 'expected an image slug such as "ubuntu-24-04-x64" or a numeric image id');
+  (o.sshKeyFingerprints ?? []).forEach((f, i) => checkPattern(ctx, `sshKeyFingerprints[${i}]`, f, FINGERPRINT, 'expected an MD5 fingerprint such as "3b:16:...:c7" (16 pairs of hex digits)'));
+  (o.tags ?? []).forEach((t, i) => checkPattern(ctx, `tags[${i}]`, t, TAG, 'expected letters, digits, ":", "_" and "-"'));
+  if (o.outboundRules !== undefined && o.outboundRules.length === 0) {
+    rejectProp(ctx, 'outboundRules', o.outboundRules, 'an empty list would cut the droplet off from the tunnel; leave it out to allow all outbound traffic');
+  }
+  (o.outboundRules ?? []).forEach((r, i) => {
+    if (r.portRange !== undefined) {
+      checkPattern(ctx, `outboundRules[${i}].portRange`, r.portRange, PORTS, 'expected a port, a range such as "1024-65535", or "all"');
+      if (r.protocol === FirewallProtocol.ICMP) rejectProp(ctx, `outboundRules[${i}].portRange`, r.portRange, 'ICMP rules take no ports');
+    }
+  });
+}
+
+function toFirewallRule(rule: OutboundRule): FirewallOutboundRule {
+  return {
+    protocol: rule.protocol,
+    ...(rule.protocol === FirewallProtocol.ICMP ? {} : { portRange: rule.portRange ?? 'all' }),
+    destinationAddresses: rule.destinationAddresses ?? ['0.0.0.0/0', '::/0'],
+  };
+}
+
+/**
+ * The droplet that runs code-server and cloudflared, with a cloud firewall that has no inbound
+ * rule at all (the tunnel dials out) and, unless keys are given, a generated SSH key.
+ */
+export class CodeServerDroplet extends Construct {
+  /** The droplet. */
+  public readonly droplet: Droplet;
+  /** The cloud firewall attached to the droplet. */
+  public readonly firewall: Firewall;
+  /** The generated private key, when no fingerprints were given. */
+  public readonly privateKey?: PrivateKey;
+  /** The generated key's DigitalOcean record, when no fingerprints were given. */
+  public readonly sshKey?: SshKey;
+
+  constructor(scope: Construct, id: string, props: CodeServerDropletProps) {
+    super(scope, id);
+    validateDropletOptions(props);
+    checkPattern(CTX, 'name', props.name, DROPLET_NAME, 'expected letters, digits, "." and "-"');
+
+    let sshKeys = props.sshKeyFingerprints;
+    if (sshKeys === undefined || sshKeys.length === 0) {
+      this.privateKey = new PrivateKey(this, 'PrivateKey', { algorithm: 'ED25519' });
+      this.sshKey = new SshKey(this, 'SshKey', { name: props.name, publicKey: this.privateKey.publicKeyOpenssh });
+      sshKeys = [this.sshKey.fingerprint];
+    }
+    const tags = ['code-server', ...(props.tags ?? [])];
+
+    this.droplet = new Droplet(this, 'Droplet', {
+      name: props.name,
+      region: props.region ?? 'fra1',
+      size: props.size ?? 's-2vcpu-4gb',
+      image: props.image ?? 'ubuntu-24-04-x64',
+      sshKeys,
+      userData: props.userData,
+      monitoring: true,
+      backups: props.backups ?? false,
+      ipv6: true,
+      tags,
+      ...(props.volumeIds && props.volumeIds.length > 0 ? { volumeIds: props.volumeIds } : {}),
+    });
+
+    this.firewall = new Firewall(this, 'Firewall', {
+      name: `${props.name}-egress-only`,
+      dropletIds: [Token.asNumber(this.droplet.id)],
+      outboundRule: (props.outboundRules ?? ALLOW_ALL_OUTBOUND).map(toFirewallRule),
+    });
+  }
+}

@@ -1,0 +1,99 @@
+import { DataCloudflareZeroTrustTunnelCloudflaredToken } from '@cdktf/provider-cloudflare/lib/data-cloudflare-zero-trust-tunnel-cloudflared-token';
+import { ZeroTrustTunnelCloudflared } from '@cdktf/provider-cloudflare/lib/zero-trust-tunnel-cloudflared';
+import { ZeroTrustTunnelCloudflaredConfigA } from '@cdktf/provider-cloudflare/lib/zero-trust-tunnel-cloudflared-config';
+import { Construct } from 'constructs';
+import { buildIngressRules } from './ingress';
+import { checkPattern, PropContext } from '../validation';
+
+/** Props of {@link CodeServerTunnel}. */
+export interface CodeServerTunnelProps {
+  /** The Cloudflare account that owns the tunnel. */
+  readonly accountId: string;
+  /** The public hostname that the tunnel serves. */
+  readonly hostname: string;
+  /** The Cloudflare Zero Trust team name, as in `<team>.cloudflareaccess.com`. */
+  readonly teamName: string;
+  /** The AUD tag of the Access application guarding the hostname; cloudflared rejects requests without a token for it. */
+  readonly accessAudience: string;
+  /**
+   * Where cloudflared forwards requests, on the droplet.
+   * @default "http://localhost:8080"
+   */
+  readonly originService?: string;
+  /**
+   * The tunnel's name in the Zero Trust dashboard.
+   * @default - "code-server-<hostname>"
+   */
+  readonly name?: string;
+}
+
+/** A Cloudflare Zero Trust team name: lower-case letters, digits and inner hyphens. */
+export const TEAM_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const CTX: PropContext = { construct: 'CodeServerTunnel' };
+
+/** Checks the props of {@link CodeServerTunnel} without building anything. */
+export function validateCodeServerTunnelProps(props: CodeServerTunnelProps, ctx: PropContext = CTX): void {
+  checkPattern(ctx, 'teamName', props.teamName, TEAM_NAME, 'expected the Zero Trust team name, e.g. "myteam" for myteam.cloudflareaccess.com');
+  if (props.originService !== undefined) {
+    checkPattern(ctx, 'originService', props.originService, /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\]):\d{1,5}$/, 'expected a loopback http(s) URL with a port, e.g. "http://localhost:8080"');
+  }
+}
+
+/**
+ * A remotely-managed Cloudflare Tunnel (its configuration lives in Cloudflare, set here), the
+ * ingress that sends the hostname to code-server with Access tokens checked again at the origin,
+ * and the token that cloudflared on the droplet runs with.
+ */
+export class CodeServerTunnel extends Construct {
+  /** The tunnel. */
+  public readonly tunnel: ZeroTrustTunnelCloudflared;
+  /** The tunnel's ingress configuration. */
+  public readonly configuration: ZeroTrustTunnelCloudflaredConfigA;
+  /** The data source that reads the tunnel's token. */
+  public readonly tokenData: DataCloudflareZeroTrustTunnelCloudflaredToken;
+
+  constructor(scope: Construct, id: string, props: CodeServerTunnelProps) {
+    super(scope, id);
+    validateCodeServerTunnelProps(props);
+
+    // config_src is set from the start: changing it later replaces the tunnel.
+    this.tunnel = new ZeroTrustTunnelCloudflared(this, 'Tunnel', {
+      accountId: props.accountId,
+      name: props.name ?? `code-server-${props.hostname}`,
+      configSrc: 'cloudflare',
+    });
+
+    this.configuration = new ZeroTrustTunnelCloudflaredConfigA(this, 'Configuration', {
+      accountId: props.accountId,
+      tunnelId: this.tunnel.id,
+      config: {
+        ingress: buildIngressRules({
+          hostname: props.hostname,
+          service: props.originService ?? 'http://localhost:8080',
+          teamName: props.teamName,
+          accessAudience: props.accessAudience,
+        }),
+      },
+    });
+
+    this.tokenData = new DataCloudflareZeroTrustTunnelCloudflaredToken(this, 'Token', {
+      accountId: props.accountId,
+      tunnelId: this.tunnel.id,
+    });
+  }
+
+  /** The tunnel's id. */
+  public get tunnelId(): string {
+    return this.tunnel.id;
+  }
+
+  /** The name that a proxied CNAME points to: `<tunnel id>.cfargotunnel.com`. */
+  public get cnameTarget(): string {
+    return `${this.tunnel.id}.cfargotunnel.com`;
+  }
+
+  /** The token cloudflared runs with. Secret: it goes into the droplet's user data and nowhere else. */
+  public get token(): string {
+    return this.tokenData.token;
+  }
+}

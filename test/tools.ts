@@ -1,0 +1,21 @@
+import { spawnSync } from 'child_process';
+
+/**
+ * Whether an external tool that a test tier needs is on PATH. In CI (CI=true) a missing tool is
+ * an error, since every tier must run there; elsewhere the tier is skipped with a message that
+ * says what to install.
+ */
+export function toolAvailable(command: string, install: string): boolean {
+  const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).status === 0;
+  if (found) return true;
+  if (process.env.CI === 'true') {
+    throw new Error(`${command} is required in CI but is not on PATH: ${install}`);
+  }
+  console.warn(`Skipping the tests that need ${command}: it is not on PATH. Install it with: ${install}`);
+  return false;
+}
+
+/** describe, or describe.skip when the tool is missing outside CI. */
+export function describeWithTool(command: string, install: string): jest.Describe {
+  return toolAvailable(command, install) ? describe : describe.skip;
+}
