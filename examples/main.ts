@@ -3,7 +3,7 @@ import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider'
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { ZeroTrustCodeServer } from '../lib';
+import { FirewallProtocol, ZeroTrustCodeServer } from '../lib';
 
 /**
  * The settings of the examples, from the environment. Unset ones get placeholders that synthesize
@@ -16,6 +16,9 @@ export interface ExampleSettings {
   readonly hostname: string;
   readonly teamName: string;
   readonly allowedEmails: string[];
+  /** For the `complete` stack: a GitHub organization let in through a GitHub identity provider. */
+  readonly githubOrganization: string;
+  readonly githubIdentityProviderId: string;
   readonly missing: string[];
 }
 
@@ -26,6 +29,8 @@ const PLACEHOLDERS: Record<string, string> = {
   ZTCS_HOSTNAME: 'code.example.com',
   ZTCS_TEAM_NAME: 'example-team',
   ZTCS_ALLOWED_EMAILS: 'developer@example.com',
+  ZTCS_GITHUB_ORGANIZATION: 'example-org',
+  ZTCS_GITHUB_IDP_ID: '22222222-2222-2222-2222-222222222222',
 };
 
 /** Reads the example settings from an environment (process.env by default). */
@@ -39,6 +44,8 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     hostname: get('ZTCS_HOSTNAME'),
     teamName: get('ZTCS_TEAM_NAME'),
     allowedEmails: get('ZTCS_ALLOWED_EMAILS').split(',').map((e) => e.trim()).filter((e) => e.length > 0),
+    githubOrganization: get('ZTCS_GITHUB_ORGANIZATION'),
+    githubIdentityProviderId: get('ZTCS_GITHUB_IDP_ID'),
     missing,
   };
 }
@@ -49,10 +56,7 @@ export class BasicStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, settings: ExampleSettings) {
     super(scope, id);
-    // Credentials come from CLOUDFLARE_API_TOKEN and DIGITALOCEAN_TOKEN in the environment.
-    new CloudflareProvider(this, 'cloudflare');
-    new DigitaloceanProvider(this, 'digitalocean');
-    new TlsProvider(this, 'tls');
+    providers(this);
 
     this.codeServer = new ZeroTrustCodeServer(this, 'CodeServer', {
       cloudflareAccountId: settings.accountId,
@@ -65,10 +69,68 @@ export class BasicStack extends TerraformStack {
   }
 }
 
-/** Builds the examples' app. */
+function providers(scope: Construct): void {
+  // Credentials come from CLOUDFLARE_API_TOKEN and DIGITALOCEAN_TOKEN in the environment.
+  new CloudflareProvider(scope, 'cloudflare');
+  new DigitaloceanProvider(scope, 'digitalocean');
+  new TlsProvider(scope, 'tls');
+}
+
+/**
+ * Every option on: a GitHub team on top of the allowed emails, one identity provider (so sign-in
+ * goes straight to it), a smaller droplet with a swap file, restricted egress, backups,
+ * extensions, settings, repositories and dotfiles, a larger home volume.
+ */
+export class CompleteStack extends TerraformStack {
+  public readonly codeServer: ZeroTrustCodeServer;
+
+  constructor(scope: Construct, id: string, settings: ExampleSettings) {
+    super(scope, id);
+    providers(this);
+
+    this.codeServer = new ZeroTrustCodeServer(this, 'CodeServer', {
+      cloudflareAccountId: settings.accountId,
+      cloudflareZoneId: settings.zoneId,
+      zoneName: settings.zoneName,
+      hostname: `complete-${settings.hostname}`,
+      teamName: settings.teamName,
+      allowedEmails: settings.allowedEmails,
+      allowedGithubOrganizations: [
+        { name: settings.githubOrganization, identityProviderId: settings.githubIdentityProviderId, team: 'developers' },
+      ],
+      excludeRules: { emails: ['former-employee@example.com'] },
+      identityProviderIds: [settings.githubIdentityProviderId],
+      sessionDuration: '12h',
+      region: 'ams3',
+      size: 's-2vcpu-2gb',
+      backups: true,
+      tags: ['team-platform'],
+      outboundRules: [
+        // HTTPS and HTTP: apt, GitHub releases, Open VSX, git.
+        { protocol: FirewallProtocol.TCP, portRange: '443' },
+        { protocol: FirewallProtocol.TCP, portRange: '80' },
+        // cloudflared's connections to Cloudflare's edge.
+        { protocol: FirewallProtocol.TCP, portRange: '7844' },
+        { protocol: FirewallProtocol.UDP, portRange: '7844' },
+        { protocol: FirewallProtocol.UDP, portRange: '53' },
+        { protocol: FirewallProtocol.UDP, portRange: '123' },
+      ],
+      userName: 'dev',
+      extensions: ['esbenp.prettier-vscode', 'dbaeumer.vscode-eslint'],
+      settings: { 'editor.formatOnSave': true, 'workbench.colorTheme': 'Default Dark Modern' },
+      gitRepositories: ['https://github.com/coder/code-server.git'],
+      dotfilesRepository: 'https://github.com/example-org/dotfiles.git',
+      reconnectionGraceSeconds: 7 * 24 * 3600,
+      homeVolumeOptions: { sizeGib: 50 },
+    });
+  }
+}
+
+/** Builds the examples' app: the stacks `basic` and `complete`. */
 export function buildApp(settings: ExampleSettings, outdir?: string): App {
   const app = new App(outdir ? { outdir } : undefined);
   new BasicStack(app, 'basic', settings);
+  new CompleteStack(app, 'complete', settings);
   return app;
 }
 
@@ -76,7 +138,7 @@ if (require.main === module) {
   const settings = readSettings();
   if (settings.missing.length > 0) {
     console.warn(
-      'Synthesizing with placeholder values. Before `cdktf deploy basic`, set: ' +
+      'Synthesizing with placeholder values. Before `cdktf deploy basic` (or `complete`), set: ' +
         `${settings.missing.join(', ')} (and CLOUDFLARE_API_TOKEN, DIGITALOCEAN_TOKEN).`,
     );
   }
