@@ -33,6 +33,8 @@ const project = new cdktf.ConstructLibraryCdktf({
     // Only the latest dist-tag of @types/node is served; pin the line of the Node.js we support.
     '@types/node@^20.19.0',
     'ts-node@^10.9.2',
+    // `npx cdktf deploy basic` for the examples.
+    'cdktf-cli@0.21.0',
   ],
   bundledDeps: ['yaml@^2.8.0'],
 
