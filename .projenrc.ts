@@ -75,10 +75,22 @@ new JsonFile(project, 'cdktf.json', {
   },
 });
 
+// eslint's project service finds the nearest tsconfig.json; the root one covers lib/ only.
+new JsonFile(project, 'examples/tsconfig.json', {
+  obj: {
+    extends: '../tsconfig.json',
+    compilerOptions: { noEmit: true, rootDir: '..' },
+    include: ['**/*.ts'],
+  },
+});
+
 project.addTask('synth', {
   description: 'Synthesizes the examples into cdktf.out/ (what `cdktf synth` would write)',
   exec: 'ts-node --prefer-ts-exts --transpile-only examples/main.ts',
 });
+
+// ts-jest transpiles without type checking; the tests and the examples are type-checked here.
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 
 project.npmignore?.exclude('/examples/', '/cdktf.json', '/.ci/', 'cdktf.out/', '/lib/**/*.ts');
 project.npmignore?.include('/lib/**/*.d.ts', '/lib/**/*.js');

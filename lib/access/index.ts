@@ -1,2 +1,2 @@
-export { AccessRuleSet, GithubOrganization } from './rules';
+export type { AccessRuleSet, GithubOrganization } from './rules';
 export * from './code-server-access';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { Token } from 'cdktf';
 import { stringify } from 'yaml';
 import { cloudflaredUnit, CODE_SERVER_CONFIG_PATH, codeServerUnit, TUNNEL_TOKEN_PATH } from './units';
 
@@ -66,7 +67,7 @@ function asset(name: string): string {
 
 /** Quotes a value for a POSIX shell, so an environment file sourced by the scripts reads it back as is. */
 export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
+  return `'${value.replace(/'/g, "'\\''")}'`;
 }
 
 /** True when version a is the same as or newer than version b (both X.Y.Z). */
@@ -77,6 +78,11 @@ export function versionAtLeast(a: string, b: string): boolean {
     if (pa[i] !== pb[i]) return pa[i] > pb[i];
   }
   return true;
+}
+
+/** A number as the document carries it: a Terraform token becomes a string reference, resolved at apply. */
+function numberValue(n: number): number | string {
+  return Token.isUnresolved(n) ? Token.asString(n) : n;
 }
 
 function homeOf(o: CloudConfigOptions): string {
@@ -110,7 +116,7 @@ export function codeServerConfig(o: CloudConfigOptions): Record<string, unknown>
     'disable-telemetry': true,
     'disable-update-check': true,
     'trusted-origins': [o.hostname],
-    'reconnection-grace-time': o.reconnectionGraceSeconds,
+    'reconnection-grace-time': numberValue(o.reconnectionGraceSeconds),
   };
 }
 
@@ -128,6 +134,11 @@ function writeFiles(o: CloudConfigOptions): WriteFile[] {
   ];
 }
 
+function swapFile(sizeGib: number): Record<string, string> {
+  const size = `${numberValue(sizeGib)}G`;
+  return { filename: '/swapfile', size, maxsize: size };
+}
+
 /** The cloud-config document as a plain object, in the order cloud-init's modules use it. */
 export function buildCloudConfig(o: CloudConfigOptions): Record<string, unknown> {
   const home = homeOf(o);
@@ -138,7 +149,7 @@ export function buildCloudConfig(o: CloudConfigOptions): Record<string, unknown>
       ? { bootcmd: [`for _ in $(seq 1 60); do [ -e /dev/disk/by-label/${label} ] && break; sleep 1; done`] }
       : {}),
     ...(label ? { mounts: [[`LABEL=${label}`, home, 'ext4', 'defaults,nofail,discard', '0', '2']] } : {}),
-    ...(o.swapSizeGib > 0 ? { swap: { filename: '/swapfile', size: `${o.swapSizeGib}G`, maxsize: `${o.swapSizeGib}G` } } : {}),
+    ...(Token.isUnresolved(o.swapSizeGib) || o.swapSizeGib > 0 ? { swap: swapFile(o.swapSizeGib) } : {}),
     users: [
       {
         name: o.userName,

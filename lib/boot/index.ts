@@ -1,1 +1,1 @@
-export { BootOptions, CodeServerUserData, CodeServerUserDataProps } from './code-server-user-data';
+export * from './code-server-user-data';

@@ -1,0 +1,232 @@
+import { spawnSync } from 'child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { dirname, join } from 'path';
+import { Testing, TerraformStack } from 'cdktf';
+import { parse, stringify } from 'yaml';
+import { buildCloudConfig } from '../../lib/boot/cloud-config';
+import { CodeServerUserData, CodeServerUserDataProps, resolveBootOptions } from '../../lib/boot/code-server-user-data';
+import { describeWithTool } from '../tools';
+
+// The boot document checked by the real tools: cloud-init's schema, shellcheck and systemd.
+
+const TOKEN = 'eyJhIjoiZmFrZSJ9';
+const BASE: CodeServerUserDataProps = { hostname: 'code.example.com', tunnelToken: TOKEN };
+
+/** The prop combinations whose documents every validator checks. */
+const COMBINATIONS: Array<[string, CodeServerUserDataProps]> = [
+  ['the defaults', BASE],
+  ['every optional feature on', {
+    ...BASE,
+    extensions: ['esbenp.prettier-vscode', 'ms-python.python@2024.2.1'],
+    settings: { 'editor.tabSize': 2, 'files.exclude': { '**/.git': true }, 'workbench.colorTheme': "Tomorrow Night's Blue" },
+    gitRepositories: ['https://github.com/example/app.git', 'https://gitlab.com/example/docs'],
+    dotfilesRepository: 'https://github.com/example/dotfiles',
+    codeServerSha256: '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+    cloudflaredKeyUrl: 'https://keys.example.com/cloudflare-main.gpg',
+    workspaceFolder: '/home/coder/src/projects',
+    swapSizeGib: 8,
+    reconnectionGraceSeconds: 3600,
+    homeVolumeLabel: 'ztcs-home',
+  }],
+  ['a small droplet (swap 2)', { ...BASE, swapSizeGib: 2 }],
+  ['a custom user name', { ...BASE, userName: 'dev_user-1', workspaceFolder: '/home/dev_user-1/code' }],
+  ['a custom code-server version', { ...BASE, codeServerVersion: '4.113.0' }],
+  ['a home volume only', { ...BASE, homeVolumeLabel: 'home-1' }],
+];
+
+interface WriteFile {
+  path: string;
+  content: string;
+  permissions: string;
+}
+
+interface Document {
+  bootcmd?: Array<string | string[]>;
+  runcmd?: Array<string | string[]>;
+  write_files: WriteFile[];
+}
+
+interface Finding {
+  /** Where the problem is: a file's path on the droplet, or bootcmd[i]/runcmd[i]. */
+  where: string;
+  status: number | null;
+  output: string;
+}
+
+/** The document as cloud-init reads it (cloudConfig, not the Terraform-escaped userData). */
+function render(props: CodeServerUserDataProps): string {
+  return new CodeServerUserData(new TerraformStack(Testing.app(), 'test'), 'boot', props).cloudConfig;
+}
+
+function run(command: string, args: string[], input?: string): { status: number | null; output: string } {
+  const result = spawnSync(command, args, { input, encoding: 'utf8' });
+  if (result.error) throw result.error;
+  return { status: result.status, output: `${result.stdout}${result.stderr}`.trim() };
+}
+
+let work: string;
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'ztcs-validators-'));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+let counter = 0;
+/** A fresh directory under the test's temporary directory. */
+function freshDir(name: string): string {
+  const dir = join(work, `${++counter}-${name}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Writes a file as the droplet would get it, under a temporary root. */
+function place(root: string, path: string, content: string, mode: number): string {
+  const target = join(root, path);
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, content);
+  chmodSync(target, mode);
+  return target;
+}
+
+function slug(name: string): string {
+  return name.replace(/[^a-z0-9]+/gi, '-');
+}
+
+describeWithTool('cloud-init', 'apt-get install cloud-init (or pip install cloud-init)')('cloud-init schema', () => {
+  function schema(document: string): { status: number | null; output: string } {
+    const file = join(freshDir('schema'), 'user-data.yaml');
+    writeFileSync(file, document);
+    return run('cloud-init', ['schema', '--config-file', file]);
+  }
+
+  test.each(COMBINATIONS)('the document for %s is valid cloud-config, with no error and no deprecation', (_, props) => {
+    const { status, output } = schema(render(props));
+    // cloud-init 22.4 says "Valid cloud-config: <file>"; later releases say "Valid schema <file>".
+    expect({ status, output }).toEqual({ status: 0, output: expect.stringMatching(/^Valid (cloud-config|schema)/) });
+    expect(output).not.toMatch(/deprecat/i);
+  });
+
+  // cloud-init 22.4 lets unknown top-level keys through (later releases reject them), so the
+  // broken document breaks a known key's schema instead.
+  test('the validator can fail: a swap size that is no size is reported as an error', () => {
+    const broken = buildCloudConfig(resolveBootOptions({ ...BASE, swapSizeGib: 2 }));
+    const { status, output } = schema('#cloud-config\n' + stringify({ ...broken, swap: { filename: '/swapfile', size: 'lots' } }));
+    expect(status).not.toBe(0);
+    expect(output).toMatch(/swap\.size/);
+    expect(output).not.toContain('Valid cloud-config');
+  });
+
+  test('the deprecation check can fail: a uid given as a string is reported as deprecated', () => {
+    const doc = buildCloudConfig(resolveBootOptions(BASE));
+    const users = (doc.users as Array<Record<string, unknown>>).map((u) => ({ ...u, uid: '1000' }));
+    const { output } = schema('#cloud-config\n' + stringify({ ...doc, users }));
+    expect(output).toMatch(/deprecat/i);
+    expect(output).toMatch(/users\.0\.uid/);
+  });
+});
+
+describeWithTool('shellcheck', 'apt-get install shellcheck')('shellcheck', () => {
+  /** Every shell script the document carries: scripts written by write_files, and bootcmd/runcmd strings (run by sh). */
+  function scriptsOf(document: string): Array<{ where: string; content: string; shell?: 'sh' }> {
+    const doc = parse(document) as Document;
+    const commands = (key: 'bootcmd' | 'runcmd') => (doc[key] ?? [])
+      .map((entry, i) => ({ where: `${key}[${i}]`, entry }))
+      // A list entry is an argv run without a shell; only string entries are shell.
+      .filter((c): c is { where: string; entry: string } => typeof c.entry === 'string')
+      .map((c) => ({ where: c.where, content: c.entry, shell: 'sh' as const }));
+    return [
+      ...doc.write_files.filter((f) => f.content.startsWith('#!')).map((f) => ({ where: f.path, content: f.content })),
+      ...commands('bootcmd'),
+      ...commands('runcmd'),
+    ];
+  }
+
+  function shellcheck(root: string, script: { where: string; content: string; shell?: 'sh' }): Finding {
+    const result = script.shell
+      ? run('shellcheck', ['-s', script.shell, '-S', 'style', '-'], script.content)
+      : run('shellcheck', ['-S', 'style', place(root, script.where, script.content, 0o755)]);
+    return { where: script.where, ...result };
+  }
+
+  test.each(COMBINATIONS)('every shell script in the document for %s passes shellcheck -S style', (name, props) => {
+    const root = freshDir(`shellcheck-${slug(name)}`);
+    const scripts = scriptsOf(render(props));
+    expect(scripts.length).toBeGreaterThanOrEqual(7);
+    // The failures, each with the script's path (or bootcmd/runcmd index) and shellcheck's report.
+    expect(scripts.map((s) => shellcheck(root, s)).filter((f) => f.status !== 0 || f.output !== '')).toEqual([]);
+  });
+
+  test('the home volume document carries its bootcmd string to shellcheck', () => {
+    const scripts = scriptsOf(render({ ...BASE, homeVolumeLabel: 'ztcs-home' }));
+    expect(scripts.map((s) => s.where)).toContain('bootcmd[0]');
+  });
+
+  test('the validator can fail: a script with an unquoted variable is reported, with its path', () => {
+    const finding = shellcheck(freshDir('shellcheck-broken'), { where: '/usr/local/lib/ztcs/broken.sh', content: '#!/bin/bash\nrm -rf $1/cache\n' });
+    expect(finding.status).not.toBe(0);
+    expect(finding.output).toContain('SC2086');
+    expect(finding.output).toContain('/usr/local/lib/ztcs/broken.sh');
+  });
+
+  test('the validator can fail: a bootcmd string with an unquoted command substitution is reported', () => {
+    const finding = shellcheck(work, { where: 'bootcmd[0]', content: 'mkdir $(cat /etc/hostname)', shell: 'sh' });
+    expect(finding.status).not.toBe(0);
+    expect(finding.output).toContain('SC2046');
+  });
+});
+
+// systemd-analyze verify checks that each ExecStart binary exists and is executable. The first
+// boot installs code-server and cloudflared, so stub executables stand in for the real binaries
+// under a temporary root that also holds the host's own units (for the targets ours name) and
+// every file the document writes; `systemd-analyze verify --root` reads the units from there.
+describeWithTool('systemd-analyze', 'apt-get install systemd')('systemd-analyze verify', () => {
+  /** The binaries that the first boot installs and the units run. */
+  const STUBBED_BINARIES = ['/usr/bin/code-server', '/usr/bin/cloudflared'];
+  const UNIT = /^\/etc\/systemd\/system\/[^/]+\.(service|socket|timer|path|mount|target)$/;
+  const HOST_UNITS = ['/usr/lib/systemd/system', '/lib/systemd/system'].find((dir) => existsSync(join(dir, 'multi-user.target')));
+
+  /** A temporary root with the host's units, the document's files and stub executables. */
+  function rootFor(name: string, files: WriteFile[]): string {
+    const root = freshDir(`systemd-${slug(name)}`);
+    if (!HOST_UNITS) throw new Error('the host has no systemd units directory (with multi-user.target) to verify against');
+    cpSync(HOST_UNITS, join(root, 'usr/lib/systemd/system'), { recursive: true, verbatimSymlinks: true });
+    for (const file of files) place(root, file.path, file.content, parseInt(file.permissions, 8));
+    for (const binary of STUBBED_BINARIES) place(root, binary, '#!/bin/sh\n# a stub standing in for the real binary\nexit 0\n', 0o755);
+    return root;
+  }
+
+  function verify(root: string, units: string[]): { status: number | null; output: string } {
+    return run('systemd-analyze', ['verify', '--man=no', '--recursive-errors=no', `--root=${root}`, ...units]);
+  }
+
+  /** Verifies the units, reporting the lines of systemd's output about them. */
+  function verifyUnits(name: string, files: WriteFile[]): Finding[] {
+    const units = files.filter((f) => UNIT.test(f.path)).map((f) => f.path);
+    const { status, output } = verify(rootFor(name, files), units);
+    const names = units.map((u) => u.split('/').pop()!);
+    const lines = output.split('\n').filter((line) => names.some((n) => line.includes(n)));
+    return status === 0 && lines.length === 0 ? [] : [{ where: units.join(' '), status, output }];
+  }
+
+  test.each(COMBINATIONS)('every systemd unit in the document for %s passes verify, stubs standing in for code-server and cloudflared', (name, props) => {
+    const files = (parse(render(props)) as Document).write_files;
+    expect(files.filter((f) => UNIT.test(f.path)).map((f) => f.path).sort()).toEqual([
+      '/etc/systemd/system/cloudflared-tunnel.service',
+      '/etc/systemd/system/code-server.service',
+    ]);
+    expect(verifyUnits(name, files)).toEqual([]);
+  });
+
+  test('the validator can fail: a unit whose ExecStart binary has no stub is reported', () => {
+    const files = [{ path: '/etc/systemd/system/broken.service', permissions: '0644', content: '[Service]\nExecStart=/usr/bin/not-installed\n' }];
+    const [finding] = verifyUnits('broken-exec', files);
+    expect(finding.status).not.toBe(0);
+    expect(finding.output).toContain('/usr/bin/not-installed');
+  });
+
+  test('the validator can fail: a unit with an unknown key is reported (systemd only warns, the test does not let it pass)', () => {
+    const files = [{ path: '/etc/systemd/system/broken.service', permissions: '0644', content: '[Service]\nExecStart=/usr/bin/cloudflared\nRestartt=always\n' }];
+    const [finding] = verifyUnits('broken-key', files);
+    expect(finding.output).toMatch(/Unknown key.*Restartt/);
+  });
+});
