@@ -1,6 +1,7 @@
-import { TerraformOutput } from 'cdktf';
+import { Fn, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { AccessRuleSet, CodeServerAccess, GithubOrganization, validateCodeServerAccessProps } from './access';
+import { requireSomeRule, validateAccessRuleSet } from './access/rules';
 import { BootOptions, CodeServerUserData } from './boot';
 import { validateBootOptions } from './boot/code-server-user-data';
 import { TunnelDnsRecord } from './dns';
@@ -92,11 +93,26 @@ export interface ZeroTrustCodeServerProps extends DropletOptions, BootOptions {
 
 const CTX: PropContext = { construct: 'ZeroTrustCodeServer' };
 
+/** The props that hold each field of the allow rule set. */
+const ALLOWED_PROPS: Record<keyof AccessRuleSet, string> = {
+  emails: 'allowedEmails',
+  emailDomains: 'allowedEmailDomains',
+  githubOrganizations: 'allowedGithubOrganizations',
+  groupIds: 'allowedGroupIds',
+};
+
 /** Checks every prop before anything is built, so a bad value leaves no half-built tree. */
 function validateProps(props: ZeroTrustCodeServerProps): void {
   checkDomain(CTX, 'zoneName', props.zoneName);
   checkHostnameInZone(CTX, 'hostname', props.hostname, props.zoneName);
   validateCodeServerTunnelProps({ ...props, accountId: props.cloudflareAccountId, accessAudience: '' }, CTX);
+  // The access rules first, so that errors name this construct's props (allowedEmails, requireRules…)
+  // rather than those of CodeServerAccess (allow.emails, require…).
+  const allow = accessProps(props).allow;
+  requireSomeRule(CTX, Object.values(ALLOWED_PROPS).join(' | '), allow);
+  validateAccessRuleSet(CTX, 'allowed', allow, (field) => ALLOWED_PROPS[field]);
+  validateAccessRuleSet(CTX, 'requireRules', props.requireRules);
+  validateAccessRuleSet(CTX, 'excludeRules', props.excludeRules);
   validateCodeServerAccessProps({ ...accessProps(props), hostname: props.hostname, accountId: props.cloudflareAccountId }, CTX);
   validateDropletOptions(props, CTX);
   validateBootOptions(props, CTX);
@@ -120,6 +136,24 @@ function accessProps(props: ZeroTrustCodeServerProps) {
     sessionDuration: props.sessionDuration,
     appLauncherVisible: props.appLauncherVisible,
   };
+}
+
+/** The hostname with dots turned into hyphens; done by Terraform when the hostname is a token. */
+function defaultDropletName(hostname: string): string {
+  return isUnresolved(hostname) ? Fn.replace(hostname, '.', '-') : hostname.replace(/\./g, '-');
+}
+
+/**
+ * The droplet's name made a valid volume name: lower case, anything but letters, digits and
+ * hyphens (a droplet name may hold dots) turned into hyphens, `-home` added, 64 characters at most.
+ * Done by Terraform when the droplet name is a token.
+ */
+function homeVolumeName(dropletName: string): string {
+  if (isUnresolved(dropletName)) {
+    const name = Fn.join('', [Fn.replace(Fn.lower(dropletName), '/[^a-z0-9-]/', '-'), '-home']);
+    return Fn.replace(Fn.substr(name, -64, -1), '/^-+/', '');
+  }
+  return `${dropletName.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-home`.slice(-64).replace(/^-+/, '');
 }
 
 /**
@@ -147,7 +181,7 @@ export class ZeroTrustCodeServer extends Construct {
     super(scope, id);
     validateProps(props);
 
-    const dropletName = props.dropletName ?? props.hostname.replace(/\./g, '-');
+    const dropletName = props.dropletName ?? defaultDropletName(props.hostname);
     const region = props.region ?? 'fra1';
     const size = props.size ?? 's-2vcpu-4gb';
 
@@ -173,7 +207,7 @@ export class ZeroTrustCodeServer extends Construct {
     if (props.homeVolume ?? true) {
       this.homeVolume = new HomeVolume(this, 'HomeVolume', {
         ...props.homeVolumeOptions,
-        name: `${dropletName.toLowerCase()}-home`.slice(-64).replace(/^-+/, ''),
+        name: homeVolumeName(dropletName),
         region,
         tags: props.tags,
       });

@@ -73,22 +73,32 @@ export function buildAccessRules(set: AccessRuleSet | undefined): AccessRule[] {
   ];
 }
 
-/** Checks every value of a rule set; the prop names the set (for example `allow`), each error names the field. */
-export function validateAccessRuleSet(ctx: PropContext, prop: string, set: AccessRuleSet | undefined): void {
+/**
+ * Checks every value of a rule set; the prop names the set (for example `allow`), each error names the field.
+ * `fieldProp` names a field's prop instead, for props that spread a set over several props
+ * (`allowedEmails` rather than `allow.emails`).
+ */
+export function validateAccessRuleSet(
+  ctx: PropContext,
+  prop: string,
+  set: AccessRuleSet | undefined,
+  fieldProp: (field: keyof AccessRuleSet) => string = (field) => `${prop}.${field}`,
+): void {
   if (!set) return;
-  (set.emails ?? []).forEach((email, i) => checkEmail(ctx, `${prop}.emails[${i}]`, email));
-  (set.emailDomains ?? []).forEach((domain, i) => checkDomain(ctx, `${prop}.emailDomains[${i}]`, domain));
+  (set.emails ?? []).forEach((email, i) => checkEmail(ctx, `${fieldProp('emails')}[${i}]`, email));
+  (set.emailDomains ?? []).forEach((domain, i) => checkDomain(ctx, `${fieldProp('emailDomains')}[${i}]`, domain));
   (set.githubOrganizations ?? []).forEach((org, i) => {
-    checkPattern(ctx, `${prop}.githubOrganizations[${i}].name`, org.name, GITHUB_NAME, 'expected a GitHub organization name (letters, digits and hyphens, 39 characters at most)');
-    checkPattern(ctx, `${prop}.githubOrganizations[${i}].identityProviderId`, org.identityProviderId, ACCESS_ID, 'expected the id of a Cloudflare identity provider');
+    const orgProp = `${fieldProp('githubOrganizations')}[${i}]`;
+    checkPattern(ctx, `${orgProp}.name`, org.name, GITHUB_NAME, 'expected a GitHub organization name (letters, digits and hyphens, 39 characters at most)');
+    checkPattern(ctx, `${orgProp}.identityProviderId`, org.identityProviderId, ACCESS_ID, 'expected the id of a Cloudflare identity provider');
     if (org.team !== undefined) {
-      checkPattern(ctx, `${prop}.githubOrganizations[${i}].team`, org.team, GITHUB_TEAM, 'expected a GitHub team name');
+      checkPattern(ctx, `${orgProp}.team`, org.team, GITHUB_TEAM, 'expected a GitHub team name');
     }
   });
-  (set.groupIds ?? []).forEach((id, i) => checkPattern(ctx, `${prop}.groupIds[${i}]`, id, ACCESS_ID, 'expected the id of an Access group'));
-  checkUnique(ctx, `${prop}.emails`, (set.emails ?? []).map((e) => e.toLowerCase()));
-  checkUnique(ctx, `${prop}.emailDomains`, set.emailDomains ?? []);
-  checkUnique(ctx, `${prop}.groupIds`, set.groupIds ?? []);
+  (set.groupIds ?? []).forEach((id, i) => checkPattern(ctx, `${fieldProp('groupIds')}[${i}]`, id, ACCESS_ID, 'expected the id of an Access group'));
+  checkUnique(ctx, fieldProp('emails'), (set.emails ?? []).map((e) => e.toLowerCase()));
+  checkUnique(ctx, fieldProp('emailDomains'), set.emailDomains ?? []);
+  checkUnique(ctx, fieldProp('groupIds'), set.groupIds ?? []);
 }
 
 /** Checks that a rule set has at least one rule, as an allow policy must. */

@@ -4,7 +4,7 @@ import { SshKey } from '@cdktf/provider-digitalocean/lib/ssh-key';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { checkPattern, PropContext, rejectProp } from '../validation';
+import { checkPattern, isUnresolved, PropContext, rejectProp } from '../validation';
 
 /** A protocol of a firewall rule. */
 export enum FirewallProtocol {
@@ -115,6 +115,12 @@ export function validateDropletOptions(o: DropletOptions, ctx: PropContext = CTX
   (o.outboundRules ?? []).forEach((r, i) => {
     if (r.portRange !== undefined) {
       checkPattern(ctx, `outboundRules[${i}].portRange`, r.portRange, PORTS, 'expected a port, a range such as "1024-65535", or "all"');
+      if (!isUnresolved(r.portRange) && r.portRange !== 'all') {
+        const [low, high = low] = r.portRange.split('-').map(Number);
+        if (low < 1 || high > 65_535 || low > high) {
+          rejectProp(ctx, `outboundRules[${i}].portRange`, r.portRange, 'expected ports from 1 to 65535, the lower first');
+        }
+      }
       if (r.protocol === FirewallProtocol.ICMP) rejectProp(ctx, `outboundRules[${i}].portRange`, r.portRange, 'ICMP rules take no ports');
     }
   });

@@ -22,7 +22,7 @@ export function checkDomain(ctx: PropContext, prop: string, value: string): void
   }
 }
 
-/** Checks that a hostname is a fully qualified name strictly inside the zone's domain. */
+/** Checks that a hostname is a fully qualified name in the zone: the apex or a name under it. */
 export function checkHostnameInZone(ctx: PropContext, prop: string, hostname: string, zoneName: string): void {
   if (isUnresolved(hostname) || isUnresolved(zoneName)) return;
   if (!isDomainName(hostname)) {
