@@ -152,6 +152,16 @@ describe('the tunnel token', () => {
   });
 });
 
+describe('no script traces its commands', () => {
+  // With tracing on, a shell prints each command with its expanded values to cloud-init's log.
+  test('no script carried by the document turns tracing on (set -x, set -o xtrace, bash -x)', () => {
+    const scripts = documentOf({ homeVolumeLabel: 'ztcs-home' }).write_files.filter((f) => f.content.startsWith('#!'));
+    expect(scripts.length).toBeGreaterThan(5);
+    const tracing = scripts.filter((f) => /^\s*set\s+-[a-z]*x|xtrace|\b(ba)?sh\s+-[a-z]*x|^#!.*\s-[a-z]*x/m.test(f.content)).map((f) => f.path);
+    expect(tracing).toEqual([]);
+  });
+});
+
 describe('the code-server configuration', () => {
   const config = () => parse(fileOf(documentOf(), '/etc/code-server/config.yaml').content) as Record<string, unknown>;
 

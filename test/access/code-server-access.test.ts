@@ -1,0 +1,290 @@
+import { ZeroTrustAccessApplication } from '@cdktf/provider-cloudflare/lib/zero-trust-access-application';
+import { ZeroTrustAccessPolicy } from '@cdktf/provider-cloudflare/lib/zero-trust-access-policy';
+import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
+import { CodeServerAccess, CodeServerAccessProps } from '../../lib/access';
+import { ACCOUNT_ID, addressOf, newStack, onlyResource, resourceCount, synthJson } from '../fixtures';
+
+function accessProps(overrides: Partial<CodeServerAccessProps> = {}): CodeServerAccessProps {
+  return {
+    accountId: ACCOUNT_ID,
+    hostname: 'code.example.com',
+    allow: { emails: ['dev@example.com'] },
+    ...overrides,
+  };
+}
+
+function buildAccess(overrides: Partial<CodeServerAccessProps> = {}): { stack: TerraformStack; access: CodeServerAccess } {
+  const stack = newStack();
+  const access = new CodeServerAccess(stack, 'Access', accessProps(overrides));
+  return { stack, access };
+}
+
+function application(stack: TerraformStack): any {
+  return onlyResource(synthJson(stack), 'cloudflare_zero_trust_access_application');
+}
+
+function policy(stack: TerraformStack): any {
+  return onlyResource(synthJson(stack), 'cloudflare_zero_trust_access_policy');
+}
+
+describe('CodeServerAccess application', () => {
+  test('is a self-hosted application for exactly the hostname', () => {
+    // GIVEN
+    const { stack } = buildAccess();
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(ZeroTrustAccessApplication, {
+      account_id: ACCOUNT_ID,
+      type: 'self_hosted',
+      domain: 'code.example.com',
+      destinations: [{ type: 'public', uri: 'code.example.com' }],
+      name: 'code-server code.example.com',
+    });
+  });
+
+  test('lasts a session of 24h by default', () => {
+    // GIVEN
+    const { stack } = buildAccess();
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(ZeroTrustAccessApplication, { session_duration: '24h' });
+  });
+
+  test('takes the session duration given', () => {
+    // GIVEN
+    const { stack } = buildAccess({ sessionDuration: '2h45m' });
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(ZeroTrustAccessApplication, { session_duration: '2h45m' });
+  });
+
+  test('is visible in the App Launcher by default', () => {
+    // GIVEN
+    const { stack } = buildAccess();
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(ZeroTrustAccessApplication, { app_launcher_visible: true });
+  });
+
+  test('is hidden from the App Launcher when asked', () => {
+    // GIVEN
+    const { stack } = buildAccess({ appLauncherVisible: false });
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(ZeroTrustAccessApplication, { app_launcher_visible: false });
+  });
+
+  test('offers every identity provider and does not redirect when none is given', () => {
+    // GIVEN
+    const { stack } = buildAccess();
+
+    // WHEN
+    const app = application(stack);
+
+    // THEN
+    expect(app.allowed_idps).toBeUndefined();
+    expect(app.auto_redirect_to_identity).toBe(false);
+  });
+
+  test('redirects straight to the identity provider when exactly one is given', () => {
+    // GIVEN
+    const { stack } = buildAccess({ identityProviderIds: ['idp-1'] });
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(ZeroTrustAccessApplication, {
+      allowed_idps: ['idp-1'],
+      auto_redirect_to_identity: true,
+    });
+  });
+
+  test('does not redirect when two identity providers are given', () => {
+    // GIVEN
+    const { stack } = buildAccess({ identityProviderIds: ['idp-1', 'idp-2'] });
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(ZeroTrustAccessApplication, {
+      allowed_idps: ['idp-1', 'idp-2'],
+      auto_redirect_to_identity: false,
+    });
+  });
+
+  test('attaches the allow policy by id with precedence 1', () => {
+    // GIVEN
+    const { stack } = buildAccess();
+    const synth = synthJson(stack);
+
+    // THEN
+    expect(application(stack).policies).toEqual([
+      { id: `\${${addressOf(synth, 'cloudflare_zero_trust_access_policy')}.id}`, precedence: 1 },
+    ]);
+  });
+
+  test('exposes the application\'s AUD tag as its audience', () => {
+    // GIVEN
+    const { stack, access } = buildAccess();
+
+    // WHEN
+    new TerraformOutput(stack, 'Audience', { value: access.audience });
+    const synth = synthJson(stack);
+
+    // THEN
+    expect(synth.output.Audience.value).toBe(`\${${addressOf(synth, 'cloudflare_zero_trust_access_application')}.aud}`);
+  });
+
+  test('is named as asked', () => {
+    // GIVEN
+    const { stack } = buildAccess({ name: 'my editor' });
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(ZeroTrustAccessApplication, { name: 'my editor' });
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(ZeroTrustAccessPolicy, { name: 'my editor allow' });
+  });
+});
+
+describe('CodeServerAccess policy', () => {
+  test('allows, in the account, under the application\'s name', () => {
+    // GIVEN
+    const { stack } = buildAccess();
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(ZeroTrustAccessPolicy, {
+      account_id: ACCOUNT_ID,
+      decision: 'allow',
+      name: 'code-server code.example.com allow',
+    });
+  });
+
+  test('includes every email allowed', () => {
+    // GIVEN
+    const { stack } = buildAccess({ allow: { emails: ['a@example.com', 'b@example.com'] } });
+
+    // THEN
+    expect(policy(stack).include).toEqual([{ email: { email: 'a@example.com' } }, { email: { email: 'b@example.com' } }]);
+  });
+
+  test('includes every email domain allowed', () => {
+    // GIVEN
+    const { stack } = buildAccess({ allow: { emailDomains: ['example.com'] } });
+
+    // THEN
+    expect(policy(stack).include).toEqual([{ email_domain: { domain: 'example.com' } }]);
+  });
+
+  test('includes a whole GitHub organization when no team is given', () => {
+    // GIVEN
+    const { stack } = buildAccess({ allow: { githubOrganizations: [{ name: 'my-org', identityProviderId: 'idp-1' }] } });
+
+    // THEN
+    expect(policy(stack).include).toEqual([{ github_organization: { name: 'my-org', identity_provider_id: 'idp-1' } }]);
+  });
+
+  test('includes a GitHub team when one is given', () => {
+    // GIVEN
+    const { stack } = buildAccess({ allow: { githubOrganizations: [{ name: 'my-org', identityProviderId: 'idp-1', team: 'platform' }] } });
+
+    // THEN
+    expect(policy(stack).include).toEqual([{ github_organization: { name: 'my-org', identity_provider_id: 'idp-1', team: 'platform' } }]);
+  });
+
+  test('includes every Access group allowed', () => {
+    // GIVEN
+    const { stack } = buildAccess({ allow: { groupIds: ['group-1'] } });
+
+    // THEN
+    expect(policy(stack).include).toEqual([{ group: { id: 'group-1' } }]);
+  });
+
+  test('includes rules of every kind together, emails first and groups last', () => {
+    // GIVEN
+    const { stack } = buildAccess({
+      allow: {
+        groupIds: ['group-1'],
+        emailDomains: ['example.com'],
+        emails: ['a@example.com'],
+        githubOrganizations: [{ name: 'my-org', identityProviderId: 'idp-1' }],
+      },
+    });
+
+    // THEN
+    expect(policy(stack).include).toEqual([
+      { email: { email: 'a@example.com' } },
+      { email_domain: { domain: 'example.com' } },
+      { github_organization: { name: 'my-org', identity_provider_id: 'idp-1' } },
+      { group: { id: 'group-1' } },
+    ]);
+  });
+
+  test('has no require and no exclude rules by default', () => {
+    // GIVEN
+    const { stack } = buildAccess();
+
+    // WHEN
+    const body = policy(stack);
+
+    // THEN
+    expect(body.require).toBeUndefined();
+    expect(body.exclude).toBeUndefined();
+  });
+
+  test('has no require or exclude rules when given empty sets', () => {
+    // GIVEN
+    const { stack } = buildAccess({ require: {}, exclude: { emails: [] } });
+
+    // WHEN
+    const body = policy(stack);
+
+    // THEN
+    expect(body.require).toBeUndefined();
+    expect(body.exclude).toBeUndefined();
+  });
+
+  test('requires the rules given', () => {
+    // GIVEN
+    const { stack } = buildAccess({ require: { emailDomains: ['example.com'] } });
+
+    // THEN
+    expect(policy(stack).require).toEqual([{ email_domain: { domain: 'example.com' } }]);
+  });
+
+  test('excludes the rules given', () => {
+    // GIVEN
+    const { stack } = buildAccess({ exclude: { emails: ['intern@example.com'] } });
+
+    // THEN
+    expect(policy(stack).exclude).toEqual([{ email: { email: 'intern@example.com' } }]);
+  });
+});
+
+describe('CodeServerAccess validation', () => {
+  test('rejects an allow set with no rule, and builds nothing', () => {
+    // GIVEN
+    const stack = newStack();
+
+    // WHEN
+    const build = () => new CodeServerAccess(stack, 'Access', accessProps({ allow: {} }));
+
+    // THEN
+    expect(build).toThrow(/CodeServerAccess: invalid allow \{\}: an allow policy needs at least one include rule/);
+    expect(resourceCount(synthJson(stack))).toBe(0);
+  });
+
+  test('rejects a malformed email in the require set', () => {
+    // THEN
+    expect(() => buildAccess({ require: { emails: ['nobody'] } })).toThrow('CodeServerAccess: invalid require.emails[0] "nobody"');
+  });
+
+  test('rejects a malformed session duration', () => {
+    // THEN
+    expect(() => buildAccess({ sessionDuration: '1 day' })).toThrow('CodeServerAccess: invalid sessionDuration "1 day"');
+  });
+
+  test('rejects a session duration of zero', () => {
+    // THEN
+    expect(() => buildAccess({ sessionDuration: '0h0m' })).toThrow('CodeServerAccess: invalid sessionDuration "0h0m": must be longer than zero');
+  });
+
+  test('rejects a malformed identity provider id', () => {
+    // THEN
+    expect(() => buildAccess({ identityProviderIds: ['idp-1', 'not an id'] })).toThrow('CodeServerAccess: invalid identityProviderIds[1] "not an id"');
+  });
+});

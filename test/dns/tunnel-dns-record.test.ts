@@ -1,0 +1,73 @@
+import { DnsRecord } from '@cdktf/provider-cloudflare/lib/dns-record';
+import { TerraformStack, Testing } from 'cdktf';
+import { TunnelDnsRecord, TunnelDnsRecordProps } from '../../lib/dns';
+import { newStack, resourcesOfType, synthJson, ZONE_ID } from '../fixtures';
+
+function buildRecord(overrides: Partial<TunnelDnsRecordProps> = {}): TerraformStack {
+  const stack = newStack();
+  new TunnelDnsRecord(stack, 'Dns', {
+    zoneId: ZONE_ID,
+    hostname: 'code.example.com',
+    target: 'tunnel-id.cfargotunnel.com',
+    ...overrides,
+  });
+  return stack;
+}
+
+describe('TunnelDnsRecord', () => {
+  test('creates exactly one record', () => {
+    // GIVEN
+    const stack = buildRecord();
+
+    // THEN
+    expect(resourcesOfType(synthJson(stack), 'cloudflare_dns_record')).toHaveLength(1);
+  });
+
+  test('is a proxied CNAME in the zone', () => {
+    // GIVEN
+    const stack = buildRecord();
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(DnsRecord, { zone_id: ZONE_ID, type: 'CNAME', proxied: true });
+  });
+
+  test('is named with the full hostname, not the part before the zone', () => {
+    // GIVEN
+    const stack = buildRecord();
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(DnsRecord, { name: 'code.example.com' });
+  });
+
+  test('points at the target', () => {
+    // GIVEN
+    const stack = buildRecord();
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(DnsRecord, { content: 'tunnel-id.cfargotunnel.com' });
+  });
+
+  test('has the automatic TTL (1), the only one a proxied record takes', () => {
+    // GIVEN
+    const stack = buildRecord();
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(DnsRecord, { ttl: 1 });
+  });
+
+  test('carries a default comment', () => {
+    // GIVEN
+    const stack = buildRecord();
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(DnsRecord, { comment: 'code-server through Cloudflare Tunnel (managed by cdktf)' });
+  });
+
+  test('carries the comment given', () => {
+    // GIVEN
+    const stack = buildRecord({ comment: 'mine' });
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(DnsRecord, { comment: 'mine' });
+  });
+});

@@ -1,0 +1,296 @@
+import { Droplet } from '@cdktf/provider-digitalocean/lib/droplet';
+import { Firewall } from '@cdktf/provider-digitalocean/lib/firewall';
+import { SshKey } from '@cdktf/provider-digitalocean/lib/ssh-key';
+import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
+import { TerraformStack, Testing } from 'cdktf';
+import { CodeServerDroplet, CodeServerDropletProps, FirewallProtocol } from '../../lib/droplet';
+import { addressOf, newStack, onlyResource, resourceCount, resourcesOfType, synthJson } from '../fixtures';
+
+const FINGERPRINT = '3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa';
+
+function buildDroplet(overrides: Partial<CodeServerDropletProps> = {}): TerraformStack {
+  const stack = newStack();
+  new CodeServerDroplet(stack, 'Droplet', {
+    name: 'code-example-com',
+    userData: '#cloud-config\n',
+    ...overrides,
+  });
+  return stack;
+}
+
+function firewallOf(stack: TerraformStack): any {
+  return onlyResource(synthJson(stack), 'digitalocean_firewall');
+}
+
+describe('CodeServerDroplet droplet', () => {
+  test('runs in fra1 by default', () => {
+    // GIVEN
+    const stack = buildDroplet();
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Droplet, { region: 'fra1' });
+  });
+
+  test('is an s-2vcpu-4gb by default', () => {
+    // GIVEN
+    const stack = buildDroplet();
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Droplet, { size: 's-2vcpu-4gb' });
+  });
+
+  test('runs Ubuntu 24.04 by default', () => {
+    // GIVEN
+    const stack = buildDroplet();
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Droplet, { image: 'ubuntu-24-04-x64' });
+  });
+
+  test('takes the region, size and image given', () => {
+    // GIVEN
+    const stack = buildDroplet({ region: 'nyc3', size: 's-4vcpu-8gb', image: 'ubuntu-22-04-x64' });
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Droplet, { region: 'nyc3', size: 's-4vcpu-8gb', image: 'ubuntu-22-04-x64' });
+  });
+
+  test('is named as given and boots with the user data given', () => {
+    // GIVEN
+    const stack = buildDroplet();
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Droplet, { name: 'code-example-com', user_data: '#cloud-config\n' });
+  });
+
+  test('has monitoring on', () => {
+    // GIVEN
+    const stack = buildDroplet();
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Droplet, { monitoring: true });
+  });
+
+  test('has no backups by default', () => {
+    // GIVEN
+    const stack = buildDroplet();
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Droplet, { backups: false });
+  });
+
+  test('is tagged code-server', () => {
+    // GIVEN
+    const stack = buildDroplet();
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Droplet, { tags: ['code-server'] });
+  });
+
+  test('keeps the code-server tag besides the tags given', () => {
+    // GIVEN
+    const stack = buildDroplet({ tags: ['team:platform', 'dev'] });
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Droplet, { tags: ['code-server', 'team:platform', 'dev'] });
+  });
+
+  test('attaches no volume by default', () => {
+    // GIVEN
+    const stack = buildDroplet();
+
+    // THEN
+    expect(onlyResource(synthJson(stack), 'digitalocean_droplet').volume_ids).toBeUndefined();
+  });
+
+  test('attaches the volumes given at creation', () => {
+    // GIVEN
+    const stack = buildDroplet({ volumeIds: ['vol-1'] });
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Droplet, { volume_ids: ['vol-1'] });
+  });
+});
+
+describe('CodeServerDroplet SSH key', () => {
+  test('generates an ED25519 private key by default', () => {
+    // GIVEN
+    const stack = buildDroplet();
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(PrivateKey, { algorithm: 'ED25519' });
+  });
+
+  test('registers the generated key\'s public half with DigitalOcean', () => {
+    // GIVEN
+    const stack = buildDroplet();
+    const synth = synthJson(stack);
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(SshKey, {
+      name: 'code-example-com',
+      public_key: `\${${addressOf(synth, 'tls_private_key')}.public_key_openssh}`,
+    });
+  });
+
+  test('puts the generated key on the droplet', () => {
+    // GIVEN
+    const stack = buildDroplet();
+    const synth = synthJson(stack);
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Droplet, {
+      ssh_keys: [`\${${addressOf(synth, 'digitalocean_ssh_key')}.fingerprint}`],
+    });
+  });
+
+  test('generates no key when fingerprints are given', () => {
+    // GIVEN
+    const stack = buildDroplet({ sshKeyFingerprints: [FINGERPRINT] });
+    const synth = synthJson(stack);
+
+    // THEN
+    expect(resourcesOfType(synth, 'tls_private_key')).toHaveLength(0);
+    expect(resourcesOfType(synth, 'digitalocean_ssh_key')).toHaveLength(0);
+  });
+
+  test('puts the fingerprints given on the droplet', () => {
+    // GIVEN
+    const stack = buildDroplet({ sshKeyFingerprints: [FINGERPRINT] });
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Droplet, { ssh_keys: [FINGERPRINT] });
+  });
+
+  test('generates a key when the list of fingerprints is empty', () => {
+    // GIVEN
+    const stack = buildDroplet({ sshKeyFingerprints: [] });
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResource(PrivateKey);
+  });
+});
+
+describe('CodeServerDroplet firewall', () => {
+  test('is attached to the droplet', () => {
+    // GIVEN
+    const stack = buildDroplet();
+    const synth = synthJson(stack);
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Firewall, {
+      droplet_ids: [`\${${addressOf(synth, 'digitalocean_droplet')}.id}`],
+      name: 'code-example-com-egress-only',
+    });
+  });
+
+  test('has no inbound rule at all', () => {
+    // GIVEN
+    const stack = buildDroplet();
+
+    // THEN
+    expect(firewallOf(stack)).not.toHaveProperty('inbound_rule');
+  });
+
+  test('has no inbound rule even with restricted outbound rules', () => {
+    // GIVEN
+    const stack = buildDroplet({ outboundRules: [{ protocol: FirewallProtocol.TCP, portRange: '443' }] });
+
+    // THEN
+    expect(firewallOf(stack)).not.toHaveProperty('inbound_rule');
+  });
+
+  test('allows all outbound TCP, UDP and ICMP by default', () => {
+    // GIVEN
+    const stack = buildDroplet();
+    const everywhere = ['0.0.0.0/0', '::/0'];
+
+    // THEN
+    expect(firewallOf(stack).outbound_rule).toEqual([
+      { protocol: 'tcp', port_range: 'all', destination_addresses: everywhere },
+      { protocol: 'udp', port_range: 'all', destination_addresses: everywhere },
+      { protocol: 'icmp', destination_addresses: everywhere },
+    ]);
+  });
+
+  test('allows only the outbound rules given', () => {
+    // GIVEN
+    const stack = buildDroplet({
+      outboundRules: [
+        { protocol: FirewallProtocol.TCP, portRange: '443' },
+        { protocol: FirewallProtocol.UDP, portRange: '7844', destinationAddresses: ['198.41.192.0/19'] },
+        { protocol: FirewallProtocol.ICMP },
+      ],
+    });
+
+    // THEN
+    expect(firewallOf(stack).outbound_rule).toEqual([
+      { protocol: 'tcp', port_range: '443', destination_addresses: ['0.0.0.0/0', '::/0'] },
+      { protocol: 'udp', port_range: '7844', destination_addresses: ['198.41.192.0/19'] },
+      { protocol: 'icmp', destination_addresses: ['0.0.0.0/0', '::/0'] },
+    ]);
+  });
+});
+
+describe('CodeServerDroplet validation', () => {
+  test('rejects a bad name, and builds nothing', () => {
+    // GIVEN
+    const stack = newStack();
+
+    // WHEN
+    const build = () => new CodeServerDroplet(stack, 'Droplet', { name: 'my_box', userData: '' });
+
+    // THEN
+    expect(build).toThrow('CodeServerDroplet: invalid name "my_box"');
+    expect(resourceCount(synthJson(stack))).toBe(0);
+  });
+
+  test('rejects a bad tag', () => {
+    // THEN
+    expect(() => buildDroplet({ tags: ['has space'] })).toThrow('CodeServerDroplet: invalid tags[0] "has space"');
+  });
+
+  test('rejects an empty list of outbound rules', () => {
+    // THEN
+    expect(() => buildDroplet({ outboundRules: [] })).toThrow('CodeServerDroplet: invalid outboundRules []');
+  });
+
+  test('rejects ports on an ICMP rule', () => {
+    // THEN
+    expect(() => buildDroplet({ outboundRules: [{ protocol: FirewallProtocol.ICMP, portRange: '443' }] })).toThrow(
+      'CodeServerDroplet: invalid outboundRules[0].portRange "443": ICMP rules take no ports',
+    );
+  });
+
+  test.each([
+    ['a port above 65535', '70000'],
+    ['port zero', '0'],
+    ['a range whose ends are swapped', '443-80'],
+    ['a range that ends above 65535', '1024-65536'],
+  ])('rejects %s', (_why, portRange) => {
+    // THEN
+    expect(() => buildDroplet({ outboundRules: [{ protocol: FirewallProtocol.TCP, portRange }] })).toThrow(
+      `CodeServerDroplet: invalid outboundRules[0].portRange "${portRange}": expected ports from 1 to 65535, the lower first`,
+    );
+  });
+
+  test('accepts a single port, a range up to 65535, and "all"', () => {
+    // THEN
+    expect(() =>
+      buildDroplet({
+        outboundRules: [
+          { protocol: FirewallProtocol.TCP, portRange: '443' },
+          { protocol: FirewallProtocol.UDP, portRange: '1-65535' },
+          { protocol: FirewallProtocol.TCP, portRange: 'all' },
+        ],
+      }),
+    ).not.toThrow();
+  });
+
+  test('rejects a malformed port range', () => {
+    // THEN
+    expect(() => buildDroplet({ outboundRules: [{ protocol: FirewallProtocol.TCP, portRange: '80,443' }] })).toThrow(
+      'CodeServerDroplet: invalid outboundRules[0].portRange "80,443"',
+    );
+  });
+});

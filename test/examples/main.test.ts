@@ -1,0 +1,163 @@
+import { Testing } from 'cdktf';
+import { BasicStack, buildApp, CompleteStack, readSettings } from '../../examples/main';
+import { ZeroTrustCodeServer } from '../../lib';
+import { onlyResource, synthJson } from '../fixtures';
+
+const ALL_VARIABLES = [
+  'CLOUDFLARE_ACCOUNT_ID',
+  'CLOUDFLARE_ZONE_ID',
+  'ZTCS_ZONE_NAME',
+  'ZTCS_HOSTNAME',
+  'ZTCS_TEAM_NAME',
+  'ZTCS_ALLOWED_EMAILS',
+  'ZTCS_GITHUB_ORGANIZATION',
+  'ZTCS_GITHUB_IDP_ID',
+];
+
+const FULL_ENV = {
+  CLOUDFLARE_ACCOUNT_ID: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+  CLOUDFLARE_ZONE_ID: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+  ZTCS_ZONE_NAME: 'acme.dev',
+  ZTCS_HOSTNAME: 'ide.acme.dev',
+  ZTCS_TEAM_NAME: 'acme',
+  ZTCS_ALLOWED_EMAILS: 'alice@acme.dev',
+  ZTCS_GITHUB_ORGANIZATION: 'acme-inc',
+  ZTCS_GITHUB_IDP_ID: 'cccccccc-cccc-cccc-cccc-cccccccccccc',
+};
+
+describe('readSettings', () => {
+  test('gives placeholders when the environment sets nothing', () => {
+    // WHEN
+    const settings = readSettings({});
+
+    // THEN
+    expect(settings).toMatchObject({
+      accountId: '00000000000000000000000000000000',
+      zoneId: '11111111111111111111111111111111',
+      zoneName: 'example.com',
+      hostname: 'code.example.com',
+      teamName: 'example-team',
+      allowedEmails: ['developer@example.com'],
+      githubOrganization: 'example-org',
+      githubIdentityProviderId: '22222222-2222-2222-2222-222222222222',
+    });
+  });
+
+  test('lists every missing variable when the environment sets nothing', () => {
+    // WHEN
+    const settings = readSettings({});
+
+    // THEN
+    expect(settings.missing).toEqual(ALL_VARIABLES);
+  });
+
+  test('uses the environment\'s values when it sets them', () => {
+    // WHEN
+    const settings = readSettings(FULL_ENV);
+
+    // THEN
+    expect(settings).toMatchObject({
+      accountId: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+      zoneId: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+      zoneName: 'acme.dev',
+      hostname: 'ide.acme.dev',
+      teamName: 'acme',
+      allowedEmails: ['alice@acme.dev'],
+      githubOrganization: 'acme-inc',
+      githubIdentityProviderId: 'cccccccc-cccc-cccc-cccc-cccccccccccc',
+    });
+  });
+
+  test('lists no missing variable when the environment sets them all', () => {
+    // THEN
+    expect(readSettings(FULL_ENV).missing).toEqual([]);
+  });
+
+  test('lists only the variables left unset', () => {
+    // GIVEN
+    const { ZTCS_TEAM_NAME: _unset, ...env } = FULL_ENV;
+
+    // WHEN
+    const settings = readSettings(env);
+
+    // THEN
+    expect(settings.missing).toEqual(['ZTCS_TEAM_NAME']);
+    expect(settings.teamName).toBe('example-team');
+  });
+
+  test('treats an empty variable as missing', () => {
+    // WHEN
+    const settings = readSettings({ ...FULL_ENV, ZTCS_HOSTNAME: '' });
+
+    // THEN
+    expect(settings.missing).toEqual(['ZTCS_HOSTNAME']);
+    expect(settings.hostname).toBe('code.example.com');
+  });
+
+  test('splits ZTCS_ALLOWED_EMAILS on commas, trimming spaces and dropping empty entries', () => {
+    // WHEN
+    const settings = readSettings({ ...FULL_ENV, ZTCS_ALLOWED_EMAILS: 'alice@acme.dev, bob@acme.dev,,carol@acme.dev ' });
+
+    // THEN
+    expect(settings.allowedEmails).toEqual(['alice@acme.dev', 'bob@acme.dev', 'carol@acme.dev']);
+  });
+});
+
+describe('BasicStack', () => {
+  test('matches the snapshot with the placeholder settings', () => {
+    // GIVEN
+    const app = Testing.app();
+
+    // WHEN
+    const stack = new BasicStack(app, 'basic', readSettings({}));
+
+    // THEN
+    expect(Testing.synth(stack)).toMatchSnapshot();
+  });
+
+  test('builds one ZeroTrustCodeServer from the settings', () => {
+    // GIVEN
+    const app = Testing.app();
+
+    // WHEN
+    const stack = new BasicStack(app, 'basic', readSettings(FULL_ENV));
+
+    // THEN
+    expect(stack.codeServer).toBeInstanceOf(ZeroTrustCodeServer);
+    expect(stack.codeServer.url).toBe('https://ide.acme.dev');
+    expect(onlyResource(synthJson(stack), 'cloudflare_dns_record')).toMatchObject({
+      zone_id: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+      name: 'ide.acme.dev',
+    });
+  });
+
+  test('configures the Cloudflare, DigitalOcean and TLS providers', () => {
+    // GIVEN
+    const app = Testing.app();
+
+    // WHEN
+    const synth = synthJson(new BasicStack(app, 'basic', readSettings({})));
+
+    // THEN
+    expect(Object.keys(synth.provider).sort()).toEqual(['cloudflare', 'digitalocean', 'tls']);
+  });
+});
+
+describe('buildApp', () => {
+  test('holds the basic and the complete stacks', () => {
+    // WHEN
+    const app = buildApp(readSettings({}));
+
+    // THEN
+    expect(app.node.tryFindChild('basic')).toBeInstanceOf(BasicStack);
+    expect(app.node.tryFindChild('complete')).toBeInstanceOf(CompleteStack);
+  });
+
+  test('writes into the output directory given', () => {
+    // WHEN
+    const app = buildApp(readSettings({}), '/tmp/ztcs-examples-test');
+
+    // THEN
+    expect(app.outdir).toBe('/tmp/ztcs-examples-test');
+  });
+});
