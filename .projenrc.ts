@@ -58,7 +58,7 @@ const project = new cdktf.ConstructLibraryCdktf({
   },
   eslintOptions: {
     dirs: ['lib'],
-    devdirs: ['test', 'examples', '.projenrc.ts'],
+    devdirs: ['test', 'examples', 'bench', '.projenrc.ts'],
   },
   gitignore: ['cdktf.out/', '.terraform/', '*.tfstate*', '.gen/', '/lib/**/*.js', '/lib/**/*.d.ts', '!/lib/**/*.ts'],
 });
@@ -76,13 +76,15 @@ new JsonFile(project, 'cdktf.json', {
 });
 
 // eslint's project service finds the nearest tsconfig.json; the root one covers lib/ only.
-new JsonFile(project, 'examples/tsconfig.json', {
-  obj: {
-    extends: '../tsconfig.json',
-    compilerOptions: { noEmit: true, rootDir: '..' },
-    include: ['**/*.ts'],
-  },
-});
+for (const dir of ['examples', 'bench']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: {
+      extends: '../tsconfig.json',
+      compilerOptions: { noEmit: true, rootDir: '..' },
+      include: ['**/*.ts'],
+    },
+  });
+}
 
 project.addTask('synth', {
   description: 'Synthesizes the examples into cdktf.out/ (what `cdktf synth` would write)',
@@ -92,7 +94,13 @@ project.addTask('synth', {
 // ts-jest transpiles without type checking; the tests and the examples are type-checked here.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 
-project.npmignore?.exclude('/examples/', '/cdktf.json', '/.ci/', 'cdktf.out/', '/lib/**/*.ts');
+const bench = project.addTask('bench', {
+  description: 'Times loading the compiled library and synthesizing a stack (prints numbers, asserts nothing)',
+});
+bench.spawn(project.compileTask);
+bench.exec('ts-node --transpile-only bench/synth.ts', { receiveArgs: true });
+
+project.npmignore?.exclude('/bench/', '/examples/', '/cdktf.json', '/.ci/', 'cdktf.out/', '/lib/**/*.ts');
 project.npmignore?.include('/lib/**/*.d.ts', '/lib/**/*.js');
 
 project.synth();
