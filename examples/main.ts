@@ -3,7 +3,7 @@ import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider'
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { FirewallProtocol, ZeroTrustCodeServer } from '../lib';
+import { FirewallProtocol, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../lib';
 
 /**
  * The settings of the examples, from the environment. Unset ones get placeholders that synthesize
@@ -58,15 +58,20 @@ export class BasicStack extends TerraformStack {
     super(scope, id);
     providers(this);
 
-    this.codeServer = new ZeroTrustCodeServer(this, 'CodeServer', {
-      cloudflareAccountId: settings.accountId,
-      cloudflareZoneId: settings.zoneId,
-      zoneName: settings.zoneName,
-      hostname: settings.hostname,
-      teamName: settings.teamName,
-      allowedEmails: settings.allowedEmails,
-    });
+    this.codeServer = new ZeroTrustCodeServer(this, 'CodeServer', requiredProps(settings, settings.hostname));
   }
+}
+
+/** The props every deployment needs: where it lives in Cloudflare, and who may sign in. */
+function requiredProps(settings: ExampleSettings, hostname: string): ZeroTrustCodeServerProps {
+  return {
+    cloudflareAccountId: settings.accountId,
+    cloudflareZoneId: settings.zoneId,
+    zoneName: settings.zoneName,
+    hostname,
+    teamName: settings.teamName,
+    allowedEmails: settings.allowedEmails,
+  };
 }
 
 function providers(scope: Construct): void {
@@ -89,12 +94,7 @@ export class CompleteStack extends TerraformStack {
     providers(this);
 
     this.codeServer = new ZeroTrustCodeServer(this, 'CodeServer', {
-      cloudflareAccountId: settings.accountId,
-      cloudflareZoneId: settings.zoneId,
-      zoneName: settings.zoneName,
-      hostname: `complete-${settings.hostname}`,
-      teamName: settings.teamName,
-      allowedEmails: settings.allowedEmails,
+      ...requiredProps(settings, `complete-${settings.hostname}`),
       allowedGithubOrganizations: [
         { name: settings.githubOrganization, identityProviderId: settings.githubIdentityProviderId, team: 'developers' },
       ],
