@@ -5,7 +5,7 @@ import { requireSomeRule, validateAccessRuleSet } from './access/rules';
 import { BootOptions, CodeServerUserData } from './boot';
 import { validateBootOptions } from './boot/code-server-user-data';
 import { TunnelDnsRecord } from './dns';
-import { CodeServerDroplet, DropletOptions, validateDropletOptions } from './droplet';
+import { CodeServerDroplet, DROPLET_NAME, DropletOptions, validateDropletOptions } from './droplet';
 import { defaultSwapGib } from './droplet/sizes';
 import { HomeVolume, HomeVolumeOptions, validateHomeVolumeOptions } from './storage';
 import { CodeServerTunnel, validateCodeServerTunnelProps } from './tunnel';
@@ -117,7 +117,7 @@ function validateProps(props: ZeroTrustCodeServerProps): void {
   validateDropletOptions(props, CTX);
   validateBootOptions(props, CTX);
   if (props.dropletName !== undefined) {
-    checkPattern(CTX, 'dropletName', props.dropletName, /^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,253}[a-zA-Z0-9])?$/, 'expected letters, digits, "." and "-"');
+    checkPattern(CTX, 'dropletName', props.dropletName, DROPLET_NAME, 'expected letters, digits, "." and "-"');
   }
   validateHomeVolumeOptions(props.homeVolumeOptions ?? {}, { construct: 'ZeroTrustCodeServer (homeVolumeOptions)' });
 }

@@ -89,7 +89,8 @@ export interface CodeServerDropletProps extends DropletOptions {
 const REGION = /^[a-z]{3}\d$/;
 const SIZE = /^[a-z][a-z0-9]*(-[a-z0-9]+)+$/;
 const IMAGE = /^([a-z0-9][a-z0-9.-]*|\d+)$/;
-const DROPLET_NAME = /^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,253}[a-zA-Z0-9])?$/;
+/** A droplet name: letters, digits, dots and hyphens, starting and ending with a letter or digit. */
+export const DROPLET_NAME = /^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,253}[a-zA-Z0-9])?$/;
 const FINGERPRINT = /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/;
 const TAG = /^[a-zA-Z0-9:_-]{1,255}$/;
 const PORTS = /^(all|\d{1,5}(-\d{1,5})?)$/;
