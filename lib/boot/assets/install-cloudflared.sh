@@ -24,7 +24,14 @@ fi
 chmod 0644 "$keyring"
 echo "deb [signed-by=$keyring] https://pkg.cloudflare.com/cloudflared any main" > "$list"
 
-# Only the new source is read, which keeps the first boot short.
-apt-get update -qq -o DPkg::Lock::Timeout=300 \
-  -o Dir::Etc::sourcelist="$list" -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0
+# Only the new source is read, which keeps the first boot short. The first boot races Ubuntu's
+# own apt timers for apt's locks: try a few times.
+for attempt in 1 2 3 4 5; do
+  if apt-get update -qq -o DPkg::Lock::Timeout=300 \
+    -o Dir::Etc::sourcelist="$list" -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0; then
+    break
+  fi
+  [ "$attempt" -lt 5 ] || exit 1
+  sleep 15
+done
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 cloudflared
