@@ -2,8 +2,9 @@
 # Installs cloudflared from Cloudflare's apt repository, checked with the key at
 # CLOUDFLARED_KEY_URL. From then on apt updates it; its own updater is off (see its unit).
 set -euo pipefail
+# The boot's settings; ZTCS_ETC points elsewhere only in tests.
 # shellcheck source=/dev/null
-. /etc/ztcs/boot.env
+. "${ZTCS_ETC:-/etc/ztcs}/boot.env"
 
 keyring=/usr/share/keyrings/cloudflare-cloudflared.gpg
 list=/etc/apt/sources.list.d/cloudflared.list

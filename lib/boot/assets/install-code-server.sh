@@ -2,8 +2,9 @@
 # Installs the pinned code-server release from its .deb, checking its SHA-256 when one is given.
 # Does nothing when that version is already installed.
 set -euo pipefail
+# The boot's settings; ZTCS_ETC points elsewhere only in tests.
 # shellcheck source=/dev/null
-. /etc/ztcs/boot.env
+. "${ZTCS_ETC:-/etc/ztcs}/boot.env"
 
 installed="$(dpkg -s code-server 2>/dev/null | sed -n 's/^Version: //p')"
 if [ "$installed" = "$CODE_SERVER_VERSION" ]; then

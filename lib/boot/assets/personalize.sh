@@ -3,8 +3,9 @@
 # Each one is skipped when already done, so a second run (or a replacement droplet on the same
 # home volume) changes nothing the developer made.
 set -euo pipefail
+# The boot's settings; ZTCS_ETC points elsewhere only in tests.
 # shellcheck source=/dev/null
-. /etc/ztcs/boot.env
+. "${ZTCS_ETC:-/etc/ztcs}/boot.env"
 
 # cloud-init runs this with HOME unset; git and code-server read it.
 as_user() {
@@ -12,9 +13,10 @@ as_user() {
 }
 
 settings_dir="$CODE_HOME/.local/share/code-server/User"
-if [ -f /etc/ztcs/settings.json ] && [ ! -e "$settings_dir/settings.json" ]; then
+settings="${ZTCS_ETC:-/etc/ztcs}/settings.json"
+if [ -f "$settings" ] && [ ! -e "$settings_dir/settings.json" ]; then
   as_user mkdir -p "$settings_dir"
-  as_user cp /etc/ztcs/settings.json "$settings_dir/settings.json"
+  as_user cp "$settings" "$settings_dir/settings.json"
 fi
 
 read -r -a extension_ids <<< "$EXTENSIONS"

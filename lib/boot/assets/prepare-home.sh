@@ -4,8 +4,9 @@
 # used it gets the skeleton files and the developer as owner; later boots and replacement
 # droplets find it as it was.
 set -euo pipefail
+# The boot's settings; ZTCS_ETC points elsewhere only in tests.
 # shellcheck source=/dev/null
-. /etc/ztcs/boot.env
+. "${ZTCS_ETC:-/etc/ztcs}/boot.env"
 
 if [ -n "$HOME_VOLUME_LABEL" ] && ! mountpoint -q "$CODE_HOME"; then
   device="/dev/disk/by-label/$HOME_VOLUME_LABEL"

@@ -2,8 +2,9 @@
 # Waits until code-server answers on loopback and the tunnel's service is active, then writes the
 # readiness marker. Leaves no marker and fails when they are not up within four minutes.
 set -euo pipefail
+# The boot's settings; ZTCS_ETC points elsewhere only in tests.
 # shellcheck source=/dev/null
-. /etc/ztcs/boot.env
+. "${ZTCS_ETC:-/etc/ztcs}/boot.env"
 
 for _ in $(seq 1 120); do
   if curl -fsS -o /dev/null "http://127.0.0.1:$CODE_SERVER_PORT/healthz" \
