@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { homedir, tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { Testing, TerraformStack } from 'cdktf';
 import { parse, stringify } from 'yaml';
@@ -122,6 +122,44 @@ describeWithTool('cloud-init', 'apt-get install cloud-init (or pip install cloud
     const { output } = schema('#cloud-config\n' + stringify({ ...doc, users }));
     expect(output).toMatch(/deprecat/i);
     expect(output).toMatch(/users\.0\.uid/);
+  });
+});
+
+/** Debian trixie's cloud-init (25.x), unpacked by scripts/fetch-cloud-init.sh: close to Ubuntu 24.04's, and stricter. */
+const NEWER_CLOUD_INIT = process.env.ZTCS_NEWER_CLOUD_INIT
+  ?? join(process.env.ZTCS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'cdktf-zero-trust-code-server'), 'cloud-init-trixie', 'bin', 'cloud-init');
+
+describeWithTool(NEWER_CLOUD_INIT, 'scripts/fetch-cloud-init.sh (unpacks Debian trixie\'s cloud-init 25.x into a cache folder)')('cloud-init 25.x schema (Debian trixie)', () => {
+  function schema(document: string): { status: number | null; output: string } {
+    const file = join(freshDir('schema-25'), 'user-data.yaml');
+    writeFileSync(file, document);
+    return run(NEWER_CLOUD_INIT, ['schema', '--config-file', file]);
+  }
+
+  test('the validator is cloud-init 25 or newer', () => {
+    const { output } = run(NEWER_CLOUD_INIT, ['--version']);
+    expect(Number(/cloud-init (\d+)\./.exec(output)?.[1])).toBeGreaterThanOrEqual(25);
+  });
+
+  test.each(COMBINATIONS)('the document for %s is valid for cloud-init 25, with no error and no deprecation', (_, props) => {
+    const { status, output } = schema(render(props));
+    expect({ status, output }).toEqual({ status: 0, output: expect.stringMatching(/^Valid schema/) });
+    expect(output).not.toMatch(/deprecat/i);
+  });
+
+  test('the deprecation check can fail: a uid given as a string is reported as deprecated by cloud-init 25', () => {
+    const doc = buildCloudConfig(resolveBootOptions(BASE));
+    const users = (doc.users as Array<Record<string, unknown>>).map((u) => ({ ...u, uid: '1000' }));
+    const { output } = schema('#cloud-config\n' + stringify({ ...doc, users }));
+    expect(output).toMatch(/deprecat/i);
+    expect(output).toMatch(/users\.0\.uid/);
+  });
+
+  test('the validator can fail: an unknown top-level key is an error for cloud-init 25', () => {
+    const doc = buildCloudConfig(resolveBootOptions(BASE));
+    const { status, output } = schema('#cloud-config\n' + stringify({ ...doc, bogus_module: true }));
+    expect(status).not.toBe(0);
+    expect(output).toMatch(/bogus_module/);
   });
 });
 
