@@ -1,14 +1,13 @@
 import { Fn, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { AccessRuleSet, CodeServerAccess, GithubOrganization, validateCodeServerAccessProps } from './access';
-import { requireSomeRule, validateAccessRuleSet } from './access/rules';
-import { BootOptions, CodeServerUserData } from './boot';
-import { validateBootOptions } from './boot/code-server-user-data';
-import { TunnelDnsRecord } from './dns';
-import { CodeServerDroplet, DROPLET_NAME, DropletOptions, validateDropletOptions } from './droplet';
+import { CodeServerAccess, validateCodeServerAccessProps } from './access/code-server-access';
+import { AccessRuleSet, GithubOrganization, requireSomeRule, validateAccessRuleSet } from './access/rules';
+import { BootOptions, CodeServerUserData, validateBootOptions } from './boot/code-server-user-data';
+import { TunnelDnsRecord } from './dns/tunnel-dns-record';
+import { CodeServerDroplet, DROPLET_NAME, DropletOptions, validateDropletOptions } from './droplet/code-server-droplet';
 import { defaultSwapGib } from './droplet/sizes';
-import { HomeVolume, HomeVolumeOptions, validateHomeVolumeOptions } from './storage';
-import { CodeServerTunnel, validateCodeServerTunnelProps } from './tunnel';
+import { HomeVolume, HomeVolumeOptions, validateHomeVolumeOptions } from './storage/home-volume';
+import { CodeServerTunnel, validateCodeServerTunnelProps } from './tunnel/code-server-tunnel';
 import { checkDomain, checkHostnameInZone, checkPattern, isUnresolved, PropContext } from './validation';
 
 /** Props of {@link ZeroTrustCodeServer}. */

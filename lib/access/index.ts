@@ -1,2 +1,3 @@
 export type { AccessRuleSet, GithubOrganization } from './rules';
-export * from './code-server-access';
+export type { CodeServerAccessProps } from './code-server-access';
+export { CodeServerAccess } from './code-server-access';

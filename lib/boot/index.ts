@@ -1,1 +1,2 @@
-export * from './code-server-user-data';
+export type { BootOptions, CodeServerUserDataProps } from './code-server-user-data';
+export { CodeServerUserData } from './code-server-user-data';

@@ -1,1 +1,2 @@
-export * from './code-server-droplet';
+export type { CodeServerDropletProps, DropletOptions, OutboundRule } from './code-server-droplet';
+export { CodeServerDroplet, FirewallProtocol } from './code-server-droplet';

@@ -1,1 +1,2 @@
-export * from './home-volume';
+export type { HomeVolumeOptions, HomeVolumeProps } from './home-volume';
+export { HomeVolume } from './home-volume';

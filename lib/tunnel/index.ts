@@ -1,1 +1,2 @@
-export * from './code-server-tunnel';
+export type { CodeServerTunnelProps } from './code-server-tunnel';
+export { CodeServerTunnel } from './code-server-tunnel';
