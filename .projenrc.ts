@@ -16,6 +16,9 @@ const project = new cdktf.ConstructLibraryCdktf({
   keywords: ['cdktf', 'code-server', 'vscode', 'cloudflare', 'cloudflare-tunnel', 'cloudflare-access', 'digitalocean', 'zero-trust'],
   license: 'Apache-2.0',
   defaultReleaseBranch: 'main',
+  // Releases are versioned and tagged from conventional commits; publishing to a package
+  // registry is added where its credentials live.
+  releaseToNpm: false,
   projenrcTs: true,
   projenVersion: '0.103.25',
   packageManager: javascript.NodePackageManager.NPM,
