@@ -1,6 +1,6 @@
 import { Fn, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { CodeServerAccess, validateCodeServerAccessProps } from './access/code-server-access';
+import { CodeServerAccess, validateAccessSettings } from './access/code-server-access';
 import { AccessRuleSet, GithubOrganization, requireSomeRule, validateAccessRuleSet } from './access/rules';
 import { BootOptions, CodeServerUserData, validateBootOptions } from './boot/code-server-user-data';
 import { TunnelDnsRecord } from './dns/tunnel-dns-record';
@@ -104,15 +104,15 @@ const ALLOWED_PROPS: Record<keyof AccessRuleSet, string> = {
 function validateProps(props: ZeroTrustCodeServerProps): void {
   checkDomain(CTX, 'zoneName', props.zoneName);
   checkHostnameInZone(CTX, 'hostname', props.hostname, props.zoneName);
-  validateCodeServerTunnelProps({ ...props, accountId: props.cloudflareAccountId, accessAudience: '' }, CTX);
-  // The access rules first, so that errors name this construct's props (allowedEmails, requireRules…)
-  // rather than those of CodeServerAccess (allow.emails, require…).
+  validateCodeServerTunnelProps(props, CTX);
+  // The access rules are checked here rather than by CodeServerAccess's validator, so that errors
+  // name this construct's props (allowedEmails, requireRules…), not allow.emails, require….
   const allow = accessProps(props).allow;
   requireSomeRule(CTX, Object.values(ALLOWED_PROPS).join(' | '), allow);
   validateAccessRuleSet(CTX, 'allowed', allow, (field) => ALLOWED_PROPS[field]);
   validateAccessRuleSet(CTX, 'requireRules', props.requireRules);
   validateAccessRuleSet(CTX, 'excludeRules', props.excludeRules);
-  validateCodeServerAccessProps({ ...accessProps(props), hostname: props.hostname, accountId: props.cloudflareAccountId }, CTX);
+  validateAccessSettings(props, CTX);
   validateDropletOptions(props, CTX);
   validateBootOptions(props, CTX);
   if (props.dropletName !== undefined) {

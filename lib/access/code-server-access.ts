@@ -1,7 +1,7 @@
 import { ZeroTrustAccessApplication } from '@cdktf/provider-cloudflare/lib/zero-trust-access-application';
 import { ZeroTrustAccessPolicy } from '@cdktf/provider-cloudflare/lib/zero-trust-access-policy';
 import { Construct } from 'constructs';
-import { AccessRuleSet, buildAccessRules, requireSomeRule, validateAccessRuleSet } from './rules';
+import { ACCESS_ID, AccessRuleSet, buildAccessRules, requireSomeRule, validateAccessRuleSet } from './rules';
 import { checkPattern, isUnresolved, PropContext, rejectProp } from '../validation';
 
 /** Props of {@link CodeServerAccess}. */
@@ -50,12 +50,8 @@ export interface CodeServerAccessProps {
 const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
 const CTX: PropContext = { construct: 'CodeServerAccess' };
 
-/** Checks the props of {@link CodeServerAccess} without building anything. */
-export function validateCodeServerAccessProps(props: CodeServerAccessProps, ctx: PropContext = CTX): void {
-  requireSomeRule(ctx, 'allow', props.allow);
-  validateAccessRuleSet(ctx, 'allow', props.allow);
-  validateAccessRuleSet(ctx, 'require', props.require);
-  validateAccessRuleSet(ctx, 'exclude', props.exclude);
+/** Checks the application's settings other than its rules: the session duration and the identity providers. */
+export function validateAccessSettings(props: Pick<CodeServerAccessProps, 'sessionDuration' | 'identityProviderIds'>, ctx: PropContext): void {
   if (props.sessionDuration !== undefined) {
     checkPattern(ctx, 'sessionDuration', props.sessionDuration, DURATION, 'expected a duration such as "30m", "24h" or "2h45m"');
     if (!isUnresolved(props.sessionDuration) && !/[1-9]/.test(props.sessionDuration)) {
@@ -63,8 +59,17 @@ export function validateCodeServerAccessProps(props: CodeServerAccessProps, ctx:
     }
   }
   (props.identityProviderIds ?? []).forEach((id, i) =>
-    checkPattern(ctx, `identityProviderIds[${i}]`, id, /^[A-Za-z0-9-]{1,64}$/, 'expected the id of a Cloudflare identity provider'),
+    checkPattern(ctx, `identityProviderIds[${i}]`, id, ACCESS_ID, 'expected the id of a Cloudflare identity provider'),
   );
+}
+
+/** Checks the props of {@link CodeServerAccess} without building anything. */
+export function validateCodeServerAccessProps(props: CodeServerAccessProps, ctx: PropContext = CTX): void {
+  requireSomeRule(ctx, 'allow', props.allow);
+  validateAccessRuleSet(ctx, 'allow', props.allow);
+  validateAccessRuleSet(ctx, 'require', props.require);
+  validateAccessRuleSet(ctx, 'exclude', props.exclude);
+  validateAccessSettings(props, ctx);
 }
 
 /**

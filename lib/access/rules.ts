@@ -54,7 +54,8 @@ export interface AccessRule {
 
 const GITHUB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const GITHUB_TEAM = /^[A-Za-z0-9][A-Za-z0-9_. -]{0,99}$/;
-const ACCESS_ID = /^[A-Za-z0-9-]{1,64}$/;
+/** The id of a Cloudflare Zero Trust object: an identity provider, an Access group. */
+export const ACCESS_ID = /^[A-Za-z0-9-]{1,64}$/;
 
 /** Turns a rule set into provider rules, in a stable order: emails, domains, organizations, groups. */
 export function buildAccessRules(set: AccessRuleSet | undefined): AccessRule[] {

@@ -146,9 +146,11 @@ export function buildCloudConfig(o: CloudConfigOptions): Record<string, unknown>
   return {
     // bootcmd runs on every boot before the mounts module: the volume's device must be there.
     ...(label
-      ? { bootcmd: [`for _ in $(seq 1 60); do [ -e /dev/disk/by-label/${label} ] && break; sleep 1; done`] }
+      ? {
+        bootcmd: [`for _ in $(seq 1 60); do [ -e /dev/disk/by-label/${label} ] && break; sleep 1; done`],
+        mounts: [[`LABEL=${label}`, home, 'ext4', 'defaults,nofail,discard', '0', '2']],
+      }
       : {}),
-    ...(label ? { mounts: [[`LABEL=${label}`, home, 'ext4', 'defaults,nofail,discard', '0', '2']] } : {}),
     ...(Token.isUnresolved(o.swapSizeGib) || o.swapSizeGib > 0 ? { swap: swapFile(o.swapSizeGib) } : {}),
     users: [
       {

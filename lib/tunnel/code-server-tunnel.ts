@@ -32,7 +32,7 @@ export const TEAM_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const CTX: PropContext = { construct: 'CodeServerTunnel' };
 
 /** Checks the props of {@link CodeServerTunnel} without building anything. */
-export function validateCodeServerTunnelProps(props: CodeServerTunnelProps, ctx: PropContext = CTX): void {
+export function validateCodeServerTunnelProps(props: Pick<CodeServerTunnelProps, 'teamName' | 'originService'>, ctx: PropContext = CTX): void {
   checkPattern(ctx, 'teamName', props.teamName, TEAM_NAME, 'expected the Zero Trust team name, e.g. "myteam" for myteam.cloudflareaccess.com');
   if (props.originService !== undefined) {
     checkPattern(ctx, 'originService', props.originService, /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\]):\d{1,5}$/, 'expected a loopback http(s) URL with a port, e.g. "http://localhost:8080"');
