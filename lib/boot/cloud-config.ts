@@ -8,6 +8,10 @@ import { cloudflaredUnit, CODE_SERVER_CONFIG_PATH, codeServerUnit, TUNNEL_TOKEN_
 export const DEFAULT_CODE_SERVER_VERSION = '4.141.1';
 /** The oldest code-server that understands every option of the configuration written here. */
 export const MIN_CODE_SERVER_VERSION = '4.113.0';
+/** Where code-server's .deb comes from; `{version}` stands for the release number. */
+export const DEFAULT_CODE_SERVER_DEB_URL = 'https://github.com/coder/code-server/releases/download/v{version}/code-server_{version}_amd64.deb';
+/** Cloudflare's apt repository of cloudflared (suite `any`, component `main`). */
+export const DEFAULT_CLOUDFLARED_APT_REPOSITORY = 'https://pkg.cloudflare.com/cloudflared';
 /** The key that signs Cloudflare's apt repository (rotated in 2025; hence a prop). */
 export const DEFAULT_CLOUDFLARED_KEY_URL = 'https://pkg.cloudflare.com/cloudflare-public-v2.gpg';
 /** Long enough for a laptop lid closed overnight, and as long as the default Access session. */
@@ -31,6 +35,9 @@ export interface CloudConfigOptions {
   readonly uid: number;
   readonly codeServerVersion: string;
   readonly codeServerSha256?: string;
+  /** The .deb's URL, `{version}` not yet replaced. */
+  readonly codeServerDebUrl: string;
+  readonly cloudflaredAptRepository: string;
   readonly cloudflaredKeyUrl: string;
   readonly extensions: string[];
   readonly settings?: Record<string, unknown>;
@@ -97,6 +104,8 @@ function bootEnvironment(o: CloudConfigOptions): string {
     ['CODE_SERVER_VERSION', o.codeServerVersion],
     ['CODE_SERVER_SHA256', o.codeServerSha256 ?? ''],
     ['CODE_SERVER_PORT', String(CODE_SERVER_PORT)],
+    ['CODE_SERVER_DEB_URL', o.codeServerDebUrl.split('{version}').join(o.codeServerVersion)],
+    ['CLOUDFLARED_APT_REPOSITORY', o.cloudflaredAptRepository],
     ['CLOUDFLARED_KEY_URL', o.cloudflaredKeyUrl],
     ['EXTENSIONS', o.extensions.join(' ')],
     ['GIT_REPOSITORIES', o.gitRepositories.join(' ')],

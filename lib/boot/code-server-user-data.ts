@@ -1,7 +1,9 @@
 import { Construct } from 'constructs';
 import {
   CloudConfigOptions,
+  DEFAULT_CLOUDFLARED_APT_REPOSITORY,
   DEFAULT_CLOUDFLARED_KEY_URL,
+  DEFAULT_CODE_SERVER_DEB_URL,
   DEFAULT_CODE_SERVER_VERSION,
   DEFAULT_RECONNECTION_GRACE_SECONDS,
   MIN_CODE_SERVER_VERSION,
@@ -37,7 +39,21 @@ export interface BootOptions {
    */
   readonly codeServerSha256?: string;
   /**
-   * The URL of the key that signs Cloudflare's apt repository.
+   * Where code-server's amd64 .deb is downloaded from, `{version}` standing for
+   * `codeServerVersion`: an internal mirror, for instance. http is accepted; give
+   * `codeServerSha256` with it.
+   * @default "https://github.com/coder/code-server/releases/download/v{version}/code-server_{version}_amd64.deb"
+   */
+  readonly codeServerDebUrl?: string;
+  /**
+   * The apt repository cloudflared is installed (and then updated) from, laid out as Cloudflare's:
+   * suite `any`, component `main`. An internal mirror of it, for instance; http is accepted, since
+   * apt checks the repository's signature with `cloudflaredKeyUrl`.
+   * @default "https://pkg.cloudflare.com/cloudflared"
+   */
+  readonly cloudflaredAptRepository?: string;
+  /**
+   * The URL of the key that signs the cloudflared apt repository (binary or ASCII-armoured).
    * @default "https://pkg.cloudflare.com/cloudflare-public-v2.gpg"
    */
   readonly cloudflaredKeyUrl?: string;
@@ -119,7 +135,9 @@ export function validateBootOptions(o: BootOptions, ctx: PropContext = CTX): voi
   if (o.codeServerSha256 !== undefined) {
     checkPattern(ctx, 'codeServerSha256', o.codeServerSha256, SHA256, 'expected 64 lower-case hexadecimal characters');
   }
-  if (o.cloudflaredKeyUrl !== undefined) checkHttpsUrl(ctx, 'cloudflaredKeyUrl', o.cloudflaredKeyUrl);
+  if (o.codeServerDebUrl !== undefined) checkHttpsUrl(ctx, 'codeServerDebUrl', o.codeServerDebUrl, true);
+  if (o.cloudflaredAptRepository !== undefined) checkHttpsUrl(ctx, 'cloudflaredAptRepository', o.cloudflaredAptRepository, true);
+  if (o.cloudflaredKeyUrl !== undefined) checkHttpsUrl(ctx, 'cloudflaredKeyUrl', o.cloudflaredKeyUrl, true);
   (o.extensions ?? []).forEach((e, i) => checkPattern(ctx, `extensions[${i}]`, e, EXTENSION, 'expected an Open VSX id such as "esbenp.prettier-vscode" or "ms-python.python@2024.2.1"'));
   checkUnique(ctx, 'extensions', (o.extensions ?? []).map((e) => e.toLowerCase().split('@')[0]));
   if (o.settings !== undefined && (typeof o.settings !== 'object' || o.settings === null || Array.isArray(o.settings))) {
@@ -149,6 +167,8 @@ export function resolveBootOptions(props: CodeServerUserDataProps): CloudConfigO
     uid: 1000,
     codeServerVersion: props.codeServerVersion ?? DEFAULT_CODE_SERVER_VERSION,
     codeServerSha256: props.codeServerSha256,
+    codeServerDebUrl: props.codeServerDebUrl ?? DEFAULT_CODE_SERVER_DEB_URL,
+    cloudflaredAptRepository: props.cloudflaredAptRepository ?? DEFAULT_CLOUDFLARED_APT_REPOSITORY,
     cloudflaredKeyUrl: props.cloudflaredKeyUrl ?? DEFAULT_CLOUDFLARED_KEY_URL,
     extensions: props.extensions ?? [],
     settings: props.settings,

@@ -60,8 +60,8 @@ export function checkIntegerRange(ctx: PropContext, prop: string, value: number,
   }
 }
 
-/** Checks an https URL. */
-export function checkHttpsUrl(ctx: PropContext, prop: string, value: string): void {
+/** Checks an https URL, or an http or https one when `plainHttp` is true (a signed or checksummed download). */
+export function checkHttpsUrl(ctx: PropContext, prop: string, value: string, plainHttp = false): void {
   if (isUnresolved(value)) return;
   let url: URL | undefined;
   try {
@@ -69,8 +69,9 @@ export function checkHttpsUrl(ctx: PropContext, prop: string, value: string): vo
   } catch {
     url = undefined;
   }
-  if (!url || url.protocol !== 'https:' || /\s/.test(value)) {
-    fail(ctx, prop, value, 'expected an https:// URL');
+  const schemes = plainHttp ? ['https:', 'http:'] : ['https:'];
+  if (!url || !schemes.includes(url.protocol) || /\s/.test(value)) {
+    fail(ctx, prop, value, plainHttp ? 'expected an http:// or https:// URL' : 'expected an https:// URL');
   }
 }
 

@@ -326,6 +326,25 @@ describe('boot.env', () => {
     expect(readBack(content, 'CODE_SERVER_VERSION')).toBe('4.120.0');
     expect(readBack(content, 'READY_MARKER')).toBe('/var/lib/ztcs/ready');
   });
+
+  test("the artifact sources default to code-server's GitHub release and Cloudflare's apt repository", () => {
+    const content = fileOf(documentOf({ codeServerVersion: '4.120.0' }), BOOT_ENV).content;
+    expect(readBack(content, 'CODE_SERVER_DEB_URL')).toBe('https://github.com/coder/code-server/releases/download/v4.120.0/code-server_4.120.0_amd64.deb');
+    expect(readBack(content, 'CLOUDFLARED_APT_REPOSITORY')).toBe('https://pkg.cloudflare.com/cloudflared');
+    expect(readBack(content, 'CLOUDFLARED_KEY_URL')).toBe('https://pkg.cloudflare.com/cloudflare-public-v2.gpg');
+  });
+
+  test('a mirror replaces every {version} in codeServerDebUrl and serves cloudflared from its own repository', () => {
+    const content = fileOf(documentOf({
+      codeServerVersion: '4.120.0',
+      codeServerDebUrl: 'http://mirror.internal/code-server/{version}/code-server_{version}_amd64.deb',
+      cloudflaredAptRepository: 'http://mirror.internal/cloudflared',
+      cloudflaredKeyUrl: 'http://mirror.internal/cloudflared.gpg',
+    }), BOOT_ENV).content;
+    expect(readBack(content, 'CODE_SERVER_DEB_URL')).toBe('http://mirror.internal/code-server/4.120.0/code-server_4.120.0_amd64.deb');
+    expect(readBack(content, 'CLOUDFLARED_APT_REPOSITORY')).toBe('http://mirror.internal/cloudflared');
+    expect(readBack(content, 'CLOUDFLARED_KEY_URL')).toBe('http://mirror.internal/cloudflared.gpg');
+  });
 });
 
 describe('the document', () => {
@@ -464,8 +483,12 @@ describe('validateBootOptions', () => {
     expectRejected({ codeServerSha256: 'ABC123' }, 'codeServerSha256', 'ABC123');
   });
 
-  test('a cloudflaredKeyUrl that is not https is rejected', () => {
-    expectRejected({ cloudflaredKeyUrl: 'http://pkg.cloudflare.com/key.gpg' }, 'cloudflaredKeyUrl', 'http://pkg.cloudflare.com/key.gpg');
+  test.each([
+    ['codeServerDebUrl', 'ftp://mirror.internal/code-server.deb'],
+    ['cloudflaredAptRepository', 'file:///srv/cloudflared'],
+    ['cloudflaredKeyUrl', 'pkg.cloudflare.com/key.gpg'],
+  ])('an artifact source %s that is not an http(s) URL is rejected', (prop, value) => {
+    expectRejected({ [prop]: value }, prop, value);
   });
 
   test('an extension id that is not publisher.name is rejected, naming its index', () => {
@@ -542,6 +565,8 @@ describe('validateBootOptions', () => {
       ['codeServerVersion', () => ({ codeServerVersion: str() })],
       ['codeServerSha256', () => ({ codeServerSha256: str() })],
       ['cloudflaredKeyUrl', () => ({ cloudflaredKeyUrl: str() })],
+      ['codeServerDebUrl', () => ({ codeServerDebUrl: str() })],
+      ['cloudflaredAptRepository', () => ({ cloudflaredAptRepository: str() })],
       ['extensions', () => ({ extensions: [str(), str()] })],
       ['gitRepositories', () => ({ gitRepositories: [str(), str()] })],
       ['dotfilesRepository', () => ({ dotfilesRepository: str() })],

@@ -23,6 +23,8 @@ const COMBINATIONS: Array<[string, CodeServerUserDataProps]> = [
     gitRepositories: ['https://github.com/example/app.git', 'https://gitlab.com/example/docs'],
     dotfilesRepository: 'https://github.com/example/dotfiles',
     codeServerSha256: '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+    codeServerDebUrl: 'http://mirror.internal/code-server/{version}/code-server_{version}_amd64.deb',
+    cloudflaredAptRepository: 'http://mirror.internal:8080/cloudflared',
     cloudflaredKeyUrl: 'https://keys.example.com/cloudflare-main.gpg',
     workspaceFolder: '/home/coder/src/projects',
     swapSizeGib: 8,

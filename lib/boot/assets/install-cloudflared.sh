@@ -1,6 +1,6 @@
 #!/bin/bash
-# Installs cloudflared from Cloudflare's apt repository, checked with the key at
-# CLOUDFLARED_KEY_URL. From then on apt updates it; its own updater is off (see its unit).
+# Installs cloudflared from its apt repository (CLOUDFLARED_APT_REPOSITORY), checked with the key
+# at CLOUDFLARED_KEY_URL. From then on apt updates it; its own updater is off (see its unit).
 set -euo pipefail
 # The boot's settings; ZTCS_ETC points elsewhere only in tests.
 # shellcheck source=/dev/null
@@ -23,7 +23,7 @@ else
   install -m 0644 "$download" "$keyring"
 fi
 chmod 0644 "$keyring"
-echo "deb [signed-by=$keyring] https://pkg.cloudflare.com/cloudflared any main" > "$list"
+echo "deb [signed-by=$keyring] $CLOUDFLARED_APT_REPOSITORY any main" > "$list"
 
 # Only the new source is read, which keeps the first boot short. The first boot races Ubuntu's
 # own apt timers for apt's locks: try a few times.

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Installs the pinned code-server release from its .deb, checking its SHA-256 when one is given.
+# Installs the pinned code-server release from its .deb (at CODE_SERVER_DEB_URL), checking its
+# SHA-256 when one is given.
 # Does nothing when that version is already installed.
 set -euo pipefail
 # The boot's settings; ZTCS_ETC points elsewhere only in tests.
@@ -13,8 +14,7 @@ fi
 
 deb="$(mktemp --suffix=.deb)"
 trap 'rm -f "$deb"' EXIT
-curl -fsSL --retry 5 --retry-connrefused -o "$deb" \
-  "https://github.com/coder/code-server/releases/download/v$CODE_SERVER_VERSION/code-server_${CODE_SERVER_VERSION}_amd64.deb"
+curl -fsSL --retry 5 --retry-connrefused -o "$deb" "$CODE_SERVER_DEB_URL"
 if [ -n "$CODE_SERVER_SHA256" ]; then
   if ! echo "$CODE_SERVER_SHA256  $deb" | sha256sum --check --status; then
     echo "ztcs: code-server $CODE_SERVER_VERSION does not match the expected SHA-256; not installing" >&2
