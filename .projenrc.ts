@@ -103,7 +103,16 @@ const bench = project.addTask('bench', {
 bench.spawn(project.compileTask);
 bench.exec('ts-node --transpile-only bench/synth.ts', { receiveArgs: true });
 
-project.npmignore?.exclude('/bench/', '/scripts/', '/examples/', '/cdktf.json', '/.ci/', 'cdktf.out/', '/lib/**/*.ts');
+// Compile before every pack, so that no package ships without its JavaScript. `prepare` rather
+// than `prepack`: npm runs it for `npm pack` and `npm publish`, and it is the only script npm runs
+// when a project installs this library from a git tag. jsii reports on stdout, where
+// `npm pack --json` writes its JSON: the report goes to stderr.
+project.addTask('prepare', {
+  description: 'Compiles with jsii (npm runs it after `npm ci`, before `npm pack`, and for installs from git)',
+  exec: 'projen compile 1>&2',
+});
+
+project.npmignore?.exclude('/bench/', '/scripts/', '/examples/', '/cdktf.json', '/.ci/', 'cdktf.out/', '/lib/**/*.ts', '*.tgz');
 project.npmignore?.include('/lib/**/*.d.ts', '/lib/**/*.js');
 
 project.synth();
