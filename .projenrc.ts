@@ -62,6 +62,8 @@ const project = new cdktf.ConstructLibraryCdktf({
   eslintOptions: {
     dirs: ['lib'],
     devdirs: ['test', 'examples', 'bench', '.projenrc.ts'],
+    // `npm test` lints; it never rewrites a file. `npx projen eslint:fix` fixes.
+    commandOptions: { fix: false },
   },
   gitignore: ['cdktf.out/', '.terraform/', '*.tfstate*', '.gen/', '/lib/**/*.js', '/lib/**/*.d.ts', '!/lib/**/*.ts'],
 });
@@ -102,6 +104,11 @@ const bench = project.addTask('bench', {
 });
 bench.spawn(project.compileTask);
 bench.exec('ts-node --transpile-only bench/synth.ts', { receiveArgs: true });
+
+project.addTask('eslint:fix', {
+  description: 'Runs eslint and fixes what it can (`npm test` only lints)',
+  exec: 'projen eslint --fix',
+});
 
 // Compile before every pack, so that no package ships without its JavaScript. `prepare` rather
 // than `prepack`: npm runs it for `npm pack` and `npm publish`, and it is the only script npm runs
