@@ -11,8 +11,16 @@ export function toolAvailable(command: string, install: string): boolean {
   if (process.env.CI === 'true') {
     throw new Error(`${command} is required in CI but is not on PATH: ${install}`);
   }
-  console.warn(`Skipping the tests that need ${command}: it is not on PATH. Install it with: ${install}`);
+  reportSkippedTier(`Skipping the tests that need ${command}: it is not on PATH. Install it with: ${install}`);
   return false;
+}
+
+/**
+ * Says why a tier is skipped. Straight to stderr, not console.warn: jest prints no console output
+ * of a test file whose tests were all skipped, and a full run would hide the message.
+ */
+export function reportSkippedTier(message: string): void {
+  process.stderr.write(`${message}\n`);
 }
 
 /** describe, or describe.skip when the tool is missing outside CI. */

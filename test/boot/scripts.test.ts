@@ -5,7 +5,7 @@ import { join } from 'path';
 import { parse } from 'yaml';
 import { renderCloudConfig } from '../../lib/boot/cloud-config';
 import { resolveBootOptions } from '../../lib/boot/code-server-user-data';
-import { describeWithTool } from '../tools';
+import { describeWithTool, reportSkippedTier } from '../tools';
 
 // The first boot's scripts, run for real (twice) against a home in a temporary folder: what a
 // reboot, a second cloud-init run or a replacement droplet on the same home volume does. The
@@ -20,7 +20,7 @@ interface WriteFile {
 const isRoot = process.getuid?.() === 0;
 const describeAsRoot = isRoot ? describeWithTool('runuser', 'apt-get install util-linux') : (() => {
   if (process.env.CI === 'true') throw new Error('the boot script tests run as root in CI (runuser needs root)');
-  console.warn('Skipping the boot script runs: they need root (runuser). Run the tests as root to include them.');
+  reportSkippedTier('Skipping the boot script runs: they need root (runuser). Run the tests as root to include them.');
   return describe.skip;
 })();
 
