@@ -6,7 +6,8 @@ import { newStack, resourcesOfType, synthJson, ZONE_ID } from '../fixtures';
 function buildRecord(overrides: Partial<TunnelDnsRecordProps> = {}): TerraformStack {
   const stack = newStack();
   new TunnelDnsRecord(stack, 'Dns', {
-    zoneId: ZONE_ID,
+    cloudflareZoneId: ZONE_ID,
+    zoneName: 'example.com',
     hostname: 'code.example.com',
     target: 'tunnel-id.cfargotunnel.com',
     ...overrides,
