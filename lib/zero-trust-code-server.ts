@@ -1,4 +1,4 @@
-import { Fn, TerraformOutput } from 'cdktf';
+import { Fn, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AccessOptions, CodeServerAccess } from './access/code-server-access';
 import { BootOptions, CodeServerUserData } from './boot/code-server-user-data';
@@ -7,7 +7,7 @@ import { CodeServerDroplet, DROPLET_DEFAULTS, DropletOptions } from './droplet/c
 import { memoryGibOfSize } from './droplet/sizes';
 import { HomeVolume, HomeVolumeOptions } from './storage/home-volume';
 import { CodeServerTunnel } from './tunnel/code-server-tunnel';
-import { isUnresolved } from './validation';
+import { claimUnique, contextOf, isUnresolved } from './validation';
 
 /** Props of {@link ZeroTrustCodeServer}. */
 export interface ZeroTrustCodeServerProps extends AccessOptions, DropletOptions, BootOptions, HomeVolumeOptions {
@@ -52,13 +52,24 @@ function homeVolumeName(dropletName: string): string {
   return `${dropletName.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-home`.slice(-64).replace(/^-+/, '');
 }
 
+/** The construct id made the prefix of Terraform output names: letters, digits, "_" and "-", starting with a letter. */
+function outputPrefix(id: string): string {
+  const name = id.replace(/[^A-Za-z0-9_-]/g, '-');
+  return /^[A-Za-z_]/.test(name) ? name : `ztcs-${name}`;
+}
+
 /**
  * A private VS Code in the browser for one developer: code-server on a DigitalOcean droplet that
  * takes no inbound traffic, reachable only through a Cloudflare Tunnel at a hostname guarded by
  * Cloudflare Access, with Access tokens checked again at the origin by cloudflared.
  *
  * It only composes its parts; each checks its own props, and an error names the part's path, the
- * prop and the value. A construct whose props fail a check leaves nothing in the tree.
+ * prop and the value. A construct whose props fail a check leaves nothing in the tree. Two
+ * instances in one app cannot share a hostname.
+ *
+ * Terraform outputs, named after the construct id (`cdktf output <stack>` prints them):
+ * `<id>-url` (the editor's URL), `<id>-tunnel-id`, `<id>-access-aud` (the Access application's
+ * audience tag) and `<id>-droplet-id`. The tunnel token is in none of them.
  */
 export class ZeroTrustCodeServer extends Construct {
   /** The Access application and its allow policy. */
@@ -78,7 +89,12 @@ export class ZeroTrustCodeServer extends Construct {
 
   constructor(scope: Construct, id: string, props: ZeroTrustCodeServerProps) {
     super(scope, id);
+    const ctx = contextOf(this);
+    const prefix = outputPrefix(id);
+    const releases: Array<() => void> = [];
     try {
+      releases.push(claimUnique(this.node.root, 'hostname', props.hostname, ctx, 'hostname'));
+      releases.push(claimUnique(TerraformStack.of(this), 'output prefix', prefix, ctx, 'id'));
       const dropletName = props.dropletName ?? defaultDropletName(props.hostname);
       const region = props.region ?? DROPLET_DEFAULTS.region;
 
@@ -107,12 +123,15 @@ export class ZeroTrustCodeServer extends Construct {
       });
 
       this.url = `https://${props.hostname}`;
-      new TerraformOutput(this, 'Url', { value: this.url, description: 'The editor: sign in with Cloudflare Access' });
-      new TerraformOutput(this, 'TunnelId', { value: this.tunnel.tunnelId, description: 'The Cloudflare Tunnel id' });
-      new TerraformOutput(this, 'AccessApplicationAud', { value: this.access.audience, description: 'The Access application audience tag' });
-      new TerraformOutput(this, 'DropletId', { value: this.droplet.droplet.id, description: 'The DigitalOcean droplet id' });
+      const output = (name: string, value: string, description: string) =>
+        new TerraformOutput(this, name, { value, description }).overrideLogicalId(`${prefix}-${name}`);
+      output('url', this.url, 'The editor: sign in with Cloudflare Access');
+      output('tunnel-id', this.tunnel.tunnelId, 'The Cloudflare Tunnel id');
+      output('access-aud', this.access.audience, 'The Access application audience tag');
+      output('droplet-id', this.droplet.droplet.id, 'The DigitalOcean droplet id');
     } catch (error) {
-      // Nothing half-built: a construct whose props fail a check leaves no part behind.
+      // Nothing half-built: a construct whose props fail a check leaves no part and no claim behind.
+      releases.forEach((release) => release());
       scope.node.tryRemoveChild(id);
       throw error;
     }

@@ -1,4 +1,5 @@
-import { TerraformStack, TerraformVariable } from 'cdktf';
+import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { Construct } from 'constructs';
 import { parse } from 'yaml';
 import { FirewallProtocol, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../lib';
 import {
@@ -29,13 +30,10 @@ function synthOf(overrides: Partial<ZeroTrustCodeServerProps> = {}): any {
   return synthJson(build(overrides).stack);
 }
 
-/** The value of the output the construct declared with this id. */
-function outputValue(synth: any, id: string): unknown {
-  const found = Object.entries(synth.output ?? {}).filter(([key]) => key.split('_').includes(id));
-  if (found.length !== 1) {
-    throw new Error(`expected exactly one output ${id}, found ${found.length}`);
-  }
-  return (found[0][1] as any).value;
+/** The value of a Terraform output, by its name. */
+function outputValue(synth: any, name: string): unknown {
+  if (!synth.output?.[name]) throw new Error(`no output ${name}; there are ${Object.keys(synth.output ?? {}).join(', ')}`);
+  return synth.output[name].value;
 }
 
 function reference(synth: any, type: string, attribute: string): string {
@@ -145,7 +143,7 @@ describe('ZeroTrustCodeServer composition', () => {
 describe('ZeroTrustCodeServer outputs', () => {
   test('outputs the URL https://<hostname>', () => {
     // THEN
-    expect(outputValue(synthOf(), 'Url')).toBe('https://code.example.com');
+    expect(outputValue(synthOf(), 'CodeServer-url')).toBe('https://code.example.com');
   });
 
   test('exposes the URL', () => {
@@ -158,7 +156,7 @@ describe('ZeroTrustCodeServer outputs', () => {
     const synth = synthOf();
 
     // THEN
-    expect(outputValue(synth, 'TunnelId')).toBe(reference(synth, 'cloudflare_zero_trust_tunnel_cloudflared', 'id'));
+    expect(outputValue(synth, 'CodeServer-tunnel-id')).toBe(reference(synth, 'cloudflare_zero_trust_tunnel_cloudflared', 'id'));
   });
 
   test('outputs the Access application\'s AUD tag', () => {
@@ -166,7 +164,7 @@ describe('ZeroTrustCodeServer outputs', () => {
     const synth = synthOf();
 
     // THEN
-    expect(outputValue(synth, 'AccessApplicationAud')).toBe(reference(synth, 'cloudflare_zero_trust_access_application', 'aud'));
+    expect(outputValue(synth, 'CodeServer-access-aud')).toBe(reference(synth, 'cloudflare_zero_trust_access_application', 'aud'));
   });
 
   test('outputs the droplet id', () => {
@@ -174,12 +172,23 @@ describe('ZeroTrustCodeServer outputs', () => {
     const synth = synthOf();
 
     // THEN
-    expect(outputValue(synth, 'DropletId')).toBe(reference(synth, 'digitalocean_droplet', 'id'));
+    expect(outputValue(synth, 'CodeServer-droplet-id')).toBe(reference(synth, 'digitalocean_droplet', 'id'));
   });
 
-  test('outputs exactly these four values', () => {
+  test('names its four outputs after the construct id, so `cdktf output` shows them readably', () => {
     // THEN
-    expect(Object.keys(synthOf().output)).toHaveLength(4);
+    expect(Object.keys(synthOf().output).sort()).toEqual(['CodeServer-access-aud', 'CodeServer-droplet-id', 'CodeServer-tunnel-id', 'CodeServer-url']);
+  });
+
+  test('makes a construct id that Terraform cannot take as a name into one it can', () => {
+    // GIVEN
+    const stack = newStack();
+
+    // WHEN
+    new ZeroTrustCodeServer(stack, '1st editor', validProps());
+
+    // THEN
+    expect(Object.keys(synthJson(stack).output)).toContain('ztcs-1st-editor-url');
   });
 });
 
@@ -282,7 +291,7 @@ describe('ZeroTrustCodeServer with unresolved values', () => {
 
     // THEN
     expect(onlyResource(synth, 'cloudflare_dns_record').name).toBe('${var.hostname}');
-    expect(outputValue(synth, 'Url')).toBe('https://${var.hostname}');
+    expect(outputValue(synth, 'CodeServer-url')).toBe('https://${var.hostname}');
   });
 
   test('uses the region variable for the droplet and the volume', () => {
@@ -390,6 +399,39 @@ describe('ZeroTrustCodeServer validation', () => {
 
     // THEN
     expect(error.message).toMatch(/^test\/CodeServer\/Access: invalid allowedEmails \| allowedEmailDomains \| allowedGithubOrganizations \| allowedGroupIds \{\}/);
+  });
+
+  test('rejects a second instance with the same hostname in the app, naming both construct paths', () => {
+    // GIVEN
+    const app = Testing.app();
+    new ZeroTrustCodeServer(new TerraformStack(app, 'one'), 'Alice', validProps());
+
+    // WHEN
+    const error = thrownBy(() => new ZeroTrustCodeServer(new TerraformStack(app, 'two'), 'Bob', validProps()));
+
+    // THEN
+    expect(error.message).toBe('two/Bob: invalid hostname "code.example.com": is already the hostname of one/Alice; give each instance its own');
+  });
+
+  test('rejects two instances whose outputs would share names in one stack, naming both construct paths', () => {
+    // GIVEN
+    const stack = newStack();
+    new ZeroTrustCodeServer(new Construct(stack, 'a'), 'Alice', validProps({ hostname: 'a.example.com' }));
+
+    // WHEN
+    const error = thrownBy(() => new ZeroTrustCodeServer(new Construct(stack, 'b'), 'Alice', validProps({ hostname: 'b.example.com' })));
+
+    // THEN
+    expect(error.message).toBe('test/b/Alice: invalid id "Alice": is already the output prefix of test/a/Alice; give each instance its own');
+  });
+
+  test('a failed instance gives its hostname back', () => {
+    // GIVEN
+    const stack = newStack();
+    thrownBy(() => new ZeroTrustCodeServer(stack, 'Alice', validProps({ teamName: 'Bad Team' })));
+
+    // THEN
+    expect(() => new ZeroTrustCodeServer(stack, 'Bob', validProps())).not.toThrow();
   });
 
   test('a failed instance can be built again under the same id once its props are fixed', () => {

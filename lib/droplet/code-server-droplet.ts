@@ -67,8 +67,9 @@ export interface DropletOptions {
    */
   readonly image?: string;
   /**
-   * Fingerprints of SSH keys already in the DigitalOcean account to put on the droplet. The firewall
-   * lets no SSH in; the keys serve the recovery console and a tunnel-based SSH you may add.
+   * Fingerprints of SSH keys already in the DigitalOcean account to put on the droplet for root.
+   * The firewall lets no SSH in, so they serve only a way in you add (SSH through the tunnel); the
+   * Recovery Console takes a root password, not a key.
    * @default - a new ED25519 key is generated (its private half stays in the Terraform state)
    */
   readonly sshKeyFingerprints?: string[];

@@ -285,4 +285,9 @@ describe('CodeServerAccess validation', () => {
     // THEN
     expect(() => buildAccess({ identityProviderIds: [IDP_ID, 'github'] })).toThrow('test/Access: invalid identityProviderIds[1] "github": expected the id (a UUID) of a Cloudflare identity provider');
   });
+
+  test('rejects an account id that is not 32 hexadecimal characters', () => {
+    // THEN
+    expect(() => buildAccess({ cloudflareAccountId: 'my-account' })).toThrow('test/Access: invalid cloudflareAccountId "my-account": expected the 32 hexadecimal characters of an account id');
+  });
 });

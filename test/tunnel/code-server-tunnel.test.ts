@@ -163,4 +163,9 @@ describe('CodeServerTunnel', () => {
     // THEN
     expect(() => buildTunnel({ originService: 'http://10.0.0.5:8080' })).toThrow('test/Tunnel: invalid originService "http://10.0.0.5:8080"');
   });
+
+  test('rejects an account id that is not 32 hexadecimal characters', () => {
+    // THEN
+    expect(() => buildTunnel({ cloudflareAccountId: 'my-account' })).toThrow('test/Tunnel: invalid cloudflareAccountId "my-account": expected the 32 hexadecimal characters of an account id');
+  });
 });
