@@ -22,7 +22,12 @@ const project = new cdktf.ConstructLibraryCdktf({
   projenrcTs: true,
   projenVersion: '0.103.25',
   packageManager: javascript.NodePackageManager.NPM,
-  minNodeVersion: '20.0.0',
+  // The library runs on Node.js 20.9 or newer (the provider packages' floor) and is tested on 20,
+  // 22 and 24 (.ci/run). 22 is the recommended line: the build tools (jsii, the release tools) want
+  // 22 or newer, Node.js 20 is past its end of life, and the cdktf CLI's terminal helper comes
+  // prebuilt up to 22 only.
+  minNodeVersion: '20.9.0',
+  workflowNodeVersion: '22.x',
 
   // TypeScript 7 (the native compiler) cannot be driven by ts-node or ts-jest.
   jsiiVersion: '~5.9.0',
