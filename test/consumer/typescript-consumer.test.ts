@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { homedir, tmpdir } from 'os';
 import { delimiter, dirname, join } from 'path';
 
 // A new user's first synthesis, done the README's way: build the package as a fresh clone would,
@@ -12,6 +12,17 @@ const ROOT = join(__dirname, '..', '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
+/**
+ * npm's cache for this Node.js line, outside the repository: npx keeps the cdktf CLI it installs
+ * for `cdktf init` there, with the terminal helper built for the Node.js that installed it, so a
+ * cache shared between lines would hand Node.js 24 a helper built for 22.
+ */
+const NPM_CACHE = join(
+  process.env.ZTCS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'cdktf-zero-trust-code-server'),
+  'npm',
+  `node${process.versions.node.split('.')[0]}`,
+);
+
 /** The fenced block that follows `<!-- consumer:<name> -->` in the README. */
 function readmeBlock(name: string): string {
   const match = new RegExp(`<!-- consumer:${name} -->\\n\`\`\`[a-z]*\\n([\\s\\S]*?)\`\`\`\\n`).exec(README);
@@ -22,8 +33,8 @@ function readmeBlock(name: string): string {
 /**
  * The environment of a new user's shell: the test's own, less what the npm running the test suite
  * put there (its lifecycle state and this repository's node_modules/.bin on PATH, which would lend
- * the project a cdktf CLI or a ts-node it does not have). Installs take what the npm cache already
- * holds and skip the audit; the cdktf CLI does not call home.
+ * the project a cdktf CLI or a ts-node it does not have). Installs take what this line's npm cache
+ * already holds and skip the audit; the cdktf CLI does not call home.
  */
 function newUserEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -35,6 +46,7 @@ function newUserEnv(): NodeJS.ProcessEnv {
   env.PATH = (process.env.PATH ?? '').split(delimiter).filter((dir) => !dir.endsWith(join('node_modules', '.bin'))).join(delimiter);
   return {
     ...env,
+    npm_config_cache: NPM_CACHE,
     npm_config_prefer_offline: 'true',
     npm_config_audit: 'false',
     npm_config_fund: 'false',
