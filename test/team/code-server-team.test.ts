@@ -158,6 +158,15 @@ describe('CodeServerTeam', () => {
     expect(onlyResourceOf(synth, 'alice', 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: true });
   });
 
+  test("gives each member SSH through Access at <name>-ssh.<zone>, for their own principal and the admins'", () => {
+    // WHEN
+    const { stack, team } = buildTeam({ sshAccess: true, admins: { emails: ['ops@example.com'] } });
+
+    // THEN
+    expect(Object.values(resourcesOf(synthJson(stack), 'bob')).filter((r) => r.type === 'CNAME').map((r) => r.name).sort()).toEqual(['bob-ssh.example.com', 'bob.example.com']);
+    expect(team.editors.bob.userData?.cloudConfig).toContain('path: /etc/ssh/ztcs-principals/coder\n    content: |\n      bob\n      ops\n');
+  });
+
   test('rejects a hostname pattern without {name}, naming the prop', () => {
     // THEN
     expect(() => buildTeam({ hostnamePattern: 'code.{zoneName}' })).toThrow('test/Team: invalid hostnamePattern "code.{zoneName}": must contain {name}');
