@@ -12,6 +12,7 @@ import {
   renderedUserData,
   resourceCount,
   resourcesByAddress,
+  STOPPED_EDITOR_TYPES,
   resourcesOfType,
   synthJson,
   thrownBy,
@@ -142,21 +143,12 @@ describe('ZeroTrustCodeServer composition', () => {
 });
 
 describe('ZeroTrustCodeServer stopped (running: false)', () => {
-  const KEPT = [
-    'cloudflare_dns_record',
-    'cloudflare_zero_trust_access_application',
-    'cloudflare_zero_trust_access_policy',
-    'cloudflare_zero_trust_tunnel_cloudflared',
-    'cloudflare_zero_trust_tunnel_cloudflared_config',
-    'digitalocean_volume',
-  ];
-
   test('keeps exactly the volume, the tunnel, the DNS record and the Access application', () => {
     // WHEN
     const synth = synthOf({ running: false });
 
     // THEN
-    expect(Object.keys(synth.resource).sort()).toEqual(KEPT);
+    expect(Object.keys(synth.resource).sort()).toEqual(STOPPED_EDITOR_TYPES);
   });
 
   test('keeps every kept resource at the same address with the same body, so stop and start touch nothing else', () => {

@@ -1,6 +1,6 @@
 import { TerraformStack } from 'cdktf';
 import { CodeServerTeam, CodeServerTeamProps, TeamMember } from '../../lib';
-import { ACCOUNT_ID, newStack, onlyResource, resourcesByAddress, resourcesOfType, synthJson, thrownBy, ZONE_ID } from '../fixtures';
+import { ACCOUNT_ID, newStack, onlyResource, resourcesByAddress, resourcesOfType, STOPPED_EDITOR_TYPES, synthJson, thrownBy, ZONE_ID } from '../fixtures';
 
 const MEMBERS: TeamMember[] = [
   { name: 'alice', email: 'alice@example.com' },
@@ -118,14 +118,7 @@ describe('CodeServerTeam', () => {
     const after = resourcesOf(synthJson(buildTeam({ members: [MEMBERS[0], { ...MEMBERS[1], running: false }, MEMBERS[2]] }).stack), 'bob');
 
     // THEN
-    expect(Object.keys(after).map((address) => address.split('.')[0]).sort()).toEqual([
-      'cloudflare_dns_record',
-      'cloudflare_zero_trust_access_application',
-      'cloudflare_zero_trust_access_policy',
-      'cloudflare_zero_trust_tunnel_cloudflared',
-      'cloudflare_zero_trust_tunnel_cloudflared_config',
-      'digitalocean_volume',
-    ]);
+    expect(Object.keys(after).map((address) => address.split('.')[0]).sort()).toEqual(STOPPED_EDITOR_TYPES);
     for (const [address, body] of Object.entries(after)) expect(body).toEqual(before[address]);
   });
 
