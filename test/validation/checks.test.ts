@@ -223,7 +223,15 @@ describe('checkHttpsUrl', () => {
     ['no URL at all', 'not a url'],
   ])('rejects %s, naming the prop and the value', (_why, url) => {
     // THEN
-    expect(() => checkHttpsUrl(CTX, 'url', url)).toThrow(`TestConstruct: invalid url ${JSON.stringify(url)}: expected an https:// URL`);
+    expect(() => checkHttpsUrl(CTX, 'url', url)).toThrow(`TestConstruct: invalid url ${JSON.stringify(url)}: expected an https:// URL, e.g. "https://`);
+  });
+
+  test('accepts an http URL where plain http is allowed (a signed or checksummed download), nothing else', () => {
+    // THEN
+    expect(() => checkHttpsUrl(CTX, 'url', 'http://mirror.internal/x.deb', true)).not.toThrow();
+    expect(() => checkHttpsUrl(CTX, 'url', 'ftp://mirror.internal/x.deb', true)).toThrow(
+      'TestConstruct: invalid url "ftp://mirror.internal/x.deb": expected an http:// or https:// URL, e.g. "https://',
+    );
   });
 });
 
