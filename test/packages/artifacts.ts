@@ -35,13 +35,22 @@ function newestSourceTime(): number {
   return newest;
 }
 
+/** The files under a folder, as paths relative to it. */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name)).map((f) => join(entry.name, f)) : [entry.name],
+  );
+}
+
 /**
- * The artifact that `npx projen package:<language>` writes into dist/<language>, built first
- * (jsii compile, then the packaging task) when it is missing or older than the sources.
+ * The file of an artifact that `npx projen package:<language>` writes into dist/<language>, whose
+ * path there matches the pattern; the artifact is built first (jsii compile, then the packaging
+ * task) when it is missing or older than the sources.
  */
 export function builtArtifact(language: string, pattern: RegExp): string {
   const dir = join(ROOT, 'dist', language);
-  const find = () => (existsSync(dir) ? readdirSync(dir).filter((f) => pattern.test(f)).map((f) => join(dir, f)) : []);
+  const find = () => filesUnder(dir).filter((f) => pattern.test(f)).map((f) => join(dir, f));
   const fresh = find().filter((f) => statSync(f).mtimeMs >= newestSourceTime());
   if (fresh.length > 0) return fresh[0];
 
