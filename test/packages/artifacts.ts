@@ -7,9 +7,8 @@ import { join, relative } from 'path';
 export const ROOT = join(__dirname, '..', '..');
 
 /** Where the consumer tiers keep downloads between runs: outside the repository. */
-export const CACHE_DIR = join(
-  process.env.ZTCS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'cdktf-zero-trust-code-server'),
-);
+export const CACHE_DIR =
+  process.env.ZTCS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'cdktf-zero-trust-code-server');
 
 /** Runs a command, throwing with its output when it fails. */
 export function run(command: string, args: string[], options: SpawnSyncOptions = {}): string {

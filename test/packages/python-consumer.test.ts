@@ -12,7 +12,7 @@ import { CONSUMER_STACKS, synthConsumerStacks } from './consumer-stacks';
 function describeWithPythonVenv(): jest.Describe {
   const probe = spawnSync('python3', ['-c', 'import venv, ensurepip'], { encoding: 'utf8' });
   if (probe.status === 0) return describe;
-  const install = 'apt-get install python3 python3-venv (python3 3.9 or newer, with the venv module and ensurepip)';
+  const install = 'apt-get install python3 python3-venv (python3 3.10 or newer, with the venv module and ensurepip)';
   if (process.env.CI === 'true') throw new Error(`python3 with venv is required in CI but is missing: ${install}`);
   console.warn(`Skipping the Python consumer tests: python3 with venv is missing. Install it with: ${install}`);
   return describe.skip;
