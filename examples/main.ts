@@ -121,7 +121,7 @@ export class CompleteStack extends TerraformStack {
       gitRepositories: ['https://github.com/coder/code-server.git'],
       dotfilesRepository: 'https://github.com/example-org/dotfiles.git',
       reconnectionGraceSeconds: 7 * 24 * 3600,
-      homeVolumeOptions: { sizeGib: 50 },
+      homeVolumeSizeGib: 50,
     });
   }
 }

@@ -2,19 +2,20 @@ import { spawnSync } from 'child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { homedir, tmpdir } from 'os';
 import { dirname, join } from 'path';
-import { Testing, TerraformStack } from 'cdktf';
 import { parse, stringify } from 'yaml';
-import { buildCloudConfig } from '../../lib/boot/cloud-config';
-import { CodeServerUserData, CodeServerUserDataProps, resolveBootOptions } from '../../lib/boot/code-server-user-data';
+import { buildCloudConfig, renderCloudConfig } from '../../lib/boot/cloud-config';
+import { CodeServerUserDataProps, resolveBootOptions } from '../../lib/boot/code-server-user-data';
 import { describeWithTool } from '../tools';
 
 // The boot document checked by the real tools: cloud-init's schema, shellcheck and systemd.
 
 const TOKEN = 'eyJhIjoiZmFrZSJ9';
-const BASE: CodeServerUserDataProps = { hostname: 'code.example.com', tunnelToken: TOKEN };
+/** Props as the pure renderer takes them: a home volume by its label. */
+type RenderProps = CodeServerUserDataProps & { readonly homeVolumeLabel?: string };
+const BASE: RenderProps = { hostname: 'code.example.com', tunnelToken: TOKEN };
 
 /** The prop combinations whose documents every validator checks. */
-const COMBINATIONS: Array<[string, CodeServerUserDataProps]> = [
+const COMBINATIONS: Array<[string, RenderProps]> = [
   ['the defaults', BASE],
   ['every optional feature on', {
     ...BASE,
@@ -31,7 +32,7 @@ const COMBINATIONS: Array<[string, CodeServerUserDataProps]> = [
     reconnectionGraceSeconds: 3600,
     homeVolumeLabel: 'ztcs-home',
   }],
-  ['a small droplet (swap 2)', { ...BASE, swapSizeGib: 2 }],
+  ['a small droplet (swap 2)', { ...BASE, memoryGib: 2 }],
   ['a custom user name', { ...BASE, userName: 'dev_user-1', workspaceFolder: '/home/dev_user-1/code' }],
   ['a custom code-server version', { ...BASE, codeServerVersion: '4.113.0' }],
   ['a home volume only', { ...BASE, homeVolumeLabel: 'home-1' }],
@@ -57,8 +58,8 @@ interface Finding {
 }
 
 /** The document as cloud-init reads it (cloudConfig, not the Terraform-escaped userData). */
-function render(props: CodeServerUserDataProps): string {
-  return new CodeServerUserData(new TerraformStack(Testing.app(), 'test'), 'boot', props).cloudConfig;
+function render(props: RenderProps): string {
+  return renderCloudConfig(resolveBootOptions(props));
 }
 
 function run(command: string, args: string[], input?: string): { status: number | null; output: string } {
