@@ -38,7 +38,7 @@ export class OptionsStack extends TerraformStack {
         { protocol: FirewallProtocol.TCP, portRange: '443' },
         { protocol: FirewallProtocol.UDP, portRange: '53' },
       ],
-      homeVolumeOptions: { sizeGib: 40 },
+      homeVolumeSizeGib: 40,
       userName: 'dev',
     });
   }

@@ -15,7 +15,6 @@ from constructs import Construct
 from cdktf_zero_trust_code_server import (
     FirewallProtocol,
     GithubOrganization,
-    HomeVolumeOptions,
     OutboundRule,
     ZeroTrustCodeServer,
 )
@@ -65,7 +64,7 @@ def main() -> None:
             OutboundRule(protocol=FirewallProtocol.TCP, port_range="443"),
             OutboundRule(protocol=FirewallProtocol.UDP, port_range="53"),
         ],
-        home_volume_options=HomeVolumeOptions(size_gib=40),
+        home_volume_size_gib=40,
         user_name="dev",
     )
     app.synth()
