@@ -129,6 +129,11 @@ packageAll.spawn(
   }),
 );
 
+// projen packages only JavaScript in CI and leaves the other languages to per-language jobs of its
+// publishing workflows, which this project does not generate: `package` builds every language.
+project.packageTask.reset();
+project.packageTask.spawn(packageAll);
+
 project.npmignore?.exclude('/bench/', '/scripts/', '/examples/', '/cdktf.json', '/.ci/', 'cdktf.out/', '/lib/**/*.ts');
 project.npmignore?.include('/lib/**/*.d.ts', '/lib/**/*.js');
 
