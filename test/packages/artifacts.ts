@@ -34,33 +34,24 @@ function newestSourceTime(): number {
   return newest;
 }
 
-/** The files under a folder, as paths relative to it. */
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? filesUnder(join(dir, entry.name)).map((f) => join(entry.name, f)) : [entry.name],
-  );
-}
-
 /**
- * The file of an artifact that `npx projen package:<language>` writes into dist/<language>, whose
- * path there matches the pattern; the artifact is built first (jsii compile, then the packaging
- * task) when it is missing or older than the sources.
+ * A file that `npx projen package:<language>` writes into dist/<language>, built first (jsii
+ * compile, then the packaging task) when it is missing or older than the sources.
  */
-export function builtArtifact(language: string, pattern: RegExp): string {
-  const dir = join(ROOT, 'dist', language);
-  const find = () => filesUnder(dir).filter((f) => pattern.test(f)).map((f) => join(dir, f));
-  const fresh = find().filter((f) => statSync(f).mtimeMs >= newestSourceTime());
-  if (fresh.length > 0) return fresh[0];
+export function builtArtifact(language: string, file: string): string {
+  const path = join(ROOT, 'dist', language, file);
+  if (existsSync(path) && statSync(path).mtimeMs >= newestSourceTime()) return path;
 
   console.warn(`dist/${language} is missing or older than lib/: building it with \`npx projen compile package:${language}\``);
   run('npx', ['projen', 'compile']);
   run('npx', ['projen', `package:${language}`]);
-  const built = find();
-  if (built.length !== 1) {
-    throw new Error(`npx projen package:${language} left ${built.length} files matching ${pattern} in ${relative(ROOT, dir)}`);
-  }
-  return built[0];
+  if (!existsSync(path)) throw new Error(`npx projen package:${language} did not write ${relative(ROOT, path)}`);
+  return path;
+}
+
+/** The library's version, as in the packages' names (0.0.0 outside a release). */
+export function libraryVersion(): string {
+  return JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
 }
 
 /** The exact version of an npm package the tests were installed with (the consumers pin the same). */

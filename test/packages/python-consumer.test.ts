@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { builtArtifact, CACHE_DIR, installedVersion, ROOT, run, stackJson, withoutMetadata } from './artifacts';
+import { builtArtifact, CACHE_DIR, installedVersion, libraryVersion, ROOT, run, stackJson, withoutMetadata } from './artifacts';
 import { CONSUMER_STACKS, synthConsumerStacks } from './consumer-stacks';
 
 /**
@@ -51,7 +51,7 @@ describeWithPythonVenv()('a Python consumer of the built wheel', () => {
   let typescriptOut: string;
 
   beforeAll(() => {
-    const wheel = builtArtifact('python', /^cdktf_zero_trust_code_server-.*\.whl$/);
+    const wheel = builtArtifact('python', `cdktf_zero_trust_code_server-${libraryVersion()}-py3-none-any.whl`);
     work = mkdtempSync(join(tmpdir(), 'ztcs-python-consumer-'));
     const venv = join(work, 'venv');
     run('python3', ['-m', 'venv', venv]);
