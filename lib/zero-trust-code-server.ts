@@ -1,37 +1,52 @@
 import { Fn, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { AccessOptions, CodeServerAccess } from './access/code-server-access';
+import { AccessOptions, AccessSettings, CodeServerAccess } from './access/code-server-access';
 import { BootOptions, CodeServerUserData } from './boot/code-server-user-data';
 import { TunnelDnsRecord } from './dns/tunnel-dns-record';
 import { CodeServerDroplet, DROPLET_DEFAULTS, DropletOptions } from './droplet/code-server-droplet';
 import { memoryGibOfSize } from './droplet/sizes';
-import { HomeVolume, HomeVolumeOptions } from './storage/home-volume';
+import { HomeVolume, HomeVolumeOptions, HomeVolumeProps } from './storage/home-volume';
 import { CodeServerTunnel } from './tunnel/code-server-tunnel';
 import { claimUnique, contextOf, isUnresolved } from './validation';
 
-/** Props of {@link ZeroTrustCodeServer}. */
-export interface ZeroTrustCodeServerProps extends AccessOptions, DropletOptions, BootOptions, HomeVolumeOptions {
+/**
+ * Everything an editor needs but who may open it and at which hostname: where it lives in
+ * Cloudflare and DigitalOcean, how it boots, its home. A team shares these between its editors.
+ */
+export interface EditorSettings extends AccessSettings, DropletOptions, BootOptions, HomeVolumeOptions {
   /** The Cloudflare account id, 32 hexadecimal characters (tunnel, Access application and policy live there). */
   readonly cloudflareAccountId: string;
   /** The id of the Cloudflare zone that holds the hostname, 32 hexadecimal characters. */
   readonly cloudflareZoneId: string;
   /** The zone's domain, e.g. `example.com`: the hostname must be inside it. */
   readonly zoneName: string;
-  /** The editor's hostname, a fully qualified name inside the zone, e.g. `code.example.com`. */
-  readonly hostname: string;
   /** The Cloudflare Zero Trust team name, as in `<team>.cloudflareaccess.com`. */
   readonly teamName: string;
-  /**
-   * The droplet's name.
-   * @default - the hostname with dots turned into hyphens
-   */
-  readonly dropletName?: string;
   /**
    * Whether the developer's home lives on a block storage volume that survives the droplet's
    * replacement (a new image, a new code-server version, a rotated tunnel token).
    * @default true
    */
   readonly homeVolume?: boolean;
+  /**
+   * Whether the droplet exists. `false` stops paying for it: the droplet, its firewall and its SSH
+   * key are deleted, while the home volume, the tunnel, the DNS record and the Access application
+   * stay, so the hostname, the sign-in and every file of the home survive. `true` again creates a
+   * droplet that boots on the same home volume.
+   * @default true
+   */
+  readonly running?: boolean;
+}
+
+/** Props of {@link ZeroTrustCodeServer}. */
+export interface ZeroTrustCodeServerProps extends EditorSettings, AccessOptions {
+  /** The editor's hostname, a fully qualified name inside the zone, e.g. `code.example.com`. */
+  readonly hostname: string;
+  /**
+   * The droplet's name.
+   * @default - the hostname with dots turned into hyphens
+   */
+  readonly dropletName?: string;
 }
 
 /** The hostname with dots turned into hyphens; done by Terraform when the hostname is a token. */
@@ -52,6 +67,15 @@ function homeVolumeName(dropletName: string): string {
   return `${dropletName.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-home`.slice(-64).replace(/^-+/, '');
 }
 
+/** The home volume of an editor: named after its droplet, in its region. Also what a team keeps of a departed member. */
+export function homeVolumeProps(props: ZeroTrustCodeServerProps): HomeVolumeProps {
+  return {
+    ...props,
+    volumeName: homeVolumeName(props.dropletName ?? defaultDropletName(props.hostname)),
+    region: props.region ?? DROPLET_DEFAULTS.region,
+  };
+}
+
 /** The construct id made the prefix of Terraform output names: letters, digits, "_" and "-", starting with a letter. */
 function outputPrefix(id: string): string {
   const name = id.replace(/[^A-Za-z0-9_-]/g, '-');
@@ -69,7 +93,7 @@ function outputPrefix(id: string): string {
  *
  * Terraform outputs, named after the construct id (`cdktf output <stack>` prints them):
  * `<id>-url` (the editor's URL), `<id>-tunnel-id`, `<id>-access-aud` (the Access application's
- * audience tag) and `<id>-droplet-id`. The tunnel token is in none of them.
+ * audience tag) and, while running, `<id>-droplet-id`. The tunnel token is in none of them.
  */
 export class ZeroTrustCodeServer extends Construct {
   /** The Access application and its allow policy. */
@@ -78,12 +102,12 @@ export class ZeroTrustCodeServer extends Construct {
   public readonly tunnel: CodeServerTunnel;
   /** The proxied DNS record that points the hostname at the tunnel. */
   public readonly dnsRecord: TunnelDnsRecord;
-  /** The cloud-init user data. */
-  public readonly userData: CodeServerUserData;
+  /** The cloud-init user data, while `running`. */
+  public readonly userData?: CodeServerUserData;
   /** The volume holding the developer's home, unless `homeVolume` is false. */
   public readonly homeVolume?: HomeVolume;
-  /** The droplet, its firewall and its SSH key. */
-  public readonly droplet: CodeServerDroplet;
+  /** The droplet, its firewall and its SSH key, while `running`. */
+  public readonly droplet?: CodeServerDroplet;
   /** The editor's URL. */
   public readonly url: string;
 
@@ -96,7 +120,6 @@ export class ZeroTrustCodeServer extends Construct {
       releases.push(claimUnique(this.node.root, 'hostname', props.hostname, ctx, 'hostname'));
       releases.push(claimUnique(TerraformStack.of(this), 'output prefix', prefix, ctx, 'id'));
       const dropletName = props.dropletName ?? defaultDropletName(props.hostname);
-      const region = props.region ?? DROPLET_DEFAULTS.region;
 
       this.access = new CodeServerAccess(this, 'Access', props);
 
@@ -105,22 +128,24 @@ export class ZeroTrustCodeServer extends Construct {
       this.dnsRecord = new TunnelDnsRecord(this, 'Dns', { ...props, target: this.tunnel.cnameTarget });
 
       if (props.homeVolume ?? true) {
-        this.homeVolume = new HomeVolume(this, 'HomeVolume', { ...props, volumeName: homeVolumeName(dropletName), region });
+        this.homeVolume = new HomeVolume(this, 'HomeVolume', homeVolumeProps(props));
       }
 
-      this.userData = new CodeServerUserData(this, 'UserData', {
-        ...props,
-        tunnelToken: this.tunnel.token,
-        memoryGib: memoryGibOfSize(props.size ?? DROPLET_DEFAULTS.size),
-        homeVolume: this.homeVolume,
-      });
+      if (props.running ?? true) {
+        this.userData = new CodeServerUserData(this, 'UserData', {
+          ...props,
+          tunnelToken: this.tunnel.token,
+          memoryGib: memoryGibOfSize(props.size ?? DROPLET_DEFAULTS.size),
+          homeVolume: this.homeVolume,
+        });
 
-      this.droplet = new CodeServerDroplet(this, 'Droplet', {
-        ...props,
-        dropletName,
-        userData: this.userData.userData,
-        volumeIds: this.homeVolume ? [this.homeVolume.volume.id] : undefined,
-      });
+        this.droplet = new CodeServerDroplet(this, 'Droplet', {
+          ...props,
+          dropletName,
+          userData: this.userData.userData,
+          volumeIds: this.homeVolume ? [this.homeVolume.volume.id] : undefined,
+        });
+      }
 
       this.url = `https://${props.hostname}`;
       const output = (name: string, value: string, description: string) =>
@@ -128,7 +153,7 @@ export class ZeroTrustCodeServer extends Construct {
       output('url', this.url, 'The editor: sign in with Cloudflare Access');
       output('tunnel-id', this.tunnel.tunnelId, 'The Cloudflare Tunnel id');
       output('access-aud', this.access.audience, 'The Access application audience tag');
-      output('droplet-id', this.droplet.droplet.id, 'The DigitalOcean droplet id');
+      if (this.droplet) output('droplet-id', this.droplet.droplet.id, 'The DigitalOcean droplet id');
     } catch (error) {
       // Nothing half-built: a construct whose props fail a check leaves no part and no claim behind.
       releases.forEach((release) => release());

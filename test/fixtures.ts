@@ -131,3 +131,12 @@ export function unresolvedString(value: string): string {
 export function unresolvedNumber(value: number): number {
   return Token.asNumber(Lazy.anyValue({ produce: () => value }));
 }
+
+/** Every resource of a synthesized stack, by its Terraform address (`type.name`), with its body. */
+export function resourcesByAddress(synth: any): Record<string, any> {
+  return Object.fromEntries(
+    Object.entries<Record<string, any>>(synth.resource ?? {}).flatMap(([type, bodies]) =>
+      Object.entries(bodies).map(([name, body]) => [`${type}.${name}`, body]),
+    ),
+  );
+}

@@ -11,6 +11,7 @@ import {
   pathsContaining,
   renderedUserData,
   resourceCount,
+  resourcesByAddress,
   resourcesOfType,
   synthJson,
   thrownBy,
@@ -69,8 +70,8 @@ describe('ZeroTrustCodeServer composition', () => {
     expect(codeServer.tunnel.node.path).toBe('test/CodeServer/Tunnel');
     expect(codeServer.dnsRecord.node.path).toBe('test/CodeServer/Dns');
     expect(codeServer.homeVolume?.node.path).toBe('test/CodeServer/HomeVolume');
-    expect(codeServer.userData.node.path).toBe('test/CodeServer/UserData');
-    expect(codeServer.droplet.node.path).toBe('test/CodeServer/Droplet');
+    expect(codeServer.userData?.node.path).toBe('test/CodeServer/UserData');
+    expect(codeServer.droplet?.node.path).toBe('test/CodeServer/Droplet');
   });
 
   test('the tunnel checks Access tokens for this application, and the DNS record points at this tunnel', () => {
@@ -137,6 +138,50 @@ describe('ZeroTrustCodeServer composition', () => {
     expect(resourcesOfType(synth, 'digitalocean_volume')).toHaveLength(0);
     expect(droplet).not.toHaveProperty('volume_ids');
     expect(cloudConfigOf(droplet)).not.toHaveProperty('mounts');
+  });
+});
+
+describe('ZeroTrustCodeServer stopped (running: false)', () => {
+  const KEPT = [
+    'cloudflare_dns_record',
+    'cloudflare_zero_trust_access_application',
+    'cloudflare_zero_trust_access_policy',
+    'cloudflare_zero_trust_tunnel_cloudflared',
+    'cloudflare_zero_trust_tunnel_cloudflared_config',
+    'digitalocean_volume',
+  ];
+
+  test('keeps exactly the volume, the tunnel, the DNS record and the Access application', () => {
+    // WHEN
+    const synth = synthOf({ running: false });
+
+    // THEN
+    expect(Object.keys(synth.resource).sort()).toEqual(KEPT);
+  });
+
+  test('keeps every kept resource at the same address with the same body, so stop and start touch nothing else', () => {
+    // GIVEN
+    const running = resourcesByAddress(synthOf());
+
+    // WHEN
+    const stopped = resourcesByAddress(synthOf({ running: false }));
+
+    // THEN
+    expect(Object.keys(stopped).every((address) => address in running)).toBe(true);
+    for (const [address, body] of Object.entries(stopped)) expect(body).toEqual(running[address]);
+    expect(Object.keys(running).filter((address) => !(address in stopped)).map((a) => a.split('.')[0]).sort()).toEqual([
+      'digitalocean_droplet', 'digitalocean_firewall', 'digitalocean_ssh_key', 'tls_private_key',
+    ]);
+  });
+
+  test('has no droplet, no user data and no droplet-id output', () => {
+    // WHEN
+    const { stack, codeServer } = build({ running: false });
+
+    // THEN
+    expect(codeServer.droplet).toBeUndefined();
+    expect(codeServer.userData).toBeUndefined();
+    expect(Object.keys(synthJson(stack).output).sort()).toEqual(['CodeServer-access-aud', 'CodeServer-tunnel-id', 'CodeServer-url']);
   });
 });
 

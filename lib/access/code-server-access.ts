@@ -10,31 +10,8 @@ export const ACCESS_DEFAULTS = {
   appLauncherVisible: true,
 } as const;
 
-/** Who may open the editor, and how signing in works. */
-export interface AccessOptions {
-  /**
-   * Email addresses allowed in.
-   * @default - none
-   */
-  readonly allowedEmails?: string[];
-  /**
-   * Email domains whose addresses are allowed in.
-   * @default - none
-   */
-  readonly allowedEmailDomains?: string[];
-  /**
-   * GitHub organizations (or teams of them) whose members are allowed in.
-   * @default - none
-   */
-  readonly allowedGithubOrganizations?: GithubOrganization[];
-  /**
-   * Ids of Access groups whose members are allowed in.
-   * At least one of `allowedEmails`, `allowedEmailDomains`, `allowedGithubOrganizations` and
-   * `allowedGroupIds` must be given; a user matching any of them is let in, subject to
-   * `requireRules` and `excludeRules`.
-   * @default - none
-   */
-  readonly allowedGroupIds?: string[];
+/** How signing in works, whoever is allowed in: shared by every editor of a team. */
+export interface AccessSettings {
   /**
    * Rules every user must also match, e.g. an email domain on top of a GitHub team.
    * @default - no extra requirement
@@ -60,6 +37,33 @@ export interface AccessOptions {
    * @default true
    */
   readonly appLauncherVisible?: boolean;
+}
+
+/** Who may open the editor, and how signing in works. */
+export interface AccessOptions extends AccessSettings {
+  /**
+   * Email addresses allowed in.
+   * @default - none
+   */
+  readonly allowedEmails?: string[];
+  /**
+   * Email domains whose addresses are allowed in.
+   * @default - none
+   */
+  readonly allowedEmailDomains?: string[];
+  /**
+   * GitHub organizations (or teams of them) whose members are allowed in.
+   * @default - none
+   */
+  readonly allowedGithubOrganizations?: GithubOrganization[];
+  /**
+   * Ids of Access groups whose members are allowed in.
+   * At least one of `allowedEmails`, `allowedEmailDomains`, `allowedGithubOrganizations` and
+   * `allowedGroupIds` must be given; a user matching any of them is let in, subject to
+   * `requireRules` and `excludeRules`.
+   * @default - none
+   */
+  readonly allowedGroupIds?: string[];
 }
 
 /** Props of {@link CodeServerAccess}. */

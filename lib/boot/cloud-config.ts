@@ -97,8 +97,17 @@ export function codeServerConfig(o: CloudConfigOptions): Record<string, unknown>
   };
 }
 
-function writeFiles(o: CloudConfigOptions): WriteFile[] {
-  const file = (path: string, content: string, permissions = '0644'): WriteFile => ({ path, content, permissions, owner: 'root:root' });
+function file(path: string, content: string, permissions = '0644'): WriteFile {
+  return { path, content, permissions, owner: 'root:root' };
+}
+
+/** The scripts as write_files entries: the same in every document, and written last. */
+function scriptFiles(): WriteFile[] {
+  return [...SCRIPT_CONTENTS].map(([name, content]) => file(`${BOOT_PATHS.scripts}/${name}`, content, '0755'));
+}
+
+/** The files that depend on the options, in the order they are written, before the scripts. */
+function optionFiles(o: CloudConfigOptions): WriteFile[] {
   return [
     // The token is written once, here, readable by root only; systemd reads it for cloudflared.
     file(BOOT_PATHS.tunnelToken, `TUNNEL_TOKEN=${o.tunnelToken}\n`, '0600'),
@@ -107,7 +116,6 @@ function writeFiles(o: CloudConfigOptions): WriteFile[] {
     ...(o.settings ? [file(BOOT_PATHS.settings, JSON.stringify(o.settings, undefined, 2) + '\n')] : []),
     file(`/etc/systemd/system/${BOOT_UNITS.codeServer}`, codeServerUnit(o.userName, homeOf(o), o.workspaceFolder, o.homeVolumeLabel !== undefined)),
     file(`/etc/systemd/system/${BOOT_UNITS.cloudflared}`, cloudflaredUnit()),
-    ...[...SCRIPT_CONTENTS].map(([name, content]) => file(`${BOOT_PATHS.scripts}/${name}`, content, '0755')),
   ];
 }
 
@@ -118,6 +126,10 @@ function swapFile(sizeGib: number): Record<string, string> {
 
 /** The cloud-config document as a plain object, in the order cloud-init's modules use it. */
 export function buildCloudConfig(o: CloudConfigOptions): Record<string, unknown> {
+  return documentOf(o, [...optionFiles(o), ...scriptFiles()]);
+}
+
+function documentOf(o: CloudConfigOptions, files: WriteFile[]): Record<string, unknown> {
   const home = homeOf(o);
   const label = o.homeVolumeLabel;
   return {
@@ -140,14 +152,26 @@ export function buildCloudConfig(o: CloudConfigOptions): Record<string, unknown>
         lock_passwd: true,
       },
     ],
-    write_files: writeFiles(o),
+    write_files: files,
     runcmd: [[`${BOOT_PATHS.scripts}/${BOOT_ENTRY}`]],
     final_message: `ztcs: cloud-init finished after $UPTIME seconds; ${BOOT_PATHS.readyMarker} exists once code-server and the tunnel are up`,
   };
 }
 
-/** Renders the `#cloud-config` user data. */
+// lineWidth 0: no folding, so a long token stays on one line and in one piece.
+const YAML_OPTIONS = { lineWidth: 0 };
+/** The line that follows the write_files list in every document. */
+const AFTER_FILES = '\nruncmd:\n';
+let scriptEntries: string | undefined;
+
+/**
+ * Renders the `#cloud-config` user data: `buildCloudConfig` as YAML. The script entries, the bulk
+ * of every document and the same in all, are rendered once per process and put in place at the
+ * end of write_files; a test proves the result equals rendering the whole object.
+ */
 export function renderCloudConfig(o: CloudConfigOptions): string {
-  // lineWidth 0: no folding, so a long token stays on one line and in one piece.
-  return '#cloud-config\n' + stringify(buildCloudConfig(o), { lineWidth: 0 });
+  scriptEntries ??= stringify({ write_files: scriptFiles() }, YAML_OPTIONS).replace(/^write_files:\n/, '');
+  const text = stringify(documentOf(o, optionFiles(o)), YAML_OPTIONS);
+  const at = text.indexOf(AFTER_FILES);
+  return '#cloud-config\n' + text.slice(0, at + 1) + scriptEntries + text.slice(at + 1);
 }

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
-import { parse } from 'yaml';
-import { renderCloudConfig, shellQuote } from '../../lib/boot/cloud-config';
+import { parse, stringify } from 'yaml';
+import { buildCloudConfig, renderCloudConfig, shellQuote } from '../../lib/boot/cloud-config';
 import { CodeServerUserData, CodeServerUserDataProps, resolveBootOptions } from '../../lib/boot/code-server-user-data';
 
 // Unit tests of the boot document: no external tool but bash (for the quoting round trip).
@@ -266,6 +266,24 @@ describe('boot.env', () => {
 });
 
 describe('the document', () => {
+  test.each<[string, RenderProps]>([
+    ['the defaults', {}],
+    ['every option', {
+      userName: 'dev',
+      settings: { a: "it's" },
+      extensions: ['esbenp.prettier-vscode'],
+      gitRepositories: ['https://github.com/example/app.git'],
+      dotfilesRepository: 'https://github.com/example/dotfiles',
+      swapSizeGib: 2,
+      homeVolumeLabel: 'ztcs-home',
+      codeServerSha256: 'a'.repeat(64),
+    }],
+    ['a token with YAML-special characters', { tunnelToken: 'a: "b" #c' }],
+  ])('rendered with the scripts rendered once, is the whole object rendered as YAML (%s)', (_, props) => {
+    const options = resolveBootOptions({ ...BASE, ...props });
+    expect(renderCloudConfig(options)).toBe('#cloud-config\n' + stringify(buildCloudConfig(options), { lineWidth: 0 }));
+  });
+
   test('starts with the #cloud-config header line', () => {
     expect(render().split('\n')[0]).toBe('#cloud-config');
   });

@@ -3,6 +3,8 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFil
 import { homedir, tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { parse, stringify } from 'yaml';
+import { buildApp, readSettings } from '../../examples/main';
+import { ZeroTrustCodeServer } from '../../lib';
 import { buildCloudConfig, renderCloudConfig } from '../../lib/boot/cloud-config';
 import { CodeServerUserDataProps, resolveBootOptions } from '../../lib/boot/code-server-user-data';
 import { describeWithTool } from '../tools';
@@ -37,6 +39,17 @@ const COMBINATIONS: Array<[string, RenderProps]> = [
   ['a custom code-server version', { ...BASE, codeServerVersion: '4.113.0' }],
   ['a home volume only', { ...BASE, homeVolumeLabel: 'home-1' }],
 ];
+
+/** The boot document of every running editor of every example stack, by stack and construct path. */
+function exampleDocuments(): Array<[string, string]> {
+  const app = buildApp(readSettings({}), mkdtempSync(join(tmpdir(), 'ztcs-examples-')));
+  return app.node.findAll()
+    .filter((c): c is ZeroTrustCodeServer => c instanceof ZeroTrustCodeServer && c.userData !== undefined)
+    .map((editor) => [`the example ${editor.node.path}`, editor.userData!.cloudConfig]);
+}
+
+/** Every document the tools check: the prop combinations, then the examples'. */
+const DOCUMENTS: Array<[string, string]> = [...COMBINATIONS.map(([name, props]): [string, string] => [name, render(props)]), ...exampleDocuments()];
 
 interface WriteFile {
   path: string;
@@ -102,8 +115,8 @@ describeWithTool('cloud-init', 'apt-get install cloud-init (or pip install cloud
     return run('cloud-init', ['schema', '--config-file', file]);
   }
 
-  test.each(COMBINATIONS)('the document for %s is valid cloud-config, with no error and no deprecation', (_, props) => {
-    const { status, output } = schema(render(props));
+  test.each(DOCUMENTS)('the document for %s is valid cloud-config, with no error and no deprecation', (_, document) => {
+    const { status, output } = schema(document);
     // cloud-init 22.4 says "Valid cloud-config: <file>"; later releases say "Valid schema <file>".
     expect({ status, output }).toEqual({ status: 0, output: expect.stringMatching(/^Valid (cloud-config|schema)/) });
     expect(output).not.toMatch(/deprecat/i);
@@ -144,8 +157,8 @@ describeWithTool(NEWER_CLOUD_INIT, 'scripts/fetch-cloud-init.sh (unpacks Debian 
     expect(Number(/cloud-init (\d+)\./.exec(output)?.[1])).toBeGreaterThanOrEqual(25);
   });
 
-  test.each(COMBINATIONS)('the document for %s is valid for cloud-init 25, with no error and no deprecation', (_, props) => {
-    const { status, output } = schema(render(props));
+  test.each(DOCUMENTS)('the document for %s is valid for cloud-init 25, with no error and no deprecation', (_, document) => {
+    const { status, output } = schema(document);
     expect({ status, output }).toEqual({ status: 0, output: expect.stringMatching(/^Valid schema/) });
     expect(output).not.toMatch(/deprecat/i);
   });
@@ -189,9 +202,9 @@ describeWithTool('shellcheck', 'apt-get install shellcheck')('shellcheck', () =>
     return { where: script.where, ...result };
   }
 
-  test.each(COMBINATIONS)('every shell script in the document for %s passes shellcheck -S style', (name, props) => {
+  test.each(DOCUMENTS)('every shell script in the document for %s passes shellcheck -S style', (name, document) => {
     const root = freshDir(`shellcheck-${slug(name)}`);
-    const scripts = scriptsOf(render(props));
+    const scripts = scriptsOf(document);
     expect(scripts.length).toBeGreaterThanOrEqual(7);
     // The failures, each with the script's path (or bootcmd/runcmd index) and shellcheck's report.
     expect(scripts.map((s) => shellcheck(root, s)).filter((f) => f.status !== 0 || f.output !== '')).toEqual([]);
@@ -249,8 +262,8 @@ describeWithTool('systemd-analyze', 'apt-get install systemd')('systemd-analyze 
     return status === 0 && lines.length === 0 ? [] : [{ where: units.join(' '), status, output }];
   }
 
-  test.each(COMBINATIONS)('every systemd unit in the document for %s passes verify, stubs standing in for code-server and cloudflared', (name, props) => {
-    const files = (parse(render(props)) as Document).write_files;
+  test.each(DOCUMENTS)('every systemd unit in the document for %s passes verify, stubs standing in for code-server and cloudflared', (name, document) => {
+    const files = (parse(document) as Document).write_files;
     expect(files.filter((f) => UNIT.test(f.path)).map((f) => f.path).sort()).toEqual([
       '/etc/systemd/system/cloudflared-tunnel.service',
       '/etc/systemd/system/code-server.service',
