@@ -1,4 +1,13 @@
 import { spawnSync } from 'child_process';
+import { homedir } from 'os';
+import { join } from 'path';
+
+/**
+ * Where the tiers keep what they download or unpack between runs, outside the repository (the
+ * same folder as scripts/fetch-cloud-init.sh and scripts/fetch-node.sh; ZTCS_CACHE moves it).
+ */
+export const CACHE_DIR =
+  process.env.ZTCS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'cdktf-zero-trust-code-server');
 
 /**
  * Whether an external tool that a test tier needs is on PATH. In CI (CI=true) a missing tool is

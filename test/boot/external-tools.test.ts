@@ -1,13 +1,13 @@
 import { spawnSync } from 'child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
-import { homedir, tmpdir } from 'os';
+import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { parse, stringify } from 'yaml';
 import { buildApp, readSettings } from '../../examples/main';
 import { ZeroTrustCodeServer } from '../../lib';
 import { buildCloudConfig, renderCloudConfig } from '../../lib/boot/cloud-config';
 import { CodeServerUserDataProps, resolveBootOptions } from '../../lib/boot/code-server-user-data';
-import { describeWithTool } from '../tools';
+import { CACHE_DIR, describeWithTool } from '../tools';
 
 // The boot document checked by the real tools: cloud-init's schema, shellcheck and systemd.
 
@@ -143,7 +143,7 @@ describeWithTool('cloud-init', 'apt-get install cloud-init (or pip install cloud
 
 /** Debian trixie's cloud-init (25.x), unpacked by scripts/fetch-cloud-init.sh: close to Ubuntu 24.04's, and stricter. */
 const NEWER_CLOUD_INIT = process.env.ZTCS_NEWER_CLOUD_INIT
-  ?? join(process.env.ZTCS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'cdktf-zero-trust-code-server'), 'cloud-init-trixie', 'bin', 'cloud-init');
+  ?? join(CACHE_DIR, 'cloud-init-trixie', 'bin', 'cloud-init');
 
 describeWithTool(NEWER_CLOUD_INIT, 'scripts/fetch-cloud-init.sh (unpacks Debian trixie\'s cloud-init 25.x into a cache folder)')('cloud-init 25.x schema (Debian trixie)', () => {
   function schema(document: string): { status: number | null; output: string } {

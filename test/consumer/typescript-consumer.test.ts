@@ -1,7 +1,8 @@
 import { spawnSync } from 'child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { homedir, tmpdir } from 'os';
+import { tmpdir } from 'os';
 import { delimiter, dirname, join } from 'path';
+import { CACHE_DIR } from '../tools';
 
 // A new user's first synthesis, done the README's way: build the package as a fresh clone would,
 // make a new cdktf TypeScript project with the README's commands, install the package with the
@@ -17,11 +18,7 @@ const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
  * for `cdktf init` there, with the terminal helper built for the Node.js that installed it, so a
  * cache shared between lines would hand Node.js 24 a helper built for 22.
  */
-const NPM_CACHE = join(
-  process.env.ZTCS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'cdktf-zero-trust-code-server'),
-  'npm',
-  `node${process.versions.node.split('.')[0]}`,
-);
+const NPM_CACHE = join(CACHE_DIR, 'npm', `node${process.versions.node.split('.')[0]}`);
 
 /** The fenced block that follows `<!-- consumer:<name> -->` in the README. */
 function readmeBlock(name: string): string {

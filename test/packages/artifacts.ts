@@ -1,14 +1,11 @@
 import { spawnSync, SpawnSyncOptions } from 'child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
-import { homedir } from 'os';
 import { join, relative } from 'path';
 
 /** The repository's root: the packaging tasks and the consumer programs run from there. */
 export const ROOT = join(__dirname, '..', '..');
 
-/** Where the consumer tiers keep downloads between runs: outside the repository. */
-export const CACHE_DIR =
-  process.env.ZTCS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'cdktf-zero-trust-code-server');
+export { CACHE_DIR } from '../tools';
 
 /** Runs a command, throwing with its output when it fails. */
 export function run(command: string, args: string[], options: SpawnSyncOptions = {}): string {
