@@ -7,8 +7,9 @@ set -euo pipefail
 # shellcheck source=/dev/null
 . "${ZTCS_ETC:-/etc/ztcs}/boot.env"
 
-installed="$(dpkg -s code-server 2>/dev/null | sed -n 's/^Version: //p')"
-if [ "$installed" = "$CODE_SERVER_VERSION" ]; then
+# dpkg-query fails when code-server was never installed: that is not an error here.
+installed="$(dpkg-query -W -f '${Status} ${Version}' code-server 2>/dev/null || true)"
+if [ "$installed" = "install ok installed $CODE_SERVER_VERSION" ]; then
   exit 0
 fi
 
