@@ -174,6 +174,9 @@ export function buildCloudConfig(o: CloudConfigOptions): Record<string, unknown>
     ],
     write_files: writeFiles(o),
     runcmd: [[`${SCRIPT_DIR}/boot.sh`]],
+    // The developer logs in through code-server, not SSH. Listing their SSH key fingerprints would
+    // create ~/.ssh/authorized_keys, on the droplet's own disk when the home volume is missing.
+    no_ssh_fingerprints: true,
     final_message: `ztcs: cloud-init finished after $UPTIME seconds; ${READY_MARKER_PATH} exists once code-server and the tunnel are up`,
   };
 }

@@ -39,6 +39,7 @@ interface Document {
   users: Array<Record<string, unknown>>;
   write_files: WriteFile[];
   runcmd: Array<string | string[]>;
+  no_ssh_fingerprints?: boolean;
   final_message: string;
 }
 
@@ -86,6 +87,10 @@ describe('the boot sequence', () => {
 
   test('runcmd runs boot.sh and nothing else', () => {
     expect(documentOf().runcmd).toEqual([[BOOT_SH]]);
+  });
+
+  test("cloud-init lists no SSH key fingerprints, which would create the developer's ~/.ssh", () => {
+    expect(documentOf().no_ssh_fingerprints).toBe(true);
   });
 
   test('boot.sh stops at the first failure on the critical path', () => {
