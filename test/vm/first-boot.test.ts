@@ -4,8 +4,8 @@ import { join } from 'path';
 import { boot, BootResult, BootSpec, freshRootDisk, labelledDisk, VmImage, vmImage } from './machine';
 import { buildMirror, CLOUDFLARED_VERSION, Mirror, MIRROR_PROPS, startMirror } from './mirror';
 import { FAKE_TUNNEL_TOKEN, RehearsalDroplet, rehearsalDroplet } from './user-data';
-import { CODE_SERVER_PORT, DEFAULT_CODE_SERVER_VERSION, READY_MARKER_PATH } from '../../lib/boot/cloud-config';
-import { TUNNEL_TOKEN_PATH } from '../../lib/boot/units';
+import { BOOT_DEFAULTS } from '../../lib/boot/code-server-user-data';
+import { BOOT_PATHS, BOOT_UNITS, CODE_SERVER_PORT } from '../../lib/boot/contract';
 import { toolAvailable } from '../tools';
 
 // The first boot, rehearsed for real: the basic example's user data, rendered as Terraform would,
@@ -30,7 +30,9 @@ function vmTierAvailable(): boolean {
 
 const describeVm = vmTierAvailable() ? describe : describe.skip;
 
-const SERVICES = ['code-server.service', 'cloudflared-tunnel.service'];
+const SERVICES: string[] = [BOOT_UNITS.codeServer, BOOT_UNITS.cloudflared];
+const READY_MARKER_PATH = BOOT_PATHS.readyMarker;
+const DEFAULT_CODE_SERVER_VERSION = BOOT_DEFAULTS.codeServerVersion;
 /** Files the boot's scripts and cloud-init write besides the document's write_files. */
 const WRITTEN_BY_THE_BOOT = [
   READY_MARKER_PATH,
@@ -47,7 +49,7 @@ const WRITTEN_BY_THE_BOOT = [
   '/usr/bin/cloudflared',
 ];
 /** A release after the default, for the replacement droplet. */
-const NEWER_VERSION = DEFAULT_CODE_SERVER_VERSION.replace(/^(\d+)\.(\d+)\.\d+$/, (_, major, minor) => `${major}.${Number(minor) + 1}.0`);
+const NEWER_VERSION = DEFAULT_CODE_SERVER_VERSION.replace(/^(\d+)\.(\d+)\.\d+$/, (_: string, major: string, minor: string) => `${major}.${Number(minor) + 1}.0`);
 const SETTINGS = { 'editor.fontSize': 14 };
 
 type Report = Record<string, any>;
@@ -144,7 +146,7 @@ describeVm('the first boot, rehearsed in a virtual machine', () => {
     });
 
     test(`code-server listens on 127.0.0.1:${CODE_SERVER_PORT} only`, () => {
-      const pid = Number(first.report.services['code-server.service'].MainPID);
+      const pid = Number(first.report.services[BOOT_UNITS.codeServer].MainPID);
       expect(listeningOf(first.report, pid)).toEqual([`127.0.0.1:${CODE_SERVER_PORT}`]);
       expect(listening(first.report).filter((s) => s.address.endsWith(`:${CODE_SERVER_PORT}`)).map((s) => s.address)).toEqual([`127.0.0.1:${CODE_SERVER_PORT}`]);
     });
@@ -152,7 +154,7 @@ describeVm('the first boot, rehearsed in a virtual machine', () => {
     test('code-server runs as the developer with the written configuration and the workspace', () => {
       const started = standInRecord(first.report, '/usr/bin/code-server');
       expect(started.uid).toBe(1000);
-      expect(started.argv).toEqual(['/usr/bin/code-server', '--config', '/etc/code-server/config.yaml', `${firstDroplet.home}/workspace`]);
+      expect(started.argv).toEqual(['/usr/bin/code-server', '--config', BOOT_PATHS.codeServerConfig, `${firstDroplet.home}/workspace`]);
       expect(started.home).toBe(firstDroplet.home);
     });
 
@@ -164,7 +166,7 @@ describeVm('the first boot, rehearsed in a virtual machine', () => {
     });
 
     test("the tunnel token is in no process's command line or environment but cloudflared's", () => {
-      const cloudflared = Number(first.report.services['cloudflared-tunnel.service'].MainPID);
+      const cloudflared = Number(first.report.services[BOOT_UNITS.cloudflared].MainPID);
       const holders = (first.report.processes as Array<{ pid: number; cmdline: string[]; environ: string[] }>)
         .filter((p) => [...p.cmdline, ...p.environ].some((s) => s.includes(FAKE_TUNNEL_TOKEN)))
         .map((p) => p.pid);
@@ -178,7 +180,7 @@ describeVm('the first boot, rehearsed in a virtual machine', () => {
     });
 
     test('the token file is readable by root only', () => {
-      expect(first.report.files[TUNNEL_TOKEN_PATH]).toMatchObject({ type: 'file', mode: '0600', uid: 0, gid: 0 });
+      expect(first.report.files[BOOT_PATHS.tunnelToken]).toMatchObject({ type: 'file', mode: '0600', uid: 0, gid: 0 });
     });
 
     test("the home is the labelled disk, mounted at the user's home and owned by uid 1000", () => {

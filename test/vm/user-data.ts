@@ -24,6 +24,8 @@ export interface RehearsalDroplet {
   readonly homeVolumeLabel: string;
   /** The paths of the document's write_files. */
   readonly writtenFiles: string[];
+  /** The document as the construct holds it, the token still a reference. */
+  readonly cloudConfig: string;
 }
 
 /**
@@ -53,7 +55,7 @@ export function rehearsalDroplet(props: Partial<ZeroTrustCodeServerProps>): Rehe
     TOKEN_EXPRESSION.test(expression) ? FAKE_TUNNEL_TOKEN : undefined);
   const document = parse(userData) as { write_files: Array<{ path: string }>; users: Array<{ name: string }> };
   const userName = document.users[0].name;
-  if (!codeServer.homeVolume) throw new Error('the rehearsal needs the home volume');
+  if (!codeServer.homeVolume || !codeServer.userData) throw new Error('the rehearsal needs a running droplet with its home volume');
   return {
     userData,
     dropletName: droplet.name,
@@ -61,5 +63,6 @@ export function rehearsalDroplet(props: Partial<ZeroTrustCodeServerProps>): Rehe
     home: `/home/${userName}`,
     homeVolumeLabel: codeServer.homeVolume.label,
     writtenFiles: document.write_files.map((f) => f.path),
+    cloudConfig: codeServer.userData.cloudConfig,
   };
 }
