@@ -8,8 +8,8 @@ set -euo pipefail
 . "${ZTCS_ETC:-/etc/ztcs}/boot.env"
 
 # dpkg-query fails when code-server was never installed: that is not an error here.
-installed="$(dpkg-query -W -f '${Status} ${Version}' code-server 2>/dev/null || true)"
-if [ "$installed" = "install ok installed $CODE_SERVER_VERSION" ]; then
+status="$(dpkg-query -s code-server 2>/dev/null || true)"
+if grep -qx 'Status: install ok installed' <<< "$status" && grep -qx "Version: $CODE_SERVER_VERSION" <<< "$status"; then
   exit 0
 fi
 
