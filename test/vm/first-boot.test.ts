@@ -135,6 +135,10 @@ describeVm('the first boot, rehearsed in a virtual machine', () => {
       expectCloudInitDone(first.report);
     });
 
+    test('the boot logs no error or warning', () => {
+      expect(problemsLogged(first.report)).toEqual([]);
+    });
+
     test('the readiness marker is written, naming both versions', () => {
       expect(first.report.ready_marker).toMatch(/^ready_at=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/m);
       expect(first.report.ready_marker).toContain(`code_server=${DEFAULT_CODE_SERVER_VERSION}\n`);
@@ -240,6 +244,10 @@ describeVm('the first boot, rehearsed in a virtual machine', () => {
       expectCloudInitDone(replacement.report);
     });
 
+    test('the boot logs no error or warning', () => {
+      expect(problemsLogged(replacement.report)).toEqual([]);
+    });
+
     test('every file the developer had in the home is there, unchanged', () => {
       const before = first.report.home_after_work as Record<string, Entry>;
       const after = replacement.report.home as Record<string, Entry>;
@@ -289,6 +297,12 @@ function expectCloudInitDone(report: Report): void {
   expect({ status: status.status, extended: status.extended_status, errors: status.errors, recoverable: status.recoverable_errors })
     .toEqual({ status: 'done', extended: 'done', errors: [], recoverable: {} });
   expect(JSON.parse(report.result_json).v1.errors).toEqual([]);
+}
+
+/** Lines of cloud-init-output.log from a program's error or warning (curl, apt, the boot's own). */
+function problemsLogged(report: Report): string[] {
+  return (report.output_log as string).split('\n')
+    .filter((line) => /^(curl: |E: |W: |dpkg: |ztcs: .*(not|fail))/.test(line) && !line.startsWith('ztcs: cloud-init finished'));
 }
 
 function expectServicesUp(report: Report): void {
