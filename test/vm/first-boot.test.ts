@@ -1,7 +1,7 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'fs';
+import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { boot, BootResult, BootSpec, freshRootDisk, labelledDisk, VmImage, vmImage } from './machine';
+import { boot, BootResult, BootSpec, copyDisk, freshRootDisk, labelledDisk, VmImage, vmImage } from './machine';
 import { buildMirror, CLOUDFLARED_VERSION, Mirror, MIRROR_PROPS, startMirror } from './mirror';
 import { FAKE_TUNNEL_TOKEN, RehearsalDroplet, rehearsalDroplet } from './user-data';
 import { BOOT_DEFAULTS } from '../../lib/boot/code-server-user-data';
@@ -112,8 +112,7 @@ describeVm('the first boot, rehearsed in a virtual machine', () => {
     // The reboot and the replacement droplet both start from the home the first boot left, and
     // boot side by side (the droplet without its home disk mostly waits for it meanwhile), the
     // replacement on a copy of the home disk.
-    const homeCopy = join(work, 'home-replacement.img');
-    copyFileSync(homeDisk, homeCopy);
+    const homeCopy = copyDisk(homeDisk, join(work, 'home-replacement.img'));
     replacementDroplet = rehearsalDroplet({ ...MIRROR_PROPS, settings: SETTINGS, codeServerVersion: NEWER_VERSION });
     const replacementRoot = freshRootDisk(image, join(work, 'root-replacement.qcow2'));
     rebootBoot = boot(spec('reboot', firstDroplet, 'droplet-1', { rootDisk, homeDisk }));

@@ -30,6 +30,12 @@ export function freshRootDisk(image: VmImage, path: string): string {
   return path;
 }
 
+/** A copy of a disk, its holes kept. */
+export function copyDisk(from: string, to: string): string {
+  execFileSync('cp', ['--sparse=always', from, to]);
+  return to;
+}
+
 /** An empty ext4 disk with a label, as DigitalOcean formats a new volume. */
 export function labelledDisk(path: string, label: string): string {
   execFileSync('mkfs.ext4', ['-q', '-L', label, path, '1G']);
