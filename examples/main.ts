@@ -3,7 +3,7 @@ import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider'
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { FirewallProtocol, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../lib';
+import { CodeServerTeam, FirewallProtocol, TeamMember, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../lib';
 
 /**
  * The settings of the examples, from the environment. Unset ones get placeholders that synthesize
@@ -19,6 +19,8 @@ export interface ExampleSettings {
   /** For the `complete` stack: a GitHub organization let in through a GitHub identity provider. */
   readonly githubOrganization: string;
   readonly githubIdentityProviderId: string;
+  /** For the `team` stack: its members, and which of them are stopped. */
+  readonly teamMembers: TeamMember[];
   readonly missing: string[];
 }
 
@@ -33,6 +35,18 @@ const PLACEHOLDERS: Record<string, string> = {
   ZTCS_GITHUB_IDP_ID: '22222222-2222-2222-2222-222222222222',
 };
 
+/** The `team` stack's members when ZTCS_TEAM_MEMBERS is unset; the stopped ones when ZTCS_STOPPED_MEMBERS is unset. */
+const TEAM_DEFAULTS = { members: 'alice=alice@example.com,bob=bob@example.com,carol=carol@example.com', stopped: 'carol' };
+
+/** `name=email,…` and a list of stopped names made into team members. */
+function teamMembers(members: string, stopped: string): TeamMember[] {
+  const stoppedNames = new Set(stopped.split(',').map((n) => n.trim()).filter((n) => n.length > 0));
+  return members.split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0).map((entry) => {
+    const [name, email] = entry.split('=').map((part) => part.trim());
+    return { name, email, ...(stoppedNames.has(name) ? { running: false } : {}) };
+  });
+}
+
 /** Reads the example settings from an environment (process.env by default). */
 export function readSettings(env: Record<string, string | undefined> = process.env): ExampleSettings {
   const missing = Object.keys(PLACEHOLDERS).filter((name) => !env[name]);
@@ -46,6 +60,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     allowedEmails: get('ZTCS_ALLOWED_EMAILS').split(',').map((e) => e.trim()).filter((e) => e.length > 0),
     githubOrganization: get('ZTCS_GITHUB_ORGANIZATION'),
     githubIdentityProviderId: get('ZTCS_GITHUB_IDP_ID'),
+    teamMembers: teamMembers(env.ZTCS_TEAM_MEMBERS || TEAM_DEFAULTS.members, env.ZTCS_STOPPED_MEMBERS ?? TEAM_DEFAULTS.stopped),
     missing,
   };
 }
@@ -124,16 +139,40 @@ export class CompleteStack extends TerraformStack {
       gitRepositories: ['https://github.com/coder/code-server.git'],
       dotfilesRepository: 'https://github.com/example-org/dotfiles.git',
       reconnectionGraceSeconds: 7 * 24 * 3600,
-      homeVolumeOptions: { sizeGib: 50 },
+      homeVolumeSizeGib: 50,
     });
   }
 }
 
-/** Builds the examples' app: the stacks `basic` and `complete`. */
+/**
+ * A platform team's editors: one per member at `<name>.<zone>`, only that member let in, the
+ * allowed emails of the settings as admins of every editor. Stopped members (ZTCS_STOPPED_MEMBERS)
+ * keep their home, hostname and sign-in, and cost only their volume.
+ */
+export class TeamStack extends TerraformStack {
+  public readonly team: CodeServerTeam;
+
+  constructor(scope: Construct, id: string, settings: ExampleSettings) {
+    super(scope, id);
+    providers(this);
+
+    this.team = new CodeServerTeam(this, 'Team', {
+      cloudflareAccountId: settings.accountId,
+      cloudflareZoneId: settings.zoneId,
+      zoneName: settings.zoneName,
+      teamName: settings.teamName,
+      members: settings.teamMembers,
+      admins: { emails: settings.allowedEmails },
+    });
+  }
+}
+
+/** Builds the examples' app: the stacks `basic`, `complete` and `team`. */
 export function buildApp(settings: ExampleSettings, outdir?: string): App {
   const app = new App(outdir ? { outdir } : undefined);
   new BasicStack(app, 'basic', settings);
   new CompleteStack(app, 'complete', settings);
+  new TeamStack(app, 'team', settings);
   return app;
 }
 
@@ -142,7 +181,7 @@ if (require.main === module) {
   if (settings.missing.length > 0) {
     console.warn(
       'Synthesizing with placeholder values. Before `cdktf deploy basic` (or `complete`), set: ' +
-        `${settings.missing.join(', ')} (and CLOUDFLARE_API_TOKEN, DIGITALOCEAN_TOKEN).`,
+        `${settings.missing.join(', ')} (and CLOUDFLARE_API_TOKEN, DIGITALOCEAN_TOKEN; for \`team\`, ZTCS_TEAM_MEMBERS and ZTCS_STOPPED_MEMBERS).`,
     );
   }
   buildApp(settings).synth();

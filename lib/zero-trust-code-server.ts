@@ -1,82 +1,27 @@
-import { Fn, TerraformOutput } from 'cdktf';
+import { Fn, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { CodeServerAccess, validateAccessSettings } from './access/code-server-access';
-import { AccessRuleSet, GithubOrganization, requireSomeRule, validateAccessRuleSet } from './access/rules';
-import { BootOptions, CodeServerUserData, validateBootOptions } from './boot/code-server-user-data';
+import { AccessOptions, AccessSettings, CodeServerAccess } from './access/code-server-access';
+import { BootOptions, CodeServerUserData } from './boot/code-server-user-data';
 import { TunnelDnsRecord } from './dns/tunnel-dns-record';
-import { CodeServerDroplet, DROPLET_NAME, DropletOptions, validateDropletOptions } from './droplet/code-server-droplet';
-import { defaultSwapGib } from './droplet/sizes';
-import { HomeVolume, HomeVolumeOptions, validateHomeVolumeOptions } from './storage/home-volume';
-import { CodeServerTunnel, validateCodeServerTunnelProps } from './tunnel/code-server-tunnel';
-import { checkDomain, checkHostnameInZone, checkPattern, isUnresolved, PropContext } from './validation';
+import { CodeServerDroplet, DROPLET_DEFAULTS, DropletOptions } from './droplet/code-server-droplet';
+import { memoryGibOfSize } from './droplet/sizes';
+import { HomeVolume, HomeVolumeOptions, HomeVolumeProps } from './storage/home-volume';
+import { CodeServerTunnel } from './tunnel/code-server-tunnel';
+import { claimUnique, contextOf, isUnresolved } from './validation';
 
-/** Props of {@link ZeroTrustCodeServer}. */
-export interface ZeroTrustCodeServerProps extends DropletOptions, BootOptions {
-  /** The Cloudflare account id (tunnel, Access application and policy live there). */
+/**
+ * Everything an editor needs but who may open it and at which hostname: where it lives in
+ * Cloudflare and DigitalOcean, how it boots, its home. A team shares these between its editors.
+ */
+export interface EditorSettings extends AccessSettings, DropletOptions, BootOptions, HomeVolumeOptions {
+  /** The Cloudflare account id, 32 hexadecimal characters (tunnel, Access application and policy live there). */
   readonly cloudflareAccountId: string;
-  /** The id of the Cloudflare zone that holds the hostname. */
+  /** The id of the Cloudflare zone that holds the hostname, 32 hexadecimal characters. */
   readonly cloudflareZoneId: string;
   /** The zone's domain, e.g. `example.com`: the hostname must be inside it. */
   readonly zoneName: string;
-  /** The editor's hostname, a fully qualified name inside the zone, e.g. `code.example.com`. */
-  readonly hostname: string;
   /** The Cloudflare Zero Trust team name, as in `<team>.cloudflareaccess.com`. */
   readonly teamName: string;
-
-  /**
-   * Email addresses allowed in.
-   * @default - none
-   */
-  readonly allowedEmails?: string[];
-  /**
-   * Email domains whose addresses are allowed in.
-   * @default - none
-   */
-  readonly allowedEmailDomains?: string[];
-  /**
-   * GitHub organizations (or teams of them) whose members are allowed in.
-   * @default - none
-   */
-  readonly allowedGithubOrganizations?: GithubOrganization[];
-  /**
-   * Ids of Access groups whose members are allowed in.
-   * At least one of `allowedEmails`, `allowedEmailDomains`, `allowedGithubOrganizations` and
-   * `allowedGroupIds` must be given.
-   * @default - none
-   */
-  readonly allowedGroupIds?: string[];
-  /**
-   * Rules every user must also match.
-   * @default - no extra requirement
-   */
-  readonly requireRules?: AccessRuleSet;
-  /**
-   * Rules that deny a user even when an allow rule matches.
-   * @default - nobody is excluded
-   */
-  readonly excludeRules?: AccessRuleSet;
-  /**
-   * Ids of the identity providers offered at sign-in; with exactly one, users go straight to it.
-   * @default - every identity provider of the account
-   */
-  readonly identityProviderIds?: string[];
-  /**
-   * How long an Access sign-in lasts (`30m`, `24h`, `2h45m`).
-   * @default "24h"
-   */
-  readonly sessionDuration?: string;
-  /**
-   * Whether the editor appears in the Access App Launcher.
-   * @default true
-   */
-  readonly appLauncherVisible?: boolean;
-
-  /**
-   * The droplet's name.
-   * @default - the hostname with dots turned into hyphens
-   */
-  readonly dropletName?: string;
-
   /**
    * Whether the developer's home lives on a block storage volume that survives the droplet's
    * replacement (a new image, a new code-server version, a rotated tunnel token).
@@ -84,57 +29,24 @@ export interface ZeroTrustCodeServerProps extends DropletOptions, BootOptions {
    */
   readonly homeVolume?: boolean;
   /**
-   * Settings of the home volume.
-   * @default - 20 GiB, protected from deletion, label "ztcs-home"
+   * Whether the droplet exists. `false` stops paying for it: the droplet, its firewall and its SSH
+   * key are deleted, while the home volume, the tunnel, the DNS record and the Access application
+   * stay, so the hostname, the sign-in and every file of the home survive. `true` again creates a
+   * droplet that boots on the same home volume.
+   * @default true
    */
-  readonly homeVolumeOptions?: HomeVolumeOptions;
+  readonly running?: boolean;
 }
 
-const CTX: PropContext = { construct: 'ZeroTrustCodeServer' };
-
-/** The props that hold each field of the allow rule set. */
-const ALLOWED_PROPS: Record<keyof AccessRuleSet, string> = {
-  emails: 'allowedEmails',
-  emailDomains: 'allowedEmailDomains',
-  githubOrganizations: 'allowedGithubOrganizations',
-  groupIds: 'allowedGroupIds',
-};
-
-/** Checks every prop before anything is built, so a bad value leaves no half-built tree. */
-function validateProps(props: ZeroTrustCodeServerProps): void {
-  checkDomain(CTX, 'zoneName', props.zoneName);
-  checkHostnameInZone(CTX, 'hostname', props.hostname, props.zoneName);
-  validateCodeServerTunnelProps(props, CTX);
-  // The access rules are checked here rather than by CodeServerAccess's validator, so that errors
-  // name this construct's props (allowedEmails, requireRules…), not allow.emails, require….
-  const allow = accessProps(props).allow;
-  requireSomeRule(CTX, Object.values(ALLOWED_PROPS).join(' | '), allow);
-  validateAccessRuleSet(CTX, 'allowed', allow, (field) => ALLOWED_PROPS[field]);
-  validateAccessRuleSet(CTX, 'requireRules', props.requireRules);
-  validateAccessRuleSet(CTX, 'excludeRules', props.excludeRules);
-  validateAccessSettings(props, CTX);
-  validateDropletOptions(props, CTX);
-  validateBootOptions(props, CTX);
-  if (props.dropletName !== undefined) {
-    checkPattern(CTX, 'dropletName', props.dropletName, DROPLET_NAME, 'expected letters, digits, "." and "-"');
-  }
-  validateHomeVolumeOptions(props.homeVolumeOptions ?? {}, { construct: 'ZeroTrustCodeServer (homeVolumeOptions)' });
-}
-
-function accessProps(props: ZeroTrustCodeServerProps) {
-  return {
-    allow: {
-      emails: props.allowedEmails,
-      emailDomains: props.allowedEmailDomains,
-      githubOrganizations: props.allowedGithubOrganizations,
-      groupIds: props.allowedGroupIds,
-    },
-    require: props.requireRules,
-    exclude: props.excludeRules,
-    identityProviderIds: props.identityProviderIds,
-    sessionDuration: props.sessionDuration,
-    appLauncherVisible: props.appLauncherVisible,
-  };
+/** Props of {@link ZeroTrustCodeServer}. */
+export interface ZeroTrustCodeServerProps extends EditorSettings, AccessOptions {
+  /** The editor's hostname, a fully qualified name inside the zone, e.g. `code.example.com`. */
+  readonly hostname: string;
+  /**
+   * The droplet's name.
+   * @default - the hostname with dots turned into hyphens
+   */
+  readonly dropletName?: string;
 }
 
 /** The hostname with dots turned into hyphens; done by Terraform when the hostname is a token. */
@@ -155,10 +67,33 @@ function homeVolumeName(dropletName: string): string {
   return `${dropletName.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-home`.slice(-64).replace(/^-+/, '');
 }
 
+/** The home volume of an editor: named after its droplet, in its region. Also what a team keeps of a departed member. */
+export function homeVolumeProps(props: ZeroTrustCodeServerProps): HomeVolumeProps {
+  return {
+    ...props,
+    volumeName: homeVolumeName(props.dropletName ?? defaultDropletName(props.hostname)),
+    region: props.region ?? DROPLET_DEFAULTS.region,
+  };
+}
+
+/** The construct id made the prefix of Terraform output names: letters, digits, "_" and "-", starting with a letter. */
+function outputPrefix(id: string): string {
+  const name = id.replace(/[^A-Za-z0-9_-]/g, '-');
+  return /^[A-Za-z_]/.test(name) ? name : `ztcs-${name}`;
+}
+
 /**
  * A private VS Code in the browser for one developer: code-server on a DigitalOcean droplet that
  * takes no inbound traffic, reachable only through a Cloudflare Tunnel at a hostname guarded by
  * Cloudflare Access, with Access tokens checked again at the origin by cloudflared.
+ *
+ * It only composes its parts; each checks its own props, and an error names the part's path, the
+ * prop and the value. A construct whose props fail a check leaves nothing in the tree. Two
+ * instances in one app cannot share a hostname.
+ *
+ * Terraform outputs, named after the construct id (`cdktf output <stack>` prints them):
+ * `<id>-url` (the editor's URL), `<id>-tunnel-id`, `<id>-access-aud` (the Access application's
+ * audience tag) and, while running, `<id>-droplet-id`. The tunnel token is in none of them.
  */
 export class ZeroTrustCodeServer extends Construct {
   /** The Access application and its allow policy. */
@@ -167,71 +102,63 @@ export class ZeroTrustCodeServer extends Construct {
   public readonly tunnel: CodeServerTunnel;
   /** The proxied DNS record that points the hostname at the tunnel. */
   public readonly dnsRecord: TunnelDnsRecord;
-  /** The cloud-init user data. */
-  public readonly userData: CodeServerUserData;
+  /** The cloud-init user data, while `running`. */
+  public readonly userData?: CodeServerUserData;
   /** The volume holding the developer's home, unless `homeVolume` is false. */
   public readonly homeVolume?: HomeVolume;
-  /** The droplet, its firewall and its SSH key. */
-  public readonly droplet: CodeServerDroplet;
+  /** The droplet, its firewall and its SSH key, while `running`. */
+  public readonly droplet?: CodeServerDroplet;
   /** The editor's URL. */
   public readonly url: string;
 
   constructor(scope: Construct, id: string, props: ZeroTrustCodeServerProps) {
     super(scope, id);
-    validateProps(props);
+    const ctx = contextOf(this);
+    const prefix = outputPrefix(id);
+    const releases: Array<() => void> = [];
+    try {
+      releases.push(claimUnique(this.node.root, 'hostname', props.hostname, ctx, 'hostname'));
+      releases.push(claimUnique(TerraformStack.of(this), 'output prefix', prefix, ctx, 'id'));
+      const dropletName = props.dropletName ?? defaultDropletName(props.hostname);
 
-    const dropletName = props.dropletName ?? defaultDropletName(props.hostname);
-    const region = props.region ?? 'fra1';
-    const size = props.size ?? 's-2vcpu-4gb';
+      this.access = new CodeServerAccess(this, 'Access', props);
 
-    this.access = new CodeServerAccess(this, 'Access', {
-      ...accessProps(props),
-      accountId: props.cloudflareAccountId,
-      hostname: props.hostname,
-    });
+      this.tunnel = new CodeServerTunnel(this, 'Tunnel', { ...props, accessAudience: this.access.audience });
 
-    this.tunnel = new CodeServerTunnel(this, 'Tunnel', {
-      accountId: props.cloudflareAccountId,
-      hostname: props.hostname,
-      teamName: props.teamName,
-      accessAudience: this.access.audience,
-    });
+      this.dnsRecord = new TunnelDnsRecord(this, 'Dns', { ...props, target: this.tunnel.cnameTarget });
 
-    this.dnsRecord = new TunnelDnsRecord(this, 'Dns', {
-      zoneId: props.cloudflareZoneId,
-      hostname: props.hostname,
-      target: this.tunnel.cnameTarget,
-    });
+      if (props.homeVolume ?? true) {
+        this.homeVolume = new HomeVolume(this, 'HomeVolume', homeVolumeProps(props));
+      }
 
-    if (props.homeVolume ?? true) {
-      this.homeVolume = new HomeVolume(this, 'HomeVolume', {
-        ...props.homeVolumeOptions,
-        name: homeVolumeName(dropletName),
-        region,
-        tags: props.tags,
-      });
+      if (props.running ?? true) {
+        this.userData = new CodeServerUserData(this, 'UserData', {
+          ...props,
+          tunnelToken: this.tunnel.token,
+          memoryGib: memoryGibOfSize(props.size ?? DROPLET_DEFAULTS.size),
+          homeVolume: this.homeVolume,
+        });
+
+        this.droplet = new CodeServerDroplet(this, 'Droplet', {
+          ...props,
+          dropletName,
+          userData: this.userData.userData,
+          volumeIds: this.homeVolume ? [this.homeVolume.volume.id] : undefined,
+        });
+      }
+
+      this.url = `https://${props.hostname}`;
+      const output = (name: string, value: string, description: string) =>
+        new TerraformOutput(this, name, { value, description }).overrideLogicalId(`${prefix}-${name}`);
+      output('url', this.url, 'The editor: sign in with Cloudflare Access');
+      output('tunnel-id', this.tunnel.tunnelId, 'The Cloudflare Tunnel id');
+      output('access-aud', this.access.audience, 'The Access application audience tag');
+      if (this.droplet) output('droplet-id', this.droplet.droplet.id, 'The DigitalOcean droplet id');
+    } catch (error) {
+      // Nothing half-built: a construct whose props fail a check leaves no part and no claim behind.
+      releases.forEach((release) => release());
+      scope.node.tryRemoveChild(id);
+      throw error;
     }
-
-    this.userData = new CodeServerUserData(this, 'UserData', {
-      ...props,
-      tunnelToken: this.tunnel.token,
-      swapSizeGib: props.swapSizeGib ?? (isUnresolved(size) ? 0 : defaultSwapGib(size)),
-      homeVolumeLabel: this.homeVolume?.label,
-    });
-
-    this.droplet = new CodeServerDroplet(this, 'Droplet', {
-      ...props,
-      name: dropletName,
-      region,
-      size,
-      userData: this.userData.userData,
-      volumeIds: this.homeVolume ? [this.homeVolume.volume.id] : undefined,
-    });
-
-    this.url = `https://${props.hostname}`;
-    new TerraformOutput(this, 'Url', { value: this.url, description: 'The editor: sign in with Cloudflare Access' });
-    new TerraformOutput(this, 'TunnelId', { value: this.tunnel.tunnelId, description: 'The Cloudflare Tunnel id' });
-    new TerraformOutput(this, 'AccessApplicationAud', { value: this.access.audience, description: 'The Access application audience tag' });
-    new TerraformOutput(this, 'DropletId', { value: this.droplet.droplet.id, description: 'The DigitalOcean droplet id' });
   }
 }

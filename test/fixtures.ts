@@ -9,6 +9,12 @@ import { ZeroTrustCodeServerProps } from '../lib';
 export const ACCOUNT_ID = '0123456789abcdef0123456789abcdef';
 /** The Cloudflare zone id used by the fixtures. */
 export const ZONE_ID = 'fedcba9876543210fedcba9876543210';
+/** An identity provider id (a UUID) used by the fixtures. */
+export const IDP_ID = '0e1f9e3a-5c5e-4bd8-8f4a-1c2d3e4f5a6b';
+/** A second identity provider id. */
+export const IDP_ID_2 = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';
+/** An Access group id (a UUID) used by the fixtures. */
+export const GROUP_ID = '7d9c4b1e-2f3a-4c5d-9e8f-0a1b2c3d4e5f';
 /** The prefix of every Terraform reference to the tunnel token data source. */
 export const TUNNEL_TOKEN_REFERENCE = '${data.cloudflare_zero_trust_tunnel_cloudflared_token.';
 
@@ -124,4 +130,13 @@ export function unresolvedString(value: string): string {
 /** A number token that only resolves at synthesis, as Token.asNumber makes of an unresolved value. */
 export function unresolvedNumber(value: number): number {
   return Token.asNumber(Lazy.anyValue({ produce: () => value }));
+}
+
+/** Every resource of a synthesized stack, by its Terraform address (`type.name`), with its body. */
+export function resourcesByAddress(synth: any): Record<string, any> {
+  return Object.fromEntries(
+    Object.entries<Record<string, any>>(synth.resource ?? {}).flatMap(([type, bodies]) =>
+      Object.entries(bodies).map(([name, body]) => [`${type}.${name}`, body]),
+    ),
+  );
 }

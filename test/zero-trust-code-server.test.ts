@@ -1,35 +1,24 @@
-import { DataCloudflareZeroTrustTunnelCloudflaredToken } from '@cdktf/provider-cloudflare/lib/data-cloudflare-zero-trust-tunnel-cloudflared-token';
-import { DnsRecord } from '@cdktf/provider-cloudflare/lib/dns-record';
-import { ZeroTrustAccessApplication } from '@cdktf/provider-cloudflare/lib/zero-trust-access-application';
-import { ZeroTrustAccessPolicy } from '@cdktf/provider-cloudflare/lib/zero-trust-access-policy';
-import { ZeroTrustTunnelCloudflared } from '@cdktf/provider-cloudflare/lib/zero-trust-tunnel-cloudflared';
-import { Droplet } from '@cdktf/provider-digitalocean/lib/droplet';
-import { Firewall } from '@cdktf/provider-digitalocean/lib/firewall';
-import { SshKey } from '@cdktf/provider-digitalocean/lib/ssh-key';
-import { Volume } from '@cdktf/provider-digitalocean/lib/volume';
-import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { Construct } from 'constructs';
 import { parse } from 'yaml';
 import { FirewallProtocol, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../lib';
 import {
-  ACCOUNT_ID,
   addressOf,
   cloudConfigOf,
+  IDP_ID,
   newStack,
   onlyResource,
   pathsContaining,
   renderedUserData,
   resourceCount,
+  resourcesByAddress,
   resourcesOfType,
   synthJson,
   thrownBy,
   TUNNEL_TOKEN_REFERENCE,
   validProps,
   writtenFile,
-  ZONE_ID,
 } from './fixtures';
-
-const FINGERPRINT = '3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa';
 
 /** A stack holding one ZeroTrustCodeServer with the valid props and the given overrides. */
 function build(overrides: Partial<ZeroTrustCodeServerProps> = {}): { stack: TerraformStack; codeServer: ZeroTrustCodeServer } {
@@ -42,447 +31,164 @@ function synthOf(overrides: Partial<ZeroTrustCodeServerProps> = {}): any {
   return synthJson(build(overrides).stack);
 }
 
-/** The value of the output the construct declared with this id. */
-function outputValue(synth: any, id: string): unknown {
-  const found = Object.entries(synth.output ?? {}).filter(([key]) => key.split('_').includes(id));
-  if (found.length !== 1) {
-    throw new Error(`expected exactly one output ${id}, found ${found.length}`);
-  }
-  return (found[0][1] as any).value;
+/** The value of a Terraform output, by its name. */
+function outputValue(synth: any, name: string): unknown {
+  if (!synth.output?.[name]) throw new Error(`no output ${name}; there are ${Object.keys(synth.output ?? {}).join(', ')}`);
+  return synth.output[name].value;
 }
 
 function reference(synth: any, type: string, attribute: string): string {
   return `\${${addressOf(synth, type)}.${attribute}}`;
 }
 
-describe('ZeroTrustCodeServer access', () => {
-  test('guards the hostname with a self-hosted Access application', () => {
-    // WHEN
-    const synth = Testing.synth(build().stack);
-
-    // THEN
-    expect(synth).toHaveResourceWithProperties(ZeroTrustAccessApplication, {
-      account_id: ACCOUNT_ID,
-      type: 'self_hosted',
-      domain: 'code.example.com',
-    });
-  });
-
-  test('lasts a session of 24h by default', () => {
-    // WHEN
-    const synth = Testing.synth(build().stack);
-
-    // THEN
-    expect(synth).toHaveResourceWithProperties(ZeroTrustAccessApplication, { session_duration: '24h' });
-  });
-
-  test('shows the editor in the App Launcher by default', () => {
-    // WHEN
-    const synth = Testing.synth(build().stack);
-
-    // THEN
-    expect(synth).toHaveResourceWithProperties(ZeroTrustAccessApplication, { app_launcher_visible: true });
-  });
-
-  test('does not redirect to an identity provider by default', () => {
-    // WHEN
-    const app = onlyResource(synthOf(), 'cloudflare_zero_trust_access_application');
-
-    // THEN
-    expect(app.auto_redirect_to_identity).toBe(false);
-    expect(app.allowed_idps).toBeUndefined();
-  });
-
-  test('redirects to the identity provider when exactly one is given', () => {
-    // WHEN
-    const synth = Testing.synth(build({ identityProviderIds: ['idp-1'] }).stack);
-
-    // THEN
-    expect(synth).toHaveResourceWithProperties(ZeroTrustAccessApplication, { allowed_idps: ['idp-1'], auto_redirect_to_identity: true });
-  });
-
-  test('does not redirect when more than one identity provider is given', () => {
-    // WHEN
-    const synth = Testing.synth(build({ identityProviderIds: ['idp-1', 'idp-2'] }).stack);
-
-    // THEN
-    expect(synth).toHaveResourceWithProperties(ZeroTrustAccessApplication, { auto_redirect_to_identity: false });
-  });
-
-  test('passes the session duration and launcher visibility given', () => {
-    // WHEN
-    const synth = Testing.synth(build({ sessionDuration: '8h', appLauncherVisible: false }).stack);
-
-    // THEN
-    expect(synth).toHaveResourceWithProperties(ZeroTrustAccessApplication, { session_duration: '8h', app_launcher_visible: false });
-  });
-
-  test('attaches the allow policy by id with precedence 1', () => {
+describe('ZeroTrustCodeServer composition', () => {
+  test('builds each part once: Access, tunnel, DNS record, home volume, droplet', () => {
     // WHEN
     const synth = synthOf();
 
     // THEN
-    expect(onlyResource(synth, 'cloudflare_zero_trust_access_application').policies).toEqual([
-      { id: reference(synth, 'cloudflare_zero_trust_access_policy', 'id'), precedence: 1 },
-    ]);
-  });
-
-  test('allows the emails given', () => {
-    // WHEN
-    const synth = Testing.synth(build().stack);
-
-    // THEN
-    expect(synth).toHaveResourceWithProperties(ZeroTrustAccessPolicy, {
-      account_id: ACCOUNT_ID,
-      decision: 'allow',
-      include: [{ email: { email: 'dev@example.com' } }],
+    expect(Object.fromEntries(Object.entries(synth.resource).map(([type, bodies]) => [type, Object.keys(bodies as object).length]))).toEqual({
+      cloudflare_zero_trust_access_policy: 1,
+      cloudflare_zero_trust_access_application: 1,
+      cloudflare_zero_trust_tunnel_cloudflared: 1,
+      cloudflare_zero_trust_tunnel_cloudflared_config: 1,
+      cloudflare_dns_record: 1,
+      digitalocean_volume: 1,
+      tls_private_key: 1,
+      digitalocean_ssh_key: 1,
+      digitalocean_droplet: 1,
+      digitalocean_firewall: 1,
     });
   });
 
-  test('builds the include rules from emails, domains, GitHub organizations and teams, and groups', () => {
-    // GIVEN
-    const props = {
-      allowedEmails: ['dev@example.com'],
-      allowedEmailDomains: ['example.org'],
-      allowedGithubOrganizations: [
-        { name: 'my-org', identityProviderId: 'idp-gh' },
-        { name: 'my-org', identityProviderId: 'idp-gh', team: 'platform' },
-      ],
-      allowedGroupIds: ['group-1'],
-    };
-
+  test('exposes every part', () => {
     // WHEN
-    const policy = onlyResource(synthOf(props), 'cloudflare_zero_trust_access_policy');
+    const { codeServer } = build();
 
     // THEN
-    expect(policy.include).toEqual([
-      { email: { email: 'dev@example.com' } },
-      { email_domain: { domain: 'example.org' } },
-      { github_organization: { name: 'my-org', identity_provider_id: 'idp-gh' } },
-      { github_organization: { name: 'my-org', identity_provider_id: 'idp-gh', team: 'platform' } },
-      { group: { id: 'group-1' } },
-    ]);
+    expect(codeServer.access.node.path).toBe('test/CodeServer/Access');
+    expect(codeServer.tunnel.node.path).toBe('test/CodeServer/Tunnel');
+    expect(codeServer.dnsRecord.node.path).toBe('test/CodeServer/Dns');
+    expect(codeServer.homeVolume?.node.path).toBe('test/CodeServer/HomeVolume');
+    expect(codeServer.userData?.node.path).toBe('test/CodeServer/UserData');
+    expect(codeServer.droplet?.node.path).toBe('test/CodeServer/Droplet');
   });
 
-  test('has no require and no exclude rules by default', () => {
-    // WHEN
-    const policy = onlyResource(synthOf(), 'cloudflare_zero_trust_access_policy');
-
-    // THEN
-    expect(policy).not.toHaveProperty('require');
-    expect(policy).not.toHaveProperty('exclude');
-  });
-
-  test('adds the require and exclude rules given', () => {
-    // WHEN
-    const policy = onlyResource(
-      synthOf({ requireRules: { emailDomains: ['example.com'] }, excludeRules: { emails: ['intern@example.com'] } }),
-      'cloudflare_zero_trust_access_policy',
-    );
-
-    // THEN
-    expect(policy.require).toEqual([{ email_domain: { domain: 'example.com' } }]);
-    expect(policy.exclude).toEqual([{ email: { email: 'intern@example.com' } }]);
-  });
-});
-
-describe('ZeroTrustCodeServer tunnel', () => {
-  test('creates a remotely-managed tunnel', () => {
-    // WHEN
-    const synth = Testing.synth(build().stack);
-
-    // THEN
-    expect(synth).toHaveResourceWithProperties(ZeroTrustTunnelCloudflared, { account_id: ACCOUNT_ID, config_src: 'cloudflare' });
-  });
-
-  test('sends the hostname to http://localhost:8080 and everything else to the 404 catch-all, last', () => {
-    // WHEN
-    const ingress = onlyResource(synthOf(), 'cloudflare_zero_trust_tunnel_cloudflared_config').config.ingress;
-
-    // THEN
-    expect(ingress).toHaveLength(2);
-    expect(ingress[0]).toMatchObject({ hostname: 'code.example.com', service: 'http://localhost:8080' });
-    expect(ingress[1]).toEqual({ service: 'http_status:404' });
-  });
-
-  test('reads the tunnel token with a data source', () => {
-    // GIVEN
-    const { stack } = build();
-    const synth = synthJson(stack);
-
-    // THEN
-    expect(Testing.synth(stack)).toHaveDataSourceWithProperties(DataCloudflareZeroTrustTunnelCloudflaredToken, {
-      account_id: ACCOUNT_ID,
-      tunnel_id: reference(synth, 'cloudflare_zero_trust_tunnel_cloudflared', 'id'),
-    });
-  });
-});
-
-describe('ZeroTrustCodeServer DNS', () => {
-  test('points a proxied CNAME with the full hostname at the tunnel, with the automatic TTL', () => {
-    // GIVEN
-    const { stack } = build();
-    const synth = synthJson(stack);
-
-    // THEN
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(DnsRecord, {
-      zone_id: ZONE_ID,
-      name: 'code.example.com',
-      type: 'CNAME',
-      content: `${reference(synth, 'cloudflare_zero_trust_tunnel_cloudflared', 'id')}.cfargotunnel.com`,
-      proxied: true,
-      ttl: 1,
-    });
-  });
-
-  test('creates exactly one DNS record', () => {
-    // THEN
-    expect(resourcesOfType(synthOf(), 'cloudflare_dns_record')).toHaveLength(1);
-  });
-});
-
-describe('ZeroTrustCodeServer droplet', () => {
-  test('runs an s-2vcpu-4gb Ubuntu 24.04 droplet in fra1 by default, with monitoring', () => {
-    // WHEN
-    const synth = Testing.synth(build().stack);
-
-    // THEN
-    expect(synth).toHaveResourceWithProperties(Droplet, {
-      region: 'fra1',
-      size: 's-2vcpu-4gb',
-      image: 'ubuntu-24-04-x64',
-      monitoring: true,
-    });
-  });
-
-  test('names the droplet after the hostname by default', () => {
-    // WHEN
-    const synth = Testing.synth(build().stack);
-
-    // THEN
-    expect(synth).toHaveResourceWithProperties(Droplet, { name: 'code-example-com' });
-  });
-
-  test('names the droplet as given', () => {
-    // WHEN
-    const synth = Testing.synth(build({ dropletName: 'alice-editor' }).stack);
-
-    // THEN
-    expect(synth).toHaveResourceWithProperties(Droplet, { name: 'alice-editor' });
-  });
-
-  test('tags the droplet code-server besides the tags given', () => {
-    // WHEN
-    const droplet = onlyResource(synthOf({ tags: ['dev'] }), 'digitalocean_droplet');
-
-    // THEN
-    expect(droplet.tags).toEqual(expect.arrayContaining(['code-server', 'dev']));
-  });
-
-  test('generates an ED25519 key and registers it with DigitalOcean by default', () => {
-    // GIVEN
-    const { stack } = build();
-    const synth = synthJson(stack);
-
-    // THEN
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(PrivateKey, { algorithm: 'ED25519' });
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(SshKey, {
-      public_key: reference(synth, 'tls_private_key', 'public_key_openssh'),
-    });
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(Droplet, {
-      ssh_keys: [reference(synth, 'digitalocean_ssh_key', 'fingerprint')],
-    });
-  });
-
-  test('generates no key and uses the fingerprints when fingerprints are given', () => {
-    // WHEN
-    const synth = synthOf({ sshKeyFingerprints: [FINGERPRINT] });
-
-    // THEN
-    expect(resourcesOfType(synth, 'tls_private_key')).toHaveLength(0);
-    expect(resourcesOfType(synth, 'digitalocean_ssh_key')).toHaveLength(0);
-    expect(onlyResource(synth, 'digitalocean_droplet').ssh_keys).toEqual([FINGERPRINT]);
-  });
-
-  test('attaches the firewall to the droplet', () => {
-    // GIVEN
-    const { stack } = build();
-    const synth = synthJson(stack);
-
-    // THEN
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(Firewall, {
-      droplet_ids: [reference(synth, 'digitalocean_droplet', 'id')],
-    });
-  });
-
-  test('allows all outbound traffic by default', () => {
-    // WHEN
-    const firewall = onlyResource(synthOf(), 'digitalocean_firewall');
-
-    // THEN
-    expect(firewall.outbound_rule.map((r: any) => [r.protocol, r.port_range])).toEqual([
-      ['tcp', 'all'],
-      ['udp', 'all'],
-      ['icmp', undefined],
-    ]);
-  });
-
-  test('restricts outbound traffic to the rules given', () => {
-    // WHEN
-    const firewall = onlyResource(
-      synthOf({ outboundRules: [{ protocol: FirewallProtocol.TCP, portRange: '443' }, { protocol: FirewallProtocol.TCP, portRange: '7844' }] }),
-      'digitalocean_firewall',
-    );
-
-    // THEN
-    expect(firewall.outbound_rule).toEqual([
-      { protocol: 'tcp', port_range: '443', destination_addresses: ['0.0.0.0/0', '::/0'] },
-      { protocol: 'tcp', port_range: '7844', destination_addresses: ['0.0.0.0/0', '::/0'] },
-    ]);
-  });
-
-  test('gives a droplet with 2 GiB of memory a 2G swap file', () => {
-    // WHEN
-    const droplet = onlyResource(synthOf({ size: 's-2vcpu-2gb' }), 'digitalocean_droplet');
-
-    // THEN
-    expect(cloudConfigOf(droplet).swap).toMatchObject({ size: '2G' });
-  });
-
-  test('gives a droplet with 4 GiB of memory no swap file', () => {
-    // WHEN
-    const droplet = onlyResource(synthOf({ size: 's-2vcpu-4gb' }), 'digitalocean_droplet');
-
-    // THEN
-    expect(cloudConfigOf(droplet)).not.toHaveProperty('swap');
-  });
-
-  test('gives the swap size asked for over the default', () => {
-    // WHEN
-    const droplet = onlyResource(synthOf({ size: 's-2vcpu-2gb', swapSizeGib: 0 }), 'digitalocean_droplet');
-
-    // THEN
-    expect(cloudConfigOf(droplet)).not.toHaveProperty('swap');
-  });
-});
-
-describe('ZeroTrustCodeServer home volume', () => {
-  test('creates a 20 GiB ext4 volume labelled ztcs-home by default', () => {
-    // WHEN
-    const synth = Testing.synth(build().stack);
-
-    // THEN
-    expect(synth).toHaveResourceWithProperties(Volume, {
-      size: 20,
-      initial_filesystem_type: 'ext4',
-      initial_filesystem_label: 'ztcs-home',
-    });
-  });
-
-  test('names the volume after the droplet and puts it in the droplet\'s region', () => {
-    // WHEN
-    const synth = Testing.synth(build({ region: 'ams3' }).stack);
-
-    // THEN
-    expect(synth).toHaveResourceWithProperties(Volume, { name: 'code-example-com-home', region: 'ams3' });
-  });
-
-  test('makes a valid volume name of a droplet name with capitals and dots', () => {
-    // WHEN
-    const synth = Testing.synth(build({ dropletName: 'Alice.Editor' }).stack);
-
-    // THEN
-    expect(synth).toHaveResourceWithProperties(Volume, { name: 'alice-editor-home' });
-  });
-
-  test('keeps the volume name within 64 characters, starting with a letter or digit', () => {
-    // GIVEN
-    const dropletName = `${'a'.repeat(60)}.b-c`;
-
-    // WHEN
-    const volume = onlyResource(synthOf({ dropletName }), 'digitalocean_volume');
-
-    // THEN
-    expect(volume.name).toBe(`${'a'.repeat(55)}-b-c-home`);
-    expect(volume.name.length).toBeLessThanOrEqual(64);
-  });
-
-  test('protects the volume from destruction by default', () => {
-    // WHEN
-    const volume = onlyResource(synthOf(), 'digitalocean_volume');
-
-    // THEN
-    expect(volume.lifecycle).toEqual({ prevent_destroy: true });
-  });
-
-  test('leaves the volume unprotected when protect is false', () => {
-    // WHEN
-    const volume = onlyResource(synthOf({ homeVolumeOptions: { protect: false } }), 'digitalocean_volume');
-
-    // THEN
-    expect(volume.lifecycle).toEqual({ prevent_destroy: false });
-  });
-
-  test('takes the size and label given', () => {
-    // WHEN
-    const synth = Testing.synth(build({ homeVolumeOptions: { sizeGib: 50, label: 'alice-home' } }).stack);
-
-    // THEN
-    expect(synth).toHaveResourceWithProperties(Volume, { size: 50, initial_filesystem_label: 'alice-home' });
-  });
-
-  test('depends on nothing that replaces the droplet: not the user data, the image or the tunnel token', () => {
-    // WHEN
-    const volume = JSON.stringify(onlyResource(synthOf(), 'digitalocean_volume'));
-
-    // THEN
-    expect(volume).not.toContain('user_data');
-    expect(volume).not.toContain('ubuntu-24-04-x64');
-    expect(volume).not.toContain('image');
-    expect(volume).not.toContain('cloudflared_token');
-    expect(volume).not.toContain('digitalocean_droplet');
-    expect(volume).not.toContain('depends_on');
-  });
-
-  test('attaches the volume to the droplet at creation', () => {
+  test('the tunnel checks Access tokens for this application, and the DNS record points at this tunnel', () => {
     // WHEN
     const synth = synthOf();
 
     // THEN
-    expect(onlyResource(synth, 'digitalocean_droplet').volume_ids).toEqual([reference(synth, 'digitalocean_volume', 'id')]);
+    const ingress = onlyResource(synth, 'cloudflare_zero_trust_tunnel_cloudflared_config').config.ingress;
+    expect(ingress[0].origin_request.access.aud_tag).toEqual([reference(synth, 'cloudflare_zero_trust_access_application', 'aud')]);
+    expect(onlyResource(synth, 'cloudflare_dns_record').content).toBe(`${reference(synth, 'cloudflare_zero_trust_tunnel_cloudflared', 'id')}.cfargotunnel.com`);
   });
 
-  test('mounts the volume by its label at the user\'s home', () => {
+  test("the droplet boots with the tunnel's token and mounts the home volume it is given at creation", () => {
     // WHEN
-    const config = cloudConfigOf(onlyResource(synthOf(), 'digitalocean_droplet'));
+    const synth = synthOf();
+    const droplet = onlyResource(synth, 'digitalocean_droplet');
 
     // THEN
-    expect(config.mounts).toHaveLength(1);
-    expect(config.mounts[0].slice(0, 3)).toEqual(['LABEL=ztcs-home', '/home/coder', 'ext4']);
+    expect(droplet.volume_ids).toEqual([reference(synth, 'digitalocean_volume', 'id')]);
+    expect(writtenFile(cloudConfigOf(droplet), '/etc/cloudflared/tunnel.env')).toContain(TUNNEL_TOKEN_REFERENCE);
+    expect(cloudConfigOf(droplet).mounts).toEqual([['LABEL=ztcs-home', '/home/coder', 'ext4', 'defaults,nofail,discard', '0', '2']]);
   });
 
-  test('creates no volume and attaches none when homeVolume is false', () => {
+  test('names the droplet after the hostname, and the volume after the droplet, in its region', () => {
     // WHEN
-    const synth = synthOf({ homeVolume: false });
+    const synth = synthOf({ hostname: 'Alice.Code.example.com'.toLowerCase(), region: 'ams3' });
 
     // THEN
+    expect(onlyResource(synth, 'digitalocean_droplet')).toMatchObject({ name: 'alice-code-example-com', region: 'ams3' });
+    expect(onlyResource(synth, 'digitalocean_volume')).toMatchObject({ name: 'alice-code-example-com-home', region: 'ams3' });
+  });
+
+  test('makes a valid volume name of a droplet name with capitals and dots, within 64 characters', () => {
+    // WHEN
+    const short = onlyResource(synthOf({ dropletName: 'Dev.Box' }), 'digitalocean_volume').name;
+    const long = onlyResource(synthOf({ dropletName: `b${'a'.repeat(70)}` }), 'digitalocean_volume').name;
+
+    // THEN
+    expect(short).toBe('dev-box-home');
+    expect(long).toHaveLength(64);
+    expect(long).toMatch(/^[a-z0-9][a-z0-9-]*-home$/);
+  });
+
+  test.each<[string, Partial<ZeroTrustCodeServerProps>, string | undefined]>([
+    ['2 GiB of memory gets a 2G swap file', { size: 's-2vcpu-2gb' }, '2G'],
+    ['4 GiB of memory (the default size) gets none', {}, undefined],
+    ['an explicit swapSizeGib wins over the size', { size: 's-2vcpu-2gb', swapSizeGib: 4 }, '4G'],
+  ])('a droplet with %s', (_, overrides, swap) => {
+    // WHEN
+    const config = cloudConfigOf(onlyResource(synthOf(overrides), 'digitalocean_droplet'));
+
+    // THEN
+    expect(config.swap?.size).toBe(swap);
+  });
+
+  test('with homeVolume false: no volume, nothing attached, nothing mounted', () => {
+    // WHEN
+    const { stack, codeServer } = build({ homeVolume: false });
+    const synth = synthJson(stack);
+    const droplet = onlyResource(synth, 'digitalocean_droplet');
+
+    // THEN
+    expect(codeServer.homeVolume).toBeUndefined();
     expect(resourcesOfType(synth, 'digitalocean_volume')).toHaveLength(0);
-    expect(onlyResource(synth, 'digitalocean_droplet')).not.toHaveProperty('volume_ids');
+    expect(droplet).not.toHaveProperty('volume_ids');
+    expect(cloudConfigOf(droplet)).not.toHaveProperty('mounts');
   });
+});
 
-  test('mounts nothing when homeVolume is false', () => {
+describe('ZeroTrustCodeServer stopped (running: false)', () => {
+  const KEPT = [
+    'cloudflare_dns_record',
+    'cloudflare_zero_trust_access_application',
+    'cloudflare_zero_trust_access_policy',
+    'cloudflare_zero_trust_tunnel_cloudflared',
+    'cloudflare_zero_trust_tunnel_cloudflared_config',
+    'digitalocean_volume',
+  ];
+
+  test('keeps exactly the volume, the tunnel, the DNS record and the Access application', () => {
     // WHEN
-    const config = cloudConfigOf(onlyResource(synthOf({ homeVolume: false }), 'digitalocean_droplet'));
+    const synth = synthOf({ running: false });
 
     // THEN
-    expect(config).not.toHaveProperty('mounts');
+    expect(Object.keys(synth.resource).sort()).toEqual(KEPT);
+  });
+
+  test('keeps every kept resource at the same address with the same body, so stop and start touch nothing else', () => {
+    // GIVEN
+    const running = resourcesByAddress(synthOf());
+
+    // WHEN
+    const stopped = resourcesByAddress(synthOf({ running: false }));
+
+    // THEN
+    expect(Object.keys(stopped).every((address) => address in running)).toBe(true);
+    for (const [address, body] of Object.entries(stopped)) expect(body).toEqual(running[address]);
+    expect(Object.keys(running).filter((address) => !(address in stopped)).map((a) => a.split('.')[0]).sort()).toEqual([
+      'digitalocean_droplet', 'digitalocean_firewall', 'digitalocean_ssh_key', 'tls_private_key',
+    ]);
+  });
+
+  test('has no droplet, no user data and no droplet-id output', () => {
+    // WHEN
+    const { stack, codeServer } = build({ running: false });
+
+    // THEN
+    expect(codeServer.droplet).toBeUndefined();
+    expect(codeServer.userData).toBeUndefined();
+    expect(Object.keys(synthJson(stack).output).sort()).toEqual(['CodeServer-access-aud', 'CodeServer-tunnel-id', 'CodeServer-url']);
   });
 });
 
 describe('ZeroTrustCodeServer outputs', () => {
   test('outputs the URL https://<hostname>', () => {
     // THEN
-    expect(outputValue(synthOf(), 'Url')).toBe('https://code.example.com');
+    expect(outputValue(synthOf(), 'CodeServer-url')).toBe('https://code.example.com');
   });
 
   test('exposes the URL', () => {
@@ -495,7 +201,7 @@ describe('ZeroTrustCodeServer outputs', () => {
     const synth = synthOf();
 
     // THEN
-    expect(outputValue(synth, 'TunnelId')).toBe(reference(synth, 'cloudflare_zero_trust_tunnel_cloudflared', 'id'));
+    expect(outputValue(synth, 'CodeServer-tunnel-id')).toBe(reference(synth, 'cloudflare_zero_trust_tunnel_cloudflared', 'id'));
   });
 
   test('outputs the Access application\'s AUD tag', () => {
@@ -503,7 +209,7 @@ describe('ZeroTrustCodeServer outputs', () => {
     const synth = synthOf();
 
     // THEN
-    expect(outputValue(synth, 'AccessApplicationAud')).toBe(reference(synth, 'cloudflare_zero_trust_access_application', 'aud'));
+    expect(outputValue(synth, 'CodeServer-access-aud')).toBe(reference(synth, 'cloudflare_zero_trust_access_application', 'aud'));
   });
 
   test('outputs the droplet id', () => {
@@ -511,12 +217,23 @@ describe('ZeroTrustCodeServer outputs', () => {
     const synth = synthOf();
 
     // THEN
-    expect(outputValue(synth, 'DropletId')).toBe(reference(synth, 'digitalocean_droplet', 'id'));
+    expect(outputValue(synth, 'CodeServer-droplet-id')).toBe(reference(synth, 'digitalocean_droplet', 'id'));
   });
 
-  test('outputs exactly these four values', () => {
+  test('names its four outputs after the construct id, so `cdktf output` shows them readably', () => {
     // THEN
-    expect(Object.keys(synthOf().output)).toHaveLength(4);
+    expect(Object.keys(synthOf().output).sort()).toEqual(['CodeServer-access-aud', 'CodeServer-droplet-id', 'CodeServer-tunnel-id', 'CodeServer-url']);
+  });
+
+  test('makes a construct id that Terraform cannot take as a name into one it can', () => {
+    // GIVEN
+    const stack = newStack();
+
+    // WHEN
+    new ZeroTrustCodeServer(stack, '1st editor', validProps());
+
+    // THEN
+    expect(Object.keys(synthJson(stack).output)).toContain('ztcs-1st-editor-url');
   });
 });
 
@@ -619,7 +336,7 @@ describe('ZeroTrustCodeServer with unresolved values', () => {
 
     // THEN
     expect(onlyResource(synth, 'cloudflare_dns_record').name).toBe('${var.hostname}');
-    expect(outputValue(synth, 'Url')).toBe('https://${var.hostname}');
+    expect(outputValue(synth, 'CodeServer-url')).toBe('https://${var.hostname}');
   });
 
   test('uses the region variable for the droplet and the volume', () => {
@@ -669,7 +386,7 @@ describe('ZeroTrustCodeServer with unresolved values', () => {
     const sizeGib = new TerraformVariable(stack, 'volume_size', { type: 'number' });
 
     // WHEN
-    new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ homeVolumeOptions: { sizeGib: sizeGib.numberValue } }));
+    new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ homeVolumeSizeGib: sizeGib.numberValue }));
 
     // THEN
     expect(onlyResource(synthJson(stack), 'digitalocean_volume').size).toBe('${var.volume_size}');
@@ -677,47 +394,36 @@ describe('ZeroTrustCodeServer with unresolved values', () => {
 });
 
 describe('ZeroTrustCodeServer validation', () => {
-  const cases: Array<[string, Partial<ZeroTrustCodeServerProps>, string, unknown]> = [
-    ['a hostname outside the zone', { hostname: 'code.example.org' }, 'hostname', 'code.example.org'],
-    ['a hostname that is not fully qualified', { hostname: 'code' }, 'hostname', 'code'],
-    ['a zone name that is not a domain', { zoneName: 'Example.COM' }, 'zoneName', 'Example.COM'],
-    ['a malformed email', { allowedEmails: ['dev@'] }, 'allowedEmails[0]', 'dev@'],
-    ['a malformed email domain', { allowedEmailDomains: ['@example.com'] }, 'allowedEmailDomains[0]', '@example.com'],
-    ['a bad GitHub organization name', { allowedGithubOrganizations: [{ name: '-org', identityProviderId: 'idp' }] }, 'allowedGithubOrganizations[0].name', '-org'],
-    ['a bad GitHub team name', { allowedGithubOrganizations: [{ name: 'org', identityProviderId: 'idp', team: '' }] }, 'allowedGithubOrganizations[0].team', ''],
-    ['a bad group id', { allowedGroupIds: ['group 1'] }, 'allowedGroupIds[0]', 'group 1'],
-    ['a malformed email in the require rules', { requireRules: { emails: ['x'] } }, 'requireRules.emails[0]', 'x'],
-    ['a bad group id in the exclude rules', { excludeRules: { groupIds: ['a/b'] } }, 'excludeRules.groupIds[0]', 'a/b'],
-    ['a malformed session duration', { sessionDuration: '1d' }, 'sessionDuration', '1d'],
-    ['a session duration of 0s', { sessionDuration: '0s' }, 'sessionDuration', '0s'],
-    ['a bad identity provider id', { identityProviderIds: ['idp 1'] }, 'identityProviderIds[0]', 'idp 1'],
-    ['a bad team name', { teamName: 'My_Team' }, 'teamName', 'My_Team'],
-    ['a bad region', { region: 'frankfurt' }, 'region', 'frankfurt'],
-    ['a bad size slug', { size: 'large' }, 'size', 'large'],
-    ['a bad image', { image: 'Ubuntu 24.04' }, 'image', 'Ubuntu 24.04'],
-    ['a bad SSH key fingerprint', { sshKeyFingerprints: ['SHA256:abc'] }, 'sshKeyFingerprints[0]', 'SHA256:abc'],
-    ['a bad tag', { tags: ['a tag'] }, 'tags[0]', 'a tag'],
-    ['an empty list of outbound rules', { outboundRules: [] }, 'outboundRules', []],
-    ['an ICMP rule with ports', { outboundRules: [{ protocol: FirewallProtocol.ICMP, portRange: '1-100' }] }, 'outboundRules[0].portRange', '1-100'],
-    ['a malformed port range', { outboundRules: [{ protocol: FirewallProtocol.TCP, portRange: 'https' }] }, 'outboundRules[0].portRange', 'https'],
-    ['a port range beyond 65535', { outboundRules: [{ protocol: FirewallProtocol.TCP, portRange: '443-99999' }] }, 'outboundRules[0].portRange', '443-99999'],
-    ['a bad droplet name', { dropletName: 'my_box' }, 'dropletName', 'my_box'],
-    ['a code-server version older than supported', { codeServerVersion: '4.0.0' }, 'codeServerVersion', '4.0.0'],
-    ['a volume size of zero', { homeVolumeOptions: { sizeGib: 0 } }, 'sizeGib', 0],
-    ['a volume label ext4 cannot take', { homeVolumeOptions: { label: 'Home_Dir' } }, 'label', 'Home_Dir'],
+  // Each prop reaches the part that checks it; the error names that part's path and the prop as written here.
+  const cases: Array<[string, Partial<ZeroTrustCodeServerProps>, string, string, unknown]> = [
+    ['a hostname outside the zone', { hostname: 'code.example.org' }, 'Dns', 'hostname', 'code.example.org'],
+    ['a zone name that is not a domain', { zoneName: 'Example.COM' }, 'Dns', 'zoneName', 'Example.COM'],
+    ['a zone id that is the domain', { cloudflareZoneId: 'example.com' }, 'Dns', 'cloudflareZoneId', 'example.com'],
+    ['an account id that is a name', { cloudflareAccountId: 'my-account' }, 'Access', 'cloudflareAccountId', 'my-account'],
+    ['a malformed email', { allowedEmails: ['dev@'] }, 'Access', 'allowedEmails[0]', 'dev@'],
+    ['a bad GitHub team name', { allowedGithubOrganizations: [{ name: 'org', identityProviderId: IDP_ID, team: '' }] }, 'Access', 'allowedGithubOrganizations[0].team', ''],
+    ['a bad group id in the exclude rules', { excludeRules: { groupIds: ['a/b'] } }, 'Access', 'excludeRules.groupIds[0]', 'a/b'],
+    ['an identity provider given by its type', { identityProviderIds: ['github'] }, 'Access', 'identityProviderIds[0]', 'github'],
+    ['a bad team name', { teamName: 'My_Team' }, 'Tunnel', 'teamName', 'My_Team'],
+    ['a volume size of zero', { homeVolumeSizeGib: 0 }, 'HomeVolume', 'homeVolumeSizeGib', 0],
+    ['a volume label ext4 cannot take', { homeVolumeLabel: 'Home_Dir' }, 'HomeVolume', 'homeVolumeLabel', 'Home_Dir'],
+    ['a system user name', { userName: 'root' }, 'UserData', 'userName', 'root'],
+    ['a code-server version older than supported', { codeServerVersion: '4.0.0' }, 'UserData', 'codeServerVersion', '4.0.0'],
+    ['a size slug with a typo', { size: 's-2cpu-4gb' }, 'Droplet', 'size', 's-2cpu-4gb'],
+    ['a size with 1 vCPU', { size: 's-1vcpu-1gb' }, 'Droplet', 'size', 's-1vcpu-1gb'],
+    ['a bad droplet name', { dropletName: 'my_box' }, 'Droplet', 'dropletName', 'my_box'],
   ];
 
-  test.each(cases)('rejects %s, naming the prop and the value', (_why, overrides, prop, value) => {
+  test.each(cases)('rejects %s, naming the part, the prop and the value', (_why, overrides, part, prop, value) => {
     // WHEN
     const error = thrownBy(() => build(overrides));
 
     // THEN
     expect(error.name).toBe('PropValidationError');
-    expect(error.message).toMatch(/^ZeroTrustCodeServer/);
-    expect(error.message).toContain(`invalid ${prop} ${JSON.stringify(value)}:`);
+    expect(error.message).toContain(`test/CodeServer/${part}: invalid ${prop} ${JSON.stringify(value)}:`);
   });
 
-  test.each(cases)('builds nothing when given %s', (_why, overrides) => {
+  test.each(cases)('leaves nothing in the tree when given %s', (_why, overrides) => {
     // GIVEN
     const stack = newStack();
 
@@ -725,20 +431,11 @@ describe('ZeroTrustCodeServer validation', () => {
     thrownBy(() => new ZeroTrustCodeServer(stack, 'CodeServer', validProps(overrides)));
 
     // THEN
-    const partial = stack.node.tryFindChild('CodeServer');
-    expect(partial?.node.children ?? []).toHaveLength(0);
+    expect(stack.node.tryFindChild('CodeServer')).toBeUndefined();
     const synth = synthJson(stack);
     expect(resourceCount(synth)).toBe(0);
     expect(synth.data).toBeUndefined();
     expect(synth.output).toBeUndefined();
-  });
-
-  test('names the volume options in a volume error', () => {
-    // WHEN
-    const error = thrownBy(() => build({ homeVolumeOptions: { sizeGib: 0 } }));
-
-    // THEN
-    expect(error.message).toContain('homeVolumeOptions');
   });
 
   test('rejects props that allow nobody in, naming the allow props', () => {
@@ -746,23 +443,51 @@ describe('ZeroTrustCodeServer validation', () => {
     const error = thrownBy(() => build({ allowedEmails: undefined }));
 
     // THEN
-    expect(error.message).toMatch(/^ZeroTrustCodeServer: invalid allowedEmails/);
-    expect(error.message).toContain('an allow policy needs at least one include rule');
+    expect(error.message).toMatch(/^test\/CodeServer\/Access: invalid allowedEmails \| allowedEmailDomains \| allowedGithubOrganizations \| allowedGroupIds \{\}/);
   });
 
-  test('builds nothing when the props allow nobody in', () => {
+  test('rejects a second instance with the same hostname in the app, naming both construct paths', () => {
     // GIVEN
-    const stack = newStack();
+    const app = Testing.app();
+    new ZeroTrustCodeServer(new TerraformStack(app, 'one'), 'Alice', validProps());
 
     // WHEN
-    thrownBy(() => new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ allowedEmails: [] })));
+    const error = thrownBy(() => new ZeroTrustCodeServer(new TerraformStack(app, 'two'), 'Bob', validProps()));
 
     // THEN
-    expect(resourceCount(synthJson(stack))).toBe(0);
+    expect(error.message).toBe('two/Bob: invalid hostname "code.example.com": is already the hostname of one/Alice; give each instance its own');
   });
 
-  test('accepts a hostname two labels below the zone', () => {
+  test('rejects two instances whose outputs would share names in one stack, naming both construct paths', () => {
+    // GIVEN
+    const stack = newStack();
+    new ZeroTrustCodeServer(new Construct(stack, 'a'), 'Alice', validProps({ hostname: 'a.example.com' }));
+
+    // WHEN
+    const error = thrownBy(() => new ZeroTrustCodeServer(new Construct(stack, 'b'), 'Alice', validProps({ hostname: 'b.example.com' })));
+
     // THEN
-    expect(() => build({ hostname: 'alice.code.example.com' })).not.toThrow();
+    expect(error.message).toBe('test/b/Alice: invalid id "Alice": is already the output prefix of test/a/Alice; give each instance its own');
+  });
+
+  test('a failed instance gives its hostname back', () => {
+    // GIVEN
+    const stack = newStack();
+    thrownBy(() => new ZeroTrustCodeServer(stack, 'Alice', validProps({ teamName: 'Bad Team' })));
+
+    // THEN
+    expect(() => new ZeroTrustCodeServer(stack, 'Bob', validProps())).not.toThrow();
+  });
+
+  test('a failed instance can be built again under the same id once its props are fixed', () => {
+    // GIVEN
+    const stack = newStack();
+    thrownBy(() => new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ size: 's-1vcpu-1gb' })));
+
+    // WHEN
+    new ZeroTrustCodeServer(stack, 'CodeServer', validProps());
+
+    // THEN
+    expect(resourcesOfType(synthJson(stack), 'digitalocean_droplet')).toHaveLength(1);
   });
 });

@@ -1,45 +1,77 @@
 import { ZeroTrustAccessApplication } from '@cdktf/provider-cloudflare/lib/zero-trust-access-application';
 import { ZeroTrustAccessPolicy } from '@cdktf/provider-cloudflare/lib/zero-trust-access-policy';
 import { Construct } from 'constructs';
-import { ACCESS_ID, AccessRuleSet, buildAccessRules, requireSomeRule, validateAccessRuleSet } from './rules';
-import { checkPattern, isUnresolved, PropContext, rejectProp } from '../validation';
+import { AccessRuleSet, buildAccessRules, GithubOrganization, UUID, validateAccessRuleSet } from './rules';
+import { checkCloudflareId, checkPattern, contextOf, isUnresolved, PropContext, rejectProp } from '../validation';
 
-/** Props of {@link CodeServerAccess}. */
-export interface CodeServerAccessProps {
-  /** The Cloudflare account that owns the Access application and policy. */
-  readonly accountId: string;
-  /** The hostname the application protects, exactly (no wildcard, no path). */
-  readonly hostname: string;
+/** The defaults of {@link AccessOptions}, for documentation and tests. */
+export const ACCESS_DEFAULTS = {
+  sessionDuration: '24h',
+  appLauncherVisible: true,
+} as const;
+
+/** How signing in works, whoever is allowed in: shared by every editor of a team. */
+export interface AccessSettings {
   /**
-   * Who may sign in. At least one rule is required; a user matching any of them is let in,
-   * subject to `require` and `exclude`.
-   */
-  readonly allow: AccessRuleSet;
-  /**
-   * Rules that every user must also match, e.g. an email domain on top of a GitHub team.
+   * Rules every user must also match, e.g. an email domain on top of a GitHub team.
    * @default - no extra requirement
    */
-  readonly require?: AccessRuleSet;
+  readonly requireRules?: AccessRuleSet;
   /**
-   * Rules that deny a user even when the allow rules match.
+   * Rules that deny a user even when an allow rule matches.
    * @default - nobody is excluded
    */
-  readonly exclude?: AccessRuleSet;
+  readonly excludeRules?: AccessRuleSet;
   /**
-   * Ids of the identity providers offered at sign-in. With exactly one, users go straight to it.
+   * Ids (UUIDs) of the identity providers offered at sign-in; with exactly one, users go straight to it.
    * @default - every identity provider of the account
    */
   readonly identityProviderIds?: string[];
   /**
-   * How long a sign-in lasts, in Cloudflare's duration format (`30m`, `24h`, `2h45m`).
+   * How long an Access sign-in lasts, in Cloudflare's duration format (`30m`, `24h`, `2h45m`).
    * @default "24h"
    */
   readonly sessionDuration?: string;
   /**
-   * Whether the application appears in the user's Access App Launcher.
+   * Whether the editor appears in the Access App Launcher.
    * @default true
    */
   readonly appLauncherVisible?: boolean;
+}
+
+/** Who may open the editor, and how signing in works. */
+export interface AccessOptions extends AccessSettings {
+  /**
+   * Email addresses allowed in.
+   * @default - none
+   */
+  readonly allowedEmails?: string[];
+  /**
+   * Email domains whose addresses are allowed in.
+   * @default - none
+   */
+  readonly allowedEmailDomains?: string[];
+  /**
+   * GitHub organizations (or teams of them) whose members are allowed in.
+   * @default - none
+   */
+  readonly allowedGithubOrganizations?: GithubOrganization[];
+  /**
+   * Ids of Access groups whose members are allowed in.
+   * At least one of `allowedEmails`, `allowedEmailDomains`, `allowedGithubOrganizations` and
+   * `allowedGroupIds` must be given; a user matching any of them is let in, subject to
+   * `requireRules` and `excludeRules`.
+   * @default - none
+   */
+  readonly allowedGroupIds?: string[];
+}
+
+/** Props of {@link CodeServerAccess}. */
+export interface CodeServerAccessProps extends AccessOptions {
+  /** The Cloudflare account (32 hexadecimal characters) that owns the Access application and policy. */
+  readonly cloudflareAccountId: string;
+  /** The hostname the application protects, exactly (no wildcard, no path). */
+  readonly hostname: string;
   /**
    * The name of the application and of its policy in the Zero Trust dashboard.
    * @default - "code-server <hostname>"
@@ -48,28 +80,44 @@ export interface CodeServerAccessProps {
 }
 
 const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
-const CTX: PropContext = { construct: 'CodeServerAccess' };
 
-/** Checks the application's settings other than its rules: the session duration and the identity providers. */
-export function validateAccessSettings(props: Pick<CodeServerAccessProps, 'sessionDuration' | 'identityProviderIds'>, ctx: PropContext): void {
+/** The props that hold each field of the allow rule set. */
+const ALLOWED_PROPS: Record<keyof AccessRuleSet, keyof AccessOptions> = {
+  emails: 'allowedEmails',
+  emailDomains: 'allowedEmailDomains',
+  githubOrganizations: 'allowedGithubOrganizations',
+  groupIds: 'allowedGroupIds',
+};
+
+/** The allow rules spread over the `allowed…` props, as one rule set. */
+function allowedRules(props: AccessOptions): AccessRuleSet {
+  return {
+    emails: props.allowedEmails,
+    emailDomains: props.allowedEmailDomains,
+    githubOrganizations: props.allowedGithubOrganizations,
+    groupIds: props.allowedGroupIds,
+  };
+}
+
+function validateAccessOptions(ctx: PropContext, props: AccessOptions): void {
+  const allow = allowedRules(props);
+  if (buildAccessRules(allow).length === 0) {
+    const given = Object.fromEntries(Object.values(ALLOWED_PROPS).filter((p) => props[p] !== undefined).map((p) => [p, props[p]]));
+    rejectProp(ctx, Object.values(ALLOWED_PROPS).join(' | '), given,
+      'an allow policy needs at least one rule, e.g. allowedEmails: ["dev@example.com"] or allowedEmailDomains: ["example.com"]');
+  }
+  validateAccessRuleSet(ctx, allow, (field) => ALLOWED_PROPS[field]);
+  validateAccessRuleSet(ctx, props.requireRules, (field) => `requireRules.${field}`);
+  validateAccessRuleSet(ctx, props.excludeRules, (field) => `excludeRules.${field}`);
   if (props.sessionDuration !== undefined) {
     checkPattern(ctx, 'sessionDuration', props.sessionDuration, DURATION, 'expected a duration such as "30m", "24h" or "2h45m"');
     if (!isUnresolved(props.sessionDuration) && !/[1-9]/.test(props.sessionDuration)) {
-      rejectProp(ctx, 'sessionDuration', props.sessionDuration, 'must be longer than zero');
+      rejectProp(ctx, 'sessionDuration', props.sessionDuration, 'must be longer than zero, e.g. "24h"');
     }
   }
   (props.identityProviderIds ?? []).forEach((id, i) =>
-    checkPattern(ctx, `identityProviderIds[${i}]`, id, ACCESS_ID, 'expected the id of a Cloudflare identity provider'),
+    checkPattern(ctx, `identityProviderIds[${i}]`, id, UUID, 'expected the id (a UUID) of a Cloudflare identity provider, e.g. "0e1f9e3a-5c5e-4bd8-8f4a-1c2d3e4f5a6b", not its type or name'),
   );
-}
-
-/** Checks the props of {@link CodeServerAccess} without building anything. */
-export function validateCodeServerAccessProps(props: CodeServerAccessProps, ctx: PropContext = CTX): void {
-  requireSomeRule(ctx, 'allow', props.allow);
-  validateAccessRuleSet(ctx, 'allow', props.allow);
-  validateAccessRuleSet(ctx, 'require', props.require);
-  validateAccessRuleSet(ctx, 'exclude', props.exclude);
-  validateAccessSettings(props, ctx);
 }
 
 /**
@@ -84,30 +132,32 @@ export class CodeServerAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: CodeServerAccessProps) {
     super(scope, id);
-    validateCodeServerAccessProps(props);
+    const ctx = contextOf(this);
+    validateAccessOptions(ctx, props);
+    checkCloudflareId(ctx, 'cloudflareAccountId', props.cloudflareAccountId);
 
     const name = props.name ?? `code-server ${props.hostname}`;
-    const require = buildAccessRules(props.require);
-    const exclude = buildAccessRules(props.exclude);
+    const require = buildAccessRules(props.requireRules);
+    const exclude = buildAccessRules(props.excludeRules);
     const idps = props.identityProviderIds ?? [];
 
     this.policy = new ZeroTrustAccessPolicy(this, 'Policy', {
-      accountId: props.accountId,
+      accountId: props.cloudflareAccountId,
       name: `${name} allow`,
       decision: 'allow',
-      include: buildAccessRules(props.allow),
+      include: buildAccessRules(allowedRules(props)),
       ...(require.length > 0 ? { require } : {}),
       ...(exclude.length > 0 ? { exclude } : {}),
     });
 
     this.application = new ZeroTrustAccessApplication(this, 'Application', {
-      accountId: props.accountId,
+      accountId: props.cloudflareAccountId,
       name,
       type: 'self_hosted',
       domain: props.hostname,
       destinations: [{ type: 'public', uri: props.hostname }],
-      sessionDuration: props.sessionDuration ?? '24h',
-      appLauncherVisible: props.appLauncherVisible ?? true,
+      sessionDuration: props.sessionDuration ?? ACCESS_DEFAULTS.sessionDuration,
+      appLauncherVisible: props.appLauncherVisible ?? ACCESS_DEFAULTS.appLauncherVisible,
       ...(idps.length > 0 ? { allowedIdps: idps } : {}),
       autoRedirectToIdentity: idps.length === 1,
       policies: [{ id: this.policy.id, precedence: 1 }],

@@ -1,3 +1,3 @@
 export type { AccessRuleSet, GithubOrganization } from './rules';
-export type { CodeServerAccessProps } from './code-server-access';
+export type { AccessOptions, AccessSettings, CodeServerAccessProps } from './code-server-access';
 export { CodeServerAccess } from './code-server-access';

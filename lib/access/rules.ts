@@ -1,4 +1,4 @@
-import { checkDomain, checkEmail, checkPattern, checkUnique, PropContext, rejectProp } from '../validation';
+import { checkDomain, checkEmail, checkPattern, checkUnique, PropContext } from '../validation';
 
 /** A GitHub organization (and optionally one of its teams) whose members an Access rule matches. */
 export interface GithubOrganization {
@@ -54,8 +54,8 @@ export interface AccessRule {
 
 const GITHUB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const GITHUB_TEAM = /^[A-Za-z0-9][A-Za-z0-9_. -]{0,99}$/;
-/** The id of a Cloudflare Zero Trust object: an identity provider, an Access group. */
-export const ACCESS_ID = /^[A-Za-z0-9-]{1,64}$/;
+/** The id of a Cloudflare Zero Trust object (an identity provider, an Access group): a UUID. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Turns a rule set into provider rules, in a stable order: emails, domains, organizations, groups. */
 export function buildAccessRules(set: AccessRuleSet | undefined): AccessRule[] {
@@ -75,36 +75,23 @@ export function buildAccessRules(set: AccessRuleSet | undefined): AccessRule[] {
 }
 
 /**
- * Checks every value of a rule set; the prop names the set (for example `allow`), each error names the field.
- * `fieldProp` names a field's prop instead, for props that spread a set over several props
- * (`allowedEmails` rather than `allow.emails`).
+ * Checks every value of a rule set; `fieldProp` names the prop that holds each field as the user
+ * wrote it (`allowedEmails`, `requireRules.emails`).
  */
-export function validateAccessRuleSet(
-  ctx: PropContext,
-  prop: string,
-  set: AccessRuleSet | undefined,
-  fieldProp: (field: keyof AccessRuleSet) => string = (field) => `${prop}.${field}`,
-): void {
+export function validateAccessRuleSet(ctx: PropContext, set: AccessRuleSet | undefined, fieldProp: (field: keyof AccessRuleSet) => string): void {
   if (!set) return;
   (set.emails ?? []).forEach((email, i) => checkEmail(ctx, `${fieldProp('emails')}[${i}]`, email));
   (set.emailDomains ?? []).forEach((domain, i) => checkDomain(ctx, `${fieldProp('emailDomains')}[${i}]`, domain));
   (set.githubOrganizations ?? []).forEach((org, i) => {
     const orgProp = `${fieldProp('githubOrganizations')}[${i}]`;
-    checkPattern(ctx, `${orgProp}.name`, org.name, GITHUB_NAME, 'expected a GitHub organization name (letters, digits and hyphens, 39 characters at most)');
-    checkPattern(ctx, `${orgProp}.identityProviderId`, org.identityProviderId, ACCESS_ID, 'expected the id of a Cloudflare identity provider');
+    checkPattern(ctx, `${orgProp}.name`, org.name, GITHUB_NAME, 'expected a GitHub organization name (letters, digits and hyphens, 39 characters at most), e.g. "my-company"');
+    checkPattern(ctx, `${orgProp}.identityProviderId`, org.identityProviderId, UUID, 'expected the id (a UUID) of the GitHub identity provider in Cloudflare Zero Trust, e.g. "0e1f9e3a-5c5e-4bd8-8f4a-1c2d3e4f5a6b"');
     if (org.team !== undefined) {
-      checkPattern(ctx, `${orgProp}.team`, org.team, GITHUB_TEAM, 'expected a GitHub team name');
+      checkPattern(ctx, `${orgProp}.team`, org.team, GITHUB_TEAM, 'expected a GitHub team name, e.g. "developers"');
     }
   });
-  (set.groupIds ?? []).forEach((id, i) => checkPattern(ctx, `${fieldProp('groupIds')}[${i}]`, id, ACCESS_ID, 'expected the id of an Access group'));
+  (set.groupIds ?? []).forEach((id, i) => checkPattern(ctx, `${fieldProp('groupIds')}[${i}]`, id, UUID, 'expected the id (a UUID) of an Access group, e.g. "0e1f9e3a-5c5e-4bd8-8f4a-1c2d3e4f5a6b"'));
   checkUnique(ctx, fieldProp('emails'), (set.emails ?? []).map((e) => e.toLowerCase()));
   checkUnique(ctx, fieldProp('emailDomains'), set.emailDomains ?? []);
   checkUnique(ctx, fieldProp('groupIds'), set.groupIds ?? []);
-}
-
-/** Checks that a rule set has at least one rule, as an allow policy must. */
-export function requireSomeRule(ctx: PropContext, prop: string, set: AccessRuleSet | undefined): void {
-  if (buildAccessRules(set).length === 0) {
-    rejectProp(ctx, prop, set ?? {}, 'an allow policy needs at least one include rule: an email, an email domain, a GitHub organization or an Access group');
-  }
 }

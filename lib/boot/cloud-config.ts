@@ -2,26 +2,8 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Token } from 'cdktf';
 import { stringify } from 'yaml';
-import { cloudflaredUnit, CODE_SERVER_CONFIG_PATH, codeServerUnit, TUNNEL_TOKEN_PATH } from './units';
-
-/** The code-server release installed unless another is asked for. */
-export const DEFAULT_CODE_SERVER_VERSION = '4.141.1';
-/** The oldest code-server that understands every option of the configuration written here. */
-export const MIN_CODE_SERVER_VERSION = '4.113.0';
-/** Where code-server's .deb comes from; `{version}` stands for the release number. */
-export const DEFAULT_CODE_SERVER_DEB_URL = 'https://github.com/coder/code-server/releases/download/v{version}/code-server_{version}_amd64.deb';
-/** Cloudflare's apt repository of cloudflared (suite `any`, component `main`). */
-export const DEFAULT_CLOUDFLARED_APT_REPOSITORY = 'https://pkg.cloudflare.com/cloudflared';
-/** The key that signs Cloudflare's apt repository (rotated in 2025; hence a prop). */
-export const DEFAULT_CLOUDFLARED_KEY_URL = 'https://pkg.cloudflare.com/cloudflare-public-v2.gpg';
-/** Long enough for a laptop lid closed overnight, and as long as the default Access session. */
-export const DEFAULT_RECONNECTION_GRACE_SECONDS = 86_400;
-/** Where the first boot records that code-server and the tunnel came up. */
-export const READY_MARKER_PATH = '/var/lib/ztcs/ready';
-/** The first boot's scripts. */
-export const SCRIPT_DIR = '/usr/local/lib/ztcs';
-/** The port code-server listens on, on loopback only. */
-export const CODE_SERVER_PORT = 8080;
+import { BOOT_ENTRY, BOOT_ENV_KEYS, BOOT_PATHS, BOOT_STEPS, BOOT_UNITS, BootEnvKey, CODE_SERVER_PORT } from './contract';
+import { cloudflaredUnit, codeServerUnit } from './units';
 
 /** Every value the boot document is rendered from, defaults already applied. */
 export interface CloudConfigOptions {
@@ -58,33 +40,14 @@ interface WriteFile {
   owner: string;
 }
 
-const SCRIPTS = [
-  'boot.sh',
-  'prepare-home.sh',
-  'install-code-server.sh',
-  'install-cloudflared.sh',
-  'wait-ready.sh',
-  'personalize.sh',
-  'enable-security-updates.sh',
-];
-
-function asset(name: string): string {
-  return readFileSync(join(__dirname, 'assets', name), 'utf8');
-}
+/** The scripts, read once per process: every document carries the same ones. */
+const SCRIPT_CONTENTS: ReadonlyMap<string, string> = new Map(
+  [BOOT_ENTRY, ...BOOT_STEPS].map((name) => [name, readFileSync(join(__dirname, 'assets', name), 'utf8')]),
+);
 
 /** Quotes a value for a POSIX shell, so an environment file sourced by the scripts reads it back as is. */
 export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, "'\\''")}'`;
-}
-
-/** True when version a is the same as or newer than version b (both X.Y.Z). */
-export function versionAtLeast(a: string, b: string): boolean {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) {
-    if (pa[i] !== pb[i]) return pa[i] > pb[i];
-  }
-  return true;
 }
 
 /** A number as the document carries it: a Terraform token becomes a string reference, resolved at apply. */
@@ -96,24 +59,29 @@ function homeOf(o: CloudConfigOptions): string {
   return `/home/${o.userName}`;
 }
 
-function bootEnvironment(o: CloudConfigOptions): string {
-  const values: Array<[string, string]> = [
-    ['CODE_USER', o.userName],
-    ['CODE_HOME', homeOf(o)],
-    ['WORKSPACE', o.workspaceFolder],
-    ['CODE_SERVER_VERSION', o.codeServerVersion],
-    ['CODE_SERVER_SHA256', o.codeServerSha256 ?? ''],
-    ['CODE_SERVER_PORT', String(CODE_SERVER_PORT)],
-    ['CODE_SERVER_DEB_URL', o.codeServerDebUrl.split('{version}').join(o.codeServerVersion)],
-    ['CLOUDFLARED_APT_REPOSITORY', o.cloudflaredAptRepository],
-    ['CLOUDFLARED_KEY_URL', o.cloudflaredKeyUrl],
-    ['EXTENSIONS', o.extensions.join(' ')],
-    ['GIT_REPOSITORIES', o.gitRepositories.join(' ')],
-    ['DOTFILES_REPOSITORY', o.dotfilesRepository ?? ''],
-    ['HOME_VOLUME_LABEL', o.homeVolumeLabel ?? ''],
-    ['READY_MARKER', READY_MARKER_PATH],
-  ];
-  return values.map(([key, value]) => `${key}=${shellQuote(value)}`).join('\n') + '\n';
+/** The values of boot.env; the type makes every key of the contract present. */
+export function bootEnvironment(o: CloudConfigOptions): Record<BootEnvKey, string> {
+  return {
+    CODE_USER: o.userName,
+    CODE_HOME: homeOf(o),
+    WORKSPACE: o.workspaceFolder,
+    CODE_SERVER_VERSION: o.codeServerVersion,
+    CODE_SERVER_SHA256: o.codeServerSha256 ?? '',
+    CODE_SERVER_PORT: String(CODE_SERVER_PORT),
+    CODE_SERVER_DEB_URL: o.codeServerDebUrl.split('{version}').join(o.codeServerVersion),
+    CLOUDFLARED_APT_REPOSITORY: o.cloudflaredAptRepository,
+    CLOUDFLARED_KEY_URL: o.cloudflaredKeyUrl,
+    EXTENSIONS: o.extensions.join(' '),
+    GIT_REPOSITORIES: o.gitRepositories.join(' '),
+    DOTFILES_REPOSITORY: o.dotfilesRepository ?? '',
+    HOME_VOLUME_LABEL: o.homeVolumeLabel ?? '',
+    READY_MARKER: BOOT_PATHS.readyMarker,
+  };
+}
+
+function renderBootEnvironment(o: CloudConfigOptions): string {
+  const values = bootEnvironment(o);
+  return BOOT_ENV_KEYS.map((key) => `${key}=${shellQuote(values[key])}`).join('\n') + '\n';
 }
 
 /** code-server's own configuration: loopback only, no password (Access guards the hostname). */
@@ -129,17 +97,25 @@ export function codeServerConfig(o: CloudConfigOptions): Record<string, unknown>
   };
 }
 
-function writeFiles(o: CloudConfigOptions): WriteFile[] {
-  const file = (path: string, content: string, permissions = '0644'): WriteFile => ({ path, content, permissions, owner: 'root:root' });
+function file(path: string, content: string, permissions = '0644'): WriteFile {
+  return { path, content, permissions, owner: 'root:root' };
+}
+
+/** The scripts as write_files entries: the same in every document, and written last. */
+function scriptFiles(): WriteFile[] {
+  return [...SCRIPT_CONTENTS].map(([name, content]) => file(`${BOOT_PATHS.scripts}/${name}`, content, '0755'));
+}
+
+/** The files that depend on the options, in the order they are written, before the scripts. */
+function optionFiles(o: CloudConfigOptions): WriteFile[] {
   return [
     // The token is written once, here, readable by root only; systemd reads it for cloudflared.
-    file(TUNNEL_TOKEN_PATH, `TUNNEL_TOKEN=${o.tunnelToken}\n`, '0600'),
-    file('/etc/ztcs/boot.env', bootEnvironment(o)),
-    file(CODE_SERVER_CONFIG_PATH, stringify(codeServerConfig(o))),
-    ...(o.settings ? [file('/etc/ztcs/settings.json', JSON.stringify(o.settings, undefined, 2) + '\n')] : []),
-    file('/etc/systemd/system/code-server.service', codeServerUnit(o.userName, homeOf(o), o.workspaceFolder, o.homeVolumeLabel !== undefined)),
-    file('/etc/systemd/system/cloudflared-tunnel.service', cloudflaredUnit()),
-    ...SCRIPTS.map((name) => file(`${SCRIPT_DIR}/${name}`, asset(name), '0755')),
+    file(BOOT_PATHS.tunnelToken, `TUNNEL_TOKEN=${o.tunnelToken}\n`, '0600'),
+    file(BOOT_PATHS.env, renderBootEnvironment(o)),
+    file(BOOT_PATHS.codeServerConfig, stringify(codeServerConfig(o))),
+    ...(o.settings ? [file(BOOT_PATHS.settings, JSON.stringify(o.settings, undefined, 2) + '\n')] : []),
+    file(`/etc/systemd/system/${BOOT_UNITS.codeServer}`, codeServerUnit(o.userName, homeOf(o), o.workspaceFolder, o.homeVolumeLabel !== undefined)),
+    file(`/etc/systemd/system/${BOOT_UNITS.cloudflared}`, cloudflaredUnit()),
   ];
 }
 
@@ -150,6 +126,10 @@ function swapFile(sizeGib: number): Record<string, string> {
 
 /** The cloud-config document as a plain object, in the order cloud-init's modules use it. */
 export function buildCloudConfig(o: CloudConfigOptions): Record<string, unknown> {
+  return documentOf(o, [...optionFiles(o), ...scriptFiles()]);
+}
+
+function documentOf(o: CloudConfigOptions, files: WriteFile[]): Record<string, unknown> {
   const home = homeOf(o);
   const label = o.homeVolumeLabel;
   return {
@@ -172,14 +152,26 @@ export function buildCloudConfig(o: CloudConfigOptions): Record<string, unknown>
         lock_passwd: true,
       },
     ],
-    write_files: writeFiles(o),
-    runcmd: [[`${SCRIPT_DIR}/boot.sh`]],
-    final_message: `ztcs: cloud-init finished after $UPTIME seconds; ${READY_MARKER_PATH} exists once code-server and the tunnel are up`,
+    write_files: files,
+    runcmd: [[`${BOOT_PATHS.scripts}/${BOOT_ENTRY}`]],
+    final_message: `ztcs: cloud-init finished after $UPTIME seconds; ${BOOT_PATHS.readyMarker} exists once code-server and the tunnel are up`,
   };
 }
 
-/** Renders the `#cloud-config` user data. */
+// lineWidth 0: no folding, so a long token stays on one line and in one piece.
+const YAML_OPTIONS = { lineWidth: 0 };
+/** The line that follows the write_files list in every document. */
+const AFTER_FILES = '\nruncmd:\n';
+let scriptEntries: string | undefined;
+
+/**
+ * Renders the `#cloud-config` user data: `buildCloudConfig` as YAML. The script entries, the bulk
+ * of every document and the same in all, are rendered once per process and put in place at the
+ * end of write_files; a test proves the result equals rendering the whole object.
+ */
 export function renderCloudConfig(o: CloudConfigOptions): string {
-  // lineWidth 0: no folding, so a long token stays on one line and in one piece.
-  return '#cloud-config\n' + stringify(buildCloudConfig(o), { lineWidth: 0 });
+  scriptEntries ??= stringify({ write_files: scriptFiles() }, YAML_OPTIONS).replace(/^write_files:\n/, '');
+  const text = stringify(documentOf(o, optionFiles(o)), YAML_OPTIONS);
+  const at = text.indexOf(AFTER_FILES);
+  return '#cloud-config\n' + text.slice(0, at + 1) + scriptEntries + text.slice(at + 1);
 }

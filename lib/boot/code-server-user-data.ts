@@ -1,30 +1,43 @@
 import { Construct } from 'constructs';
-import {
-  CloudConfigOptions,
-  DEFAULT_CLOUDFLARED_APT_REPOSITORY,
-  DEFAULT_CLOUDFLARED_KEY_URL,
-  DEFAULT_CODE_SERVER_DEB_URL,
-  DEFAULT_CODE_SERVER_VERSION,
-  DEFAULT_RECONNECTION_GRACE_SECONDS,
-  MIN_CODE_SERVER_VERSION,
-  renderCloudConfig,
-  versionAtLeast,
-} from './cloud-config';
+import { CloudConfigOptions, renderCloudConfig } from './cloud-config';
 import { escapeTerraformTemplate } from './terraform-string';
+import { HomeVolume } from '../storage/home-volume';
 import {
   checkHttpsUrl,
   checkIntegerRange,
   checkPattern,
   checkUnique,
+  contextOf,
   isUnresolved,
   PropContext,
   rejectProp,
 } from '../validation';
 
+/** The defaults of {@link BootOptions}, for documentation and tests. */
+export const BOOT_DEFAULTS = {
+  userName: 'coder',
+  codeServerVersion: '4.141.1',
+  codeServerDebUrl: 'https://github.com/coder/code-server/releases/download/v{version}/code-server_{version}_amd64.deb',
+  cloudflaredAptRepository: 'https://pkg.cloudflare.com/cloudflared',
+  // Cloudflare rotated this key in 2025; hence a prop.
+  cloudflaredKeyUrl: 'https://pkg.cloudflare.com/cloudflare-public-v2.gpg',
+  // Long enough for a laptop lid closed overnight, and as long as the default Access session.
+  reconnectionGraceSeconds: 86_400,
+  swapSizeGib: 2,
+} as const;
+
+/** The oldest code-server that understands every option of the configuration written here. */
+export const MIN_CODE_SERVER_VERSION = '4.113.0';
+/** Droplets with less memory than this get a swap file of `BOOT_DEFAULTS.swapSizeGib` by default. */
+export const SWAP_BELOW_GIB = 4;
+/** The developer's uid, fixed so that files on a home volume keep their owner on a replacement droplet. */
+const UID = 1000;
+
 /** How the droplet boots: the developer's user, code-server and its personalization. */
 export interface BootOptions {
   /**
-   * The developer's Linux user (with passwordless sudo). code-server runs as this user.
+   * The developer's Linux user (with passwordless sudo). code-server runs as this user. Not a
+   * system user such as `root`: pick a name of your own, e.g. `dev`.
    * @default "coder"
    */
   readonly userName?: string;
@@ -85,7 +98,7 @@ export interface BootOptions {
   readonly workspaceFolder?: string;
   /**
    * Size of a swap file in GiB; 0 for none.
-   * @default - 0 for CodeServerUserData; ZeroTrustCodeServer gives 2 to droplets with less than 4 GiB of memory
+   * @default - 2 when the droplet has less than 4 GiB of memory, else 0
    */
   readonly swapSizeGib?: number;
   /**
@@ -103,10 +116,15 @@ export interface CodeServerUserDataProps extends BootOptions {
   /** The tunnel token that cloudflared runs with (usually the tunnel construct's `token`). */
   readonly tunnelToken: string;
   /**
-   * The filesystem label of a volume to mount as the user's home.
+   * The droplet's memory in GiB, which decides the default swap file.
+   * @default - unknown: no swap file unless `swapSizeGib` is given
+   */
+  readonly memoryGib?: number;
+  /**
+   * A volume to mount as the user's home, by its filesystem label.
    * @default - the home is on the droplet's own disk
    */
-  readonly homeVolumeLabel?: string;
+  readonly homeVolume?: HomeVolume;
 }
 
 /** Linux user names that would clash with the system's own. */
@@ -116,15 +134,27 @@ const VERSION = /^\d{1,4}\.\d{1,4}\.\d{1,4}$/;
 const SHA256 = /^[a-f0-9]{64}$/;
 const EXTENSION = /^[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9-]*(@\d+\.\d+\.\d+)?$/i;
 const PATH = /^\/[A-Za-z0-9._/-]+$/;
-/** A filesystem label that ext4 takes (16 bytes) and the scripts can use as is. */
-export const VOLUME_LABEL = /^[a-z0-9][a-z0-9-]{0,15}$/;
-const CTX: PropContext = { construct: 'CodeServerUserData' };
+
+/** True when version a is the same as or newer than version b (both X.Y.Z). */
+export function versionAtLeast(a: string, b: string): boolean {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) {
+    if (pa[i] !== pb[i]) return pa[i] > pb[i];
+  }
+  return true;
+}
+
+/** The swap file a droplet gets by default: some under 4 GiB of memory, else none. */
+export function defaultSwapGib(memoryGib: number | undefined): number {
+  return memoryGib !== undefined && !isUnresolved(memoryGib) && memoryGib < SWAP_BELOW_GIB ? BOOT_DEFAULTS.swapSizeGib : 0;
+}
 
 /** Checks boot options without building anything. */
-export function validateBootOptions(o: BootOptions, ctx: PropContext = CTX): void {
+function validateBootOptions(ctx: PropContext, o: BootOptions): void {
   if (o.userName !== undefined) {
-    checkPattern(ctx, 'userName', o.userName, USER_NAME, 'expected a Linux user name: lower-case letters, digits, "_" and "-", 32 characters at most');
-    if (RESERVED_USERS.has(o.userName)) rejectProp(ctx, 'userName', o.userName, 'is a system user name');
+    checkPattern(ctx, 'userName', o.userName, USER_NAME, 'expected a Linux user name: lower-case letters, digits, "_" and "-", 32 characters at most, e.g. "dev"');
+    if (RESERVED_USERS.has(o.userName)) rejectProp(ctx, 'userName', o.userName, 'is a system user name; choose a name of your own, e.g. "dev" (the default is "coder")');
   }
   if (o.codeServerVersion !== undefined && !isUnresolved(o.codeServerVersion)) {
     checkPattern(ctx, 'codeServerVersion', o.codeServerVersion, VERSION, 'expected a release number such as "4.141.1" (no "v")');
@@ -133,7 +163,7 @@ export function validateBootOptions(o: BootOptions, ctx: PropContext = CTX): voi
     }
   }
   if (o.codeServerSha256 !== undefined) {
-    checkPattern(ctx, 'codeServerSha256', o.codeServerSha256, SHA256, 'expected 64 lower-case hexadecimal characters');
+    checkPattern(ctx, 'codeServerSha256', o.codeServerSha256, SHA256, 'expected 64 lower-case hexadecimal characters, as `sha256sum` prints them');
   }
   if (o.codeServerDebUrl !== undefined) checkHttpsUrl(ctx, 'codeServerDebUrl', o.codeServerDebUrl, true);
   if (o.cloudflaredAptRepository !== undefined) checkHttpsUrl(ctx, 'cloudflaredAptRepository', o.cloudflaredAptRepository, true);
@@ -141,43 +171,43 @@ export function validateBootOptions(o: BootOptions, ctx: PropContext = CTX): voi
   (o.extensions ?? []).forEach((e, i) => checkPattern(ctx, `extensions[${i}]`, e, EXTENSION, 'expected an Open VSX id such as "esbenp.prettier-vscode" or "ms-python.python@2024.2.1"'));
   checkUnique(ctx, 'extensions', (o.extensions ?? []).map((e) => e.toLowerCase().split('@')[0]));
   if (o.settings !== undefined && (typeof o.settings !== 'object' || o.settings === null || Array.isArray(o.settings))) {
-    rejectProp(ctx, 'settings', o.settings, 'expected a JSON object of VS Code settings');
+    rejectProp(ctx, 'settings', o.settings, 'expected a JSON object of VS Code settings, e.g. { "editor.tabSize": 2 }');
   }
   (o.gitRepositories ?? []).forEach((r, i) => checkHttpsUrl(ctx, `gitRepositories[${i}]`, r));
   checkUnique(ctx, 'gitRepositories (folder names)', (o.gitRepositories ?? []).map((r) => r.replace(/\/+$/, '').split('/').pop()!.replace(/\.git$/, '')));
   if (o.dotfilesRepository !== undefined) checkHttpsUrl(ctx, 'dotfilesRepository', o.dotfilesRepository);
   if (o.workspaceFolder !== undefined) {
     checkPattern(ctx, 'workspaceFolder', o.workspaceFolder, PATH, 'expected an absolute path of letters, digits, ".", "_", "-" and "/"');
-    const home = `/home/${o.userName ?? 'coder'}/`;
+    const home = `/home/${o.userName ?? BOOT_DEFAULTS.userName}/`;
     if (!isUnresolved(o.workspaceFolder) && (!o.workspaceFolder.startsWith(home) || o.workspaceFolder.split('/').includes('..'))) {
-      rejectProp(ctx, 'workspaceFolder', o.workspaceFolder, `must be inside the user's home, ${home}`);
+      rejectProp(ctx, 'workspaceFolder', o.workspaceFolder, `must be inside the user's home, e.g. "${home}src"`);
     }
   }
   if (o.swapSizeGib !== undefined) checkIntegerRange(ctx, 'swapSizeGib', o.swapSizeGib, 0, 64);
   if (o.reconnectionGraceSeconds !== undefined) checkIntegerRange(ctx, 'reconnectionGraceSeconds', o.reconnectionGraceSeconds, 60, 2_592_000);
 }
 
-/** Applies the defaults to boot options. */
-export function resolveBootOptions(props: CodeServerUserDataProps): CloudConfigOptions {
-  const userName = props.userName ?? 'coder';
+/** Applies the defaults: the values the document is rendered from. */
+export function resolveBootOptions(props: CodeServerUserDataProps & { readonly homeVolumeLabel?: string }): CloudConfigOptions {
+  const userName = props.userName ?? BOOT_DEFAULTS.userName;
   return {
     hostname: props.hostname,
     tunnelToken: props.tunnelToken,
     userName,
-    uid: 1000,
-    codeServerVersion: props.codeServerVersion ?? DEFAULT_CODE_SERVER_VERSION,
+    uid: UID,
+    codeServerVersion: props.codeServerVersion ?? BOOT_DEFAULTS.codeServerVersion,
     codeServerSha256: props.codeServerSha256,
-    codeServerDebUrl: props.codeServerDebUrl ?? DEFAULT_CODE_SERVER_DEB_URL,
-    cloudflaredAptRepository: props.cloudflaredAptRepository ?? DEFAULT_CLOUDFLARED_APT_REPOSITORY,
-    cloudflaredKeyUrl: props.cloudflaredKeyUrl ?? DEFAULT_CLOUDFLARED_KEY_URL,
+    codeServerDebUrl: props.codeServerDebUrl ?? BOOT_DEFAULTS.codeServerDebUrl,
+    cloudflaredAptRepository: props.cloudflaredAptRepository ?? BOOT_DEFAULTS.cloudflaredAptRepository,
+    cloudflaredKeyUrl: props.cloudflaredKeyUrl ?? BOOT_DEFAULTS.cloudflaredKeyUrl,
     extensions: props.extensions ?? [],
     settings: props.settings,
     gitRepositories: props.gitRepositories ?? [],
     dotfilesRepository: props.dotfilesRepository,
     workspaceFolder: props.workspaceFolder ?? `/home/${userName}/workspace`,
-    swapSizeGib: props.swapSizeGib ?? 0,
-    reconnectionGraceSeconds: props.reconnectionGraceSeconds ?? DEFAULT_RECONNECTION_GRACE_SECONDS,
-    homeVolumeLabel: props.homeVolumeLabel,
+    swapSizeGib: props.swapSizeGib ?? defaultSwapGib(props.memoryGib),
+    reconnectionGraceSeconds: props.reconnectionGraceSeconds ?? BOOT_DEFAULTS.reconnectionGraceSeconds,
+    homeVolumeLabel: props.homeVolumeLabel ?? props.homeVolume?.label,
   };
 }
 
@@ -194,10 +224,7 @@ export class CodeServerUserData extends Construct {
 
   constructor(scope: Construct, id: string, props: CodeServerUserDataProps) {
     super(scope, id);
-    validateBootOptions(props);
-    if (props.homeVolumeLabel !== undefined) {
-      checkPattern(CTX, 'homeVolumeLabel', props.homeVolumeLabel, VOLUME_LABEL, 'expected 1 to 16 lower-case letters, digits or hyphens');
-    }
+    validateBootOptions(contextOf(this), props);
     this.cloudConfig = renderCloudConfig(resolveBootOptions(props));
     this.userData = escapeTerraformTemplate(this.cloudConfig);
   }

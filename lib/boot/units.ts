@@ -1,17 +1,15 @@
+import { BOOT_PATHS } from './contract';
+
 /** A systemd unit file as sections of key/value lines, rendered in the order given. */
-export type UnitSections = Record<string, Array<[string, string]>>;
+type UnitSections = Record<string, Array<[string, string]>>;
 
 /** Renders a systemd unit file. */
-export function renderUnit(sections: UnitSections): string {
+function renderUnit(sections: UnitSections): string {
   return Object.entries(sections)
     .map(([name, lines]) => [`[${name}]`, ...lines.map(([key, value]) => `${key}=${value}`)].join('\n'))
     .join('\n\n') + '\n';
 }
 
-/** Where code-server's configuration file lives on the droplet. */
-export const CODE_SERVER_CONFIG_PATH = '/etc/code-server/config.yaml';
-/** The root-only file that holds the tunnel token as TUNNEL_TOKEN=…, read by systemd. */
-export const TUNNEL_TOKEN_PATH = '/etc/cloudflared/tunnel.env';
 
 /** code-server as the developer, on loopback, opening the workspace folder. */
 export function codeServerUnit(user: string, home: string, workspace: string, homeOnVolume: boolean): string {
@@ -29,7 +27,7 @@ export function codeServerUnit(user: string, home: string, workspace: string, ho
       ['Group', user],
       ['WorkingDirectory', home],
       ['Environment', `HOME=${home}`],
-      ['ExecStart', `/usr/bin/code-server --config ${CODE_SERVER_CONFIG_PATH} ${workspace}`],
+      ['ExecStart', `/usr/bin/code-server --config ${BOOT_PATHS.codeServerConfig} ${workspace}`],
       ['Restart', 'always'],
       ['RestartSec', '5'],
     ],
@@ -51,7 +49,7 @@ export function cloudflaredUnit(): string {
     ],
     Service: [
       ['Type', 'notify'],
-      ['EnvironmentFile', TUNNEL_TOKEN_PATH],
+      ['EnvironmentFile', BOOT_PATHS.tunnelToken],
       ['ExecStart', '/usr/bin/cloudflared --no-autoupdate tunnel run'],
       ['DynamicUser', 'yes'],
       ['NoNewPrivileges', 'yes'],

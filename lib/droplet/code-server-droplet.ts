@@ -4,7 +4,8 @@ import { SshKey } from '@cdktf/provider-digitalocean/lib/ssh-key';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { checkPattern, isUnresolved, PropContext, rejectProp } from '../validation';
+import { checkSize } from './sizes';
+import { checkPattern, contextOf, isUnresolved, PropContext, rejectProp } from '../validation';
 
 /** A protocol of a firewall rule. */
 export enum FirewallProtocol {
@@ -32,6 +33,14 @@ export interface OutboundRule {
   readonly destinationAddresses?: string[];
 }
 
+/** The defaults of {@link DropletOptions}, for documentation and tests. */
+export const DROPLET_DEFAULTS = {
+  region: 'fra1',
+  size: 's-2vcpu-4gb',
+  image: 'ubuntu-24-04-x64',
+  backups: false,
+} as const;
+
 /** Droplet settings that a platform team may choose. */
 export interface DropletOptions {
   /**
@@ -40,18 +49,27 @@ export interface DropletOptions {
    */
   readonly region?: string;
   /**
-   * The droplet size slug. code-server needs at least 2 vCPUs; under 4 GiB of memory the droplet gets a swap file.
+   * The droplet size slug, e.g. `s-2vcpu-4gb`, `c-4` or `g-2vcpu-8gb`. code-server needs at least
+   * 2 vCPUs: a slug that names fewer is refused unless `allowSmallSize` is true. Under 4 GiB of
+   * memory the droplet gets a swap file.
    * @default "s-2vcpu-4gb"
    */
   readonly size?: string;
+  /**
+   * Accept a size with fewer than 2 vCPUs (`s-1vcpu-2gb`): code-server runs, slowly, and
+   * extensions and builds may not.
+   * @default false
+   */
+  readonly allowSmallSize?: boolean;
   /**
    * The image slug (or id); an Ubuntu LTS image is expected by the boot.
    * @default "ubuntu-24-04-x64"
    */
   readonly image?: string;
   /**
-   * Fingerprints of SSH keys already in the DigitalOcean account to put on the droplet. The firewall
-   * lets no SSH in; the keys serve the recovery console and a tunnel-based SSH you may add.
+   * Fingerprints of SSH keys already in the DigitalOcean account to put on the droplet for root.
+   * The firewall lets no SSH in, so they serve only a way in you add (SSH through the tunnel); the
+   * Recovery Console takes a root password, not a key.
    * @default - a new ED25519 key is generated (its private half stays in the Terraform state)
    */
   readonly sshKeyFingerprints?: string[];
@@ -75,8 +93,8 @@ export interface DropletOptions {
 
 /** Props of {@link CodeServerDroplet}. */
 export interface CodeServerDropletProps extends DropletOptions {
-  /** The droplet's name (also its hostname inside the machine). */
-  readonly name: string;
+  /** The droplet's name (also its hostname inside the machine): letters, digits, "." and "-". */
+  readonly dropletName: string;
   /** The cloud-init user data. */
   readonly userData: string;
   /**
@@ -87,29 +105,25 @@ export interface CodeServerDropletProps extends DropletOptions {
 }
 
 const REGION = /^[a-z]{3}\d$/;
-const SIZE = /^[a-z][a-z0-9]*(-[a-z0-9]+)+$/;
 const IMAGE = /^([a-z0-9][a-z0-9.-]*|\d+)$/;
-/** A droplet name: letters, digits, dots and hyphens, starting and ending with a letter or digit. */
-export const DROPLET_NAME = /^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,253}[a-zA-Z0-9])?$/;
+const DROPLET_NAME = /^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,253}[a-zA-Z0-9])?$/;
 const FINGERPRINT = /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/;
 const TAG = /^[a-zA-Z0-9:_-]{1,255}$/;
 const PORTS = /^(all|\d{1,5}(-\d{1,5})?)$/;
-const CTX: PropContext = { construct: 'CodeServerDroplet' };
 
 /** The firewall's outbound rules when none are given: everything. */
-export const ALLOW_ALL_OUTBOUND: OutboundRule[] = [
+const ALLOW_ALL_OUTBOUND: OutboundRule[] = [
   { protocol: FirewallProtocol.TCP },
   { protocol: FirewallProtocol.UDP },
   { protocol: FirewallProtocol.ICMP },
 ];
 
-/** Checks droplet options without building anything. */
-export function validateDropletOptions(o: DropletOptions, ctx: PropContext = CTX): void {
+function validateDropletOptions(ctx: PropContext, o: DropletOptions): void {
   if (o.region !== undefined) checkPattern(ctx, 'region', o.region, REGION, 'expected a DigitalOcean region slug such as "fra1" or "nyc3"');
-  if (o.size !== undefined) checkPattern(ctx, 'size', o.size, SIZE, 'expected a DigitalOcean size slug such as "s-2vcpu-4gb"');
+  if (o.size !== undefined) checkSize(ctx, o.size, o.allowSmallSize ?? false);
   if (o.image !== undefined) checkPattern(ctx, 'image', o.image, IMAGE, 'expected an image slug such as "ubuntu-24-04-x64" or a numeric image id');
-  (o.sshKeyFingerprints ?? []).forEach((f, i) => checkPattern(ctx, `sshKeyFingerprints[${i}]`, f, FINGERPRINT, 'expected an MD5 fingerprint such as "3b:16:...:c7" (16 pairs of hex digits)'));
-  (o.tags ?? []).forEach((t, i) => checkPattern(ctx, `tags[${i}]`, t, TAG, 'expected letters, digits, ":", "_" and "-"'));
+  (o.sshKeyFingerprints ?? []).forEach((f, i) => checkPattern(ctx, `sshKeyFingerprints[${i}]`, f, FINGERPRINT, 'expected an MD5 fingerprint such as "3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa" (16 pairs of hex digits)'));
+  (o.tags ?? []).forEach((t, i) => checkPattern(ctx, `tags[${i}]`, t, TAG, 'expected letters, digits, ":", "_" and "-", e.g. "team-platform"'));
   if (o.outboundRules !== undefined && o.outboundRules.length === 0) {
     rejectProp(ctx, 'outboundRules', o.outboundRules, 'an empty list would cut the droplet off from the tunnel; leave it out to allow all outbound traffic');
   }
@@ -119,7 +133,7 @@ export function validateDropletOptions(o: DropletOptions, ctx: PropContext = CTX
       if (!isUnresolved(r.portRange) && r.portRange !== 'all') {
         const [low, high = low] = r.portRange.split('-').map(Number);
         if (low < 1 || high > 65_535 || low > high) {
-          rejectProp(ctx, `outboundRules[${i}].portRange`, r.portRange, 'expected ports from 1 to 65535, the lower first');
+          rejectProp(ctx, `outboundRules[${i}].portRange`, r.portRange, 'expected ports from 1 to 65535, the lower first, e.g. "1024-65535"');
         }
       }
       if (r.protocol === FirewallProtocol.ICMP) rejectProp(ctx, `outboundRules[${i}].portRange`, r.portRange, 'ICMP rules take no ports');
@@ -151,33 +165,34 @@ export class CodeServerDroplet extends Construct {
 
   constructor(scope: Construct, id: string, props: CodeServerDropletProps) {
     super(scope, id);
-    validateDropletOptions(props);
-    checkPattern(CTX, 'name', props.name, DROPLET_NAME, 'expected letters, digits, "." and "-"');
+    const ctx = contextOf(this);
+    validateDropletOptions(ctx, props);
+    checkPattern(ctx, 'dropletName', props.dropletName, DROPLET_NAME, 'expected letters, digits, "." and "-", starting and ending with a letter or digit, e.g. "alice-code"');
 
     let sshKeys = props.sshKeyFingerprints;
     if (sshKeys === undefined || sshKeys.length === 0) {
       this.privateKey = new PrivateKey(this, 'PrivateKey', { algorithm: 'ED25519' });
-      this.sshKey = new SshKey(this, 'SshKey', { name: props.name, publicKey: this.privateKey.publicKeyOpenssh });
+      this.sshKey = new SshKey(this, 'SshKey', { name: props.dropletName, publicKey: this.privateKey.publicKeyOpenssh });
       sshKeys = [this.sshKey.fingerprint];
     }
     const tags = ['code-server', ...(props.tags ?? [])];
 
     this.droplet = new Droplet(this, 'Droplet', {
-      name: props.name,
-      region: props.region ?? 'fra1',
-      size: props.size ?? 's-2vcpu-4gb',
-      image: props.image ?? 'ubuntu-24-04-x64',
+      name: props.dropletName,
+      region: props.region ?? DROPLET_DEFAULTS.region,
+      size: props.size ?? DROPLET_DEFAULTS.size,
+      image: props.image ?? DROPLET_DEFAULTS.image,
       sshKeys,
       userData: props.userData,
       monitoring: true,
-      backups: props.backups ?? false,
+      backups: props.backups ?? DROPLET_DEFAULTS.backups,
       ipv6: true,
       tags,
       ...(props.volumeIds && props.volumeIds.length > 0 ? { volumeIds: props.volumeIds } : {}),
     });
 
     this.firewall = new Firewall(this, 'Firewall', {
-      name: `${props.name}-egress-only`,
+      name: `${props.dropletName}-egress-only`,
       dropletIds: [Token.asNumber(this.droplet.id)],
       outboundRule: (props.outboundRules ?? ALLOW_ALL_OUTBOUND).map(toFirewallRule),
     });

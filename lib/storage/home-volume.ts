@@ -1,7 +1,13 @@
 import { Volume } from '@cdktf/provider-digitalocean/lib/volume';
 import { Construct } from 'constructs';
-import { VOLUME_LABEL } from '../boot/code-server-user-data';
-import { checkIntegerRange, checkPattern, PropContext } from '../validation';
+import { checkIntegerRange, checkPattern, contextOf, PropContext } from '../validation';
+
+/** The defaults of {@link HomeVolumeOptions}, for documentation and tests. */
+export const HOME_VOLUME_DEFAULTS = {
+  homeVolumeSizeGib: 20,
+  protectHomeVolume: true,
+  homeVolumeLabel: 'ztcs-home',
+} as const;
 
 /** Home volume settings that a platform team may choose. */
 export interface HomeVolumeOptions {
@@ -9,24 +15,25 @@ export interface HomeVolumeOptions {
    * Size of the home volume in GiB ($0.10 per GiB and month).
    * @default 20
    */
-  readonly sizeGib?: number;
+  readonly homeVolumeSizeGib?: number;
   /**
-   * Whether Terraform refuses to destroy the volume (`lifecycle.prevent_destroy`). Turn it off
-   * only for throwaway environments: `cdktf destroy` then deletes the developer's files.
+   * Whether Terraform refuses to destroy the home volume (`lifecycle.prevent_destroy`). Turn it
+   * off only for throwaway environments, or to delete a departed developer's home on purpose:
+   * `cdktf destroy` then deletes the developer's files.
    * @default true
    */
-  readonly protect?: boolean;
+  readonly protectHomeVolume?: boolean;
   /**
    * The ext4 filesystem label that the boot mounts at the user's home.
    * @default "ztcs-home"
    */
-  readonly label?: string;
+  readonly homeVolumeLabel?: string;
 }
 
 /** Props of {@link HomeVolume}. */
 export interface HomeVolumeProps extends HomeVolumeOptions {
   /** The volume's name, unique in the region. */
-  readonly name: string;
+  readonly volumeName: string;
   /** The region: the droplet's. */
   readonly region: string;
   /**
@@ -36,13 +43,13 @@ export interface HomeVolumeProps extends HomeVolumeOptions {
   readonly tags?: string[];
 }
 
+/** A filesystem label that ext4 takes (16 bytes) and the boot scripts can use as is. */
+const VOLUME_LABEL = /^[a-z0-9][a-z0-9-]{0,15}$/;
 const VOLUME_NAME = /^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/;
-const CTX: PropContext = { construct: 'HomeVolume' };
 
-/** Checks home volume options without building anything. */
-export function validateHomeVolumeOptions(o: HomeVolumeOptions, ctx: PropContext = CTX): void {
-  if (o.sizeGib !== undefined) checkIntegerRange(ctx, 'sizeGib', o.sizeGib, 1, 16_384);
-  if (o.label !== undefined) checkPattern(ctx, 'label', o.label, VOLUME_LABEL, 'expected 1 to 16 lower-case letters, digits or hyphens (an ext4 label)');
+/** Checks a home volume label: every construct that takes one uses this rule. */
+export function checkHomeVolumeLabel(ctx: PropContext, label: string): void {
+  checkPattern(ctx, 'homeVolumeLabel', label, VOLUME_LABEL, 'expected 1 to 16 lower-case letters, digits or hyphens (an ext4 label), e.g. "ztcs-home"');
 }
 
 /**
@@ -58,19 +65,21 @@ export class HomeVolume extends Construct {
 
   constructor(scope: Construct, id: string, props: HomeVolumeProps) {
     super(scope, id);
-    validateHomeVolumeOptions(props);
-    checkPattern(CTX, 'name', props.name, VOLUME_NAME, 'expected lower-case letters, digits and hyphens, 64 characters at most');
+    const ctx = contextOf(this);
+    if (props.homeVolumeSizeGib !== undefined) checkIntegerRange(ctx, 'homeVolumeSizeGib', props.homeVolumeSizeGib, 1, 16_384);
+    if (props.homeVolumeLabel !== undefined) checkHomeVolumeLabel(ctx, props.homeVolumeLabel);
+    checkPattern(ctx, 'volumeName', props.volumeName, VOLUME_NAME, 'expected lower-case letters, digits and hyphens, 64 characters at most, e.g. "alice-home"');
 
-    this.label = props.label ?? 'ztcs-home';
+    this.label = props.homeVolumeLabel ?? HOME_VOLUME_DEFAULTS.homeVolumeLabel;
     this.volume = new Volume(this, 'Volume', {
-      name: props.name,
+      name: props.volumeName,
       region: props.region,
-      size: props.sizeGib ?? 20,
+      size: props.homeVolumeSizeGib ?? HOME_VOLUME_DEFAULTS.homeVolumeSizeGib,
       initialFilesystemType: 'ext4',
       initialFilesystemLabel: this.label,
       description: 'Home directory of a code-server developer: kept across droplet replacements',
       tags: ['code-server', ...(props.tags ?? [])],
-      lifecycle: { preventDestroy: props.protect ?? true },
+      lifecycle: { preventDestroy: props.protectHomeVolume ?? HOME_VOLUME_DEFAULTS.protectHomeVolume },
     });
   }
 }

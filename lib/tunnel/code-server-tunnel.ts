@@ -3,12 +3,13 @@ import { ZeroTrustTunnelCloudflared } from '@cdktf/provider-cloudflare/lib/zero-
 import { ZeroTrustTunnelCloudflaredConfigA } from '@cdktf/provider-cloudflare/lib/zero-trust-tunnel-cloudflared-config';
 import { Construct } from 'constructs';
 import { buildIngressRules } from './ingress';
-import { checkPattern, PropContext } from '../validation';
+import { CODE_SERVER_PORT } from '../boot/contract';
+import { checkCloudflareId, checkPattern, contextOf } from '../validation';
 
 /** Props of {@link CodeServerTunnel}. */
 export interface CodeServerTunnelProps {
-  /** The Cloudflare account that owns the tunnel. */
-  readonly accountId: string;
+  /** The Cloudflare account (32 hexadecimal characters) that owns the tunnel. */
+  readonly cloudflareAccountId: string;
   /** The public hostname that the tunnel serves. */
   readonly hostname: string;
   /** The Cloudflare Zero Trust team name, as in `<team>.cloudflareaccess.com`. */
@@ -16,7 +17,7 @@ export interface CodeServerTunnelProps {
   /** The AUD tag of the Access application guarding the hostname; cloudflared rejects requests without a token for it. */
   readonly accessAudience: string;
   /**
-   * Where cloudflared forwards requests, on the droplet.
+   * Where cloudflared forwards requests, on the droplet: code-server's loopback address.
    * @default "http://localhost:8080"
    */
   readonly originService?: string;
@@ -27,17 +28,14 @@ export interface CodeServerTunnelProps {
   readonly name?: string;
 }
 
-/** A Cloudflare Zero Trust team name: lower-case letters, digits and inner hyphens. */
-export const TEAM_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-const CTX: PropContext = { construct: 'CodeServerTunnel' };
+/** The defaults of {@link CodeServerTunnelProps}, for documentation and tests. */
+export const TUNNEL_DEFAULTS = {
+  originService: `http://localhost:${CODE_SERVER_PORT}`,
+} as const;
 
-/** Checks the props of {@link CodeServerTunnel} without building anything. */
-export function validateCodeServerTunnelProps(props: Pick<CodeServerTunnelProps, 'teamName' | 'originService'>, ctx: PropContext = CTX): void {
-  checkPattern(ctx, 'teamName', props.teamName, TEAM_NAME, 'expected the Zero Trust team name, e.g. "myteam" for myteam.cloudflareaccess.com');
-  if (props.originService !== undefined) {
-    checkPattern(ctx, 'originService', props.originService, /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\]):\d{1,5}$/, 'expected a loopback http(s) URL with a port, e.g. "http://localhost:8080"');
-  }
-}
+/** A Cloudflare Zero Trust team name: lower-case letters, digits and inner hyphens. */
+const TEAM_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const LOOPBACK_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\]):\d{1,5}$/;
 
 /**
  * A remotely-managed Cloudflare Tunnel (its configuration lives in Cloudflare, set here), the
@@ -54,22 +52,27 @@ export class CodeServerTunnel extends Construct {
 
   constructor(scope: Construct, id: string, props: CodeServerTunnelProps) {
     super(scope, id);
-    validateCodeServerTunnelProps(props);
+    const ctx = contextOf(this);
+    checkCloudflareId(ctx, 'cloudflareAccountId', props.cloudflareAccountId);
+    checkPattern(ctx, 'teamName', props.teamName, TEAM_NAME, 'expected the Zero Trust team name, e.g. "myteam" for myteam.cloudflareaccess.com');
+    if (props.originService !== undefined) {
+      checkPattern(ctx, 'originService', props.originService, LOOPBACK_ORIGIN, `expected a loopback http(s) URL with a port, e.g. "${TUNNEL_DEFAULTS.originService}"`);
+    }
 
     // config_src is set from the start: changing it later replaces the tunnel.
     this.tunnel = new ZeroTrustTunnelCloudflared(this, 'Tunnel', {
-      accountId: props.accountId,
+      accountId: props.cloudflareAccountId,
       name: props.name ?? `code-server-${props.hostname}`,
       configSrc: 'cloudflare',
     });
 
     this.configuration = new ZeroTrustTunnelCloudflaredConfigA(this, 'Configuration', {
-      accountId: props.accountId,
+      accountId: props.cloudflareAccountId,
       tunnelId: this.tunnel.id,
       config: {
         ingress: buildIngressRules({
           hostname: props.hostname,
-          service: props.originService ?? 'http://localhost:8080',
+          service: props.originService ?? TUNNEL_DEFAULTS.originService,
           teamName: props.teamName,
           accessAudience: props.accessAudience,
         }),
@@ -77,7 +80,7 @@ export class CodeServerTunnel extends Construct {
     });
 
     this.tokenData = new DataCloudflareZeroTrustTunnelCloudflaredToken(this, 'Token', {
-      accountId: props.accountId,
+      accountId: props.cloudflareAccountId,
       tunnelId: this.tunnel.id,
     });
   }

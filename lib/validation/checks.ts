@@ -75,6 +75,14 @@ export function checkHttpsUrl(ctx: PropContext, prop: string, value: string, pla
   }
 }
 
+const CLOUDFLARE_ID = /^[0-9a-f]{32}$/;
+
+/** Checks a Cloudflare account or zone id: 32 lower-case hexadecimal characters. */
+export function checkCloudflareId(ctx: PropContext, prop: 'cloudflareAccountId' | 'cloudflareZoneId', value: string): void {
+  const what = prop === 'cloudflareAccountId' ? 'an account id (the dashboard shows it in the URL and on the account\'s overview)' : 'a zone id (the zone\'s overview shows it), not the domain name';
+  checkPattern(ctx, prop, value, CLOUDFLARE_ID, `expected the 32 hexadecimal characters of ${what}, e.g. "0123456789abcdef0123456789abcdef"`);
+}
+
 /** Checks that a list holds no value twice. */
 export function checkUnique(ctx: PropContext, prop: string, values: readonly string[]): void {
   const seen = new Set<string>();

@@ -2,13 +2,13 @@ import { ZeroTrustAccessApplication } from '@cdktf/provider-cloudflare/lib/zero-
 import { ZeroTrustAccessPolicy } from '@cdktf/provider-cloudflare/lib/zero-trust-access-policy';
 import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
 import { CodeServerAccess, CodeServerAccessProps } from '../../lib/access';
-import { ACCOUNT_ID, addressOf, newStack, onlyResource, resourceCount, synthJson } from '../fixtures';
+import { ACCOUNT_ID, GROUP_ID, IDP_ID, IDP_ID_2, addressOf, newStack, onlyResource, resourceCount, synthJson } from '../fixtures';
 
 function accessProps(overrides: Partial<CodeServerAccessProps> = {}): CodeServerAccessProps {
   return {
-    accountId: ACCOUNT_ID,
+    cloudflareAccountId: ACCOUNT_ID,
     hostname: 'code.example.com',
-    allow: { emails: ['dev@example.com'] },
+    allowedEmails: ['dev@example.com'],
     ...overrides,
   };
 }
@@ -88,22 +88,22 @@ describe('CodeServerAccess application', () => {
 
   test('redirects straight to the identity provider when exactly one is given', () => {
     // GIVEN
-    const { stack } = buildAccess({ identityProviderIds: ['idp-1'] });
+    const { stack } = buildAccess({ identityProviderIds: [IDP_ID] });
 
     // THEN
     expect(Testing.synth(stack)).toHaveResourceWithProperties(ZeroTrustAccessApplication, {
-      allowed_idps: ['idp-1'],
+      allowed_idps: [IDP_ID],
       auto_redirect_to_identity: true,
     });
   });
 
   test('does not redirect when two identity providers are given', () => {
     // GIVEN
-    const { stack } = buildAccess({ identityProviderIds: ['idp-1', 'idp-2'] });
+    const { stack } = buildAccess({ identityProviderIds: [IDP_ID, IDP_ID_2] });
 
     // THEN
     expect(Testing.synth(stack)).toHaveResourceWithProperties(ZeroTrustAccessApplication, {
-      allowed_idps: ['idp-1', 'idp-2'],
+      allowed_idps: [IDP_ID, IDP_ID_2],
       auto_redirect_to_identity: false,
     });
   });
@@ -156,7 +156,7 @@ describe('CodeServerAccess policy', () => {
 
   test('includes every email allowed', () => {
     // GIVEN
-    const { stack } = buildAccess({ allow: { emails: ['a@example.com', 'b@example.com'] } });
+    const { stack } = buildAccess({ allowedEmails: ['a@example.com', 'b@example.com'] });
 
     // THEN
     expect(policy(stack).include).toEqual([{ email: { email: 'a@example.com' } }, { email: { email: 'b@example.com' } }]);
@@ -164,7 +164,7 @@ describe('CodeServerAccess policy', () => {
 
   test('includes every email domain allowed', () => {
     // GIVEN
-    const { stack } = buildAccess({ allow: { emailDomains: ['example.com'] } });
+    const { stack } = buildAccess({ allowedEmails: undefined, allowedEmailDomains: ['example.com'] });
 
     // THEN
     expect(policy(stack).include).toEqual([{ email_domain: { domain: 'example.com' } }]);
@@ -172,45 +172,43 @@ describe('CodeServerAccess policy', () => {
 
   test('includes a whole GitHub organization when no team is given', () => {
     // GIVEN
-    const { stack } = buildAccess({ allow: { githubOrganizations: [{ name: 'my-org', identityProviderId: 'idp-1' }] } });
+    const { stack } = buildAccess({ allowedEmails: undefined, allowedGithubOrganizations: [{ name: 'my-org', identityProviderId: IDP_ID }] });
 
     // THEN
-    expect(policy(stack).include).toEqual([{ github_organization: { name: 'my-org', identity_provider_id: 'idp-1' } }]);
+    expect(policy(stack).include).toEqual([{ github_organization: { name: 'my-org', identity_provider_id: IDP_ID } }]);
   });
 
   test('includes a GitHub team when one is given', () => {
     // GIVEN
-    const { stack } = buildAccess({ allow: { githubOrganizations: [{ name: 'my-org', identityProviderId: 'idp-1', team: 'platform' }] } });
+    const { stack } = buildAccess({ allowedEmails: undefined, allowedGithubOrganizations: [{ name: 'my-org', identityProviderId: IDP_ID, team: 'platform' }] });
 
     // THEN
-    expect(policy(stack).include).toEqual([{ github_organization: { name: 'my-org', identity_provider_id: 'idp-1', team: 'platform' } }]);
+    expect(policy(stack).include).toEqual([{ github_organization: { name: 'my-org', identity_provider_id: IDP_ID, team: 'platform' } }]);
   });
 
   test('includes every Access group allowed', () => {
     // GIVEN
-    const { stack } = buildAccess({ allow: { groupIds: ['group-1'] } });
+    const { stack } = buildAccess({ allowedEmails: undefined, allowedGroupIds: [GROUP_ID] });
 
     // THEN
-    expect(policy(stack).include).toEqual([{ group: { id: 'group-1' } }]);
+    expect(policy(stack).include).toEqual([{ group: { id: GROUP_ID } }]);
   });
 
   test('includes rules of every kind together, emails first and groups last', () => {
     // GIVEN
     const { stack } = buildAccess({
-      allow: {
-        groupIds: ['group-1'],
-        emailDomains: ['example.com'],
-        emails: ['a@example.com'],
-        githubOrganizations: [{ name: 'my-org', identityProviderId: 'idp-1' }],
-      },
+      allowedGroupIds: [GROUP_ID],
+      allowedEmailDomains: ['example.com'],
+      allowedEmails: ['a@example.com'],
+      allowedGithubOrganizations: [{ name: 'my-org', identityProviderId: IDP_ID }],
     });
 
     // THEN
     expect(policy(stack).include).toEqual([
       { email: { email: 'a@example.com' } },
       { email_domain: { domain: 'example.com' } },
-      { github_organization: { name: 'my-org', identity_provider_id: 'idp-1' } },
-      { group: { id: 'group-1' } },
+      { github_organization: { name: 'my-org', identity_provider_id: IDP_ID } },
+      { group: { id: GROUP_ID } },
     ]);
   });
 
@@ -228,7 +226,7 @@ describe('CodeServerAccess policy', () => {
 
   test('has no require or exclude rules when given empty sets', () => {
     // GIVEN
-    const { stack } = buildAccess({ require: {}, exclude: { emails: [] } });
+    const { stack } = buildAccess({ requireRules: {}, excludeRules: { emails: [] } });
 
     // WHEN
     const body = policy(stack);
@@ -240,7 +238,7 @@ describe('CodeServerAccess policy', () => {
 
   test('requires the rules given', () => {
     // GIVEN
-    const { stack } = buildAccess({ require: { emailDomains: ['example.com'] } });
+    const { stack } = buildAccess({ requireRules: { emailDomains: ['example.com'] } });
 
     // THEN
     expect(policy(stack).require).toEqual([{ email_domain: { domain: 'example.com' } }]);
@@ -248,7 +246,7 @@ describe('CodeServerAccess policy', () => {
 
   test('excludes the rules given', () => {
     // GIVEN
-    const { stack } = buildAccess({ exclude: { emails: ['intern@example.com'] } });
+    const { stack } = buildAccess({ excludeRules: { emails: ['intern@example.com'] } });
 
     // THEN
     expect(policy(stack).exclude).toEqual([{ email: { email: 'intern@example.com' } }]);
@@ -261,30 +259,35 @@ describe('CodeServerAccess validation', () => {
     const stack = newStack();
 
     // WHEN
-    const build = () => new CodeServerAccess(stack, 'Access', accessProps({ allow: {} }));
+    const build = () => new CodeServerAccess(stack, 'Access', accessProps({ allowedEmails: [] }));
 
     // THEN
-    expect(build).toThrow(/CodeServerAccess: invalid allow \{\}: an allow policy needs at least one include rule/);
+    expect(build).toThrow('test/Access: invalid allowedEmails | allowedEmailDomains | allowedGithubOrganizations | allowedGroupIds {"allowedEmails":[]}: an allow policy needs at least one rule, e.g. allowedEmails: ["dev@example.com"]');
     expect(resourceCount(synthJson(stack))).toBe(0);
   });
 
   test('rejects a malformed email in the require set', () => {
     // THEN
-    expect(() => buildAccess({ require: { emails: ['nobody'] } })).toThrow('CodeServerAccess: invalid require.emails[0] "nobody"');
+    expect(() => buildAccess({ requireRules: { emails: ['nobody'] } })).toThrow('test/Access: invalid requireRules.emails[0] "nobody"');
   });
 
   test('rejects a malformed session duration', () => {
     // THEN
-    expect(() => buildAccess({ sessionDuration: '1 day' })).toThrow('CodeServerAccess: invalid sessionDuration "1 day"');
+    expect(() => buildAccess({ sessionDuration: '1 day' })).toThrow('test/Access: invalid sessionDuration "1 day"');
   });
 
   test('rejects a session duration of zero', () => {
     // THEN
-    expect(() => buildAccess({ sessionDuration: '0h0m' })).toThrow('CodeServerAccess: invalid sessionDuration "0h0m": must be longer than zero');
+    expect(() => buildAccess({ sessionDuration: '0h0m' })).toThrow('test/Access: invalid sessionDuration "0h0m": must be longer than zero');
   });
 
   test('rejects a malformed identity provider id', () => {
     // THEN
-    expect(() => buildAccess({ identityProviderIds: ['idp-1', 'not an id'] })).toThrow('CodeServerAccess: invalid identityProviderIds[1] "not an id"');
+    expect(() => buildAccess({ identityProviderIds: [IDP_ID, 'github'] })).toThrow('test/Access: invalid identityProviderIds[1] "github": expected the id (a UUID) of a Cloudflare identity provider');
+  });
+
+  test('rejects an account id that is not 32 hexadecimal characters', () => {
+    // THEN
+    expect(() => buildAccess({ cloudflareAccountId: 'my-account' })).toThrow('test/Access: invalid cloudflareAccountId "my-account": expected the 32 hexadecimal characters of an account id');
   });
 });

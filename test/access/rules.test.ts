@@ -1,6 +1,6 @@
-import { buildAccessRules, requireSomeRule, validateAccessRuleSet } from '../../lib/access/rules';
+import { AccessRuleSet, buildAccessRules, validateAccessRuleSet } from '../../lib/access/rules';
 import { PropContext } from '../../lib/validation';
-import { thrownBy } from '../fixtures';
+import { GROUP_ID, IDP_ID } from '../fixtures';
 
 const CTX: PropContext = { construct: 'TestConstruct' };
 
@@ -76,112 +76,46 @@ describe('buildAccessRules', () => {
   });
 });
 
-describe('requireSomeRule', () => {
-  test('accepts a set with one rule of any kind', () => {
-    // THEN
-    expect(() => requireSomeRule(CTX, 'allow', { emails: ['a@example.com'] })).not.toThrow();
-    expect(() => requireSomeRule(CTX, 'allow', { emailDomains: ['example.com'] })).not.toThrow();
-    expect(() => requireSomeRule(CTX, 'allow', { githubOrganizations: [{ name: 'org', identityProviderId: 'idp' }] })).not.toThrow();
-    expect(() => requireSomeRule(CTX, 'allow', { groupIds: ['group-1'] })).not.toThrow();
-  });
-
-  test('rejects an undefined set, naming the prop', () => {
-    // THEN
-    expect(() => requireSomeRule(CTX, 'allow', undefined)).toThrow(/TestConstruct: invalid allow \{\}: an allow policy needs at least one include rule/);
-  });
-
-  test('rejects a set whose lists are all empty, showing the value', () => {
-    // WHEN
-    const error = thrownBy(() => requireSomeRule(CTX, 'allow', { emails: [], groupIds: [] }));
-
-    // THEN
-    expect(error.message).toContain('invalid allow {"emails":[],"groupIds":[]}');
-  });
-});
-
 describe('validateAccessRuleSet', () => {
+  const named = (set: string) => (field: string) => `${set}.${field}`;
+
   test('accepts an undefined set', () => {
     // THEN
-    expect(() => validateAccessRuleSet(CTX, 'allow', undefined)).not.toThrow();
+    expect(() => validateAccessRuleSet(CTX, undefined, named('allow'))).not.toThrow();
   });
 
   test('accepts a set of valid values', () => {
     // THEN
     expect(() =>
-      validateAccessRuleSet(CTX, 'allow', {
+      validateAccessRuleSet(CTX, {
         emails: ['a@example.com'],
         emailDomains: ['example.com'],
-        githubOrganizations: [{ name: 'my-org', identityProviderId: 'idp-1', team: 'Platform Team' }],
-        groupIds: ['3f2a1c9e-0000-4000-8000-000000000000'],
-      }),
+        githubOrganizations: [{ name: 'my-org', identityProviderId: IDP_ID, team: 'Platform Team' }],
+        groupIds: [GROUP_ID],
+      }, named('allow')),
     ).not.toThrow();
   });
 
-  test('names the set, the field and the index of a bad email', () => {
+  test.each<[string, AccessRuleSet, string]>([
+    ['a bad email, naming the set, the field and the index', { emails: ['a@example.com', 'bad'] }, 'invalid allow.emails[1] "bad"'],
+    ['a bad email domain', { emailDomains: ['@example.com'] }, 'invalid allow.emailDomains[0] "@example.com"'],
+    ['a bad GitHub organization name', { githubOrganizations: [{ name: 'my_org', identityProviderId: IDP_ID }] }, 'invalid allow.githubOrganizations[0].name "my_org"'],
+    ['a GitHub organization name longer than 39 characters', { githubOrganizations: [{ name: 'a'.repeat(40), identityProviderId: IDP_ID }] }, `invalid allow.githubOrganizations[0].name "${'a'.repeat(40)}"`],
+    ['an identity provider id that is not a UUID', { githubOrganizations: [{ name: 'org', identityProviderId: 'github' }] }, 'invalid allow.githubOrganizations[0].identityProviderId "github": expected the id (a UUID)'],
+    ['a bad GitHub team name', { githubOrganizations: [{ name: 'org', identityProviderId: IDP_ID, team: '-team' }] }, 'invalid allow.githubOrganizations[0].team "-team"'],
+    ['a group id that is not a UUID', { groupIds: ['group/1'] }, 'invalid allow.groupIds[0] "group/1"'],
+    ['an email listed twice, whatever its case', { emails: ['Dev@example.com', 'dev@example.com'] }, 'invalid allow.emails "dev@example.com": is listed more than once'],
+    ['a group id listed twice', { groupIds: [GROUP_ID, GROUP_ID] }, `invalid allow.groupIds "${GROUP_ID}": is listed more than once`],
+  ])('rejects %s', (_, set, message) => {
     // THEN
-    expect(() => validateAccessRuleSet(CTX, 'require', { emails: ['a@example.com', 'bad'] })).toThrow('invalid require.emails[1] "bad"');
+    expect(() => validateAccessRuleSet(CTX, set, named('allow'))).toThrow(message);
   });
 
-  test('rejects a bad email domain', () => {
-    // THEN
-    expect(() => validateAccessRuleSet(CTX, 'allow', { emailDomains: ['@example.com'] })).toThrow('invalid allow.emailDomains[0] "@example.com"');
-  });
-
-  test('rejects a bad GitHub organization name', () => {
-    // THEN
-    expect(() => validateAccessRuleSet(CTX, 'allow', { githubOrganizations: [{ name: 'my_org', identityProviderId: 'idp' }] })).toThrow(
-      'invalid allow.githubOrganizations[0].name "my_org"',
-    );
-  });
-
-  test('rejects a GitHub organization name longer than 39 characters', () => {
+  test('names a field by the prop that holds it', () => {
     // GIVEN
-    const name = 'a'.repeat(40);
+    const fieldProp = (field: string) => (field === 'emails' ? 'allowedEmails' : field);
 
     // THEN
-    expect(() => validateAccessRuleSet(CTX, 'allow', { githubOrganizations: [{ name, identityProviderId: 'idp' }] })).toThrow(
-      `invalid allow.githubOrganizations[0].name "${name}"`,
-    );
-  });
-
-  test('rejects a bad identity provider id of a GitHub organization', () => {
-    // THEN
-    expect(() => validateAccessRuleSet(CTX, 'allow', { githubOrganizations: [{ name: 'org', identityProviderId: 'idp 1' }] })).toThrow(
-      'invalid allow.githubOrganizations[0].identityProviderId "idp 1"',
-    );
-  });
-
-  test('rejects a bad GitHub team name', () => {
-    // THEN
-    expect(() => validateAccessRuleSet(CTX, 'allow', { githubOrganizations: [{ name: 'org', identityProviderId: 'idp', team: '-team' }] })).toThrow(
-      'invalid allow.githubOrganizations[0].team "-team"',
-    );
-  });
-
-  test('rejects a bad group id', () => {
-    // THEN
-    expect(() => validateAccessRuleSet(CTX, 'exclude', { groupIds: ['group/1'] })).toThrow('invalid exclude.groupIds[0] "group/1"');
-  });
-
-  test('rejects an email listed twice, whatever its case', () => {
-    // THEN
-    expect(() => validateAccessRuleSet(CTX, 'allow', { emails: ['Dev@example.com', 'dev@example.com'] })).toThrow(
-      'invalid allow.emails "dev@example.com": is listed more than once',
-    );
-  });
-
-  test('names a field by the prop that holds it when told how', () => {
-    // GIVEN
-    const fieldProp = (field: string) => `allowed.${field.toUpperCase()}`;
-
-    // THEN
-    expect(() => validateAccessRuleSet(CTX, 'allow', { githubOrganizations: [{ name: '-org', identityProviderId: 'idp' }] }, fieldProp)).toThrow(
-      'invalid allowed.GITHUBORGANIZATIONS[0].name "-org"',
-    );
-  });
-
-  test('rejects a group id listed twice', () => {
-    // THEN
-    expect(() => validateAccessRuleSet(CTX, 'allow', { groupIds: ['g1', 'g1'] })).toThrow('invalid allow.groupIds "g1": is listed more than once');
+    expect(() => validateAccessRuleSet(CTX, { emails: ['nobody'] }, fieldProp)).toThrow('TestConstruct: invalid allowedEmails[0] "nobody"');
   });
 });

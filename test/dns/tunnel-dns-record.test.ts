@@ -6,7 +6,8 @@ import { newStack, resourcesOfType, synthJson, ZONE_ID } from '../fixtures';
 function buildRecord(overrides: Partial<TunnelDnsRecordProps> = {}): TerraformStack {
   const stack = newStack();
   new TunnelDnsRecord(stack, 'Dns', {
-    zoneId: ZONE_ID,
+    cloudflareZoneId: ZONE_ID,
+    zoneName: 'example.com',
     hostname: 'code.example.com',
     target: 'tunnel-id.cfargotunnel.com',
     ...overrides,
@@ -69,5 +70,14 @@ describe('TunnelDnsRecord', () => {
 
     // THEN
     expect(Testing.synth(stack)).toHaveResourceWithProperties(DnsRecord, { comment: 'mine' });
+  });
+
+  test.each<[string, Partial<TunnelDnsRecordProps>, string]>([
+    ['a zone id that is the domain name', { cloudflareZoneId: 'example.com' }, 'invalid cloudflareZoneId "example.com": expected the 32 hexadecimal characters of a zone id'],
+    ['a zone name that is not a domain', { zoneName: 'Example' }, 'invalid zoneName "Example": expected a lower-case domain name such as "example.com"'],
+    ['a hostname outside the zone', { hostname: 'code.example.org' }, 'invalid hostname "code.example.org": must be inside the zone "example.com"'],
+  ])('rejects %s, naming the construct path, the prop and the value', (_why, overrides, message) => {
+    // THEN
+    expect(() => buildRecord(overrides)).toThrow(`test/Dns: ${message}`);
   });
 });

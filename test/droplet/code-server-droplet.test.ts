@@ -11,7 +11,7 @@ const FINGERPRINT = '3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa';
 function buildDroplet(overrides: Partial<CodeServerDropletProps> = {}): TerraformStack {
   const stack = newStack();
   new CodeServerDroplet(stack, 'Droplet', {
-    name: 'code-example-com',
+    dropletName: 'code-example-com',
     userData: '#cloud-config\n',
     ...overrides,
   });
@@ -233,32 +233,56 @@ describe('CodeServerDroplet firewall', () => {
 });
 
 describe('CodeServerDroplet validation', () => {
-  test('rejects a bad name, and builds nothing', () => {
+  test('rejects a bad droplet name, and builds nothing', () => {
     // GIVEN
     const stack = newStack();
 
     // WHEN
-    const build = () => new CodeServerDroplet(stack, 'Droplet', { name: 'my_box', userData: '' });
+    const build = () => new CodeServerDroplet(stack, 'Droplet', { dropletName: 'my_box', userData: '' });
 
     // THEN
-    expect(build).toThrow('CodeServerDroplet: invalid name "my_box"');
+    expect(build).toThrow('test/Droplet: invalid dropletName "my_box"');
     expect(resourceCount(synthJson(stack))).toBe(0);
+  });
+
+  test.each([
+    ['a typo', 's-2cpu-4gb', 'expected a DigitalOcean size slug such as "s-2vcpu-4gb"'],
+    ['a made-up family', 'x-2vcpu-4gb', 'expected a DigitalOcean size slug'],
+    ['fewer than 2 vCPUs', 's-1vcpu-1gb', 'code-server needs 2 vCPUs, e.g. "s-2vcpu-4gb"; set allowSmallSize: true'],
+  ])('rejects a size with %s, naming the prop and the value', (_why, size, reason) => {
+    // THEN
+    expect(() => buildDroplet({ size })).toThrow(`test/Droplet: invalid size "${size}": ${reason}`);
+  });
+
+  test.each(['s-2vcpu-4gb', 's-4vcpu-8gb-240gb-intel', 's-2vcpu-2gb-amd', 'g-2vcpu-8gb', 'gd-4vcpu-16gb', 'c-4', 'c2-2vcpu-4gb', 'm3-2vcpu-16gb', 'so1_5-2vcpu-16gb', 'gpu-h100x1-80gb'])(
+    'accepts the size slug %s', (size) => {
+      // THEN
+      expect(() => buildDroplet({ size })).not.toThrow();
+    },
+  );
+
+  test('accepts a size under 2 vCPUs when allowSmallSize is true', () => {
+    // GIVEN
+    const stack = buildDroplet({ size: 's-1vcpu-2gb', allowSmallSize: true });
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Droplet, { size: 's-1vcpu-2gb' });
   });
 
   test('rejects a bad tag', () => {
     // THEN
-    expect(() => buildDroplet({ tags: ['has space'] })).toThrow('CodeServerDroplet: invalid tags[0] "has space"');
+    expect(() => buildDroplet({ tags: ['has space'] })).toThrow('test/Droplet: invalid tags[0] "has space"');
   });
 
   test('rejects an empty list of outbound rules', () => {
     // THEN
-    expect(() => buildDroplet({ outboundRules: [] })).toThrow('CodeServerDroplet: invalid outboundRules []');
+    expect(() => buildDroplet({ outboundRules: [] })).toThrow('test/Droplet: invalid outboundRules []');
   });
 
   test('rejects ports on an ICMP rule', () => {
     // THEN
     expect(() => buildDroplet({ outboundRules: [{ protocol: FirewallProtocol.ICMP, portRange: '443' }] })).toThrow(
-      'CodeServerDroplet: invalid outboundRules[0].portRange "443": ICMP rules take no ports',
+      'test/Droplet: invalid outboundRules[0].portRange "443": ICMP rules take no ports',
     );
   });
 
@@ -270,7 +294,7 @@ describe('CodeServerDroplet validation', () => {
   ])('rejects %s', (_why, portRange) => {
     // THEN
     expect(() => buildDroplet({ outboundRules: [{ protocol: FirewallProtocol.TCP, portRange }] })).toThrow(
-      `CodeServerDroplet: invalid outboundRules[0].portRange "${portRange}": expected ports from 1 to 65535, the lower first`,
+      `test/Droplet: invalid outboundRules[0].portRange "${portRange}": expected ports from 1 to 65535, the lower first`,
     );
   });
 
@@ -290,7 +314,7 @@ describe('CodeServerDroplet validation', () => {
   test('rejects a malformed port range', () => {
     // THEN
     expect(() => buildDroplet({ outboundRules: [{ protocol: FirewallProtocol.TCP, portRange: '80,443' }] })).toThrow(
-      'CodeServerDroplet: invalid outboundRules[0].portRange "80,443"',
+      'test/Droplet: invalid outboundRules[0].portRange "80,443"',
     );
   });
 });

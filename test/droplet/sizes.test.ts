@@ -1,4 +1,4 @@
-import { defaultSwapGib, memoryGibOfSize, SWAP_BELOW_GIB } from '../../lib/droplet/sizes';
+import { memoryGibOfSize, vcpusOfSize } from '../../lib/droplet/sizes';
 
 describe('memoryGibOfSize', () => {
   test.each([
@@ -23,20 +23,20 @@ describe('memoryGibOfSize', () => {
   });
 });
 
-describe('defaultSwapGib', () => {
-  test('swaps below 4 GiB of memory', () => {
+describe('vcpusOfSize', () => {
+  test.each([
+    ['s-1vcpu-512mb-10gb', 1],
+    ['s-2vcpu-4gb', 2],
+    ['g-8vcpu-32gb-intel', 8],
+    ['c-4', 4],
+    ['c-2-intel', 2],
+  ])('reads the vCPUs of %s as %p', (slug, vcpus) => {
     // THEN
-    expect(SWAP_BELOW_GIB).toBe(4);
+    expect(vcpusOfSize(slug)).toBe(vcpus);
   });
 
-  test.each([
-    ['s-1vcpu-512mb-10gb', 2],
-    ['s-2vcpu-2gb', 2],
-    ['s-2vcpu-4gb', 0],
-    ['s-2vcpu-4gb-intel', 0],
-    ['c-2', 0],
-  ])('gives %s a swap of %p GiB', (slug, gib) => {
+  test.each(['gpu-h100x1-80gb', 's-2cpu-4gb'])('gives undefined for %s, which names no vCPUs', (slug) => {
     // THEN
-    expect(defaultSwapGib(slug)).toBe(gib);
+    expect(vcpusOfSize(slug)).toBeUndefined();
   });
 });

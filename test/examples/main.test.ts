@@ -1,5 +1,5 @@
 import { Testing } from 'cdktf';
-import { BasicStack, buildApp, CompleteStack, readSettings } from '../../examples/main';
+import { BasicStack, buildApp, CompleteStack, readSettings, TeamStack } from '../../examples/main';
 import { ZeroTrustCodeServer } from '../../lib';
 import { onlyResource, synthJson } from '../fixtures';
 
@@ -143,14 +143,54 @@ describe('BasicStack', () => {
   });
 });
 
+describe('TeamStack', () => {
+  test('has three members by default, carol stopped', () => {
+    // WHEN
+    const settings = readSettings({});
+
+    // THEN
+    expect(settings.teamMembers).toEqual([
+      { name: 'alice', email: 'alice@example.com' },
+      { name: 'bob', email: 'bob@example.com' },
+      { name: 'carol', email: 'carol@example.com', running: false },
+    ]);
+  });
+
+  test('reads the members and the stopped ones from ZTCS_TEAM_MEMBERS and ZTCS_STOPPED_MEMBERS', () => {
+    // WHEN
+    const settings = readSettings({ ZTCS_TEAM_MEMBERS: 'dan=dan@acme.dev, eve=eve@acme.dev', ZTCS_STOPPED_MEMBERS: '' });
+
+    // THEN
+    expect(settings.teamMembers).toEqual([{ name: 'dan', email: 'dan@acme.dev' }, { name: 'eve', email: 'eve@acme.dev' }]);
+  });
+
+  test('builds an editor per member, the stopped one without a droplet, the allowed emails as admins', () => {
+    // WHEN
+    const stack = new TeamStack(Testing.app(), 'team', readSettings(FULL_ENV));
+    const synth = synthJson(stack);
+
+    // THEN
+    expect(Object.keys(stack.team.editors)).toEqual(['alice', 'bob', 'carol']);
+    expect(stack.team.editors.carol.droplet).toBeUndefined();
+    expect(Object.keys(synth.resource.digitalocean_droplet)).toHaveLength(2);
+    expect(Object.keys(synth.resource.digitalocean_volume)).toHaveLength(3);
+    expect(synth.output['Team-urls'].value).toEqual({
+      alice: 'https://alice.acme.dev',
+      bob: 'https://bob.acme.dev',
+      carol: 'https://carol.acme.dev',
+    });
+  });
+});
+
 describe('buildApp', () => {
-  test('holds the basic and the complete stacks', () => {
+  test('holds the basic, complete and team stacks', () => {
     // WHEN
     const app = buildApp(readSettings({}));
 
     // THEN
     expect(app.node.tryFindChild('basic')).toBeInstanceOf(BasicStack);
     expect(app.node.tryFindChild('complete')).toBeInstanceOf(CompleteStack);
+    expect(app.node.tryFindChild('team')).toBeInstanceOf(TeamStack);
   });
 
   test('writes into the output directory given', () => {

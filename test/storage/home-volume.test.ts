@@ -5,7 +5,7 @@ import { newStack, onlyResource, resourceCount, synthJson } from '../fixtures';
 
 function buildVolume(overrides: Partial<HomeVolumeProps> = {}): { stack: TerraformStack; volume: HomeVolume } {
   const stack = newStack();
-  const volume = new HomeVolume(stack, 'HomeVolume', { name: 'code-example-com-home', region: 'fra1', ...overrides });
+  const volume = new HomeVolume(stack, 'HomeVolume', { volumeName: 'code-example-com-home', region: 'fra1', ...overrides });
   return { stack, volume };
 }
 
@@ -20,7 +20,7 @@ describe('HomeVolume', () => {
 
   test('takes the size given', () => {
     // GIVEN
-    const { stack } = buildVolume({ sizeGib: 100 });
+    const { stack } = buildVolume({ homeVolumeSizeGib: 100 });
 
     // THEN
     expect(Testing.synth(stack)).toHaveResourceWithProperties(Volume, { size: 100 });
@@ -40,7 +40,7 @@ describe('HomeVolume', () => {
 
   test('takes the label given', () => {
     // GIVEN
-    const { stack, volume } = buildVolume({ label: 'my-home' });
+    const { stack, volume } = buildVolume({ homeVolumeLabel: 'my-home' });
 
     // THEN
     expect(Testing.synth(stack)).toHaveResourceWithProperties(Volume, { initial_filesystem_label: 'my-home' });
@@ -71,9 +71,9 @@ describe('HomeVolume', () => {
     expect(onlyResource(synthJson(stack), 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: true });
   });
 
-  test('is not protected when protect is false', () => {
+  test('is not protected when protectHomeVolume is false', () => {
     // GIVEN
-    const { stack } = buildVolume({ protect: false });
+    const { stack } = buildVolume({ protectHomeVolume: false });
 
     // THEN
     expect(onlyResource(synthJson(stack), 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: false });
@@ -100,25 +100,23 @@ describe('HomeVolume', () => {
     const stack = newStack();
 
     // WHEN
-    const build = () => new HomeVolume(stack, 'HomeVolume', { name: 'home', region: 'fra1', sizeGib });
+    const build = () => new HomeVolume(stack, 'HomeVolume', { volumeName: 'home', region: 'fra1', homeVolumeSizeGib: sizeGib });
 
     // THEN
-    expect(build).toThrow(`HomeVolume: invalid sizeGib ${sizeGib}: expected a whole number from 1 to 16384`);
+    expect(build).toThrow(`test/HomeVolume: invalid homeVolumeSizeGib ${sizeGib}: expected a whole number from 1 to 16384`);
     expect(resourceCount(synthJson(stack))).toBe(0);
   });
 
-  test('rejects a label longer than ext4 takes', () => {
+  test.each([
+    ['longer than ext4 takes', 'a-label-of-17-chr'],
+    ['with upper-case letters', 'Home'],
+  ])('rejects a label %s', (_why, homeVolumeLabel) => {
     // THEN
-    expect(() => buildVolume({ label: 'a-label-of-17-chr' })).toThrow('HomeVolume: invalid label "a-label-of-17-chr"');
-  });
-
-  test('rejects a label with upper-case letters', () => {
-    // THEN
-    expect(() => buildVolume({ label: 'Home' })).toThrow('HomeVolume: invalid label "Home"');
+    expect(() => buildVolume({ homeVolumeLabel })).toThrow(`test/HomeVolume: invalid homeVolumeLabel "${homeVolumeLabel}": expected 1 to 16 lower-case letters`);
   });
 
   test('rejects a bad volume name', () => {
     // THEN
-    expect(() => buildVolume({ name: 'code.example.com-home' })).toThrow('HomeVolume: invalid name "code.example.com-home"');
+    expect(() => buildVolume({ volumeName: 'code.example.com-home' })).toThrow('test/HomeVolume: invalid volumeName "code.example.com-home"');
   });
 });

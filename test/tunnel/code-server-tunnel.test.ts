@@ -7,7 +7,7 @@ import { ACCOUNT_ID, addressOf, newStack, onlyResource, resourceCount, synthJson
 
 function tunnelProps(overrides: Partial<CodeServerTunnelProps> = {}): CodeServerTunnelProps {
   return {
-    accountId: ACCOUNT_ID,
+    cloudflareAccountId: ACCOUNT_ID,
     hostname: 'code.example.com',
     teamName: 'myteam',
     accessAudience: 'aud-123',
@@ -155,12 +155,17 @@ describe('CodeServerTunnel', () => {
     const build = () => new CodeServerTunnel(stack, 'Tunnel', tunnelProps({ teamName: 'My Team' }));
 
     // THEN
-    expect(build).toThrow('CodeServerTunnel: invalid teamName "My Team"');
+    expect(build).toThrow('test/Tunnel: invalid teamName "My Team"');
     expect(resourceCount(synthJson(stack))).toBe(0);
   });
 
   test('rejects an origin service that is not on loopback', () => {
     // THEN
-    expect(() => buildTunnel({ originService: 'http://10.0.0.5:8080' })).toThrow('CodeServerTunnel: invalid originService "http://10.0.0.5:8080"');
+    expect(() => buildTunnel({ originService: 'http://10.0.0.5:8080' })).toThrow('test/Tunnel: invalid originService "http://10.0.0.5:8080"');
+  });
+
+  test('rejects an account id that is not 32 hexadecimal characters', () => {
+    // THEN
+    expect(() => buildTunnel({ cloudflareAccountId: 'my-account' })).toThrow('test/Tunnel: invalid cloudflareAccountId "my-account": expected the 32 hexadecimal characters of an account id');
   });
 });

@@ -2,19 +2,22 @@ import { spawnSync } from 'child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { homedir, tmpdir } from 'os';
 import { dirname, join } from 'path';
-import { Testing, TerraformStack } from 'cdktf';
 import { parse, stringify } from 'yaml';
-import { buildCloudConfig } from '../../lib/boot/cloud-config';
-import { CodeServerUserData, CodeServerUserDataProps, resolveBootOptions } from '../../lib/boot/code-server-user-data';
+import { buildApp, readSettings } from '../../examples/main';
+import { ZeroTrustCodeServer } from '../../lib';
+import { buildCloudConfig, renderCloudConfig } from '../../lib/boot/cloud-config';
+import { CodeServerUserDataProps, resolveBootOptions } from '../../lib/boot/code-server-user-data';
 import { describeWithTool } from '../tools';
 
 // The boot document checked by the real tools: cloud-init's schema, shellcheck and systemd.
 
 const TOKEN = 'eyJhIjoiZmFrZSJ9';
-const BASE: CodeServerUserDataProps = { hostname: 'code.example.com', tunnelToken: TOKEN };
+/** Props as the pure renderer takes them: a home volume by its label. */
+type RenderProps = CodeServerUserDataProps & { readonly homeVolumeLabel?: string };
+const BASE: RenderProps = { hostname: 'code.example.com', tunnelToken: TOKEN };
 
 /** The prop combinations whose documents every validator checks. */
-const COMBINATIONS: Array<[string, CodeServerUserDataProps]> = [
+const COMBINATIONS: Array<[string, RenderProps]> = [
   ['the defaults', BASE],
   ['every optional feature on', {
     ...BASE,
@@ -31,11 +34,22 @@ const COMBINATIONS: Array<[string, CodeServerUserDataProps]> = [
     reconnectionGraceSeconds: 3600,
     homeVolumeLabel: 'ztcs-home',
   }],
-  ['a small droplet (swap 2)', { ...BASE, swapSizeGib: 2 }],
+  ['a small droplet (swap 2)', { ...BASE, memoryGib: 2 }],
   ['a custom user name', { ...BASE, userName: 'dev_user-1', workspaceFolder: '/home/dev_user-1/code' }],
   ['a custom code-server version', { ...BASE, codeServerVersion: '4.113.0' }],
   ['a home volume only', { ...BASE, homeVolumeLabel: 'home-1' }],
 ];
+
+/** The boot document of every running editor of every example stack, by stack and construct path. */
+function exampleDocuments(): Array<[string, string]> {
+  const app = buildApp(readSettings({}), mkdtempSync(join(tmpdir(), 'ztcs-examples-')));
+  return app.node.findAll()
+    .filter((c): c is ZeroTrustCodeServer => c instanceof ZeroTrustCodeServer && c.userData !== undefined)
+    .map((editor) => [`the example ${editor.node.path}`, editor.userData!.cloudConfig]);
+}
+
+/** Every document the tools check: the prop combinations, then the examples'. */
+const DOCUMENTS: Array<[string, string]> = [...COMBINATIONS.map(([name, props]): [string, string] => [name, render(props)]), ...exampleDocuments()];
 
 interface WriteFile {
   path: string;
@@ -57,8 +71,8 @@ interface Finding {
 }
 
 /** The document as cloud-init reads it (cloudConfig, not the Terraform-escaped userData). */
-function render(props: CodeServerUserDataProps): string {
-  return new CodeServerUserData(new TerraformStack(Testing.app(), 'test'), 'boot', props).cloudConfig;
+function render(props: RenderProps): string {
+  return renderCloudConfig(resolveBootOptions(props));
 }
 
 function run(command: string, args: string[], input?: string): { status: number | null; output: string } {
@@ -101,8 +115,8 @@ describeWithTool('cloud-init', 'apt-get install cloud-init (or pip install cloud
     return run('cloud-init', ['schema', '--config-file', file]);
   }
 
-  test.each(COMBINATIONS)('the document for %s is valid cloud-config, with no error and no deprecation', (_, props) => {
-    const { status, output } = schema(render(props));
+  test.each(DOCUMENTS)('the document for %s is valid cloud-config, with no error and no deprecation', (_, document) => {
+    const { status, output } = schema(document);
     // cloud-init 22.4 says "Valid cloud-config: <file>"; later releases say "Valid schema <file>".
     expect({ status, output }).toEqual({ status: 0, output: expect.stringMatching(/^Valid (cloud-config|schema)/) });
     expect(output).not.toMatch(/deprecat/i);
@@ -143,8 +157,8 @@ describeWithTool(NEWER_CLOUD_INIT, 'scripts/fetch-cloud-init.sh (unpacks Debian 
     expect(Number(/cloud-init (\d+)\./.exec(output)?.[1])).toBeGreaterThanOrEqual(25);
   });
 
-  test.each(COMBINATIONS)('the document for %s is valid for cloud-init 25, with no error and no deprecation', (_, props) => {
-    const { status, output } = schema(render(props));
+  test.each(DOCUMENTS)('the document for %s is valid for cloud-init 25, with no error and no deprecation', (_, document) => {
+    const { status, output } = schema(document);
     expect({ status, output }).toEqual({ status: 0, output: expect.stringMatching(/^Valid schema/) });
     expect(output).not.toMatch(/deprecat/i);
   });
@@ -188,9 +202,9 @@ describeWithTool('shellcheck', 'apt-get install shellcheck')('shellcheck', () =>
     return { where: script.where, ...result };
   }
 
-  test.each(COMBINATIONS)('every shell script in the document for %s passes shellcheck -S style', (name, props) => {
+  test.each(DOCUMENTS)('every shell script in the document for %s passes shellcheck -S style', (name, document) => {
     const root = freshDir(`shellcheck-${slug(name)}`);
-    const scripts = scriptsOf(render(props));
+    const scripts = scriptsOf(document);
     expect(scripts.length).toBeGreaterThanOrEqual(7);
     // The failures, each with the script's path (or bootcmd/runcmd index) and shellcheck's report.
     expect(scripts.map((s) => shellcheck(root, s)).filter((f) => f.status !== 0 || f.output !== '')).toEqual([]);
@@ -248,8 +262,8 @@ describeWithTool('systemd-analyze', 'apt-get install systemd')('systemd-analyze 
     return status === 0 && lines.length === 0 ? [] : [{ where: units.join(' '), status, output }];
   }
 
-  test.each(COMBINATIONS)('every systemd unit in the document for %s passes verify, stubs standing in for code-server and cloudflared', (name, props) => {
-    const files = (parse(render(props)) as Document).write_files;
+  test.each(DOCUMENTS)('every systemd unit in the document for %s passes verify, stubs standing in for code-server and cloudflared', (name, document) => {
+    const files = (parse(document) as Document).write_files;
     expect(files.filter((f) => UNIT.test(f.path)).map((f) => f.path).sort()).toEqual([
       '/etc/systemd/system/cloudflared-tunnel.service',
       '/etc/systemd/system/code-server.service',

@@ -1,0 +1,114 @@
+// The benchmark: the library against hand-written raw resources, and the library's import cost
+// against cdktf alone. Every sample is a whole process (node bench/.out/workload.js), so it counts
+// loading, building and synthesizing as a user's `cdktf synth` does; baselines run in the same
+// session, interleaved with the library's runs. Prints and writes bench/results.md; asserts nothing.
+//   npx projen bench [runs]      (runs per case, default 5)
+import { spawnSync } from 'child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { cpus, tmpdir } from 'os';
+import { join } from 'path';
+import * as ts from 'typescript';
+
+const runs = Math.max(5, Number(process.argv[2] ?? 5));
+const DEVELOPERS = [1, 10, 50, 300];
+const BENCH = __dirname;
+const OUT = join(BENCH, '.out');
+const ROOT = join(BENCH, '..');
+
+interface Sample { readonly ms: number; readonly rssKb: number }
+
+/** The workload as plain JavaScript, so no TypeScript compiler runs inside a measured process. */
+function buildWorkload(): string {
+  mkdirSync(OUT, { recursive: true });
+  const source = readFileSync(join(BENCH, 'workload.ts'), 'utf8');
+  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } });
+  const file = join(OUT, 'workload.js');
+  writeFileSync(file, outputText);
+  return file;
+}
+
+/** The cloud-config a hand-writer would keep beside their code, placeholders for hostname and token. */
+function writeTemplate(): string {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { renderCloudConfig } = require(join(ROOT, 'lib', 'boot', 'cloud-config.js'));
+  const { resolveBootOptions } = require(join(ROOT, 'lib', 'boot', 'code-server-user-data.js'));
+  const { escapeTerraformTemplate } = require(join(ROOT, 'lib', 'boot', 'terraform-string.js'));
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const file = join(mkdtempSync(join(tmpdir(), 'ztcs-bench-template-')), 'user-data.yaml');
+  writeFileSync(file, escapeTerraformTemplate(renderCloudConfig(resolveBootOptions({
+    hostname: '__HOSTNAME__', tunnelToken: '__TOKEN__', homeVolumeLabel: 'ztcs-home',
+  }))));
+  return file;
+}
+
+function sample(workload: string, template: string, mode: string, developers = 0): Sample {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, [workload, mode, String(developers)], {
+    encoding: 'utf8', env: { ...process.env, ZTCS_BENCH_TEMPLATE: template },
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${mode} ${developers} failed: ${result.stderr}`);
+  const { rssKb } = JSON.parse(result.stdout.trim().split('\n').pop()!);
+  return { ms, rssKb };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Runs two modes alternately, so both see the same machine load. */
+function compare(workload: string, template: string, a: [string, number], b: [string, number]): [Sample[], Sample[]] {
+  const first: Sample[] = [];
+  const second: Sample[] = [];
+  for (let i = 0; i < runs; i++) {
+    first.push(sample(workload, template, ...a));
+    second.push(sample(workload, template, ...b));
+  }
+  return [first, second];
+}
+
+const workload = buildWorkload();
+const template = writeTemplate();
+const rows: string[] = [];
+const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
+
+for (const developers of DEVELOPERS) {
+  const [library, raw] = compare(workload, template, ['library', developers], ['raw', developers]);
+  const [lt, rt] = [median(library.map((s) => s.ms)), median(raw.map((s) => s.ms))];
+  const [lm, rm] = [median(library.map((s) => s.rssKb)), median(raw.map((s) => s.rssKb))];
+  const row = `| ${developers} | ${fmt(lt)} | ${fmt(rt)} | ${(lt / rt).toFixed(2)} | ${mb(lm)} | ${mb(rm)} | ${(lm / rm).toFixed(2)} |`;
+  rows.push(row);
+  console.log(row);
+}
+
+const [libraryImport, cdktfImport] = compare(workload, template, ['library-import', 0], ['cdktf', 0]);
+const [li, ci] = [median(libraryImport.map((s) => s.ms)), median(cdktfImport.map((s) => s.ms))];
+const importRow = `| load the compiled library (with its deep provider imports) | ${fmt(li)} | load cdktf alone | ${fmt(ci)} | ${(li / ci).toFixed(2)} |`;
+console.log(importRow);
+
+const report = `# Benchmark results
+
+Written by \`npx projen bench\` (bench/run.ts); numbers, no assertions. Each figure is the median of
+${runs} whole-process runs (\`node\` loading, building and synthesizing one stack into a temporary
+folder, as \`cdktf synth\` does), the library's runs interleaved with the baseline's.
+
+- Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node.js ${process.version}, ${new Date().toISOString().slice(0, 10)}.
+- Raw: the same provider resources per developer written by hand with the prebuilt providers (deep
+  imports), the cloud-config read once from a template file; the library: one \`ZeroTrustCodeServer\`
+  per developer. Both with the default props.
+- Targets (issue 10): wall-time ratio at most 1.15 at 1 developer and 1.2 at 50 and 300; peak
+  memory within 1.2 times the raw baseline's.
+
+| Developers | Library | Raw | Ratio | Library peak RSS | Raw peak RSS | Ratio |
+| --- | --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+
+| Import | Time | Baseline | Time | Ratio |
+| --- | --- | --- | --- | --- |
+${importRow}
+`;
+writeFileSync(join(BENCH, 'results.md'), report);
+console.log(`wrote ${join(BENCH, 'results.md')}`);

@@ -1,0 +1,64 @@
+/**
+ * The contract between the TypeScript that writes the boot and the shell scripts that run it:
+ * every path, unit name, `boot.env` key and step that both sides name. The document is rendered
+ * from this table, and the tests prove that the scripts read only what it writes.
+ */
+export const BOOT_PATHS = {
+  /** The boot's own configuration folder; the scripts read `boot.env` from it. */
+  etc: '/etc/ztcs',
+  /** The environment file every script sources. */
+  env: '/etc/ztcs/boot.env',
+  /** VS Code settings to install when the user has none. */
+  settings: '/etc/ztcs/settings.json',
+  /** Where the scripts are written. */
+  scripts: '/usr/local/lib/ztcs',
+  /** Written once code-server and the tunnel are up. */
+  readyMarker: '/var/lib/ztcs/ready',
+  /** code-server's configuration file. */
+  codeServerConfig: '/etc/code-server/config.yaml',
+  /** The root-only file that holds the tunnel token as TUNNEL_TOKEN=…, read by systemd. */
+  tunnelToken: '/etc/cloudflared/tunnel.env',
+} as const;
+
+/** The systemd units the boot writes and starts. */
+export const BOOT_UNITS = {
+  codeServer: 'code-server.service',
+  cloudflared: 'cloudflared-tunnel.service',
+} as const;
+
+/** The port code-server listens on, on loopback only; the tunnel forwards to it. */
+export const CODE_SERVER_PORT = 8080;
+
+/** The script cloud-init runs; it runs the steps below, in this order. */
+export const BOOT_ENTRY = 'boot.sh';
+
+/** The steps of the first boot, in the order boot.sh runs them: the critical path, then the optional steps. */
+export const BOOT_STEPS = [
+  'prepare-home.sh',
+  'install-code-server.sh',
+  'install-cloudflared.sh',
+  'wait-ready.sh',
+  'personalize.sh',
+  'enable-security-updates.sh',
+] as const;
+
+/** The keys of `boot.env`, in the order they are written. */
+export const BOOT_ENV_KEYS = [
+  'CODE_USER',
+  'CODE_HOME',
+  'WORKSPACE',
+  'CODE_SERVER_VERSION',
+  'CODE_SERVER_SHA256',
+  'CODE_SERVER_PORT',
+  'CODE_SERVER_DEB_URL',
+  'CLOUDFLARED_APT_REPOSITORY',
+  'CLOUDFLARED_KEY_URL',
+  'EXTENSIONS',
+  'GIT_REPOSITORIES',
+  'DOTFILES_REPOSITORY',
+  'HOME_VOLUME_LABEL',
+  'READY_MARKER',
+] as const;
+
+/** One key of `boot.env`. */
+export type BootEnvKey = (typeof BOOT_ENV_KEYS)[number];

@@ -1,0 +1,105 @@
+import { AccessRuleSet } from '../access/rules';
+import { checkPattern, isUnresolved, PropContext, rejectProp } from '../validation';
+
+/** One developer of a team. */
+export interface TeamMember {
+  /**
+   * The member's name as a slug (lower-case letters, digits and hyphens, e.g. `alice`): their
+   * hostname, construct id and so their Terraform addresses derive from it, never from the
+   * member's position in the list.
+   */
+  readonly name: string;
+  /** The email the member signs in with; only they (and the team's admins) can open their editor. */
+  readonly email: string;
+  /**
+   * Whether the member has left: everything of theirs is deleted except their home volume, which
+   * stays protected until `deleteHome` is set. Keep a leaving member in the list: removing the
+   * entry removes the volume's resource block, and Terraform deletes a volume whose block is gone
+   * whatever its `prevent_destroy`.
+   * @default false
+   */
+  readonly leaving?: boolean;
+  /**
+   * With `leaving`: lift the protection of this member's home volume, so that removing them from
+   * the list afterwards deletes it. Snapshot the volume first.
+   * @default false
+   */
+  readonly deleteHome?: boolean;
+  /**
+   * Whether the member's droplet exists (see `running` of the team).
+   * @default - the team's `running`
+   */
+  readonly running?: boolean;
+  /**
+   * The member's droplet size.
+   * @default - the team's `size`
+   */
+  readonly size?: string;
+  /**
+   * The member's region. Changing it later would move the home volume, which its protection refuses.
+   * @default - the team's `region`
+   */
+  readonly region?: string;
+  /**
+   * The member's extensions, instead of the team's.
+   * @default - the team's `extensions`
+   */
+  readonly extensions?: string[];
+  /**
+   * The member's git repositories, instead of the team's.
+   * @default - the team's `gitRepositories`
+   */
+  readonly gitRepositories?: string[];
+  /**
+   * The size of the member's home volume in GiB.
+   * @default - the team's `homeVolumeSizeGib`
+   */
+  readonly homeVolumeSizeGib?: number;
+}
+
+/** The defaults of a team, for documentation and tests. */
+export const TEAM_DEFAULTS = {
+  hostnamePattern: '{name}.{zoneName}',
+} as const;
+
+const MEMBER_NAME = /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+
+/** A member's hostname: the pattern with `{name}` and `{zoneName}` filled in. */
+export function memberHostname(pattern: string, name: string, zoneName: string): string {
+  return pattern.split('{name}').join(name).split('{zoneName}').join(zoneName);
+}
+
+/** The allow rules of a member's editor: the member, then the team's admins (without repeating the member). */
+export function memberAllowRules(member: TeamMember, admins: AccessRuleSet | undefined): AccessRuleSet {
+  const own = member.email.toLowerCase();
+  return {
+    emails: [member.email, ...(admins?.emails ?? []).filter((email) => email.toLowerCase() !== own)],
+    emailDomains: admins?.emailDomains,
+    githubOrganizations: admins?.githubOrganizations,
+    groupIds: admins?.groupIds,
+  };
+}
+
+/**
+ * Checks the member list as a whole: names that are slugs, and no name, email or hostname twice.
+ * Each member's own values (the email's form, the size…) are checked by the editor built for them.
+ */
+export function validateMembers(ctx: PropContext, members: readonly TeamMember[], hostnameOf: (member: TeamMember) => string): void {
+  const seen = new Map<string, string>();
+  const claim = (kind: string, prop: string, value: string, index: number) => {
+    if (isUnresolved(value)) return;
+    const key = `${kind}:${value.toLowerCase()}`;
+    const holder = seen.get(key);
+    if (holder !== undefined) rejectProp(ctx, prop, value, `is also the ${kind} of ${holder}; each member needs their own`);
+    seen.set(key, `members[${index}] (${members[index].name})`);
+  };
+  members.forEach((member, i) => {
+    checkPattern(ctx, `members[${i}].name`, member.name, MEMBER_NAME, 'expected a slug of lower-case letters, digits and hyphens, starting with a letter, e.g. "alice"');
+    if (member.deleteHome && !member.leaving) {
+      rejectProp(ctx, `members[${i}].deleteHome`, member.deleteHome, `deletes a home only for a member who is leaving: set leaving: true for ${member.name} too`);
+    }
+    claim('name', `members[${i}].name`, member.name, i);
+    claim('email', `members[${i}].email`, member.email, i);
+    claim('hostname', `members[${i}] hostname`, hostnameOf(member), i);
+  });
+}

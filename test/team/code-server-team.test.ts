@@ -1,0 +1,185 @@
+import { TerraformStack } from 'cdktf';
+import { CodeServerTeam, CodeServerTeamProps, TeamMember } from '../../lib';
+import { ACCOUNT_ID, newStack, onlyResource, resourcesByAddress, resourcesOfType, synthJson, thrownBy, ZONE_ID } from '../fixtures';
+
+const MEMBERS: TeamMember[] = [
+  { name: 'alice', email: 'alice@example.com' },
+  { name: 'bob', email: 'bob@example.com' },
+  { name: 'carol', email: 'carol@example.com' },
+];
+
+function teamProps(overrides: Partial<CodeServerTeamProps> = {}): CodeServerTeamProps {
+  return {
+    cloudflareAccountId: ACCOUNT_ID,
+    cloudflareZoneId: ZONE_ID,
+    zoneName: 'example.com',
+    teamName: 'myteam',
+    members: MEMBERS,
+    ...overrides,
+  };
+}
+
+function buildTeam(overrides: Partial<CodeServerTeamProps> = {}): { stack: TerraformStack; team: CodeServerTeam } {
+  const stack = newStack();
+  const team = new CodeServerTeam(stack, 'Team', teamProps(overrides));
+  return { stack, team };
+}
+
+/** A member's resources (their logical ids start with the team's and the member's construct ids), by address. */
+function resourcesOf(synth: any, member: string): Record<string, any> {
+  return Object.fromEntries(Object.entries(resourcesByAddress(synth)).filter(([address]) => address.split('.')[1].startsWith(`Team_${member}_`)));
+}
+
+/** The emails a member's allow policy lets in. */
+function allowedEmailsOf(synth: any, member: string): string[] {
+  const policy = Object.values(resourcesOf(synth, member)).find((body) => body.decision === 'allow');
+  return policy.include.filter((rule: any) => rule.email).map((rule: any) => rule.email.email);
+}
+
+describe('CodeServerTeam', () => {
+  test('gives every member an editor at <name>.<zone>', () => {
+    // WHEN
+    const synth = synthJson(buildTeam().stack);
+
+    // THEN
+    expect(resourcesOfType(synth, 'cloudflare_dns_record').map((r) => r.name).sort()).toEqual(['alice.example.com', 'bob.example.com', 'carol.example.com']);
+    expect(resourcesOfType(synth, 'digitalocean_droplet')).toHaveLength(3);
+  });
+
+  test('lets each member into their own editor only', () => {
+    // WHEN
+    const synth = synthJson(buildTeam().stack);
+
+    // THEN
+    expect(allowedEmailsOf(synth, 'alice')).toEqual(['alice@example.com']);
+    expect(allowedEmailsOf(synth, 'bob')).toEqual(['bob@example.com']);
+  });
+
+  test("lets the admins into every member's editor", () => {
+    // WHEN
+    const synth = synthJson(buildTeam({ admins: { emails: ['ops@example.com', 'alice@example.com'] } }).stack);
+
+    // THEN
+    expect(allowedEmailsOf(synth, 'alice')).toEqual(['alice@example.com', 'ops@example.com']);
+    expect(allowedEmailsOf(synth, 'carol')).toEqual(['carol@example.com', 'ops@example.com', 'alice@example.com']);
+  });
+
+  test("applies a member's overrides over the team's settings, and only to them", () => {
+    // WHEN
+    const { team } = buildTeam({
+      size: 's-2vcpu-4gb',
+      members: [{ ...MEMBERS[0], size: 's-4vcpu-8gb', region: 'ams3', homeVolumeSizeGib: 50, extensions: ['esbenp.prettier-vscode'] }, MEMBERS[1]],
+    });
+    const synth = synthJson(team.node.scope as TerraformStack);
+    const alice = Object.values(resourcesOf(synth, 'alice'));
+    const bob = Object.values(resourcesOf(synth, 'bob'));
+
+    // THEN
+    expect(alice.find((r) => r.size === 's-4vcpu-8gb' && r.region === 'ams3')).toBeDefined();
+    expect(alice.find((r) => r.initial_filesystem_label)?.size).toBe(50);
+    expect(team.editors.alice.userData?.cloudConfig).toContain('esbenp.prettier-vscode');
+    expect(bob.find((r) => r.user_data)?.size).toBe('s-2vcpu-4gb');
+    expect(team.editors.bob.userData?.cloudConfig).not.toContain('esbenp.prettier-vscode');
+  });
+
+  test('names its output after the team and maps each member to their URL', () => {
+    // WHEN
+    const synth = synthJson(buildTeam().stack);
+
+    // THEN
+    expect(synth.output['Team-urls'].value).toEqual({
+      alice: 'https://alice.example.com',
+      bob: 'https://bob.example.com',
+      carol: 'https://carol.example.com',
+    });
+    expect(synth.output['alice-url'].value).toBe('https://alice.example.com');
+  });
+
+  test("removing a member from the middle leaves the others' resources at the same addresses, unchanged", () => {
+    // GIVEN
+    const before = synthJson(buildTeam().stack);
+
+    // WHEN
+    const after = synthJson(buildTeam({ members: [MEMBERS[0], MEMBERS[2]] }).stack);
+
+    // THEN
+    for (const member of ['alice', 'carol']) {
+      expect(Object.keys(resourcesOf(after, member)).length).toBeGreaterThan(0);
+      expect(resourcesOf(after, member)).toEqual(resourcesOf(before, member));
+    }
+    expect(resourcesOf(after, 'bob')).toEqual({});
+  });
+
+  test('a stopped member keeps their volume, tunnel, DNS record and Access application, at the same addresses', () => {
+    // GIVEN
+    const before = resourcesOf(synthJson(buildTeam().stack), 'bob');
+
+    // WHEN
+    const after = resourcesOf(synthJson(buildTeam({ members: [MEMBERS[0], { ...MEMBERS[1], running: false }, MEMBERS[2]] }).stack), 'bob');
+
+    // THEN
+    expect(Object.keys(after).map((address) => address.split('.')[0]).sort()).toEqual([
+      'cloudflare_dns_record',
+      'cloudflare_zero_trust_access_application',
+      'cloudflare_zero_trust_access_policy',
+      'cloudflare_zero_trust_tunnel_cloudflared',
+      'cloudflare_zero_trust_tunnel_cloudflared_config',
+      'digitalocean_volume',
+    ]);
+    for (const [address, body] of Object.entries(after)) expect(body).toEqual(before[address]);
+  });
+
+  test('a leaving member keeps only their home volume, protected, at the address it had', () => {
+    // GIVEN
+    const before = resourcesOf(synthJson(buildTeam().stack), 'bob');
+
+    // WHEN
+    const { stack, team } = buildTeam({ members: [MEMBERS[0], { ...MEMBERS[1], leaving: true }, MEMBERS[2]] });
+    const synth = synthJson(stack);
+    const after = resourcesOf(synth, 'bob');
+
+    // THEN
+    expect(Object.keys(after)).toHaveLength(1);
+    const [address, volume] = Object.entries(after)[0];
+    expect(address.startsWith('digitalocean_volume.')).toBe(true);
+    expect(volume).toEqual(before[address]);
+    expect(volume.lifecycle).toEqual({ prevent_destroy: true });
+    expect(team.editors.bob).toBeUndefined();
+    expect(team.departedHomes.bob).toBeDefined();
+    expect(Object.keys(synth.output['Team-urls'].value)).toEqual(['alice', 'carol']);
+  });
+
+  test('deleteHome lifts the protection of a leaving member\'s volume only', () => {
+    // WHEN
+    const synth = synthJson(buildTeam({ members: [MEMBERS[0], { ...MEMBERS[1], leaving: true, deleteHome: true }] }).stack);
+
+    // THEN
+    expect(Object.values(resourcesOf(synth, 'bob'))[0].lifecycle).toEqual({ prevent_destroy: false });
+    expect(onlyResourceOf(synth, 'alice', 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: true });
+  });
+
+  test('rejects a hostname pattern without {name}, naming the prop', () => {
+    // THEN
+    expect(() => buildTeam({ hostnamePattern: 'code.{zoneName}' })).toThrow('test/Team: invalid hostnamePattern "code.{zoneName}": must contain {name}');
+  });
+
+  test("reports a member's own bad value at the path of their editor", () => {
+    // WHEN
+    const error = thrownBy(() => buildTeam({ members: [MEMBERS[0], { ...MEMBERS[1], size: 's-1vcpu-1gb' }] }));
+
+    // THEN
+    expect(error.message).toContain('test/Team/bob/Droplet: invalid size "s-1vcpu-1gb"');
+  });
+
+  test('builds no volume for a leaving member when the team keeps no homes on volumes', () => {
+    // WHEN
+    const synth = synthJson(buildTeam({ homeVolume: false, members: [MEMBERS[0], { ...MEMBERS[1], leaving: true }] }).stack);
+
+    // THEN
+    expect(resourcesOf(synth, 'bob')).toEqual({});
+  });
+});
+
+function onlyResourceOf(synth: any, member: string, type: string): any {
+  return onlyResource({ resource: { [type]: Object.fromEntries(Object.entries(resourcesOf(synth, member)).filter(([a]) => a.startsWith(`${type}.`)).map(([a, b]) => [a.split('.')[1], b])) } }, type);
+}
