@@ -3,7 +3,7 @@ import { describeWithProviders, StackConfig, synthesize, TerraformWorkspace } fr
 import { EXPECTED_WARNINGS, STEP_TIMEOUT_MS, TerraformTier } from './tier';
 import { BasicStack, readSettings } from '../../examples/main';
 import { ZeroTrustCodeServerProps } from '../../lib';
-import { DEFAULT_CODE_SERVER_VERSION } from '../../lib/boot/cloud-config';
+import { BOOT_DEFAULTS } from '../../lib/boot/code-server-user-data';
 
 const settings = readSettings({});
 
@@ -17,10 +17,12 @@ function basic(changes: Partial<ZeroTrustCodeServerProps> = {}): StackConfig {
 }
 
 /** The release after the default one: what an upgrade sets. */
-const NEXT_VERSION = DEFAULT_CODE_SERVER_VERSION.replace(/\d+$/, (patch) => String(Number(patch) + 1));
+const NEXT_VERSION = BOOT_DEFAULTS.codeServerVersion.replace(/\d+$/, (patch: string) => String(Number(patch) + 1));
 
 const DROPLET = 'CodeServer/Droplet/Droplet';
 const FIREWALL = 'CodeServer/Droplet/Firewall';
+const SSH_KEY = 'CodeServer/Droplet/SshKey';
+const PRIVATE_KEY = 'CodeServer/Droplet/PrivateKey';
 const VOLUME = 'CodeServer/HomeVolume/Volume';
 
 /**
@@ -115,6 +117,50 @@ describeWithProviders()('deploy rehearsal of the basic example against the stand
     expect(tier.standIn.unknownCalls).toEqual([]);
   }, STEP_TIMEOUT_MS);
 
+  test('running: false deletes only the droplet, its firewall and its SSH key; the home volume stays, detached', async () => {
+    // GIVEN
+    const [volume] = digitalocean.volumes.values();
+
+    // WHEN
+    const stop = await planOf(basic({ codeServerVersion: NEXT_VERSION, running: false }));
+    await workspace.apply(stop);
+
+    // THEN
+    expect(stop.errors).toEqual([]);
+    expect(stop.changes()).toEqual({ [DROPLET]: 'delete', [FIREWALL]: 'delete', [SSH_KEY]: 'delete', [PRIVATE_KEY]: 'delete' });
+    expect(kept()).toEqual({
+      droplets: 0,
+      volumes: 1,
+      firewalls: 0,
+      sshKeys: 0,
+      tunnels: 1,
+      tunnelConfigurations: 1,
+      dnsRecords: 1,
+      accessApplications: 1,
+      accessPolicies: 1,
+    });
+    expect(digitalocean.volumes.get(volume.id)?.droplet_ids).toEqual([]);
+    expect(tier.standIn.unknownCalls).toEqual([]);
+  }, STEP_TIMEOUT_MS);
+
+  test('running again creates a droplet, its firewall and its SSH key, with the same home volume attached', async () => {
+    // GIVEN
+    const [volume] = digitalocean.volumes.values();
+
+    // WHEN
+    const start = await planOf(basic({ codeServerVersion: NEXT_VERSION }));
+    await workspace.apply(start);
+
+    // THEN
+    expect(start.errors).toEqual([]);
+    expect(start.changes()).toEqual({ [DROPLET]: 'create', [FIREWALL]: 'create', [SSH_KEY]: 'create', [PRIVATE_KEY]: 'create' });
+    const [droplet] = digitalocean.droplets.values();
+    expect(droplet.volume_ids).toEqual([volume.id]);
+    expect(digitalocean.volumes.get(volume.id)?.droplet_ids).toEqual([droplet.id]);
+    expect((await workspace.plan()).changes()).toEqual({});
+    expect(tier.standIn.unknownCalls).toEqual([]);
+  }, STEP_TIMEOUT_MS);
+
   test('destroy is refused by prevent_destroy while the home volume is protected, and nothing is deleted', async () => {
     // GIVEN
     const callsBefore = tier.standIn.calls.length;
@@ -132,7 +178,7 @@ describeWithProviders()('deploy rehearsal of the basic example against the stand
 
   test('with the protection lifted, destroy deletes everything but the tunnel configuration, which stays in Cloudflare', async () => {
     // GIVEN
-    const unprotected = basic({ codeServerVersion: NEXT_VERSION, homeVolumeOptions: { protect: false } });
+    const unprotected = basic({ codeServerVersion: NEXT_VERSION, protectHomeVolume: false });
     const [tunnelConfiguration] = cloudflare.tunnelConfigurations.values();
 
     // WHEN

@@ -92,7 +92,8 @@ export class Plan {
     /** `terraform show -json` of the plan file. */
     public readonly json: any,
     public readonly diagnostics: Diagnostic[],
-    private readonly config: StackConfig,
+    /** Construct paths by address, of the resources in the configuration or the state. */
+    private readonly paths: Map<string, string>,
   ) {}
 
   public get errors(): string[] {
@@ -108,7 +109,7 @@ export class Plan {
     const actions: Record<string, PlannedAction> = {};
     for (const change of this.json?.resource_changes ?? []) {
       if (change.mode !== 'managed') continue;
-      const path = this.config.paths.get(change.address) ?? change.address;
+      const path = this.paths.get(change.address) ?? change.address;
       actions[path] = actionOf(change.change.actions);
     }
     return actions;
@@ -121,7 +122,7 @@ export class Plan {
 
   /** The attribute paths that force a resource's replacement, by construct path. */
   public replacedBecauseOf(path: string): string[] {
-    const change = (this.json?.resource_changes ?? []).find((c: any) => this.config.paths.get(c.address) === path);
+    const change = (this.json?.resource_changes ?? []).find((c: any) => this.paths.get(c.address) === path);
     return (change?.change.replace_paths ?? []).map((p: unknown[]) => p.join('.'));
   }
 }
@@ -154,7 +155,9 @@ export class TerraformWorkspace {
   /** Seconds spent in terraform commands, by command. */
   public readonly seconds: Record<string, number> = {};
   private readonly env: NodeJS.ProcessEnv;
-  private config?: StackConfig;
+  private configured = false;
+  /** The construct path of every address configured so far: a resource left out of the configuration is still in the state. */
+  private readonly paths = new Map<string, string>();
   private planCount = 0;
 
   constructor(pluginCacheDir: string) {
@@ -174,7 +177,8 @@ export class TerraformWorkspace {
 
   /** Writes a stack's configuration (replacing the previous one) and the loopback override. */
   public configure(config: StackConfig, providers: Record<string, object[]>): void {
-    this.config = config;
+    this.configured = true;
+    config.paths.forEach((path, address) => this.paths.set(address, path));
     writeFileSync(join(this.dir, 'cdk.tf.json'), JSON.stringify(config.json, null, 2));
     const override = {
       terraform: { backend: { local: { path: join(this.dir, 'terraform.tfstate') } } },
@@ -199,17 +203,17 @@ export class TerraformWorkspace {
 
   /** `terraform plan` (of a destroy with `destroy`) into a plan file, read back as JSON. */
   public async plan(options: { destroy?: boolean } = {}): Promise<Plan> {
-    const config = this.requireConfig();
+    if (!this.configured) throw new Error('configure the workspace with a stack first');
     const file = join(this.dir, `step-${++this.planCount}.tfplan`);
     const run = await this.terraform('plan', ['-json', `-out=${file}`, ...(options.destroy ? ['-destroy'] : [])]);
     const diagnostics = streamDiagnostics(run.stdout);
     if (run.code !== 0) {
-      if (diagnostics.some((d) => d.severity === 'error')) return new Plan(undefined, undefined, diagnostics, config);
+      if (diagnostics.some((d) => d.severity === 'error')) return new Plan(undefined, undefined, diagnostics, new Map(this.paths));
       throw commandError('plan', run, diagnostics);
     }
     const show = await this.terraform('show', ['-json', file]);
     if (show.code !== 0) throw commandError('show', show, []);
-    return new Plan(file, JSON.parse(show.stdout), diagnostics, config);
+    return new Plan(file, JSON.parse(show.stdout), diagnostics, new Map(this.paths));
   }
 
   /** `terraform apply` of a saved plan: its diagnostics; a failure throws with Terraform's errors. */
@@ -230,11 +234,6 @@ export class TerraformWorkspace {
 
   public remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  private requireConfig(): StackConfig {
-    if (!this.config) throw new Error('configure the workspace with a stack first');
-    return this.config;
   }
 
   private async terraform(command: string, args: string[]): Promise<Run> {
