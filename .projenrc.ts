@@ -103,6 +103,37 @@ const bench = project.addTask('bench', {
 bench.spawn(project.compileTask);
 bench.exec('ts-node --transpile-only bench/run.ts', { receiveArgs: true });
 
+// The Python and Go bindings, built by jsii-pacmak into dist/python and dist/go (`npx projen
+// package-all`). They are jsii targets only: like npm, publishing them is configured where the
+// registries' credentials live, so no publishing job is generated.
+const pythonTarget = { distName: 'cdktf-zero-trust-code-server', module: 'cdktf_zero_trust_code_server' };
+const goTarget = {
+  moduleName: 'github.com/cdktf-zero-trust-code-server/cdktf-zero-trust-code-server-go',
+  packageName: 'zerotrustcodeserver',
+};
+project.package.file.addOverride('jsii.targets', { python: pythonTarget, go: goTarget });
+const packageAll = project.tasks.tryFind('package-all')!;
+packageAll.spawn(
+  project.addTask('package:python', {
+    description: 'Create python language bindings: a wheel and an sdist in dist/python',
+    exec: 'jsii-pacmak -v --target python',
+  }),
+);
+// A Go module is published as its source. jsii-pacmak's own compile check of that source
+// (`go mod tidy`, `go build`) needs the prebuilt provider Go modules, which the Go module proxy
+// does not serve (403 for github.com/cdktf/cdktf-provider-*-go at v13.9.1, v13.14.1, v11.0.1).
+packageAll.spawn(
+  project.addTask('package:go', {
+    description: 'Create go language bindings: the Go module source in dist/go',
+    exec: 'jsii-pacmak -v --target go --code-only',
+  }),
+);
+
+// projen packages only JavaScript in CI and leaves the other languages to per-language jobs of its
+// publishing workflows, which this project does not generate: `package` builds every language.
+project.packageTask.reset();
+project.packageTask.spawn(packageAll);
+
 project.npmignore?.exclude('/bench/', '/scripts/', '/examples/', '/cdktf.json', '/.ci/', 'cdktf.out/', '/lib/**/*.ts');
 project.npmignore?.include('/lib/**/*.d.ts', '/lib/**/*.js');
 

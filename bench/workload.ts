@@ -17,13 +17,29 @@ const SETTINGS = {
   teamName: 'example',
 };
 
-/** A hand-written stack: the same provider resources per developer, the cloud-config read once as a template file. */
-function rawStack(count: number): void {
+/** Synthesizes a stack with the three providers, filled by `fill`, into a temporary folder, as `cdktf synth` does. */
+function synthesize(fill: (stack: import('cdktf').TerraformStack) => void): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { App, TerraformOutput, TerraformStack, Token } = require('cdktf') as typeof import('cdktf');
+  const { App, TerraformStack } = require('cdktf') as typeof import('cdktf');
   const { CloudflareProvider } = require('@cdktf/provider-cloudflare/lib/provider');
   const { DigitaloceanProvider } = require('@cdktf/provider-digitalocean/lib/provider');
   const { TlsProvider } = require('@cdktf/provider-tls/lib/provider');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const outdir = mkdtempSync(join(tmpdir(), 'ztcs-bench-'));
+  const app = new App({ outdir });
+  const stack = new TerraformStack(app, 'bench');
+  new CloudflareProvider(stack, 'cloudflare');
+  new DigitaloceanProvider(stack, 'digitalocean');
+  new TlsProvider(stack, 'tls');
+  fill(stack);
+  app.synth();
+  rmSync(outdir, { recursive: true, force: true });
+}
+
+/** A hand-written stack: the same provider resources per developer, the cloud-config read once as a template file. */
+function rawStack(count: number): void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { TerraformOutput, Token } = require('cdktf') as typeof import('cdktf');
   const { ZeroTrustAccessPolicy } = require('@cdktf/provider-cloudflare/lib/zero-trust-access-policy');
   const { ZeroTrustAccessApplication } = require('@cdktf/provider-cloudflare/lib/zero-trust-access-application');
   const { ZeroTrustTunnelCloudflared } = require('@cdktf/provider-cloudflare/lib/zero-trust-tunnel-cloudflared');
@@ -38,110 +54,92 @@ function rawStack(count: number): void {
   /* eslint-enable @typescript-eslint/no-require-imports */
 
   const template = readFileSync(process.env.ZTCS_BENCH_TEMPLATE!, 'utf8');
-  const outdir = mkdtempSync(join(tmpdir(), 'ztcs-bench-'));
-  const app = new App({ outdir });
-  const stack = new TerraformStack(app, 'bench');
-  new CloudflareProvider(stack, 'cloudflare');
-  new DigitaloceanProvider(stack, 'digitalocean');
-  new TlsProvider(stack, 'tls');
-  for (let i = 0; i < count; i++) {
-    const name = `dev${i}`;
-    const hostname = `${name}.example.com`;
-    const accountId = SETTINGS.cloudflareAccountId;
-    const policy = new ZeroTrustAccessPolicy(stack, `${name}-policy`, { accountId, name: `code-server ${hostname} allow`, decision: 'allow', include: [{ email: { email: `${name}@example.com` } }] });
-    const application = new ZeroTrustAccessApplication(stack, `${name}-app`, {
-      accountId,
-      name: `code-server ${hostname}`,
-      type: 'self_hosted',
-      domain: hostname,
-      destinations: [{ type: 'public', uri: hostname }],
-      sessionDuration: '24h',
-      appLauncherVisible: true,
-      autoRedirectToIdentity: false,
-      policies: [{ id: policy.id, precedence: 1 }],
-    });
-    const tunnel = new ZeroTrustTunnelCloudflared(stack, `${name}-tunnel`, { accountId, name: `code-server-${hostname}`, configSrc: 'cloudflare' });
-    new ZeroTrustTunnelCloudflaredConfigA(stack, `${name}-ingress`, {
-      accountId,
-      tunnelId: tunnel.id,
-      config: {
-        ingress: [
-          { hostname, service: 'http://localhost:8080', originRequest: { access: { required: true, teamName: SETTINGS.teamName, audTag: [application.aud] } } },
-          { service: 'http_status:404' },
-        ],
-      },
-    });
-    const token = new DataCloudflareZeroTrustTunnelCloudflaredToken(stack, `${name}-token`, { accountId, tunnelId: tunnel.id });
-    new DnsRecord(stack, `${name}-dns`, {
-      zoneId: SETTINGS.cloudflareZoneId,
-      name: hostname,
-      type: 'CNAME',
-      content: `${tunnel.id}.cfargotunnel.com`,
-      proxied: true,
-      ttl: 1,
-      comment: 'code-server through Cloudflare Tunnel (managed by cdktf)',
-    });
-    const volume = new Volume(stack, `${name}-home`, {
-      name: `${name}-example-com-home`,
-      region: 'fra1',
-      size: 20,
-      initialFilesystemType: 'ext4',
-      initialFilesystemLabel: 'ztcs-home',
-      description: 'Home directory of a code-server developer: kept across droplet replacements',
-      tags: ['code-server'],
-      lifecycle: { preventDestroy: true },
-    });
-    const key = new PrivateKey(stack, `${name}-key`, { algorithm: 'ED25519' });
-    const sshKey = new SshKey(stack, `${name}-ssh-key`, { name: `${name}-example-com`, publicKey: key.publicKeyOpenssh });
-    const droplet = new Droplet(stack, `${name}-droplet`, {
-      name: `${name}-example-com`,
-      region: 'fra1',
-      size: 's-2vcpu-4gb',
-      image: 'ubuntu-24-04-x64',
-      sshKeys: [sshKey.fingerprint],
-      userData: template.split('__HOSTNAME__').join(hostname).split('__TOKEN__').join(token.token),
-      monitoring: true,
-      backups: false,
-      ipv6: true,
-      tags: ['code-server'],
-      volumeIds: [volume.id],
-    });
-    new Firewall(stack, `${name}-firewall`, {
-      name: `${name}-example-com-egress-only`,
-      dropletIds: [Token.asNumber(droplet.id)],
-      outboundRule: ['tcp', 'udp'].map((protocol) => ({ protocol, portRange: 'all', destinationAddresses: ['0.0.0.0/0', '::/0'] }))
-        .concat([{ protocol: 'icmp', destinationAddresses: ['0.0.0.0/0', '::/0'] } as any]),
-    });
-    new TerraformOutput(stack, `${name}-url`, { value: `https://${hostname}` });
-    new TerraformOutput(stack, `${name}-tunnel-id`, { value: tunnel.id });
-    new TerraformOutput(stack, `${name}-access-aud`, { value: application.aud });
-    new TerraformOutput(stack, `${name}-droplet-id`, { value: droplet.id });
-  }
-  app.synth();
-  rmSync(outdir, { recursive: true, force: true });
+  synthesize((stack) => {
+    for (let i = 0; i < count; i++) {
+      const name = `dev${i}`;
+      const hostname = `${name}.example.com`;
+      const accountId = SETTINGS.cloudflareAccountId;
+      const policy = new ZeroTrustAccessPolicy(stack, `${name}-policy`, { accountId, name: `code-server ${hostname} allow`, decision: 'allow', include: [{ email: { email: `${name}@example.com` } }] });
+      const application = new ZeroTrustAccessApplication(stack, `${name}-app`, {
+        accountId,
+        name: `code-server ${hostname}`,
+        type: 'self_hosted',
+        domain: hostname,
+        destinations: [{ type: 'public', uri: hostname }],
+        sessionDuration: '24h',
+        appLauncherVisible: true,
+        autoRedirectToIdentity: false,
+        policies: [{ id: policy.id, precedence: 1 }],
+      });
+      const tunnel = new ZeroTrustTunnelCloudflared(stack, `${name}-tunnel`, { accountId, name: `code-server-${hostname}`, configSrc: 'cloudflare' });
+      new ZeroTrustTunnelCloudflaredConfigA(stack, `${name}-ingress`, {
+        accountId,
+        tunnelId: tunnel.id,
+        config: {
+          ingress: [
+            { hostname, service: 'http://localhost:8080', originRequest: { access: { required: true, teamName: SETTINGS.teamName, audTag: [application.aud] } } },
+            { service: 'http_status:404' },
+          ],
+        },
+      });
+      const token = new DataCloudflareZeroTrustTunnelCloudflaredToken(stack, `${name}-token`, { accountId, tunnelId: tunnel.id });
+      new DnsRecord(stack, `${name}-dns`, {
+        zoneId: SETTINGS.cloudflareZoneId,
+        name: hostname,
+        type: 'CNAME',
+        content: `${tunnel.id}.cfargotunnel.com`,
+        proxied: true,
+        ttl: 1,
+        comment: 'code-server through Cloudflare Tunnel (managed by cdktf)',
+      });
+      const volume = new Volume(stack, `${name}-home`, {
+        name: `${name}-example-com-home`,
+        region: 'fra1',
+        size: 20,
+        initialFilesystemType: 'ext4',
+        initialFilesystemLabel: 'ztcs-home',
+        description: 'Home directory of a code-server developer: kept across droplet replacements',
+        tags: ['code-server'],
+        lifecycle: { preventDestroy: true },
+      });
+      const key = new PrivateKey(stack, `${name}-key`, { algorithm: 'ED25519' });
+      const sshKey = new SshKey(stack, `${name}-ssh-key`, { name: `${name}-example-com`, publicKey: key.publicKeyOpenssh });
+      const droplet = new Droplet(stack, `${name}-droplet`, {
+        name: `${name}-example-com`,
+        region: 'fra1',
+        size: 's-2vcpu-4gb',
+        image: 'ubuntu-24-04-x64',
+        sshKeys: [sshKey.fingerprint],
+        userData: template.split('__HOSTNAME__').join(hostname).split('__TOKEN__').join(token.token),
+        monitoring: true,
+        backups: false,
+        ipv6: true,
+        tags: ['code-server'],
+        volumeIds: [volume.id],
+      });
+      new Firewall(stack, `${name}-firewall`, {
+        name: `${name}-example-com-egress-only`,
+        dropletIds: [Token.asNumber(droplet.id)],
+        outboundRule: ['tcp', 'udp'].map((protocol) => ({ protocol, portRange: 'all', destinationAddresses: ['0.0.0.0/0', '::/0'] }))
+          .concat([{ protocol: 'icmp', destinationAddresses: ['0.0.0.0/0', '::/0'] } as any]),
+      });
+      new TerraformOutput(stack, `${name}-url`, { value: `https://${hostname}` });
+      new TerraformOutput(stack, `${name}-tunnel-id`, { value: tunnel.id });
+      new TerraformOutput(stack, `${name}-access-aud`, { value: application.aud });
+      new TerraformOutput(stack, `${name}-droplet-id`, { value: droplet.id });
+    }
+  });
 }
 
 /** The same developers through the library. */
 function libraryStack(count: number): void {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { App, TerraformStack } = require('cdktf') as typeof import('cdktf');
-  const { CloudflareProvider } = require('@cdktf/provider-cloudflare/lib/provider');
-  const { DigitaloceanProvider } = require('@cdktf/provider-digitalocean/lib/provider');
-  const { TlsProvider } = require('@cdktf/provider-tls/lib/provider');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const lib = require(join(ROOT, 'lib', 'index.js')) as typeof import('../lib');
-  /* eslint-enable @typescript-eslint/no-require-imports */
-
-  const outdir = mkdtempSync(join(tmpdir(), 'ztcs-bench-'));
-  const app = new App({ outdir });
-  const stack = new TerraformStack(app, 'bench');
-  new CloudflareProvider(stack, 'cloudflare');
-  new DigitaloceanProvider(stack, 'digitalocean');
-  new TlsProvider(stack, 'tls');
-  for (let i = 0; i < count; i++) {
-    new lib.ZeroTrustCodeServer(stack, `dev${i}`, { ...SETTINGS, hostname: `dev${i}.example.com`, allowedEmails: [`dev${i}@example.com`] });
-  }
-  app.synth();
-  rmSync(outdir, { recursive: true, force: true });
+  synthesize((stack) => {
+    for (let i = 0; i < count; i++) {
+      new lib.ZeroTrustCodeServer(stack, `dev${i}`, { ...SETTINGS, hostname: `dev${i}.example.com`, allowedEmails: [`dev${i}@example.com`] });
+    }
+  });
 }
 
 switch (mode) {

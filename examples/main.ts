@@ -102,7 +102,8 @@ function providers(scope: Construct): void {
 /**
  * Every option on: a GitHub team on top of the allowed emails, one identity provider (so sign-in
  * goes straight to it), a smaller droplet with a swap file, restricted egress, backups,
- * extensions, settings, repositories and dotfiles, a larger home volume.
+ * extensions, settings, repositories and dotfiles, a larger home volume, SSH through Access and
+ * previews of dev servers on ports 3000 and 5173.
  */
 export class CompleteStack extends TerraformStack {
   public readonly codeServer: ZeroTrustCodeServer;
@@ -140,6 +141,8 @@ export class CompleteStack extends TerraformStack {
       dotfilesRepository: 'https://github.com/example-org/dotfiles.git',
       reconnectionGraceSeconds: 7 * 24 * 3600,
       homeVolumeSizeGib: 50,
+      sshAccess: true,
+      previewPorts: [3000, 5173],
     });
   }
 }

@@ -2,12 +2,14 @@ import { Fn, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AccessOptions, AccessSettings, CodeServerAccess } from './access/code-server-access';
 import { BootOptions, CodeServerUserData } from './boot/code-server-user-data';
+import { CODE_SERVER_PORT } from './boot/contract';
+import { previewHostnameOf, sshHostnameOf } from './dns/hostnames';
 import { TunnelDnsRecord } from './dns/tunnel-dns-record';
 import { CodeServerDroplet, DROPLET_DEFAULTS, DropletOptions } from './droplet/code-server-droplet';
 import { memoryGibOfSize } from './droplet/sizes';
 import { HomeVolume, HomeVolumeOptions, HomeVolumeProps } from './storage/home-volume';
 import { CodeServerTunnel } from './tunnel/code-server-tunnel';
-import { claimUnique, contextOf, isUnresolved } from './validation';
+import { checkIntegerRange, checkUnique, claimUnique, contextOf, isUnresolved, PropContext, rejectProp } from './validation';
 
 /**
  * Everything an editor needs but who may open it and at which hostname: where it lives in
@@ -36,6 +38,22 @@ export interface EditorSettings extends AccessSettings, DropletOptions, BootOpti
    * @default true
    */
   readonly running?: boolean;
+  /**
+   * SSH through Cloudflare Access, still with no open port: an Access application of type `ssh`
+   * at `sshHostname` under the same allow policy (Cloudflare renders a terminal in the browser;
+   * `cloudflared access ssh` serves a laptop), a tunnel route to sshd on loopback, and short-lived
+   * certificates from Access that sshd trusts instead of long-lived keys.
+   * @default false
+   */
+  readonly sshAccess?: boolean;
+  /**
+   * Ports of dev servers on the droplet to open in the browser, each at its own hostname
+   * (`<port>-<first label>.<zone>`, e.g. `3000-code.example.com`), covered by the editor's Access
+   * application: one sign-in for all. Without them, code-server's `/absproxy/<port>/` path serves
+   * a dev server through the editor's own hostname.
+   * @default - none
+   */
+  readonly previewPorts?: number[];
 }
 
 /** Props of {@link ZeroTrustCodeServer}. */
@@ -47,6 +65,17 @@ export interface ZeroTrustCodeServerProps extends EditorSettings, AccessOptions 
    * @default - the hostname with dots turned into hyphens
    */
   readonly dropletName?: string;
+  /**
+   * With `sshAccess`: the hostname of SSH through Access.
+   * @default - the editor's first label with "-ssh": `code-ssh.example.com` for `code.example.com`
+   */
+  readonly sshHostname?: string;
+  /**
+   * With `sshAccess`: the certificate principals that may log in as the developer's user (Access
+   * issues certificates whose principal is the part of the email before the "@").
+   * @default - the part before the "@" of each of `allowedEmails`
+   */
+  readonly sshPrincipals?: string[];
 }
 
 /** The hostname with dots turned into hyphens; done by Terraform when the hostname is a token. */
@@ -76,6 +105,17 @@ export function homeVolumeProps(props: ZeroTrustCodeServerProps): HomeVolumeProp
   };
 }
 
+/** Checks the preview ports: real ports, none of the droplet's own services, none twice. */
+function checkPreviewPorts(ctx: PropContext, ports: readonly number[]): void {
+  ports.forEach((port, i) => {
+    checkIntegerRange(ctx, `previewPorts[${i}]`, port, 1, 65_535);
+    if (port === CODE_SERVER_PORT || port === 22) {
+      rejectProp(ctx, `previewPorts[${i}]`, port, `is ${port === 22 ? 'sshd' : 'code-server'} itself, already reachable; use a dev server's port, e.g. 3000 or 5173`);
+    }
+  });
+  checkUnique(ctx, 'previewPorts', ports.map(String));
+}
+
 /** The construct id made the prefix of Terraform output names: letters, digits, "_" and "-", starting with a letter. */
 function outputPrefix(id: string): string {
   const name = id.replace(/[^A-Za-z0-9_-]/g, '-');
@@ -93,7 +133,7 @@ function outputPrefix(id: string): string {
  *
  * Terraform outputs, named after the construct id (`cdktf output <stack>` prints them):
  * `<id>-url` (the editor's URL), `<id>-tunnel-id`, `<id>-access-aud` (the Access application's
- * audience tag) and, while running, `<id>-droplet-id`. The tunnel token is in none of them.
+ * audience tag), while running `<id>-droplet-id`, and with `sshAccess` `<id>-ssh-hostname`. The tunnel token is in none of them.
  */
 export class ZeroTrustCodeServer extends Construct {
   /** The Access application and its allow policy. */
@@ -102,6 +142,10 @@ export class ZeroTrustCodeServer extends Construct {
   public readonly tunnel: CodeServerTunnel;
   /** The proxied DNS record that points the hostname at the tunnel. */
   public readonly dnsRecord: TunnelDnsRecord;
+  /** The DNS record of SSH through Access, with `sshAccess`. */
+  public readonly sshDnsRecord?: TunnelDnsRecord;
+  /** The DNS records of the dev server previews, in the order of `previewPorts`. */
+  public readonly previewDnsRecords: TunnelDnsRecord[];
   /** The cloud-init user data, while `running`. */
   public readonly userData?: CodeServerUserData;
   /** The volume holding the developer's home, unless `homeVolume` is false. */
@@ -119,13 +163,35 @@ export class ZeroTrustCodeServer extends Construct {
     try {
       releases.push(claimUnique(this.node.root, 'hostname', props.hostname, ctx, 'hostname'));
       releases.push(claimUnique(TerraformStack.of(this), 'output prefix', prefix, ctx, 'id'));
+      const ports = props.previewPorts ?? [];
+      checkPreviewPorts(ctx, ports);
+      const previews = ports.map((port) => ({ port, hostname: previewHostnameOf(props.hostname, port) }));
+      if (props.sshHostname !== undefined && !props.sshAccess) rejectProp(ctx, 'sshHostname', props.sshHostname, 'is used only with sshAccess: true');
+      const sshHostname = props.sshAccess ? props.sshHostname ?? sshHostnameOf(props.hostname) : undefined;
+      for (const [prop, hostname] of [['sshHostname', sshHostname], ...previews.map((p, i) => [`previewPorts[${i}] hostname`, p.hostname])]) {
+        if (hostname !== undefined) releases.push(claimUnique(this.node.root, 'hostname', hostname, ctx, prop!));
+      }
       const dropletName = props.dropletName ?? defaultDropletName(props.hostname);
 
-      this.access = new CodeServerAccess(this, 'Access', props);
+      this.access = new CodeServerAccess(this, 'Access', { ...props, sshHostname, previewHostnames: previews.map((p) => p.hostname) });
 
-      this.tunnel = new CodeServerTunnel(this, 'Tunnel', { ...props, accessAudience: this.access.audience });
+      this.tunnel = new CodeServerTunnel(this, 'Tunnel', {
+        ...props,
+        accessAudience: this.access.audience,
+        extraRoutes: [
+          ...(sshHostname && this.access.sshApplication
+            ? [{ hostname: sshHostname, service: 'ssh://localhost:22', accessAudience: this.access.sshApplication.aud }]
+            : []),
+          ...previews.map((p) => ({ hostname: p.hostname, service: `http://localhost:${p.port}`, accessAudience: this.access.audience })),
+        ],
+      });
 
       this.dnsRecord = new TunnelDnsRecord(this, 'Dns', { ...props, target: this.tunnel.cnameTarget });
+      if (sshHostname) {
+        this.sshDnsRecord = new TunnelDnsRecord(this, 'SshDns', { ...props, hostname: sshHostname, target: this.tunnel.cnameTarget });
+      }
+      this.previewDnsRecords = previews.map((p) =>
+        new TunnelDnsRecord(this, `PreviewDns${p.port}`, { ...props, hostname: p.hostname, target: this.tunnel.cnameTarget }));
 
       if (props.homeVolume ?? true) {
         this.homeVolume = new HomeVolume(this, 'HomeVolume', homeVolumeProps(props));
@@ -137,6 +203,12 @@ export class ZeroTrustCodeServer extends Construct {
           tunnelToken: this.tunnel.token,
           memoryGib: memoryGibOfSize(props.size ?? DROPLET_DEFAULTS.size),
           homeVolume: this.homeVolume,
+          ...(this.access.sshCertificateAuthority
+            ? {
+              sshCertificateAuthority: this.access.sshCertificateAuthority.publicKey,
+              sshPrincipals: props.sshPrincipals ?? [...new Set((props.allowedEmails ?? []).map((email) => email.split('@')[0]))],
+            }
+            : {}),
         });
 
         this.droplet = new CodeServerDroplet(this, 'Droplet', {
@@ -154,6 +226,7 @@ export class ZeroTrustCodeServer extends Construct {
       output('tunnel-id', this.tunnel.tunnelId, 'The Cloudflare Tunnel id');
       output('access-aud', this.access.audience, 'The Access application audience tag');
       if (this.droplet) output('droplet-id', this.droplet.droplet.id, 'The DigitalOcean droplet id');
+      if (sshHostname) output('ssh-hostname', sshHostname, 'SSH through Access: the browser terminal, or `cloudflared access ssh --hostname` from a laptop');
     } catch (error) {
       // Nothing half-built: a construct whose props fail a check leaves no part and no claim behind.
       releases.forEach((release) => release());

@@ -140,3 +140,13 @@ export function resourcesByAddress(synth: any): Record<string, any> {
     ),
   );
 }
+
+/** The resource types a stopped editor keeps (running: false): its home, tunnel, DNS record and Access. */
+export const STOPPED_EDITOR_TYPES = [
+  'cloudflare_dns_record',
+  'cloudflare_zero_trust_access_application',
+  'cloudflare_zero_trust_access_policy',
+  'cloudflare_zero_trust_tunnel_cloudflared',
+  'cloudflare_zero_trust_tunnel_cloudflared_config',
+  'digitalocean_volume',
+];

@@ -12,6 +12,7 @@ import {
   renderedUserData,
   resourceCount,
   resourcesByAddress,
+  STOPPED_EDITOR_TYPES,
   resourcesOfType,
   synthJson,
   thrownBy,
@@ -142,21 +143,12 @@ describe('ZeroTrustCodeServer composition', () => {
 });
 
 describe('ZeroTrustCodeServer stopped (running: false)', () => {
-  const KEPT = [
-    'cloudflare_dns_record',
-    'cloudflare_zero_trust_access_application',
-    'cloudflare_zero_trust_access_policy',
-    'cloudflare_zero_trust_tunnel_cloudflared',
-    'cloudflare_zero_trust_tunnel_cloudflared_config',
-    'digitalocean_volume',
-  ];
-
   test('keeps exactly the volume, the tunnel, the DNS record and the Access application', () => {
     // WHEN
     const synth = synthOf({ running: false });
 
     // THEN
-    expect(Object.keys(synth.resource).sort()).toEqual(KEPT);
+    expect(Object.keys(synth.resource).sort()).toEqual(STOPPED_EDITOR_TYPES);
   });
 
   test('keeps every kept resource at the same address with the same body, so stop and start touch nothing else', () => {
@@ -182,6 +174,85 @@ describe('ZeroTrustCodeServer stopped (running: false)', () => {
     expect(codeServer.droplet).toBeUndefined();
     expect(codeServer.userData).toBeUndefined();
     expect(Object.keys(synthJson(stack).output).sort()).toEqual(['CodeServer-access-aud', 'CodeServer-tunnel-id', 'CodeServer-url']);
+  });
+});
+
+describe('ZeroTrustCodeServer with SSH through Access and previews', () => {
+  const BOTH: Partial<ZeroTrustCodeServerProps> = { sshAccess: true, previewPorts: [3000, 5173], allowedEmails: ['alice@example.com', 'ops@example.com'] };
+
+  test('routes the editor, SSH and each preview through the tunnel, the catch-all last', () => {
+    // WHEN
+    const synth = synthOf(BOTH);
+    const ingress = onlyResource(synth, 'cloudflare_zero_trust_tunnel_cloudflared_config').config.ingress;
+
+    // THEN
+    expect(ingress.map((rule: any) => [rule.hostname, rule.service])).toEqual([
+      ['code.example.com', 'http://localhost:8080'],
+      ['code-ssh.example.com', 'ssh://localhost:22'],
+      ['3000-code.example.com', 'http://localhost:3000'],
+      ['5173-code.example.com', 'http://localhost:5173'],
+      [undefined, 'http_status:404'],
+    ]);
+  });
+
+  test("checks at the origin the SSH application's tokens for SSH, the editor's for previews", () => {
+    // WHEN
+    const synth = synthOf(BOTH);
+    const ingress = onlyResource(synth, 'cloudflare_zero_trust_tunnel_cloudflared_config').config.ingress;
+    const apps = Object.entries<any>(synth.resource.cloudflare_zero_trust_access_application);
+    const aud = (type: string) => `\${cloudflare_zero_trust_access_application.${apps.find(([, app]) => app.type === type)![0]}.aud}`;
+
+    // THEN
+    expect(ingress[1].origin_request.access.aud_tag).toEqual([aud('ssh')]);
+    expect(ingress[2].origin_request.access.aud_tag).toEqual([aud('self_hosted')]);
+  });
+
+  test('points a proxied CNAME with the full name at the tunnel for the editor, SSH and each preview', () => {
+    // WHEN
+    const records = resourcesOfType(synthOf(BOTH), 'cloudflare_dns_record');
+
+    // THEN
+    expect(records.map((r) => r.name).sort()).toEqual(['3000-code.example.com', '5173-code.example.com', 'code-ssh.example.com', 'code.example.com']);
+    for (const record of records) expect(record).toMatchObject({ type: 'CNAME', proxied: true, ttl: 1 });
+    expect(new Set(records.map((r) => r.content)).size).toBe(1);
+  });
+
+  test("sshd trusts the SSH application's certificate authority for the allowed emails' principals", () => {
+    // WHEN
+    const synth = synthOf(BOTH);
+    const config = cloudConfigOf(onlyResource(synth, 'digitalocean_droplet'));
+
+    // THEN
+    expect(writtenFile(config, '/etc/ssh/ztcs-ca.pub')).toBe(`\${${addressOf(synth, 'cloudflare_zero_trust_access_short_lived_certificate')}.public_key}\n`);
+    expect(writtenFile(config, '/etc/ssh/ztcs-principals/coder')).toBe('alice\nops\n');
+  });
+
+  test('outputs the SSH hostname', () => {
+    expect(outputValue(synthOf(BOTH), 'CodeServer-ssh-hostname')).toBe('code-ssh.example.com');
+  });
+
+  test.each<[string, Partial<ZeroTrustCodeServerProps>]>([
+    ['the defaults', {}],
+    ['SSH through Access', { sshAccess: true }],
+    ['previews', { previewPorts: [3000] }],
+    ['both, and restricted egress', { ...BOTH, outboundRules: [{ protocol: FirewallProtocol.TCP, portRange: '443' }] }],
+  ])('the firewall has no inbound rule with %s', (_, overrides) => {
+    const firewalls = resourcesOfType(synthOf(overrides), 'digitalocean_firewall');
+    expect(firewalls).toHaveLength(1);
+    expect(firewalls[0]).not.toHaveProperty('inbound_rule');
+  });
+
+  test.each<[string, Partial<ZeroTrustCodeServerProps>, string, string]>([
+    ["code-server's own port as a preview", { previewPorts: [8080] }, 'CodeServer', 'invalid previewPorts[0] 8080: is code-server itself'],
+    ["sshd's port as a preview", { previewPorts: [22] }, 'CodeServer', 'invalid previewPorts[0] 22: is sshd itself'],
+    ['a port out of range', { previewPorts: [70000] }, 'CodeServer', 'invalid previewPorts[0] 70000: expected a whole number from 1 to 65535'],
+    ['a port twice', { previewPorts: [3000, 3000] }, 'CodeServer', 'invalid previewPorts "3000": is listed more than once'],
+    ['an SSH hostname outside the zone', { sshAccess: true, sshHostname: 'ssh.example.org' }, 'CodeServer/SshDns', 'invalid hostname "ssh.example.org": must be inside the zone'],
+    ['an SSH hostname without sshAccess', { sshHostname: 'ssh.example.com' }, 'CodeServer', 'invalid sshHostname "ssh.example.com": is used only with sshAccess: true'],
+    ['an SSH hostname that is the editor\'s', { sshAccess: true, sshHostname: 'code.example.com' }, 'CodeServer', 'invalid sshHostname "code.example.com": is already the hostname of test/CodeServer'],
+    ['SSH with no email to take principals from', { sshAccess: true, allowedEmails: undefined, allowedEmailDomains: ['example.com'] }, 'CodeServer/UserData', 'invalid sshPrincipals []'],
+  ])('rejects %s', (_, overrides, part, message) => {
+    expect(() => build(overrides)).toThrow(`test/${part}: ${message}`);
   });
 });
 

@@ -1,5 +1,6 @@
 import { ZeroTrustAccessApplication } from '@cdktf/provider-cloudflare/lib/zero-trust-access-application';
 import { ZeroTrustAccessPolicy } from '@cdktf/provider-cloudflare/lib/zero-trust-access-policy';
+import { ZeroTrustAccessShortLivedCertificate } from '@cdktf/provider-cloudflare/lib/zero-trust-access-short-lived-certificate';
 import { Construct } from 'constructs';
 import { AccessRuleSet, buildAccessRules, GithubOrganization, UUID, validateAccessRuleSet } from './rules';
 import { checkCloudflareId, checkPattern, contextOf, isUnresolved, PropContext, rejectProp } from '../validation';
@@ -73,6 +74,18 @@ export interface CodeServerAccessProps extends AccessOptions {
   /** The hostname the application protects, exactly (no wildcard, no path). */
   readonly hostname: string;
   /**
+   * More hostnames the same application covers, one sign-in for all: dev server previews.
+   * @default - none
+   */
+  readonly previewHostnames?: string[];
+  /**
+   * A hostname for SSH through Access: a second application, of type `ssh` (Cloudflare renders a
+   * terminal in the browser; `cloudflared access ssh` uses it from a laptop), under the same allow
+   * policy, with short-lived certificates for its users.
+   * @default - no SSH application
+   */
+  readonly sshHostname?: string;
+  /**
    * The name of the application and of its policy in the Zero Trust dashboard.
    * @default - "code-server <hostname>"
    */
@@ -129,6 +142,10 @@ export class CodeServerAccess extends Construct {
   public readonly policy: ZeroTrustAccessPolicy;
   /** The self-hosted Access application. */
   public readonly application: ZeroTrustAccessApplication;
+  /** The SSH application, when `sshHostname` is given. */
+  public readonly sshApplication?: ZeroTrustAccessApplication;
+  /** The SSH application's certificate authority for short-lived certificates, when `sshHostname` is given. */
+  public readonly sshCertificateAuthority?: ZeroTrustAccessShortLivedCertificate;
 
   constructor(scope: Construct, id: string, props: CodeServerAccessProps) {
     super(scope, id);
@@ -150,18 +167,27 @@ export class CodeServerAccess extends Construct {
       ...(exclude.length > 0 ? { exclude } : {}),
     });
 
-    this.application = new ZeroTrustAccessApplication(this, 'Application', {
+    const application = (appId: string, type: string, appName: string, hostnames: string[]) => new ZeroTrustAccessApplication(this, appId, {
       accountId: props.cloudflareAccountId,
-      name,
-      type: 'self_hosted',
-      domain: props.hostname,
-      destinations: [{ type: 'public', uri: props.hostname }],
+      name: appName,
+      type,
+      domain: hostnames[0],
+      destinations: hostnames.map((uri) => ({ type: 'public', uri })),
       sessionDuration: props.sessionDuration ?? ACCESS_DEFAULTS.sessionDuration,
       appLauncherVisible: props.appLauncherVisible ?? ACCESS_DEFAULTS.appLauncherVisible,
       ...(idps.length > 0 ? { allowedIdps: idps } : {}),
       autoRedirectToIdentity: idps.length === 1,
       policies: [{ id: this.policy.id, precedence: 1 }],
     });
+
+    this.application = application('Application', 'self_hosted', name, [props.hostname, ...(props.previewHostnames ?? [])]);
+    if (props.sshHostname !== undefined) {
+      this.sshApplication = application('SshApplication', 'ssh', `${name} ssh`, [props.sshHostname]);
+      this.sshCertificateAuthority = new ZeroTrustAccessShortLivedCertificate(this, 'SshCertificateAuthority', {
+        accountId: props.cloudflareAccountId,
+        appId: this.sshApplication.id,
+      });
+    }
   }
 
   /** The application's audience tag (AUD): the origin accepts only Access tokens issued for it. */

@@ -31,6 +31,8 @@ export interface CloudConfigOptions {
   readonly reconnectionGraceSeconds: number;
   /** The filesystem label of the home volume, or undefined when the home is on the droplet's disk. */
   readonly homeVolumeLabel?: string;
+  /** SSH through Access: the certificate authority's public key and the principals that may log in as the user. */
+  readonly ssh?: { readonly certificateAuthority: string; readonly principals: string[] };
 }
 
 interface WriteFile {
@@ -75,6 +77,7 @@ export function bootEnvironment(o: CloudConfigOptions): Record<BootEnvKey, strin
     GIT_REPOSITORIES: o.gitRepositories.join(' '),
     DOTFILES_REPOSITORY: o.dotfilesRepository ?? '',
     HOME_VOLUME_LABEL: o.homeVolumeLabel ?? '',
+    SSH_THROUGH_TUNNEL: o.ssh ? 'yes' : '',
     READY_MARKER: BOOT_PATHS.readyMarker,
   };
 }
@@ -82,6 +85,20 @@ export function bootEnvironment(o: CloudConfigOptions): Record<BootEnvKey, strin
 function renderBootEnvironment(o: CloudConfigOptions): string {
   const values = bootEnvironment(o);
   return BOOT_ENV_KEYS.map((key) => `${key}=${shellQuote(values[key])}`).join('\n') + '\n';
+}
+
+/** sshd for SSH through Access only: loopback, certificates of the Access application, no passwords, no root. */
+export function sshdConfig(): string {
+  return [
+    '# Written by the first boot: sshd serves SSH through Cloudflare Access only.',
+    'ListenAddress 127.0.0.1',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PermitRootLogin no',
+    'PubkeyAuthentication yes',
+    `TrustedUserCAKeys ${BOOT_PATHS.sshCertificateAuthority}`,
+    `AuthorizedPrincipalsFile ${BOOT_PATHS.sshPrincipals}/%u`,
+  ].join('\n') + '\n';
 }
 
 /** code-server's own configuration: loopback only, no password (Access guards the hostname). */
@@ -116,6 +133,13 @@ function optionFiles(o: CloudConfigOptions): WriteFile[] {
     ...(o.settings ? [file(BOOT_PATHS.settings, JSON.stringify(o.settings, undefined, 2) + '\n')] : []),
     file(`/etc/systemd/system/${BOOT_UNITS.codeServer}`, codeServerUnit(o.userName, homeOf(o), o.workspaceFolder, o.homeVolumeLabel !== undefined)),
     file(`/etc/systemd/system/${BOOT_UNITS.cloudflared}`, cloudflaredUnit()),
+    ...(o.ssh
+      ? [
+        file(BOOT_PATHS.sshdConfig, sshdConfig()),
+        file(BOOT_PATHS.sshCertificateAuthority, `${o.ssh.certificateAuthority}\n`),
+        file(`${BOOT_PATHS.sshPrincipals}/${o.userName}`, o.ssh.principals.join('\n') + '\n'),
+      ]
+      : []),
   ];
 }
 

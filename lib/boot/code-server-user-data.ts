@@ -125,6 +125,19 @@ export interface CodeServerUserDataProps extends BootOptions {
    * @default - the home is on the droplet's own disk
    */
   readonly homeVolume?: HomeVolume;
+  /**
+   * SSH through Access: the public key of the certificate authority whose short-lived certificates
+   * sshd accepts (the Access SSH application's). With it, sshd listens on loopback only, for the
+   * tunnel, with no passwords and no root login.
+   * @default - sshd is left as the image has it (the firewall admits no SSH)
+   */
+  readonly sshCertificateAuthority?: string;
+  /**
+   * With `sshCertificateAuthority`: the certificate principals that may log in as the user. Access
+   * issues certificates whose principal is the part of the user's email before the "@".
+   * @default - none; required with `sshCertificateAuthority`
+   */
+  readonly sshPrincipals?: string[];
 }
 
 /** Linux user names that would clash with the system's own. */
@@ -134,6 +147,7 @@ const VERSION = /^\d{1,4}\.\d{1,4}\.\d{1,4}$/;
 const SHA256 = /^[a-f0-9]{64}$/;
 const EXTENSION = /^[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9-]*(@\d+\.\d+\.\d+)?$/i;
 const PATH = /^\/[A-Za-z0-9._/-]+$/;
+const PRINCIPAL = /^[A-Za-z0-9._+-]{1,64}$/;
 
 /** True when version a is the same as or newer than version b (both X.Y.Z). */
 export function versionAtLeast(a: string, b: string): boolean {
@@ -187,6 +201,19 @@ function validateBootOptions(ctx: PropContext, o: BootOptions): void {
   if (o.reconnectionGraceSeconds !== undefined) checkIntegerRange(ctx, 'reconnectionGraceSeconds', o.reconnectionGraceSeconds, 60, 2_592_000);
 }
 
+function validateSsh(ctx: PropContext, props: CodeServerUserDataProps): void {
+  const principals = props.sshPrincipals ?? [];
+  if (props.sshCertificateAuthority === undefined) {
+    if (principals.length > 0) rejectProp(ctx, 'sshPrincipals', principals, 'are used only with SSH through Access (sshCertificateAuthority)');
+    return;
+  }
+  if (principals.length === 0) {
+    rejectProp(ctx, 'sshPrincipals', principals, 'SSH through Access needs at least one principal: the part before the "@" of an allowed email, e.g. ["alice"]');
+  }
+  principals.forEach((p, i) => checkPattern(ctx, `sshPrincipals[${i}]`, p, PRINCIPAL, 'expected the part of an email before the "@", e.g. "alice"'));
+  checkUnique(ctx, 'sshPrincipals', principals);
+}
+
 /** Applies the defaults: the values the document is rendered from. */
 export function resolveBootOptions(props: CodeServerUserDataProps & { readonly homeVolumeLabel?: string }): CloudConfigOptions {
   const userName = props.userName ?? BOOT_DEFAULTS.userName;
@@ -208,6 +235,9 @@ export function resolveBootOptions(props: CodeServerUserDataProps & { readonly h
     swapSizeGib: props.swapSizeGib ?? defaultSwapGib(props.memoryGib),
     reconnectionGraceSeconds: props.reconnectionGraceSeconds ?? BOOT_DEFAULTS.reconnectionGraceSeconds,
     homeVolumeLabel: props.homeVolumeLabel ?? props.homeVolume?.label,
+    ssh: props.sshCertificateAuthority === undefined
+      ? undefined
+      : { certificateAuthority: props.sshCertificateAuthority, principals: props.sshPrincipals ?? [] },
   };
 }
 
@@ -224,7 +254,9 @@ export class CodeServerUserData extends Construct {
 
   constructor(scope: Construct, id: string, props: CodeServerUserDataProps) {
     super(scope, id);
-    validateBootOptions(contextOf(this), props);
+    const ctx = contextOf(this);
+    validateBootOptions(ctx, props);
+    validateSsh(ctx, props);
     this.cloudConfig = renderCloudConfig(resolveBootOptions(props));
     this.userData = escapeTerraformTemplate(this.cloudConfig);
   }

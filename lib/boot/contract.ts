@@ -18,6 +18,12 @@ export const BOOT_PATHS = {
   codeServerConfig: '/etc/code-server/config.yaml',
   /** The root-only file that holds the tunnel token as TUNNEL_TOKEN=…, read by systemd. */
   tunnelToken: '/etc/cloudflared/tunnel.env',
+  /** sshd's settings for SSH through Access; read before the distribution's own (50-cloud-init.conf). */
+  sshdConfig: '/etc/ssh/sshd_config.d/40-ztcs.conf',
+  /** The public key of the certificate authority whose short-lived certificates sshd accepts. */
+  sshCertificateAuthority: '/etc/ssh/ztcs-ca.pub',
+  /** The folder of files naming, per user, the certificate principals allowed to log in as that user. */
+  sshPrincipals: '/etc/ssh/ztcs-principals',
 } as const;
 
 /** The systemd units the boot writes and starts. */
@@ -25,6 +31,9 @@ export const BOOT_UNITS = {
   codeServer: 'code-server.service',
   cloudflared: 'cloudflared-tunnel.service',
 } as const;
+
+/** The distribution's units the boot restarts or enables, besides its own. */
+export const SYSTEM_UNITS = ['ssh.socket', 'ssh.service', 'unattended-upgrades.service'] as const;
 
 /** The port code-server listens on, on loopback only; the tunnel forwards to it. */
 export const CODE_SERVER_PORT = 8080;
@@ -35,8 +44,9 @@ export const BOOT_ENTRY = 'boot.sh';
 /** The steps of the first boot, in the order boot.sh runs them: the critical path, then the optional steps. */
 export const BOOT_STEPS = [
   'prepare-home.sh',
-  'install-code-server.sh',
+  'configure-ssh.sh',
   'install-cloudflared.sh',
+  'install-code-server.sh',
   'wait-ready.sh',
   'personalize.sh',
   'enable-security-updates.sh',
@@ -57,6 +67,7 @@ export const BOOT_ENV_KEYS = [
   'GIT_REPOSITORIES',
   'DOTFILES_REPOSITORY',
   'HOME_VOLUME_LABEL',
+  'SSH_THROUGH_TUNNEL',
   'READY_MARKER',
 ] as const;
 

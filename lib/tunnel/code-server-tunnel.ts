@@ -2,7 +2,7 @@ import { DataCloudflareZeroTrustTunnelCloudflaredToken } from '@cdktf/provider-c
 import { ZeroTrustTunnelCloudflared } from '@cdktf/provider-cloudflare/lib/zero-trust-tunnel-cloudflared';
 import { ZeroTrustTunnelCloudflaredConfigA } from '@cdktf/provider-cloudflare/lib/zero-trust-tunnel-cloudflared-config';
 import { Construct } from 'constructs';
-import { buildIngressRules } from './ingress';
+import { buildIngressRules, ExtraRoute } from './ingress';
 import { CODE_SERVER_PORT } from '../boot/contract';
 import { checkCloudflareId, checkPattern, contextOf } from '../validation';
 
@@ -21,6 +21,11 @@ export interface CodeServerTunnelProps {
    * @default "http://localhost:8080"
    */
   readonly originService?: string;
+  /**
+   * Further hostnames the tunnel routes (SSH, dev server previews), before its catch-all.
+   * @default - none
+   */
+  readonly extraRoutes?: ExtraRoute[];
   /**
    * The tunnel's name in the Zero Trust dashboard.
    * @default - "code-server-<hostname>"
@@ -75,6 +80,7 @@ export class CodeServerTunnel extends Construct {
           service: props.originService ?? TUNNEL_DEFAULTS.originService,
           teamName: props.teamName,
           accessAudience: props.accessAudience,
+          extraRoutes: props.extraRoutes,
         }),
       },
     });

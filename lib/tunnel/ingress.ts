@@ -1,3 +1,13 @@
+/** A hostname cloudflared routes besides the editor's, each with the Access audience its origin accepts. */
+export interface ExtraRoute {
+  /** The public hostname. */
+  readonly hostname: string;
+  /** Where cloudflared forwards it on the droplet, e.g. `ssh://localhost:22` or `http://localhost:3000`. */
+  readonly service: string;
+  /** The AUD tag of the Access application guarding the hostname. */
+  readonly accessAudience: string;
+}
+
 /** What cloudflared needs to route the hostname to code-server and to check Access tokens at the origin. */
 export interface IngressOptions {
   /** The public hostname. */
@@ -8,6 +18,8 @@ export interface IngressOptions {
   readonly teamName: string;
   /** The AUD tag of the Access application whose tokens the origin accepts. */
   readonly accessAudience: string;
+  /** Further hostnames (SSH, dev server previews), routed after the editor's and before the catch-all. */
+  readonly extraRoutes?: ExtraRoute[];
 }
 
 /** One ingress rule in the shape of the Cloudflare provider's tunnel configuration. */
@@ -20,18 +32,19 @@ export interface IngressRule {
 }
 
 /**
- * The ingress rules of the tunnel: the hostname to code-server, with the Access token required at
- * the origin, then the catch-all that answers 404 to anything else (cloudflared needs it last).
+ * The ingress rules of the tunnel: the hostname to code-server, then any further hostnames, each
+ * with the Access token required at the origin, then the catch-all that answers 404 to anything
+ * else (cloudflared needs it last).
  */
 export function buildIngressRules(options: IngressOptions): IngressRule[] {
+  const route = (hostname: string, service: string, audience: string): IngressRule => ({
+    hostname,
+    service,
+    originRequest: { access: { required: true, teamName: options.teamName, audTag: [audience] } },
+  });
   return [
-    {
-      hostname: options.hostname,
-      service: options.service,
-      originRequest: {
-        access: { required: true, teamName: options.teamName, audTag: [options.accessAudience] },
-      },
-    },
+    route(options.hostname, options.service, options.accessAudience),
+    ...(options.extraRoutes ?? []).map((r) => route(r.hostname, r.service, r.accessAudience)),
     { service: 'http_status:404' },
   ];
 }

@@ -71,7 +71,7 @@ export function checkHttpsUrl(ctx: PropContext, prop: string, value: string, pla
   }
   const schemes = plainHttp ? ['https:', 'http:'] : ['https:'];
   if (!url || !schemes.includes(url.protocol) || /\s/.test(value)) {
-    fail(ctx, prop, value, plainHttp ? 'expected an http:// or https:// URL' : 'expected an https:// URL');
+    fail(ctx, prop, value, plainHttp ? 'expected an http:// or https:// URL, e.g. "https://mirror.example.com/path"' : 'expected an https:// URL, e.g. "https://github.com/example/repo.git"');
   }
 }
 

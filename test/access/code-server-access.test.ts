@@ -291,3 +291,43 @@ describe('CodeServerAccess validation', () => {
     expect(() => buildAccess({ cloudflareAccountId: 'my-account' })).toThrow('test/Access: invalid cloudflareAccountId "my-account": expected the 32 hexadecimal characters of an account id');
   });
 });
+
+describe('CodeServerAccess with SSH and previews', () => {
+  test('covers the preview hostnames with the same application, one sign-in for all', () => {
+    // GIVEN
+    const { stack } = buildAccess({ previewHostnames: ['3000-code.example.com'] });
+
+    // THEN
+    expect(application(stack).destinations).toEqual([
+      { type: 'public', uri: 'code.example.com' },
+      { type: 'public', uri: '3000-code.example.com' },
+    ]);
+    expect(application(stack).domain).toBe('code.example.com');
+  });
+
+  test('adds an application of type ssh for the SSH hostname, under the same policy, with a certificate authority', () => {
+    // GIVEN
+    const { stack, access } = buildAccess({ sshHostname: 'code-ssh.example.com' });
+    const synth = synthJson(stack);
+    const ssh = Object.values<any>(synth.resource.cloudflare_zero_trust_access_application).find((app) => app.type === 'ssh');
+
+    // THEN
+    expect(ssh).toMatchObject({ domain: 'code-ssh.example.com', destinations: [{ type: 'public', uri: 'code-ssh.example.com' }], name: 'code-server code.example.com ssh' });
+    expect(ssh.policies).toEqual([{ id: `\${${addressOf(synth, 'cloudflare_zero_trust_access_policy')}.id}`, precedence: 1 }]);
+    expect(onlyResource(synth, 'cloudflare_zero_trust_access_short_lived_certificate')).toEqual({
+      account_id: ACCOUNT_ID,
+      app_id: `\${cloudflare_zero_trust_access_application.${Object.entries<any>(synth.resource.cloudflare_zero_trust_access_application).find(([, app]) => app.type === 'ssh')![0]}.id}`,
+    });
+    expect(access.sshCertificateAuthority).toBeDefined();
+  });
+
+  test('has no SSH application and no certificate authority by default', () => {
+    // GIVEN
+    const { stack, access } = buildAccess();
+
+    // THEN
+    expect(resourceCount(synthJson(stack))).toBe(2);
+    expect(access.sshApplication).toBeUndefined();
+  });
+});
+

@@ -301,3 +301,36 @@ describe('the document', () => {
   });
 });
 
+describe('SSH through Access in the document', () => {
+  const SSH: RenderProps = { sshCertificateAuthority: 'ecdsa-sha2-nistp256 AAAAE2VjZHNh open-ssh-ca@cloudflareaccess.org', sshPrincipals: ['alice', 'ops'] };
+
+  test('sshd listens on loopback only, trusts the certificate authority, takes no password and no root', () => {
+    const config = fileOf(documentOf(SSH), '/etc/ssh/sshd_config.d/40-ztcs.conf').content.split('\n');
+    expect(config).toEqual(expect.arrayContaining([
+      'ListenAddress 127.0.0.1',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PermitRootLogin no',
+      'TrustedUserCAKeys /etc/ssh/ztcs-ca.pub',
+      'AuthorizedPrincipalsFile /etc/ssh/ztcs-principals/%u',
+    ]));
+    expect(config.filter((line) => line.startsWith('ListenAddress'))).toEqual(['ListenAddress 127.0.0.1']);
+  });
+
+  test("writes the certificate authority's key and the user's principals", () => {
+    const doc = documentOf({ ...SSH, userName: 'dev' });
+    expect(fileOf(doc, '/etc/ssh/ztcs-ca.pub').content).toBe(`${SSH.sshCertificateAuthority}\n`);
+    expect(fileOf(doc, '/etc/ssh/ztcs-principals/dev').content).toBe('alice\nops\n');
+  });
+
+  test('tells configure-ssh.sh to apply it through boot.env', () => {
+    expect(fileOf(documentOf(SSH), BOOT_ENV).content).toContain("SSH_THROUGH_TUNNEL='yes'");
+    expect(fileOf(documentOf(), BOOT_ENV).content).toContain("SSH_THROUGH_TUNNEL=''");
+  });
+
+  test('leaves sshd alone by default', () => {
+    expect(hasFile(documentOf(), '/etc/ssh/sshd_config.d/40-ztcs.conf')).toBe(false);
+    expect(hasFile(documentOf(), '/etc/ssh/ztcs-ca.pub')).toBe(false);
+  });
+});
+

@@ -185,3 +185,17 @@ describe('defaultSwapGib', () => {
     expect(parse(build({ memoryGib: 8 }).cloudConfig).swap).toBeUndefined();
   });
 });
+
+describe('validation of SSH through Access', () => {
+  const CA = 'ecdsa-sha2-nistp256 AAAAE2VjZHNh open-ssh-ca@cloudflareaccess.org';
+
+  test.each<[string, Partial<CodeServerUserDataProps>, string]>([
+    ['a certificate authority without principals', { sshCertificateAuthority: CA }, 'test/UserData: invalid sshPrincipals []: SSH through Access needs at least one principal'],
+    ['a principal with a space', { sshCertificateAuthority: CA, sshPrincipals: ['al ice'] }, 'test/UserData: invalid sshPrincipals[0] "al ice"'],
+    ['a principal twice', { sshCertificateAuthority: CA, sshPrincipals: ['alice', 'alice'] }, 'test/UserData: invalid sshPrincipals "alice": is listed more than once'],
+    ['principals without a certificate authority', { sshPrincipals: ['alice'] }, 'test/UserData: invalid sshPrincipals ["alice"]: are used only with SSH through Access'],
+  ])('rejects %s', (_why, props, message) => {
+    expect(() => build(props)).toThrow(message);
+  });
+});
+

@@ -3,7 +3,7 @@ import { join } from 'path';
 import { parse } from 'yaml';
 import { renderCloudConfig } from '../../lib/boot/cloud-config';
 import { resolveBootOptions } from '../../lib/boot/code-server-user-data';
-import { BOOT_ENTRY, BOOT_ENV_KEYS, BOOT_PATHS, BOOT_STEPS, BOOT_UNITS } from '../../lib/boot/contract';
+import { BOOT_ENTRY, BOOT_ENV_KEYS, BOOT_PATHS, BOOT_STEPS, BOOT_UNITS, SYSTEM_UNITS } from '../../lib/boot/contract';
 
 // The two halves of the boot, TypeScript and shell, agree through the contract's table.
 
@@ -57,9 +57,9 @@ describe('the boot contract', () => {
     expect(BOOT_ENV_KEYS.filter((key) => !read.has(key))).toEqual([]);
   });
 
-  test('the scripts name the units of the contract and no other', () => {
-    const named = new Set(SCRIPTS.flatMap((script) => [...asset(script).matchAll(/[a-z-]+\.service/g)].map((m) => m[0])));
-    expect([...named].filter((unit) => unit !== 'unattended-upgrades.service').sort()).toEqual(Object.values(BOOT_UNITS).sort());
+  test('the scripts name the units of the contract and the system units it lists, no other', () => {
+    const named = new Set(SCRIPTS.flatMap((script) => [...asset(script).matchAll(/[a-z-]+\.(service|socket)/g)].map((m) => m[0])));
+    expect([...named].sort()).toEqual([...Object.values(BOOT_UNITS), ...SYSTEM_UNITS].sort());
   });
 });
 
@@ -70,21 +70,27 @@ describe('the boot sequence', () => {
     if (index < 0) throw new Error(`boot.sh has no step ${fragment}`);
     return index;
   };
-  const critical = ['prepare-home.sh', 'install-code-server.sh', 'install-cloudflared.sh', 'systemctl enable', 'wait-ready.sh'];
+  const critical = [
+    'prepare-home.sh',
+    'configure-ssh.sh',
+    'install-cloudflared.sh',
+    'systemctl enable --now cloudflared-tunnel.service',
+    'install-code-server.sh',
+    'systemctl enable --now code-server.service',
+    'wait-ready.sh',
+  ];
 
   test('boot.sh stops at the first failure on the critical path', () => {
     expect(bootLines).toContain('set -euo pipefail');
   });
 
-  test('the critical steps run in order: home, code-server, cloudflared, services, readiness', () => {
+  test('the critical steps run in order: home, SSH, the tunnel and its service, code-server and its service, readiness', () => {
     const positions = critical.map(lineOf);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
   });
 
-  test('one systemctl enable --now starts both code-server.service and cloudflared-tunnel.service', () => {
-    const enable = bootLines[lineOf('systemctl enable')];
-    expect(enable).toMatch(/^systemctl enable --now /);
-    expect(enable.split(/\s+/)).toEqual(expect.arrayContaining(['code-server.service', 'cloudflared-tunnel.service']));
+  test('the tunnel is up before code-server is installed, so SSH through Access reaches a droplet whose code-server failed', () => {
+    expect(lineOf('systemctl enable --now cloudflared-tunnel.service')).toBeLessThan(lineOf('install-code-server.sh'));
   });
 
   test('personalize and enable-security-updates run only after every critical step', () => {

@@ -229,6 +229,31 @@ describeWithTool('shellcheck', 'apt-get install shellcheck')('shellcheck', () =>
   });
 });
 
+// sshd -t reads the drop-in that SSH through Access writes, as Ubuntu's sshd_config includes it,
+// with a throwaway host key; it needs its privilege separation folder, as on the droplet.
+describeWithTool('/usr/sbin/sshd', 'apt-get install openssh-server')('sshd -t', () => {
+  function sshdTest(dropIn: string): { status: number | null; output: string } {
+    const dir = freshDir('sshd');
+    writeFileSync(join(dir, '40-ztcs.conf'), dropIn);
+    run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host')]);
+    writeFileSync(join(dir, 'sshd_config'), `Include ${dir}/40-ztcs.conf\nHostKey ${dir}/host\n`);
+    mkdirSync('/run/sshd', { recursive: true });
+    return run('/usr/sbin/sshd', ['-t', '-f', join(dir, 'sshd_config')]);
+  }
+
+  test('the sshd drop-in of SSH through Access is valid for sshd', () => {
+    const doc = parse(render({ ...BASE, sshCertificateAuthority: 'ecdsa-sha2-nistp256 AAAA ca', sshPrincipals: ['alice'] })) as Document;
+    const dropIn = doc.write_files.find((f) => f.path === '/etc/ssh/sshd_config.d/40-ztcs.conf')!.content;
+    expect(sshdTest(dropIn)).toEqual({ status: 0, output: '' });
+  });
+
+  test('the validator can fail: a misspelt option is reported', () => {
+    const { status, output } = sshdTest('ListenAdress 127.0.0.1\n');
+    expect(status).not.toBe(0);
+    expect(output).toContain('Bad configuration option: ListenAdress');
+  });
+});
+
 // systemd-analyze verify checks that each ExecStart binary exists and is executable. The first
 // boot installs code-server and cloudflared, so stub executables stand in for the real binaries
 // under a temporary root that also holds the host's own units (for the targets ours name) and

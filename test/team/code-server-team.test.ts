@@ -1,6 +1,6 @@
 import { TerraformStack } from 'cdktf';
 import { CodeServerTeam, CodeServerTeamProps, TeamMember } from '../../lib';
-import { ACCOUNT_ID, newStack, onlyResource, resourcesByAddress, resourcesOfType, synthJson, thrownBy, ZONE_ID } from '../fixtures';
+import { ACCOUNT_ID, newStack, onlyResource, resourcesByAddress, resourcesOfType, STOPPED_EDITOR_TYPES, synthJson, thrownBy, ZONE_ID } from '../fixtures';
 
 const MEMBERS: TeamMember[] = [
   { name: 'alice', email: 'alice@example.com' },
@@ -118,14 +118,7 @@ describe('CodeServerTeam', () => {
     const after = resourcesOf(synthJson(buildTeam({ members: [MEMBERS[0], { ...MEMBERS[1], running: false }, MEMBERS[2]] }).stack), 'bob');
 
     // THEN
-    expect(Object.keys(after).map((address) => address.split('.')[0]).sort()).toEqual([
-      'cloudflare_dns_record',
-      'cloudflare_zero_trust_access_application',
-      'cloudflare_zero_trust_access_policy',
-      'cloudflare_zero_trust_tunnel_cloudflared',
-      'cloudflare_zero_trust_tunnel_cloudflared_config',
-      'digitalocean_volume',
-    ]);
+    expect(Object.keys(after).map((address) => address.split('.')[0]).sort()).toEqual(STOPPED_EDITOR_TYPES);
     for (const [address, body] of Object.entries(after)) expect(body).toEqual(before[address]);
   });
 
@@ -156,6 +149,15 @@ describe('CodeServerTeam', () => {
     // THEN
     expect(Object.values(resourcesOf(synth, 'bob'))[0].lifecycle).toEqual({ prevent_destroy: false });
     expect(onlyResourceOf(synth, 'alice', 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: true });
+  });
+
+  test("gives each member SSH through Access at <name>-ssh.<zone>, for their own principal and the admins'", () => {
+    // WHEN
+    const { stack, team } = buildTeam({ sshAccess: true, admins: { emails: ['ops@example.com'] } });
+
+    // THEN
+    expect(Object.values(resourcesOf(synthJson(stack), 'bob')).filter((r) => r.type === 'CNAME').map((r) => r.name).sort()).toEqual(['bob-ssh.example.com', 'bob.example.com']);
+    expect(team.editors.bob.userData?.cloudConfig).toContain('path: /etc/ssh/ztcs-principals/coder\n    content: |\n      bob\n      ops\n');
   });
 
   test('rejects a hostname pattern without {name}, naming the prop', () => {

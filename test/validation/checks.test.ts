@@ -1,5 +1,5 @@
-import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import {
+  checkCloudflareId,
   checkDomain,
   checkEmail,
   checkHostnameInZone,
@@ -8,63 +8,12 @@ import {
   checkPattern,
   checkUnique,
   isDomainName,
-  isUnresolved,
-  propError,
   PropContext,
   rejectProp,
 } from '../../lib/validation';
 import { thrownBy, unresolvedNumber, unresolvedString } from '../fixtures';
 
 const CTX: PropContext = { construct: 'TestConstruct' };
-
-describe('propError', () => {
-  test('names the construct, the prop and the bad value in its message', () => {
-    // WHEN
-    const error = propError(CTX, 'size', 'huge', 'expected a slug');
-
-    // THEN
-    expect(error.message).toBe('TestConstruct: invalid size "huge": expected a slug');
-  });
-
-  test('is told apart by its name', () => {
-    // WHEN
-    const error = propError(CTX, 'size', 'huge', 'expected a slug');
-
-    // THEN
-    expect(error).toBeInstanceOf(Error);
-    expect(error.name).toBe('PropValidationError');
-  });
-});
-
-describe('isUnresolved', () => {
-  test('is false for plain strings, numbers and lists', () => {
-    // THEN
-    expect(isUnresolved('code.example.com')).toBe(false);
-    expect(isUnresolved(20)).toBe(false);
-    expect(isUnresolved(['a', 'b'])).toBe(false);
-  });
-
-  test('is true for string, number and list tokens', () => {
-    // GIVEN
-    const stack = new TerraformStack(Testing.app(), 'test');
-    const text = new TerraformVariable(stack, 'text', { type: 'string' });
-    const count = new TerraformVariable(stack, 'count', { type: 'number' });
-    const list = new TerraformVariable(stack, 'list', { type: 'list(string)' });
-
-    // THEN
-    expect(isUnresolved(text.stringValue)).toBe(true);
-    expect(isUnresolved(count.numberValue)).toBe(true);
-    expect(isUnresolved(list.listValue)).toBe(true);
-    expect(isUnresolved(unresolvedString('x'))).toBe(true);
-  });
-
-  test('is false for values that cannot be tokens', () => {
-    // THEN
-    expect(isUnresolved(undefined)).toBe(false);
-    expect(isUnresolved(true)).toBe(false);
-    expect(isUnresolved({ a: 1 })).toBe(false);
-  });
-});
 
 describe('isDomainName', () => {
   test.each(['example.com', 'code.example.com', 'a-b.c-d.example.co.uk', 'x1.example.io'])('accepts %s', (name) => {
@@ -223,7 +172,29 @@ describe('checkHttpsUrl', () => {
     ['no URL at all', 'not a url'],
   ])('rejects %s, naming the prop and the value', (_why, url) => {
     // THEN
-    expect(() => checkHttpsUrl(CTX, 'url', url)).toThrow(`TestConstruct: invalid url ${JSON.stringify(url)}: expected an https:// URL`);
+    expect(() => checkHttpsUrl(CTX, 'url', url)).toThrow(`TestConstruct: invalid url ${JSON.stringify(url)}: expected an https:// URL, e.g. "https://`);
+  });
+
+  test('accepts an http URL where plain http is allowed (a signed or checksummed download), nothing else', () => {
+    // THEN
+    expect(() => checkHttpsUrl(CTX, 'url', 'http://mirror.internal/x.deb', true)).not.toThrow();
+    expect(() => checkHttpsUrl(CTX, 'url', 'ftp://mirror.internal/x.deb', true)).toThrow(
+      'TestConstruct: invalid url "ftp://mirror.internal/x.deb": expected an http:// or https:// URL, e.g. "https://',
+    );
+  });
+});
+
+describe('checkCloudflareId', () => {
+  test('accepts 32 lower-case hexadecimal characters', () => {
+    expect(() => checkCloudflareId(CTX, 'cloudflareZoneId', '0123456789abcdef0123456789abcdef')).not.toThrow();
+  });
+
+  test.each<['cloudflareAccountId' | 'cloudflareZoneId', string, string]>([
+    ['cloudflareAccountId', 'my-account', 'expected the 32 hexadecimal characters of an account id'],
+    ['cloudflareZoneId', 'example.com', 'expected the 32 hexadecimal characters of a zone id (the zone\'s overview shows it), not the domain name'],
+    ['cloudflareZoneId', '0123456789ABCDEF0123456789ABCDEF', 'expected the 32 hexadecimal characters of a zone id'],
+  ])('rejects a %s of %s', (prop, value, reason) => {
+    expect(() => checkCloudflareId(CTX, prop, value)).toThrow(`TestConstruct: invalid ${prop} "${value}": ${reason}`);
   });
 });
 
