@@ -99,7 +99,7 @@ export class DigitalOceanStandIn implements StandInApi {
     { method: 'GET', path: /^actions\/(\d+)$/, handle: ([id]) => this.found(this.actions.get(Number(id)), 'action') },
 
     { method: 'POST', path: /^droplets$/, handle: (_, body) => this.createDroplet(body) },
-    { method: 'GET', path: /^droplets\/(\d+)$/, handle: ([id]) => this.readDroplet(Number(id)) },
+    { method: 'GET', path: /^droplets\/(\d+)$/, handle: ([id]) => this.found(this.droplets.get(Number(id)), 'droplet') },
     { method: 'DELETE', path: /^droplets\/(\d+)$/, handle: ([id]) => this.deleteDroplet(Number(id)) },
 
     { method: 'POST', path: /^firewalls$/, handle: (_, body) => this.createFirewall(body) },
@@ -241,10 +241,6 @@ export class DigitalOceanStandIn implements StandInApi {
     for (const volume of volumes) this.attach(volume, droplet);
     // The API answers a creation with a droplet that is still "new".
     return { status: 202, body: { droplet: { ...droplet, status: 'new' } } };
-  }
-
-  private readDroplet(id: number): Reply {
-    return this.found(this.droplets.get(id), 'droplet');
   }
 
   private deleteDroplet(id: number): Reply {
