@@ -17,11 +17,8 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/etc" "$work/lists/partial" "$work/cache/archives/partial"
-# The Debian archive this machine's apt already uses (the one serving the release, not security).
-# shellcheck disable=SC2016 # $(RELEASE) and $(REPO_URI) are apt's format fields, not shell.
-archive="$(apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 'Created-By: Packages' \
-  | awk '$1 !~ /-(security|updates|backports)$/ { print $2; exit }')"
-[ -n "$archive" ] || { echo "no Debian archive in apt's sources" >&2; exit 1; }
+# The Debian archive this machine's apt already uses.
+archive="$("$(dirname "$0")/debian-archive.sh")"
 cat > "$work/etc/trixie.sources" <<SOURCES
 Types: deb
 URIs: $archive

@@ -178,6 +178,10 @@ function documentOf(o: CloudConfigOptions, files: WriteFile[]): Record<string, u
     ],
     write_files: files,
     runcmd: [[`${BOOT_PATHS.scripts}/${BOOT_ENTRY}`]],
+    // The developer signs in through code-server, or over SSH with Access certificates: no
+    // authorized keys. Listing their key fingerprints would only create ~/.ssh/authorized_keys,
+    // on the droplet's own disk when the home volume is missing.
+    no_ssh_fingerprints: true,
     final_message: `ztcs: cloud-init finished after $UPTIME seconds; ${BOOT_PATHS.readyMarker} exists once code-server and the tunnel are up`,
   };
 }

@@ -28,6 +28,7 @@ interface Document {
   users: Array<Record<string, unknown>>;
   write_files: WriteFile[];
   runcmd: Array<string | string[]>;
+  no_ssh_fingerprints?: boolean;
   final_message: string;
 }
 
@@ -292,6 +293,10 @@ describe('the document', () => {
     expect(documentOf({ userName: 'dev' }).users).toEqual([
       expect.objectContaining({ name: 'dev', uid: 1000, groups: ['sudo'], sudo: 'ALL=(ALL) NOPASSWD:ALL', lock_passwd: true }),
     ]);
+  });
+
+  test("lists no SSH key fingerprints, which would create the developer's ~/.ssh", () => {
+    expect(documentOf().no_ssh_fingerprints).toBe(true);
   });
 
   test('keeps a long token on one line (no folding)', () => {

@@ -7,8 +7,9 @@ set -euo pipefail
 # shellcheck source=/dev/null
 . "${ZTCS_ETC:-/etc/ztcs}/boot.env"
 
-installed="$(dpkg -s code-server 2>/dev/null | sed -n 's/^Version: //p')"
-if [ "$installed" = "$CODE_SERVER_VERSION" ]; then
+# dpkg-query fails when code-server was never installed: that is not an error here.
+status="$(dpkg-query -s code-server 2>/dev/null || true)"
+if grep -qx 'Status: install ok installed' <<< "$status" && grep -qx "Version: $CODE_SERVER_VERSION" <<< "$status"; then
   exit 0
 fi
 

@@ -6,8 +6,9 @@ set -euo pipefail
 # shellcheck source=/dev/null
 . "${ZTCS_ETC:-/etc/ztcs}/boot.env"
 
+# Quiet: code-server refuses connections until it is up, which is no error to log.
 for _ in $(seq 1 120); do
-  if curl -fsS -o /dev/null "http://127.0.0.1:$CODE_SERVER_PORT/healthz" \
+  if curl -fs -o /dev/null "http://127.0.0.1:$CODE_SERVER_PORT/healthz" \
     && systemctl is-active --quiet cloudflared-tunnel.service; then
     install -d -m 0755 "$(dirname "$READY_MARKER")"
     {

@@ -1,0 +1,149 @@
+import { execFile, execFileSync, spawn } from 'child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { promisify } from 'util';
+import { MIRROR_IN_GUEST } from './mirror';
+
+// One droplet of the rehearsal: a copy-on-write root disk over the cached image, a NoCloud seed
+// disk with the user data, the home disk when there is one, and the probe disk; booted by
+// qemu with software emulation, its only network a forward of the mirror's address to the
+// mirror on the host's loopback. The probe's report comes back on the second serial port.
+
+const execFileAsync = promisify(execFile);
+const REPO = join(__dirname, '..', '..');
+
+/** The cached image: root.qcow2 (the root disk), vmlinuz and initrd.img. */
+export interface VmImage {
+  readonly dir: string;
+}
+
+/** Builds the image, or finds it in the cache (scripts/build-vm-image.sh). */
+export async function vmImage(): Promise<VmImage> {
+  const { stdout, stderr } = await execFileAsync(join(REPO, 'scripts', 'build-vm-image.sh'), [], { maxBuffer: 64 * 1024 * 1024 });
+  if (stderr.trim()) console.log(stderr.trim());
+  return { dir: stdout.trim().split('\n').pop()! };
+}
+
+/** A fresh root disk: the image's file system, copy-on-write, as a new droplet gets. */
+export function freshRootDisk(image: VmImage, path: string): string {
+  execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', join(image.dir, 'root.qcow2'), '-F', 'qcow2', path, '8G']);
+  return path;
+}
+
+/** A copy of a disk, its holes kept. */
+export function copyDisk(from: string, to: string): string {
+  execFileSync('cp', ['--sparse=always', from, to]);
+  return to;
+}
+
+/** An empty ext4 disk with a label, as DigitalOcean formats a new volume. */
+export function labelledDisk(path: string, label: string): string {
+  execFileSync('mkfs.ext4', ['-q', '-L', label, path, '1G']);
+  return path;
+}
+
+function iso(path: string, label: string, files: Record<string, { content: string; mode?: number }>): string {
+  const dir = `${path}.d`;
+  mkdirSync(dir, { recursive: true });
+  for (const [name, { content, mode }] of Object.entries(files)) writeFileSync(join(dir, name), content, { mode: mode ?? 0o644 });
+  execFileSync('genisoimage', ['-quiet', '-output', path, '-volid', label, '-joliet', '-rock', dir]);
+  return path;
+}
+
+/** What the probe in the guest is told. */
+export interface ProbeConfig {
+  readonly user: string;
+  readonly home: string;
+  readonly services: string[];
+  /** Paths whose type, mode, owner, times and content hash are reported (the home's too). */
+  readonly files: string[];
+  /** The readiness marker, whose content is reported. */
+  readonly readyMarker: string;
+  /** Play the developer after the report: change files in the home, list it again. */
+  readonly work?: boolean;
+}
+
+/** One boot of a droplet. */
+export interface BootSpec {
+  /** A name for the files of this boot (console log, report). */
+  readonly name: string;
+  readonly workDir: string;
+  readonly image: VmImage;
+  /** A disk from freshRootDisk (over the same image), new or booted before. */
+  readonly rootDisk: string;
+  /** The data source's instance id: a new one is a new droplet, the same one a reboot. */
+  readonly instanceId: string;
+  readonly hostname: string;
+  readonly userData: string;
+  readonly homeDisk?: string;
+  readonly probe: ProbeConfig;
+  /** The mirror's port on the host's loopback. */
+  readonly mirrorPort: number;
+}
+
+/** What came back from one boot. */
+export interface BootResult {
+  /** The probe's report (see guest/probe). */
+  readonly report: Record<string, any>;
+  /** The kernel's and the services' console output. */
+  readonly console: string;
+  /** Wall-clock seconds from qemu's start to its exit. */
+  readonly seconds: number;
+}
+
+const BOOT_TIMEOUT_MS = 15 * 60 * 1000;
+
+/** Boots the droplet until the probe powers it off, and returns the probe's report. */
+export async function boot(spec: BootSpec): Promise<BootResult> {
+  const dir = join(spec.workDir, spec.name);
+  mkdirSync(dir, { recursive: true });
+  const seed = iso(join(dir, 'seed.iso'), 'cidata', {
+    'user-data': { content: spec.userData },
+    'meta-data': { content: `instance-id: ${spec.instanceId}\nlocal-hostname: ${spec.hostname}\n` },
+  });
+  const probe = iso(join(dir, 'probe.iso'), 'ztcs-probe', {
+    'probe': { content: readFileSync(join(__dirname, 'guest', 'probe'), 'utf8'), mode: 0o755 },
+    'probe.json': { content: JSON.stringify(spec.probe) },
+  });
+  const consoleLog = join(dir, 'console.log');
+  const reportLog = join(dir, 'report.log');
+  const mirror = new URL(MIRROR_IN_GUEST);
+  const drives = [
+    `file=${spec.rootDisk},if=virtio,format=qcow2`,
+    `file=${seed},if=virtio,format=raw,readonly=on`,
+    ...(spec.homeDisk ? [`file=${spec.homeDisk},if=virtio,format=raw`] : []),
+    `file=${probe},if=virtio,format=raw,readonly=on`,
+  ];
+  const args = [
+    '-accel', 'tcg', '-m', '2048', '-smp', '2',
+    '-display', 'none', '-monitor', 'none', '-no-reboot',
+    '-kernel', join(spec.image.dir, 'vmlinuz'), '-initrd', join(spec.image.dir, 'initrd.img'),
+    '-append', 'root=LABEL=ztcs-root ro console=ttyS0',
+    ...drives.flatMap((d) => ['-drive', d]),
+    // restrict=on: the guest reaches nothing but the mirror's forwarded address.
+    '-netdev', `user,id=net0,restrict=on,guestfwd=tcp:${mirror.hostname}:80-cmd:socat - TCP:127.0.0.1:${spec.mirrorPort}`,
+    '-device', 'virtio-net-pci,netdev=net0',
+    '-serial', `file:${consoleLog}`, '-serial', `file:${reportLog}`,
+  ];
+  const started = Date.now();
+  const qemu = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  qemu.stderr.on('data', (chunk) => { stderr += chunk; });
+  const timer = setTimeout(() => qemu.kill('SIGKILL'), BOOT_TIMEOUT_MS);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    qemu.on('error', reject);
+    qemu.on('exit', (exitCode) => resolve(exitCode));
+  }).finally(() => clearTimeout(timer));
+  const seconds = (Date.now() - started) / 1000;
+  const consoleText = existsSync(consoleLog) ? readFileSync(consoleLog, 'utf8') : '';
+  const reportText = existsSync(reportLog) ? readFileSync(reportLog, 'utf8').replace(/\r/g, '') : '';
+  const match = /ZTCS-REPORT-BEGIN\n([\s\S]*?)ZTCS-REPORT-END/.exec(reportText);
+  if (code !== 0 || !match) {
+    throw new Error(`boot ${spec.name}: qemu exited ${code} after ${seconds.toFixed(0)} s${match ? '' : ' without a report'}; ${stderr.trim()}\n` +
+      `console (last lines):\n${consoleText.split('\n').slice(-40).join('\n')}\nprobe output:\n${reportText.slice(-4000)}`);
+  }
+  const report = JSON.parse(Buffer.from(match[1].replace(/\s/g, ''), 'base64').toString('utf8'));
+  writeFileSync(join(dir, 'report.json'), JSON.stringify(report, undefined, 2));
+  console.log(`VM ${spec.name}: qemu ran ${seconds.toFixed(0)} s`);
+  return { report, console: consoleText, seconds };
+}
