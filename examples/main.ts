@@ -65,15 +65,18 @@ export function readSettings(env: Record<string, string | undefined> = process.e
   };
 }
 
-/** The smallest useful deployment: one developer, the defaults for everything else. */
+/**
+ * The smallest useful deployment: one developer, the defaults for everything else. `changes` are
+ * props set on top, as a later deployment would change them (the Terraform tier plans such changes).
+ */
 export class BasicStack extends TerraformStack {
   public readonly codeServer: ZeroTrustCodeServer;
 
-  constructor(scope: Construct, id: string, settings: ExampleSettings) {
+  constructor(scope: Construct, id: string, settings: ExampleSettings, changes: Partial<ZeroTrustCodeServerProps> = {}) {
     super(scope, id);
     providers(this);
 
-    this.codeServer = new ZeroTrustCodeServer(this, 'CodeServer', requiredProps(settings, settings.hostname));
+    this.codeServer = new ZeroTrustCodeServer(this, 'CodeServer', { ...requiredProps(settings, settings.hostname), ...changes });
   }
 }
 

@@ -1,0 +1,51 @@
+import { CloudflareStandIn } from './cloudflare';
+import { DigitalOceanStandIn } from './digitalocean';
+import { ApiCall, LoopbackServer } from './server';
+
+export type { ApiCall } from './server';
+
+/** The Cloudflare provider checks a token's form (40 letters, digits, `-` or `_`), not its value. */
+const CLOUDFLARE_TOKEN = 'stand-in-cloudflare-token-00000000000000';
+const DIGITALOCEAN_TOKEN = 'stand-in-digitalocean-token';
+
+/**
+ * A loopback stand-in of the Cloudflare and DigitalOcean APIs on one server, and the provider
+ * settings that send the providers to it.
+ */
+export class ApiStandIn {
+  public readonly cloudflare = new CloudflareStandIn(CLOUDFLARE_TOKEN);
+  public readonly digitalocean = new DigitalOceanStandIn(DIGITALOCEAN_TOKEN);
+  private readonly server = new LoopbackServer([this.cloudflare, this.digitalocean]);
+
+  public start(): Promise<void> {
+    return this.server.start();
+  }
+
+  public stop(): Promise<void> {
+    return this.server.stop();
+  }
+
+  /** Every request received so far, in order. */
+  public get calls(): ApiCall[] {
+    return this.server.calls;
+  }
+
+  /** The requests no route answered: each is a call the stand-in (and this test) does not know. */
+  public get unknownCalls(): ApiCall[] {
+    return this.server.unknownCalls;
+  }
+
+  /** The calls that changed something (anything but GET), as `METHOD path` lines. */
+  public writesSince(index: number): string[] {
+    return this.calls.slice(index).filter((c) => c.method !== 'GET').map((c) => `${c.method} ${c.path}`);
+  }
+
+  /** Terraform `provider` blocks (for an override file) that point each provider at the stand-in. */
+  public providerSettings(): Record<string, object[]> {
+    return {
+      cloudflare: [{ base_url: `${this.server.url}${this.cloudflare.prefix}`, api_token: CLOUDFLARE_TOKEN }],
+      // No retries: an error answer fails the step at once.
+      digitalocean: [{ api_endpoint: this.server.url, token: DIGITALOCEAN_TOKEN, http_retry_max: 0 }],
+    };
+  }
+}

@@ -1,0 +1,118 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
+import { AddressInfo } from 'net';
+
+/** What a route answers: an HTTP status and a JSON body. */
+export interface Reply {
+  readonly status: number;
+  readonly body?: unknown;
+}
+
+/** One endpoint of an API: a method, a path pattern whose groups are passed on, and its handler. */
+export interface Route {
+  readonly method: string;
+  readonly path: RegExp;
+  readonly handle: (params: string[], body: any) => Reply;
+}
+
+/** An API served under a path prefix, reached with a bearer token. */
+export interface StandInApi {
+  /** The path every route of the API starts with, e.g. `/v2/`. */
+  readonly prefix: string;
+  /** The token the provider must send as `Authorization: Bearer <token>`. */
+  readonly token: string;
+  readonly routes: Route[];
+  /** The body of an error in this API's shape. */
+  error(message: string): unknown;
+}
+
+/** A request the stand-in received and how it answered. */
+export interface ApiCall {
+  readonly method: string;
+  /** The path without the query string. */
+  readonly path: string;
+  readonly body: unknown;
+  readonly status: number;
+  /** False when no route matched or the token was wrong: the request was answered with an error. */
+  readonly known: boolean;
+}
+
+/**
+ * An HTTP server on 127.0.0.1 (an ephemeral port) that serves the stand-in APIs and keeps every
+ * request it gets. A request no route knows, or one without the API's token, is answered with an
+ * error (501, or 401) and recorded as unknown, so that a new API call fails a test instead of
+ * passing silently.
+ */
+export class LoopbackServer {
+  /** Every request received, in order. */
+  public readonly calls: ApiCall[] = [];
+  private readonly server: Server;
+  private port = 0;
+
+  constructor(private readonly apis: StandInApi[]) {
+    this.server = createServer((req, res) => this.receive(req, res));
+  }
+
+  /** The server's base URL, e.g. `http://127.0.0.1:41234`; known once started. */
+  public get url(): string {
+    if (this.port === 0) throw new Error('the stand-in is not listening yet');
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The requests that no route answered. */
+  public get unknownCalls(): ApiCall[] {
+    return this.calls.filter((c) => !c.known);
+  }
+
+  public async start(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  public async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private receive(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const method = req.method ?? 'GET';
+      const path = (req.url ?? '/').split('?')[0];
+      let body: unknown;
+      try {
+        body = text.length > 0 ? JSON.parse(text) : undefined;
+      } catch {
+        body = text;
+      }
+      const { reply, known } = this.dispatch(method, path, body, req.headers.authorization);
+      this.calls.push({ method, path, body, status: reply.status, known });
+      res.writeHead(reply.status, {
+        'content-type': 'application/json',
+        // The Cloudflare client retries 5xx answers unless told not to: an unknown call fails at once.
+        ...(known ? {} : { 'x-should-retry': 'false' }),
+      });
+      res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+    });
+  }
+
+  private dispatch(method: string, path: string, body: unknown, authorization?: string): { reply: Reply; known: boolean } {
+    const api = this.apis.find((a) => path.startsWith(a.prefix));
+    const unknown = (status: number, message: string) => ({
+      reply: { status, body: api ? api.error(message) : { message } },
+      known: false,
+    });
+    if (!api) return unknown(501, `stand-in: no API serves ${method} ${path}`);
+    if (authorization !== `Bearer ${api.token}`) return unknown(401, `stand-in: ${method} ${path} came without the API token`);
+    const rest = path.slice(api.prefix.length);
+    for (const route of api.routes) {
+      const match = route.method === method ? route.path.exec(rest) : null;
+      if (match) return { reply: route.handle(match.slice(1), body), known: true };
+    }
+    return unknown(501, `stand-in: no route for ${method} ${path}`);
+  }
+}

@@ -1,0 +1,146 @@
+import { ApiStandIn } from '.';
+
+/**
+ * The stand-in's own rules, without Terraform: these run everywhere, also where the providers are
+ * absent and the Terraform tier is skipped.
+ */
+describe('the loopback stand-in of the APIs', () => {
+  const standIn = new ApiStandIn();
+  const account = '00000000000000000000000000000000';
+  let cloudflareUrl: string;
+  let digitaloceanUrl: string;
+
+  beforeAll(async () => {
+    await standIn.start();
+    cloudflareUrl = (standIn.providerSettings().cloudflare[0] as { base_url: string }).base_url;
+    digitaloceanUrl = `${(standIn.providerSettings().digitalocean[0] as { api_endpoint: string }).api_endpoint}/v2/`;
+  });
+  afterAll(() => standIn.stop());
+
+  async function call(base: string, method: string, path: string, body?: unknown, token?: string) {
+    const settings = standIn.providerSettings();
+    const bearer = token ?? (base === cloudflareUrl ? (settings.cloudflare[0] as any).api_token : (settings.digitalocean[0] as any).token);
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { 'authorization': `Bearer ${bearer}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, retry: response.headers.get('x-should-retry') };
+  }
+
+  test('listens on 127.0.0.1 only', () => {
+    expect(cloudflareUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/client\/v4\/$/);
+    expect(digitaloceanUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v2\/$/);
+  });
+
+  test('answers a call it does not know with 501 naming it, tells the client not to retry, and records it', async () => {
+    // WHEN
+    const answer = await call(cloudflareUrl, 'GET', `accounts/${account}/cfd_tunnel`);
+
+    // THEN
+    expect(answer.status).toBe(501);
+    expect(answer.retry).toBe('false');
+    expect(answer.body.errors[0].message).toBe(`stand-in: no route for GET /client/v4/accounts/${account}/cfd_tunnel`);
+    expect(standIn.unknownCalls.at(-1)).toMatchObject({ method: 'GET', path: `/client/v4/accounts/${account}/cfd_tunnel`, known: false });
+  });
+
+  test('refuses a call without the API\'s token, and records it as unknown', async () => {
+    // WHEN
+    const answer = await call(digitaloceanUrl, 'GET', 'droplets/1', undefined, 'another-token');
+
+    // THEN
+    expect(answer.status).toBe(401);
+    expect(standIn.unknownCalls.at(-1)).toMatchObject({ method: 'GET', path: '/v2/droplets/1', status: 401 });
+  });
+
+  test('answers a Cloudflare call in the {success, errors, messages, result} envelope, with the computed fields', async () => {
+    // WHEN
+    const answer = await call(cloudflareUrl, 'POST', `accounts/${account}/cfd_tunnel`, { name: 'dev', config_src: 'cloudflare' });
+
+    // THEN
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ success: true, errors: [], messages: [], result: { name: 'dev', config_src: 'cloudflare', remote_config: true } });
+    expect(answer.body.result.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(answer.body.result).not.toHaveProperty('secret');
+  });
+
+  test('keeps a tunnel\'s configuration after the tunnel is deleted, as the API does', async () => {
+    // GIVEN
+    const tunnel = (await call(cloudflareUrl, 'POST', `accounts/${account}/cfd_tunnel`, { name: 'kept', config_src: 'cloudflare' })).body.result;
+    await call(cloudflareUrl, 'PUT', `accounts/${account}/cfd_tunnel/${tunnel.id}/configurations`, { config: { ingress: [{ service: 'http_status:404' }] } });
+
+    // WHEN
+    const deletion = await call(cloudflareUrl, 'DELETE', `accounts/${account}/cfd_tunnel/${tunnel.id}`);
+
+    // THEN
+    expect(deletion.status).toBe(200);
+    expect((await call(cloudflareUrl, 'GET', `accounts/${account}/cfd_tunnel/${tunnel.id}`)).status).toBe(404);
+    expect(standIn.cloudflare.tunnelConfigurations.get(tunnel.id)?.config).toEqual({ ingress: [{ service: 'http_status:404' }] });
+  });
+
+  test('gives a tunnel token that carries the account, the tunnel and its secret', async () => {
+    // GIVEN
+    const tunnel = (await call(cloudflareUrl, 'POST', `accounts/${account}/cfd_tunnel`, { name: 't', tunnel_secret: 'c2VjcmV0' })).body.result;
+
+    // WHEN
+    const token = (await call(cloudflareUrl, 'GET', `accounts/${account}/cfd_tunnel/${tunnel.id}/token`)).body.result;
+
+    // THEN
+    expect(JSON.parse(Buffer.from(token, 'base64').toString('utf8'))).toEqual({ a: account, t: tunnel.id, s: 'c2VjcmV0' });
+  });
+
+  test('refuses to delete an Access policy that an application uses', async () => {
+    // GIVEN
+    const policy = (await call(cloudflareUrl, 'POST', `accounts/${account}/access/policies`, { name: 'p', decision: 'allow', include: [] })).body.result;
+    await call(cloudflareUrl, 'POST', `accounts/${account}/access/apps`, { name: 'app', policies: [{ id: policy.id, precedence: 1 }] });
+
+    // WHEN
+    const deletion = await call(cloudflareUrl, 'DELETE', `accounts/${account}/access/policies/${policy.id}`);
+
+    // THEN
+    expect(deletion.status).toBe(400);
+    expect(standIn.cloudflare.accessPolicies.has(policy.id)).toBe(true);
+  });
+
+  test('attaches the volumes a droplet is created with, and refuses to delete a volume still attached', async () => {
+    // GIVEN
+    const volume = (await call(digitaloceanUrl, 'POST', 'volumes', { name: 'home', region: 'fra1', size_gigabytes: 20 })).body.volume;
+    const droplet = (await call(digitaloceanUrl, 'POST', 'droplets', { name: 'd', region: 'fra1', size: 's-2vcpu-4gb', image: 'ubuntu-24-04-x64', volumes: [{ id: volume.id }] })).body.droplet;
+
+    // WHEN
+    const deletion = await call(digitaloceanUrl, 'DELETE', `volumes/${volume.id}`);
+
+    // THEN
+    expect(droplet).toMatchObject({ status: 'new', vcpus: 2, memory: 4096 });
+    expect((await call(digitaloceanUrl, 'GET', `droplets/${droplet.id}`)).body.droplet).toMatchObject({ status: 'active', volume_ids: [volume.id] });
+    expect(deletion.status).toBe(409);
+    expect(standIn.digitalocean.volumes.get(volume.id)?.droplet_ids).toEqual([droplet.id]);
+  });
+
+  test('detaches a volume with a volume action that is completed at once', async () => {
+    // GIVEN
+    const volume = (await call(digitaloceanUrl, 'POST', 'volumes', { name: 'v', region: 'fra1', size_gigabytes: 1 })).body.volume;
+    const droplet = (await call(digitaloceanUrl, 'POST', 'droplets', { name: 'd', region: 'fra1', size: 's-1vcpu-1gb', image: 'x', volumes: [{ id: volume.id }] })).body.droplet;
+
+    // WHEN
+    const action = (await call(digitaloceanUrl, 'POST', `volumes/${volume.id}/actions`, { type: 'detach', droplet_id: droplet.id })).body.action;
+
+    // THEN
+    expect((await call(digitaloceanUrl, 'GET', `actions/${action.id}`)).body.action).toMatchObject({ status: 'completed', type: 'detach' });
+    expect(standIn.digitalocean.volumes.get(volume.id)?.droplet_ids).toEqual([]);
+    expect(standIn.digitalocean.droplets.get(droplet.id)?.volume_ids).toEqual([]);
+  });
+
+  test('gives an SSH key the MD5 fingerprint of its key blob', async () => {
+    // GIVEN
+    const blob = Buffer.from('key blob');
+
+    // WHEN
+    const key = (await call(digitaloceanUrl, 'POST', 'account/keys', { name: 'k', public_key: `ssh-ed25519 ${blob.toString('base64')}` })).body.ssh_key;
+
+    // THEN
+    // md5('key blob'), as `ssh-keygen -E md5 -l` would print it.
+    expect(key.fingerprint).toBe('72:68:de:16:c5:07:b4:5d:6b:94:9e:8b:14:16:65:19');
+  });
+});

@@ -1,0 +1,272 @@
+import { spawn, spawnSync } from 'child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { homedir, tmpdir } from 'os';
+import { join } from 'path';
+import { App, TerraformStack } from 'cdktf';
+
+/** A provider as the cdktf bindings pin it, e.g. `registry.terraform.io/hashicorp/tls` 4.1.0. */
+export interface ProviderPin {
+  readonly name: string;
+  readonly version: string;
+}
+
+/** The providers of the examples, read from the bindings' packages (they pin exact versions). */
+export const PROVIDERS: ProviderPin[] = ['cloudflare', 'digitalocean', 'tls'].map(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (name) => require(`@cdktf/provider-${name}/package.json`).cdktf.provider,
+);
+
+/** Terraform's implied local mirror, where it finds providers without any configuration. */
+export const PLUGIN_MIRROR = join(homedir(), '.terraform.d', 'plugins');
+
+const PLATFORM = `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
+
+/** Where a provider's executable sits in the implied local mirror (the unpacked layout). */
+export function mirroredProvider(p: ProviderPin): string {
+  const type = p.name.split('/').pop();
+  return join(PLUGIN_MIRROR, p.name, p.version, PLATFORM, `terraform-provider-${type}_v${p.version}`);
+}
+
+/**
+ * describe when terraform and the three providers are there, describe.skip otherwise, with a
+ * message. Unlike the other tiers this one is skipped in CI too: the providers are built from their
+ * public source (the Terraform registry is out of reach), which a fresh machine cannot do.
+ */
+export function describeWithProviders(): jest.Describe {
+  const missing = PROVIDERS.filter((p) => !existsSync(mirroredProvider(p))).map((p) => `${p.name} ${p.version}`);
+  if (spawnSync('sh', ['-c', 'command -v terraform']).status !== 0) missing.unshift('terraform on PATH');
+  if (missing.length === 0) return describe;
+  console.warn(
+    `Skipping the Terraform tier: it needs terraform and the providers ${PROVIDERS.map((p) => `${p.name} ${p.version}`).join(', ')} ` +
+      `in Terraform's implied local mirror, ${PLUGIN_MIRROR}/<host>/<namespace>/<name>/<version>/${PLATFORM}/. Missing: ${missing.join(', ')}. ` +
+      'Build the providers from their public source and place them there.',
+  );
+  return describe.skip;
+}
+
+/** A stack's synthesized Terraform JSON, and the construct path of each resource by address. */
+export interface StackConfig {
+  readonly name: string;
+  readonly json: any;
+  /** e.g. `digitalocean_droplet.CodeServer_Droplet_6DF810A3` → `CodeServer/Droplet/Droplet`. */
+  readonly paths: Map<string, string>;
+}
+
+/** Synthesizes the app that `build` makes for an output directory (a temporary one): its stacks. */
+export function synthesize(build: (outdir: string) => App): StackConfig[] {
+  const outdir = mkdtempSync(join(tmpdir(), 'ztcs-synth-'));
+  try {
+    const app = build(outdir);
+    app.synth();
+    return app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack).map((stack) => {
+      const name = stack.node.id;
+      const json = JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
+      const paths = new Map<string, string>();
+      for (const [type, resources] of Object.entries<any>(json.resource ?? {})) {
+        for (const [id, resource] of Object.entries<any>(resources)) {
+          paths.set(`${type}.${id}`, resource['//'].metadata.path.slice(name.length + 1));
+        }
+      }
+      return { name, json, paths };
+    });
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** A diagnostic from Terraform or a provider. */
+export interface Diagnostic {
+  readonly severity: 'error' | 'warning';
+  readonly summary: string;
+  readonly detail: string;
+}
+
+/** What a plan does to a managed resource. */
+export type PlannedAction = 'no-op' | 'create' | 'read' | 'update' | 'delete' | 'replace';
+
+/** A saved plan, read back with `terraform show -json`, and the diagnostics of planning. */
+export class Plan {
+  constructor(
+    /** The plan file, when planning succeeded. */
+    public readonly file: string | undefined,
+    /** `terraform show -json` of the plan file. */
+    public readonly json: any,
+    public readonly diagnostics: Diagnostic[],
+    /** Construct paths by address, of the resources in the configuration or the state. */
+    private readonly paths: Map<string, string>,
+  ) {}
+
+  public get errors(): string[] {
+    return summaries(this.diagnostics, 'error');
+  }
+
+  public get warnings(): string[] {
+    return summaries(this.diagnostics, 'warning');
+  }
+
+  /** The planned action of every managed resource, by construct path (without the stack's name). */
+  public actions(): Record<string, PlannedAction> {
+    const actions: Record<string, PlannedAction> = {};
+    for (const change of this.json?.resource_changes ?? []) {
+      if (change.mode !== 'managed') continue;
+      const path = this.paths.get(change.address) ?? change.address;
+      actions[path] = actionOf(change.change.actions);
+    }
+    return actions;
+  }
+
+  /** The resources whose action is not `no-op`, with their action. */
+  public changes(): Record<string, PlannedAction> {
+    return Object.fromEntries(Object.entries(this.actions()).filter(([, a]) => a !== 'no-op'));
+  }
+
+  /** The attribute paths that force a resource's replacement, by construct path. */
+  public replacedBecauseOf(path: string): string[] {
+    const change = (this.json?.resource_changes ?? []).find((c: any) => this.paths.get(c.address) === path);
+    return (change?.change.replace_paths ?? []).map((p: unknown[]) => p.join('.'));
+  }
+}
+
+function actionOf(actions: string[]): PlannedAction {
+  if (actions.length === 2) return 'replace';
+  return actions[0] as PlannedAction;
+}
+
+function summaries(diagnostics: Diagnostic[], severity: Diagnostic['severity']): string[] {
+  return [...new Set(diagnostics.filter((d) => d.severity === severity).map((d) => d.summary))];
+}
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Each terraform command is bounded: a hung provider fails the test instead of hanging it. */
+const COMMAND_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * A temporary Terraform working directory for one stack: its synthesized JSON as is, plus an
+ * override file that points the providers at the stand-in and the state into the directory.
+ * Commands run asynchronously, so that a stand-in in this process can answer the providers.
+ */
+export class TerraformWorkspace {
+  public readonly dir: string;
+  /** Seconds spent in terraform commands, by command. */
+  public readonly seconds: Record<string, number> = {};
+  private readonly env: NodeJS.ProcessEnv;
+  private configured = false;
+  /** The construct path of every address configured so far: a resource left out of the configuration is still in the state. */
+  private readonly paths = new Map<string, string>();
+  private planCount = 0;
+
+  constructor(pluginCacheDir: string) {
+    this.dir = mkdtempSync(join(tmpdir(), 'ztcs-terraform-'));
+    const cliConfig = join(this.dir, 'terraformrc');
+    writeFileSync(cliConfig, `plugin_cache_dir = ${JSON.stringify(pluginCacheDir)}\n`);
+    // Only what terraform needs: no cloud credentials from the caller's environment reach it.
+    this.env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TF_CLI_CONFIG_FILE: cliConfig,
+      TF_IN_AUTOMATION: '1',
+      TF_INPUT: '0',
+      CHECKPOINT_DISABLE: '1',
+    };
+  }
+
+  /** Writes a stack's configuration (replacing the previous one) and the loopback override. */
+  public configure(config: StackConfig, providers: Record<string, object[]>): void {
+    this.configured = true;
+    config.paths.forEach((path, address) => this.paths.set(address, path));
+    writeFileSync(join(this.dir, 'cdk.tf.json'), JSON.stringify(config.json, null, 2));
+    const override = {
+      terraform: { backend: { local: { path: join(this.dir, 'terraform.tfstate') } } },
+      provider: providers,
+    };
+    writeFileSync(join(this.dir, 'loopback_override.tf.json'), JSON.stringify(override, null, 2));
+  }
+
+  /** `terraform init`: its diagnostics. */
+  public async init(): Promise<Diagnostic[]> {
+    const run = await this.terraform('init', ['-json']);
+    const diagnostics = streamDiagnostics(run.stdout);
+    if (run.code !== 0) throw commandError('init', run, diagnostics);
+    return diagnostics;
+  }
+
+  /** `terraform validate`: its diagnostics. */
+  public async validate(): Promise<Diagnostic[]> {
+    const run = await this.terraform('validate', ['-json']);
+    return JSON.parse(run.stdout).diagnostics as Diagnostic[];
+  }
+
+  /** `terraform plan` (of a destroy with `destroy`) into a plan file, read back as JSON. */
+  public async plan(options: { destroy?: boolean } = {}): Promise<Plan> {
+    if (!this.configured) throw new Error('configure the workspace with a stack first');
+    const file = join(this.dir, `step-${++this.planCount}.tfplan`);
+    const run = await this.terraform('plan', ['-json', `-out=${file}`, ...(options.destroy ? ['-destroy'] : [])]);
+    const diagnostics = streamDiagnostics(run.stdout);
+    if (run.code !== 0) {
+      if (diagnostics.some((d) => d.severity === 'error')) return new Plan(undefined, undefined, diagnostics, new Map(this.paths));
+      throw commandError('plan', run, diagnostics);
+    }
+    const show = await this.terraform('show', ['-json', file]);
+    if (show.code !== 0) throw commandError('show', show, []);
+    return new Plan(file, JSON.parse(show.stdout), diagnostics, new Map(this.paths));
+  }
+
+  /** `terraform apply` of a saved plan: its diagnostics; a failure throws with Terraform's errors. */
+  public async apply(plan: Plan): Promise<Diagnostic[]> {
+    if (!plan.file) throw new Error(`cannot apply a plan that failed: ${plan.errors.join('; ')}`);
+    const run = await this.terraform('apply', ['-json', plan.file]);
+    const diagnostics = streamDiagnostics(run.stdout);
+    if (run.code !== 0) throw commandError('apply', run, diagnostics);
+    return diagnostics;
+  }
+
+  /** `terraform show -json` of the state. */
+  public async state(): Promise<any> {
+    const run = await this.terraform('show', ['-json']);
+    if (run.code !== 0) throw commandError('show', run, []);
+    return JSON.parse(run.stdout);
+  }
+
+  public remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async terraform(command: string, args: string[]): Promise<Run> {
+    const started = Date.now();
+    const run = await new Promise<Run>((resolve, reject) => {
+      const child = spawn('terraform', [command, ...args], { cwd: this.dir, env: this.env });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (c: Buffer) => out.push(c));
+      child.stderr.on('data', (c: Buffer) => err.push(c));
+      const timer = setTimeout(() => child.kill('SIGTERM'), COMMAND_TIMEOUT_MS);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      });
+    });
+    this.seconds[command] = (this.seconds[command] ?? 0) + (Date.now() - started) / 1000;
+    return run;
+  }
+}
+
+/** The diagnostics of a `-json` command's stream of messages. */
+function streamDiagnostics(stdout: string): Diagnostic[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line))
+    .filter((message) => message.type === 'diagnostic')
+    .map((message) => message.diagnostic as Diagnostic);
+}
+
+function commandError(command: string, run: Run, diagnostics: Diagnostic[]): Error {
+  const messages = diagnostics.map((d) => `${d.severity}: ${d.summary}: ${d.detail}`);
+  return new Error(`terraform ${command} exited with ${run.code}\n${[...messages, run.stderr.trim()].filter((m) => m).join('\n')}`);
+}
