@@ -2,14 +2,14 @@
 // against cdktf alone. Every sample is a whole process (node bench/.out/workload.js), so it counts
 // loading, building and synthesizing as a user's `cdktf synth` does; baselines run in the same
 // session, interleaved with the library's runs. Prints and writes bench/results.md; asserts nothing.
-//   npx projen bench [runs]      (runs per case, default 5)
+//   npx projen bench [runs]      (runs per case, default 9, at least 5)
 import { spawnSync } from 'child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { cpus, tmpdir } from 'os';
 import { join } from 'path';
 import * as ts from 'typescript';
 
-const runs = Math.max(5, Number(process.argv[2] ?? 5));
+const runs = Math.max(5, Number(process.argv[2] ?? 9));
 const DEVELOPERS = [1, 10, 50, 300];
 const BENCH = __dirname;
 const OUT = join(BENCH, '.out');

@@ -123,10 +123,10 @@ function rawStack(count: number): void {
         outboundRule: ['tcp', 'udp'].map((protocol) => ({ protocol, portRange: 'all', destinationAddresses: ['0.0.0.0/0', '::/0'] }))
           .concat([{ protocol: 'icmp', destinationAddresses: ['0.0.0.0/0', '::/0'] } as any]),
       });
-      new TerraformOutput(stack, `${name}-url`, { value: `https://${hostname}` });
-      new TerraformOutput(stack, `${name}-tunnel-id`, { value: tunnel.id });
-      new TerraformOutput(stack, `${name}-access-aud`, { value: application.aud });
-      new TerraformOutput(stack, `${name}-droplet-id`, { value: droplet.id });
+      new TerraformOutput(stack, `${name}-url`, { value: `https://${hostname}`, description: 'The editor: sign in with Cloudflare Access' });
+      new TerraformOutput(stack, `${name}-tunnel-id`, { value: tunnel.id, description: 'The Cloudflare Tunnel id' });
+      new TerraformOutput(stack, `${name}-access-aud`, { value: application.aud, description: 'The Access application audience tag' });
+      new TerraformOutput(stack, `${name}-droplet-id`, { value: droplet.id, description: 'The DigitalOcean droplet id' });
     }
   });
 }

@@ -192,14 +192,44 @@ const YAML_OPTIONS = { lineWidth: 0 };
 const AFTER_FILES = '\nruncmd:\n';
 let scriptEntries: string | undefined;
 
-/**
- * Renders the `#cloud-config` user data: `buildCloudConfig` as YAML. The script entries, the bulk
- * of every document and the same in all, are rendered once per process and put in place at the
- * end of write_files; a test proves the result equals rendering the whole object.
- */
-export function renderCloudConfig(o: CloudConfigOptions): string {
+/** The document as YAML: the script entries, the same in all, rendered once per process and put in place. */
+function renderWhole(o: CloudConfigOptions): string {
   scriptEntries ??= stringify({ write_files: scriptFiles() }, YAML_OPTIONS).replace(/^write_files:\n/, '');
   const text = stringify(documentOf(o, optionFiles(o)), YAML_OPTIONS);
   const at = text.indexOf(AFTER_FILES);
   return '#cloud-config\n' + text.slice(0, at + 1) + scriptEntries + text.slice(at + 1);
+}
+
+/** Stand-ins for what differs between the editors of a team, and the values YAML writes as they are. */
+const SLOTS = { hostname: 'ztcs-hostname-slot.example', token: 'ZTCS_TOKEN_SLOT', authority: 'ZTCS_AUTHORITY_SLOT' };
+const PLAIN_HOSTNAME = /^(?=.*\.[a-z][a-z0-9-]*$)[a-z0-9][a-z0-9.-]*$/;
+const PLAIN_TOKEN = /^[A-Za-z0-9._=${}[\]-]+$/;
+const MAX_TEMPLATES = 64;
+const templates = new Map<string, string>();
+
+/**
+ * Renders the `#cloud-config` user data: `buildCloudConfig` as YAML. Editors that differ only in
+ * hostname and tokens (a team's) share one rendering per process, the values put in its slots;
+ * a value YAML would write otherwise (quoted, folded) takes the whole rendering. Tests prove both
+ * ways equal rendering the whole object.
+ */
+export function renderCloudConfig(o: CloudConfigOptions): string {
+  const authority = o.ssh?.certificateAuthority;
+  if (!PLAIN_HOSTNAME.test(o.hostname) || !PLAIN_TOKEN.test(o.tunnelToken) || (authority !== undefined && !PLAIN_TOKEN.test(authority))) {
+    return renderWhole(o);
+  }
+  const slotted: CloudConfigOptions = {
+    ...o,
+    hostname: SLOTS.hostname,
+    tunnelToken: SLOTS.token,
+    ...(o.ssh ? { ssh: { ...o.ssh, certificateAuthority: SLOTS.authority } } : {}),
+  };
+  const key = JSON.stringify(slotted);
+  let template = templates.get(key);
+  if (template === undefined) {
+    if (templates.size >= MAX_TEMPLATES) templates.clear();
+    template = renderWhole(slotted);
+    templates.set(key, template);
+  }
+  return template.split(SLOTS.hostname).join(o.hostname).split(SLOTS.token).join(o.tunnelToken).split(SLOTS.authority).join(authority ?? SLOTS.authority);
 }

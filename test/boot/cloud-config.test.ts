@@ -280,9 +280,16 @@ describe('the document', () => {
       codeServerSha256: 'a'.repeat(64),
     }],
     ['a token with YAML-special characters', { tunnelToken: 'a: "b" #c' }],
-  ])('rendered with the scripts rendered once, is the whole object rendered as YAML (%s)', (_, props) => {
-    const options = resolveBootOptions({ ...BASE, ...props });
-    expect(renderCloudConfig(options)).toBe('#cloud-config\n' + stringify(buildCloudConfig(options), { lineWidth: 0 }));
+    ['cdktf token markers for the token and the authority', {
+      tunnelToken: '${TfToken[TOKEN.7]}', sshCertificateAuthority: '${TfToken[TOKEN.8]}', sshPrincipals: ['alice'],
+    }],
+    ['a hostname YAML would quote', { hostname: '1.5' }],
+  ])('rendered with its shared parts rendered once, is the whole object rendered as YAML (%s)', (_, props) => {
+    // Twice, with another hostname the second time: the second comes from the first's rendering.
+    for (const hostname of [props.hostname ?? 'code.example.com', 'other.example.org']) {
+      const options = resolveBootOptions({ ...BASE, ...props, hostname });
+      expect(renderCloudConfig(options)).toBe('#cloud-config\n' + stringify(buildCloudConfig(options), { lineWidth: 0 }));
+    }
   });
 
   test('starts with the #cloud-config header line', () => {
