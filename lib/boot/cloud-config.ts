@@ -231,5 +231,8 @@ export function renderCloudConfig(o: CloudConfigOptions): string {
     template = renderWhole(slotted);
     templates.set(key, template);
   }
-  return template.split(SLOTS.hostname).join(o.hostname).split(SLOTS.token).join(o.tunnelToken).split(SLOTS.authority).join(authority ?? SLOTS.authority);
+  return template
+    .split(SLOTS.hostname).join(o.hostname)
+    .split(SLOTS.token).join(o.tunnelToken)
+    .split(SLOTS.authority).join(authority ?? SLOTS.authority);
 }
