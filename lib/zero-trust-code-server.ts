@@ -2,7 +2,7 @@ import { Fn, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AccessOptions, AccessSettings, CodeServerAccess } from './access/code-server-access';
 import { BootOptions, CodeServerUserData } from './boot/code-server-user-data';
-import { CODE_SERVER_PORT } from './boot/contract';
+import { CODE_SERVER_PORT, SSHD_PORT } from './boot/contract';
 import { previewHostnameOf, sshHostnameOf } from './dns/hostnames';
 import { TunnelDnsRecord } from './dns/tunnel-dns-record';
 import { CodeServerDroplet, DROPLET_DEFAULTS, DropletOptions } from './droplet/code-server-droplet';
@@ -109,15 +109,15 @@ export function homeVolumeProps(props: ZeroTrustCodeServerProps): HomeVolumeProp
 function checkPreviewPorts(ctx: PropContext, ports: readonly number[]): void {
   ports.forEach((port, i) => {
     checkIntegerRange(ctx, `previewPorts[${i}]`, port, 1, 65_535);
-    if (port === CODE_SERVER_PORT || port === 22) {
-      rejectProp(ctx, `previewPorts[${i}]`, port, `is ${port === 22 ? 'sshd' : 'code-server'} itself, already reachable; use a dev server's port, e.g. 3000 or 5173`);
+    if (port === CODE_SERVER_PORT || port === SSHD_PORT) {
+      rejectProp(ctx, `previewPorts[${i}]`, port, `is ${port === SSHD_PORT ? 'sshd' : 'code-server'} itself, already reachable; use a dev server's port, e.g. 3000 or 5173`);
     }
   });
   checkUnique(ctx, 'previewPorts', ports.map(String));
 }
 
 /** The construct id made the prefix of Terraform output names: letters, digits, "_" and "-", starting with a letter. */
-function outputPrefix(id: string): string {
+export function outputPrefix(id: string): string {
   const name = id.replace(/[^A-Za-z0-9_-]/g, '-');
   return /^[A-Za-z_]/.test(name) ? name : `ztcs-${name}`;
 }
@@ -180,18 +180,17 @@ export class ZeroTrustCodeServer extends Construct {
         accessAudience: this.access.audience,
         extraRoutes: [
           ...(sshHostname && this.access.sshApplication
-            ? [{ hostname: sshHostname, service: 'ssh://localhost:22', accessAudience: this.access.sshApplication.aud }]
+            ? [{ hostname: sshHostname, service: `ssh://localhost:${SSHD_PORT}`, accessAudience: this.access.sshApplication.aud }]
             : []),
           ...previews.map((p) => ({ hostname: p.hostname, service: `http://localhost:${p.port}`, accessAudience: this.access.audience })),
         ],
       });
 
-      this.dnsRecord = new TunnelDnsRecord(this, 'Dns', { ...props, target: this.tunnel.cnameTarget });
-      if (sshHostname) {
-        this.sshDnsRecord = new TunnelDnsRecord(this, 'SshDns', { ...props, hostname: sshHostname, target: this.tunnel.cnameTarget });
-      }
-      this.previewDnsRecords = previews.map((p) =>
-        new TunnelDnsRecord(this, `PreviewDns${p.port}`, { ...props, hostname: p.hostname, target: this.tunnel.cnameTarget }));
+      const record = (recordId: string, hostname: string) =>
+        new TunnelDnsRecord(this, recordId, { ...props, hostname, target: this.tunnel.cnameTarget });
+      this.dnsRecord = record('Dns', props.hostname);
+      if (sshHostname) this.sshDnsRecord = record('SshDns', sshHostname);
+      this.previewDnsRecords = previews.map((p) => record(`PreviewDns${p.port}`, p.hostname));
 
       if (props.homeVolume ?? true) {
         this.homeVolume = new HomeVolume(this, 'HomeVolume', homeVolumeProps(props));

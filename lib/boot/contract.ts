@@ -37,6 +37,8 @@ export const SYSTEM_UNITS = ['ssh.socket', 'ssh.service', 'unattended-upgrades.s
 
 /** The port code-server listens on, on loopback only; the tunnel forwards to it. */
 export const CODE_SERVER_PORT = 8080;
+/** The port sshd listens on, on loopback only, for SSH through Access. */
+export const SSHD_PORT = 22;
 
 /** The script cloud-init runs; it runs the steps below, in this order. */
 export const BOOT_ENTRY = 'boot.sh';

@@ -4,7 +4,7 @@ import { memberAllowRules, memberHostname, TEAM_DEFAULTS, TeamMember, validateMe
 import { AccessRuleSet } from '../access/rules';
 import { HomeVolume } from '../storage/home-volume';
 import { checkPattern, contextOf } from '../validation';
-import { EditorSettings, homeVolumeProps, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../zero-trust-code-server';
+import { EditorSettings, homeVolumeProps, outputPrefix, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../zero-trust-code-server';
 
 /** Props of {@link CodeServerTeam}. */
 export interface CodeServerTeamProps extends EditorSettings {
@@ -79,7 +79,7 @@ export class CodeServerTeam extends Construct {
     new TerraformOutput(this, 'urls', {
       value: Object.fromEntries(Object.entries(this.editors).map(([name, editor]) => [name, editor.url])),
       description: 'Each member\'s editor URL',
-    }).overrideLogicalId(`${id.replace(/[^A-Za-z0-9_-]/g, '-')}-urls`);
+    }).overrideLogicalId(`${outputPrefix(id)}-urls`);
   }
 }
 

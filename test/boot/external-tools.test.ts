@@ -51,6 +51,13 @@ function exampleDocuments(): Array<[string, string]> {
 /** Every document the tools check: the prop combinations, then the examples'. */
 const DOCUMENTS: Array<[string, string]> = [...COMBINATIONS.map(([name, props]): [string, string] => [name, render(props)]), ...exampleDocuments()];
 
+/** A document whose uid is given as a string: valid, but deprecated since cloud-init 22.3. */
+function uidAsString(): string {
+  const doc = buildCloudConfig(resolveBootOptions(BASE));
+  const users = (doc.users as Array<Record<string, unknown>>).map((u) => ({ ...u, uid: '1000' }));
+  return '#cloud-config\n' + stringify({ ...doc, users });
+}
+
 interface WriteFile {
   path: string;
   content: string;
@@ -133,9 +140,7 @@ describeWithTool('cloud-init', 'apt-get install cloud-init (or pip install cloud
   });
 
   test('the deprecation check can fail: a uid given as a string is reported as deprecated', () => {
-    const doc = buildCloudConfig(resolveBootOptions(BASE));
-    const users = (doc.users as Array<Record<string, unknown>>).map((u) => ({ ...u, uid: '1000' }));
-    const { output } = schema('#cloud-config\n' + stringify({ ...doc, users }));
+    const { output } = schema(uidAsString());
     expect(output).toMatch(/deprecat/i);
     expect(output).toMatch(/users\.0\.uid/);
   });
@@ -164,9 +169,7 @@ describeWithTool(NEWER_CLOUD_INIT, 'scripts/fetch-cloud-init.sh (unpacks Debian 
   });
 
   test('the deprecation check can fail: a uid given as a string is reported as deprecated by cloud-init 25', () => {
-    const doc = buildCloudConfig(resolveBootOptions(BASE));
-    const users = (doc.users as Array<Record<string, unknown>>).map((u) => ({ ...u, uid: '1000' }));
-    const { output } = schema('#cloud-config\n' + stringify({ ...doc, users }));
+    const { output } = schema(uidAsString());
     expect(output).toMatch(/deprecat/i);
     expect(output).toMatch(/users\.0\.uid/);
   });
