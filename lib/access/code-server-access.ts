@@ -102,6 +102,12 @@ const ALLOWED_PROPS: Record<keyof AccessRuleSet, keyof AccessOptions> = {
   groupIds: 'allowedGroupIds',
 };
 
+/** A rule set spread over the `allowed…` props, the fields it leaves out left out: the inverse of `allowedRules`. */
+export function allowedProps(rules: AccessRuleSet): AccessOptions {
+  const fields = (Object.keys(ALLOWED_PROPS) as Array<keyof AccessRuleSet>).filter((field) => rules[field] !== undefined);
+  return Object.fromEntries(fields.map((field) => [ALLOWED_PROPS[field], rules[field]]));
+}
+
 /** The allow rules spread over the `allowed…` props, as one rule set. */
 function allowedRules(props: AccessOptions): AccessRuleSet {
   return {

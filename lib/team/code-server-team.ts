@@ -1,6 +1,7 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { memberAllowRules, memberHostname, TEAM_DEFAULTS, TeamMember, validateMembers } from './members';
+import { allowedProps } from '../access/code-server-access';
 import { AccessRuleSet } from '../access/rules';
 import { HomeVolume } from '../storage/home-volume';
 import { checkPattern, contextOf } from '../validation';
@@ -86,13 +87,4 @@ export class CodeServerTeam extends Construct {
 /** The values that are set: a member's override left out means the team's setting. */
 function withoutUndefined<T extends object>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
-
-function allowedProps(rules: AccessRuleSet): Partial<ZeroTrustCodeServerProps> {
-  return withoutUndefined({
-    allowedEmails: rules.emails,
-    allowedEmailDomains: rules.emailDomains,
-    allowedGithubOrganizations: rules.githubOrganizations,
-    allowedGroupIds: rules.groupIds,
-  });
 }

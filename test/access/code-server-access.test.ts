@@ -2,6 +2,7 @@ import { ZeroTrustAccessApplication } from '@cdktf/provider-cloudflare/lib/zero-
 import { ZeroTrustAccessPolicy } from '@cdktf/provider-cloudflare/lib/zero-trust-access-policy';
 import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
 import { CodeServerAccess, CodeServerAccessProps } from '../../lib/access';
+import { allowedProps } from '../../lib/access/code-server-access';
 import { ACCOUNT_ID, GROUP_ID, IDP_ID, IDP_ID_2, addressOf, newStack, onlyResource, resourceCount, synthJson } from '../fixtures';
 
 function accessProps(overrides: Partial<CodeServerAccessProps> = {}): CodeServerAccessProps {
@@ -331,3 +332,8 @@ describe('CodeServerAccess with SSH and previews', () => {
   });
 });
 
+describe('allowedProps', () => {
+  test('spreads a rule set over the allowed… props, leaving out the fields it has not', () => {
+    expect(allowedProps({ emails: ['a@example.com'], groupIds: [GROUP_ID] })).toEqual({ allowedEmails: ['a@example.com'], allowedGroupIds: [GROUP_ID] });
+  });
+});
