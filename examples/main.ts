@@ -1,3 +1,4 @@
+import { join } from 'path';
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
@@ -21,6 +22,8 @@ export interface ExampleSettings {
   readonly githubIdentityProviderId: string;
   /** For the `team` stack: its members, and which of them are stopped. */
   readonly teamMembers: TeamMember[];
+  /** For the `team` stack: its roster, committed next to this file (ZTCS_ROSTER_FILE elsewhere). */
+  readonly rosterFile: string;
   readonly missing: string[];
 }
 
@@ -61,6 +64,8 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     githubOrganization: get('ZTCS_GITHUB_ORGANIZATION'),
     githubIdentityProviderId: get('ZTCS_GITHUB_IDP_ID'),
     teamMembers: teamMembers(env.ZTCS_TEAM_MEMBERS || TEAM_DEFAULTS.members, env.ZTCS_STOPPED_MEMBERS ?? TEAM_DEFAULTS.stopped),
+    // The test suites point ZTCS_ROSTER_FILE at a roster of their own (test/setup.ts).
+    rosterFile: env.ZTCS_ROSTER_FILE || process.env.ZTCS_ROSTER_FILE || join(__dirname, 'team.roster.json'),
     missing,
   };
 }
@@ -166,6 +171,7 @@ export class TeamStack extends TerraformStack {
       teamName: settings.teamName,
       members: settings.teamMembers,
       admins: { emails: settings.allowedEmails },
+      rosterFile: settings.rosterFile,
     });
   }
 }

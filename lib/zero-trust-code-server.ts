@@ -4,18 +4,18 @@ import { AccessOptions, AccessSettings, CodeServerAccess } from './access/code-s
 import { BootOptions, CodeServerUserData } from './boot/code-server-user-data';
 import { CODE_SERVER_PORT, SSHD_PORT } from './boot/contract';
 import { previewHostnameOf, sshHostnameOf } from './dns/hostnames';
-import { TunnelDnsRecord } from './dns/tunnel-dns-record';
-import { CodeServerDroplet, DROPLET_DEFAULTS, DropletOptions } from './droplet/code-server-droplet';
+import { DnsOptions, TunnelDnsRecord } from './dns/tunnel-dns-record';
+import { CodeServerDroplet, DROPLET_DEFAULTS, DropletOptions, validateDropletOptions } from './droplet/code-server-droplet';
 import { memoryGibOfSize } from './droplet/sizes';
-import { HomeVolume, HomeVolumeOptions, HomeVolumeProps } from './storage/home-volume';
+import { HomeVolume, homeVolumeNameOf, HomeVolumeOptions, HomeVolumeProps } from './storage/home-volume';
 import { CodeServerTunnel } from './tunnel/code-server-tunnel';
-import { checkIntegerRange, checkUnique, claimUnique, contextOf, isUnresolved, PropContext, rejectProp } from './validation';
+import { checkIntegerRange, checkUnique, claimUnique, contextOf, isUnresolved, PropContext, rejectProp, releaseClaimsUnder } from './validation';
 
 /**
  * Everything an editor needs but who may open it and at which hostname: where it lives in
  * Cloudflare and DigitalOcean, how it boots, its home. A team shares these between its editors.
  */
-export interface EditorSettings extends AccessSettings, DropletOptions, BootOptions, HomeVolumeOptions {
+export interface EditorSettings extends AccessSettings, DropletOptions, BootOptions, HomeVolumeOptions, DnsOptions {
   /** The Cloudflare account id, 32 hexadecimal characters (tunnel, Access application and policy live there). */
   readonly cloudflareAccountId: string;
   /** The id of the Cloudflare zone that holds the hostname, 32 hexadecimal characters. */
@@ -31,10 +31,18 @@ export interface EditorSettings extends AccessSettings, DropletOptions, BootOpti
    */
   readonly homeVolume?: boolean;
   /**
+   * With `homeVolume: false`, the home lives on the droplet's own disk and is deleted with the
+   * droplet: by a stop (`running: false`), by offboarding (`leaving`) and by every replacement.
+   * Stopping or offboarding such an editor is refused unless this says that its home may go.
+   * @default false
+   */
+  readonly disposableHome?: boolean;
+  /**
    * Whether the droplet exists. `false` stops paying for it: the droplet, its firewall and its SSH
    * key are deleted, while the home volume, the tunnel, the DNS record and the Access application
    * stay, so the hostname, the sign-in and every file of the home survive. `true` again creates a
-   * droplet that boots on the same home volume.
+   * droplet that boots on the same home volume. Without a home volume the home goes with the
+   * droplet, which is refused unless `disposableHome` is true.
    * @default true
    */
   readonly running?: boolean;
@@ -83,26 +91,32 @@ function defaultDropletName(hostname: string): string {
   return isUnresolved(hostname) ? Fn.replace(hostname, '.', '-') : hostname.replace(/\./g, '-');
 }
 
-/**
- * The droplet's name made a valid volume name: lower case, anything but letters, digits and
- * hyphens (a droplet name may hold dots) turned into hyphens, `-home` added, 64 characters at most.
- * Done by Terraform when the droplet name is a token.
- */
-function homeVolumeName(dropletName: string): string {
-  if (isUnresolved(dropletName)) {
-    const name = Fn.join('', [Fn.replace(Fn.lower(dropletName), '/[^a-z0-9-]/', '-'), '-home']);
-    return Fn.replace(Fn.substr(name, -64, -1), '/^-+/', '');
-  }
-  return `${dropletName.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-home`.slice(-64).replace(/^-+/, '');
-}
-
 /** The home volume of an editor: named after its droplet, in its region. Also what a team keeps of a departed member. */
 export function homeVolumeProps(props: ZeroTrustCodeServerProps): HomeVolumeProps {
   return {
     ...props,
-    volumeName: homeVolumeName(props.dropletName ?? defaultDropletName(props.hostname)),
+    volumeName: homeVolumeNameOf(props.dropletName ?? defaultDropletName(props.hostname)),
     region: props.region ?? DROPLET_DEFAULTS.region,
   };
+}
+
+/** The props of the home volume, which mean nothing without one. */
+const HOME_VOLUME_PROPS = ['homeVolumeSizeGib', 'protectHomeVolume', 'homeVolumeLabel'] as const;
+
+/**
+ * Checks what becomes of the home: without a volume, its options are refused (the boot would wait
+ * for a disk that never comes), and so is deleting it with the droplet unless `disposableHome`
+ * says it may go.
+ */
+export function checkHomeKept(ctx: PropContext, props: EditorSettings, deletesDroplet: { prop: string; value: unknown } | undefined): void {
+  if (props.homeVolume ?? true) return;
+  for (const prop of HOME_VOLUME_PROPS) {
+    if (props[prop] !== undefined) rejectProp(ctx, prop, props[prop], 'is used only with a home volume; remove it, or leave homeVolume at true');
+  }
+  if (deletesDroplet && !props.disposableHome) {
+    rejectProp(ctx, deletesDroplet.prop, deletesDroplet.value,
+      'deletes the droplet, and with homeVolume: false the only copy of the home is on its disk; keep the home on a volume (homeVolume: true), or set disposableHome: true to let it go');
+  }
 }
 
 /** Checks the preview ports: real ports, none of the droplet's own services, none twice. */
@@ -172,6 +186,10 @@ export class ZeroTrustCodeServer extends Construct {
         if (hostname !== undefined) releases.push(claimUnique(this.node.root, 'hostname', hostname, ctx, prop!));
       }
       const dropletName = props.dropletName ?? defaultDropletName(props.hostname);
+      const running = props.running ?? true;
+      checkHomeKept(ctx, props, running ? undefined : { prop: 'running', value: props.running });
+      // Checked whether or not the droplet is built now: a stopped editor starts with them later.
+      if (!running) validateDropletOptions(ctx, props);
 
       this.access = new CodeServerAccess(this, 'Access', { ...props, sshHostname, previewHostnames: previews.map((p) => p.hostname) });
 
@@ -196,7 +214,7 @@ export class ZeroTrustCodeServer extends Construct {
         this.homeVolume = new HomeVolume(this, 'HomeVolume', homeVolumeProps(props));
       }
 
-      if (props.running ?? true) {
+      if (running) {
         this.userData = new CodeServerUserData(this, 'UserData', {
           ...props,
           tunnelToken: this.tunnel.token,
@@ -229,6 +247,7 @@ export class ZeroTrustCodeServer extends Construct {
     } catch (error) {
       // Nothing half-built: a construct whose props fail a check leaves no part and no claim behind.
       releases.forEach((release) => release());
+      releaseClaimsUnder(this.node.root, this.node.path);
       scope.node.tryRemoveChild(id);
       throw error;
     }

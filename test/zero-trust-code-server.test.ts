@@ -59,6 +59,7 @@ describe('ZeroTrustCodeServer composition', () => {
       digitalocean_ssh_key: 1,
       digitalocean_droplet: 1,
       digitalocean_firewall: 1,
+      digitalocean_tag: 1,
     });
   });
 
@@ -98,7 +99,7 @@ describe('ZeroTrustCodeServer composition', () => {
 
   test('names the droplet after the hostname, and the volume after the droplet, in its region', () => {
     // WHEN
-    const synth = synthOf({ hostname: 'Alice.Code.example.com'.toLowerCase(), region: 'ams3' });
+    const synth = synthOf({ hostname: 'Alice.Code.example.com'.toLowerCase(), allowDeepHostnames: true, region: 'ams3' });
 
     // THEN
     expect(onlyResource(synth, 'digitalocean_droplet')).toMatchObject({ name: 'alice-code-example-com', region: 'ams3' });
@@ -162,7 +163,7 @@ describe('ZeroTrustCodeServer stopped (running: false)', () => {
     expect(Object.keys(stopped).every((address) => address in running)).toBe(true);
     for (const [address, body] of Object.entries(stopped)) expect(body).toEqual(running[address]);
     expect(Object.keys(running).filter((address) => !(address in stopped)).map((a) => a.split('.')[0]).sort()).toEqual([
-      'digitalocean_droplet', 'digitalocean_firewall', 'digitalocean_ssh_key', 'tls_private_key',
+      'digitalocean_droplet', 'digitalocean_firewall', 'digitalocean_ssh_key', 'digitalocean_tag', 'tls_private_key',
     ]);
   });
 
@@ -235,7 +236,7 @@ describe('ZeroTrustCodeServer with SSH through Access and previews', () => {
     ['the defaults', {}],
     ['SSH through Access', { sshAccess: true }],
     ['previews', { previewPorts: [3000] }],
-    ['both, and restricted egress', { ...BOTH, outboundRules: [{ protocol: FirewallProtocol.TCP, portRange: '443' }] }],
+    ['both, and restricted egress', { ...BOTH, outboundRules: [{ protocol: FirewallProtocol.TCP, portRange: '443' }, { protocol: FirewallProtocol.TCP, portRange: '7844' }] }],
   ])('the firewall has no inbound rule with %s', (_, overrides) => {
     const firewalls = resourcesOfType(synthOf(overrides), 'digitalocean_firewall');
     expect(firewalls).toHaveLength(1);
@@ -319,7 +320,7 @@ describe('ZeroTrustCodeServer security', () => {
 
   test('no firewall anywhere in the stack has an inbound rule', () => {
     // WHEN
-    const firewalls = resourcesOfType(synthOf({ outboundRules: [{ protocol: FirewallProtocol.TCP, portRange: '443' }] }), 'digitalocean_firewall');
+    const firewalls = resourcesOfType(synthOf({ outboundRules: [{ protocol: FirewallProtocol.UDP, portRange: '7844' }] }), 'digitalocean_firewall');
 
     // THEN
     expect(firewalls.length).toBeGreaterThan(0);
@@ -432,8 +433,9 @@ describe('ZeroTrustCodeServer with unresolved values', () => {
     const synth = buildWithVariables();
 
     // THEN
+    const slug = 'replace(lower(replace(var.hostname, ".", "-")), "/[^a-z0-9-]/", "-")';
     expect(onlyResource(synth, 'digitalocean_volume').name).toBe(
-      '${replace(substr(join("", [replace(lower(replace(var.hostname, ".", "-")), "/[^a-z0-9-]/", "-"), "-home"]), -64, -1), "/^-+/", "")}',
+      `\${(length(join("", [${slug}, "-home"])) > 64) ? join("", [replace(substr(${slug}, 0, 50), "/-+$/", ""), "-", substr(sha1(${slug}), 0, 8), "-home"]) : join("", [${slug}, "-home"])}`,
     );
   });
 
@@ -483,7 +485,36 @@ describe('ZeroTrustCodeServer validation', () => {
     ['a size slug with a typo', { size: 's-2cpu-4gb' }, 'Droplet', 'size', 's-2cpu-4gb'],
     ['a size with 1 vCPU', { size: 's-1vcpu-1gb' }, 'Droplet', 'size', 's-1vcpu-1gb'],
     ['a bad droplet name', { dropletName: 'my_box' }, 'Droplet', 'dropletName', 'my_box'],
+    ['a hostname two levels below the zone', { hostname: 'code.dev.example.com' }, 'Dns', 'hostname', 'code.dev.example.com'],
+    ['a session longer than Access allows', { sessionDuration: '731h' }, 'Access', 'sessionDuration', '731h'],
+    ['a region DigitalOcean does not have', { region: 'xyz9' }, 'Droplet', 'region', 'xyz9'],
+    ['a size DigitalOcean does not sell', { size: 's-99vcpu-4gb' }, 'Droplet', 'size', 's-99vcpu-4gb'],
+    ['outbound rules without the tunnel\'s port', { outboundRules: [{ protocol: FirewallProtocol.TCP, portRange: '443' }] }, 'Droplet', 'outboundRules', [{ protocol: 'tcp', portRange: '443' }]],
   ];
+
+  // Checked by the editor itself: what becomes of the home, and the droplet's options while it is stopped.
+  test.each<[string, Partial<ZeroTrustCodeServerProps>, string, unknown, string]>([
+    ['a stop that deletes the only copy of the home', { homeVolume: false, running: false }, 'running', false, 'deletes the droplet, and with homeVolume: false the only copy of the home is on its disk'],
+    ['a home volume label without a home volume', { homeVolume: false, homeVolumeLabel: 'home' }, 'homeVolumeLabel', 'home', 'is used only with a home volume'],
+    ['a home volume size without a home volume', { homeVolume: false, homeVolumeSizeGib: 50 }, 'homeVolumeSizeGib', 50, 'is used only with a home volume'],
+    ['a region DigitalOcean does not have, while stopped', { running: false, region: 'xyz9' }, 'region', 'xyz9', 'is not a DigitalOcean region'],
+    ['a size DigitalOcean does not sell, while stopped', { running: false, size: 's-99vcpu-4gb' }, 'size', 's-99vcpu-4gb', 'is not a size DigitalOcean sells'],
+  ])('rejects %s, naming the prop and the value', (_why, overrides, prop, value, reason) => {
+    expect(() => build(overrides)).toThrow(`test/CodeServer: invalid ${prop} ${JSON.stringify(value)}: ${reason}`);
+  });
+
+  test('stops an editor without a home volume when its home is declared disposable', () => {
+    expect(resourcesOfType(synthOf({ homeVolume: false, running: false, disposableHome: true }), 'digitalocean_droplet')).toEqual([]);
+  });
+
+  test('accepts a deeper hostname, a region and a size it does not know when told to', () => {
+    // WHEN
+    const synth = synthOf({ hostname: 'code.dev.example.com', allowDeepHostnames: true, region: 'ric1', size: 's-6vcpu-64gb', allowUnlistedSlugs: true });
+
+    // THEN
+    expect(onlyResource(synth, 'cloudflare_dns_record').name).toBe('code.dev.example.com');
+    expect(onlyResource(synth, 'digitalocean_droplet')).toMatchObject({ region: 'ric1', size: 's-6vcpu-64gb' });
+  });
 
   test.each(cases)('rejects %s, naming the part, the prop and the value', (_why, overrides, part, prop, value) => {
     // WHEN

@@ -93,6 +93,14 @@ export interface CodeServerAccessProps extends AccessOptions {
 }
 
 const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
+/** The longest session Access offers: a month. */
+const MAX_SESSION_HOURS = 730;
+const HOURS_PER_UNIT: Record<string, number> = { h: 1, m: 1 / 60, s: 1 / 3600, ms: 1 / 3.6e6, us: 1 / 3.6e9, µs: 1 / 3.6e9, ns: 1 / 3.6e12 };
+
+/** The hours of a duration in Cloudflare's (Go's) format, e.g. 2.75 for "2h45m". */
+export function durationHours(duration: string): number {
+  return [...duration.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)].reduce((sum, [, amount, unit]) => sum + Number(amount) * HOURS_PER_UNIT[unit], 0);
+}
 
 /** The props that hold each field of the allow rule set. */
 const ALLOWED_PROPS: Record<keyof AccessRuleSet, keyof AccessOptions> = {
@@ -132,6 +140,9 @@ function validateAccessOptions(ctx: PropContext, props: AccessOptions): void {
     checkPattern(ctx, 'sessionDuration', props.sessionDuration, DURATION, 'expected a duration such as "30m", "24h" or "2h45m"');
     if (!isUnresolved(props.sessionDuration) && !/[1-9]/.test(props.sessionDuration)) {
       rejectProp(ctx, 'sessionDuration', props.sessionDuration, 'must be longer than zero, e.g. "24h"');
+    }
+    if (!isUnresolved(props.sessionDuration) && durationHours(props.sessionDuration) > MAX_SESSION_HOURS) {
+      rejectProp(ctx, 'sessionDuration', props.sessionDuration, `is longer than Access allows, ${MAX_SESSION_HOURS}h (a month); e.g. "168h" for a week`);
     }
   }
   (props.identityProviderIds ?? []).forEach((id, i) =>

@@ -1,14 +1,40 @@
 import { DnsRecord } from '@cdktf/provider-cloudflare/lib/dns-record';
 import { Construct } from 'constructs';
-import { checkCloudflareId, checkDomain, checkHostnameInZone, contextOf } from '../validation';
+import { checkCloudflareId, checkDomain, checkHostnameInZone, contextOf, isUnresolved, PropContext, rejectProp } from '../validation';
 
 /** The defaults of {@link TunnelDnsRecordProps}, for documentation and tests. */
 export const DNS_DEFAULTS = {
   comment: 'code-server through Cloudflare Tunnel (managed by cdktf)',
 } as const;
 
+/** Hostname rules that a platform team may relax. */
+export interface DnsOptions {
+  /**
+   * Accept hostnames more than one level below the zone (`code.dev.example.com`). Cloudflare's
+   * free Universal SSL certificate covers the zone and one level below it only: a deeper name gets
+   * no certificate and fails in the browser, so such names are refused unless the zone has a
+   * certificate that covers them (Advanced Certificate Manager, or a custom certificate).
+   * @default false
+   */
+  readonly allowDeepHostnames?: boolean;
+}
+
+/**
+ * Checks that a hostname is the zone or one level below it, which Cloudflare's free certificate
+ * covers, unless `allowDeepHostnames` says the zone has a certificate for deeper names.
+ */
+export function checkHostnameDepth(ctx: PropContext, prop: string, hostname: string, zoneName: string, options: DnsOptions): void {
+  if (options.allowDeepHostnames || isUnresolved(hostname) || isUnresolved(zoneName) || hostname === zoneName) return;
+  const below = hostname.slice(0, -(zoneName.length + 1));
+  if (below.includes('.')) {
+    const first = hostname.split('.')[0];
+    rejectProp(ctx, prop, hostname,
+      `is ${below.split('.').length} levels below the zone "${zoneName}", which Cloudflare's free certificate does not cover; use one level, e.g. "${first}.${zoneName}" (or "${below.replace(/\./g, '-')}.${zoneName}"), or set allowDeepHostnames: true if the zone has a certificate for it`);
+  }
+}
+
 /** Props of {@link TunnelDnsRecord}. */
-export interface TunnelDnsRecordProps {
+export interface TunnelDnsRecordProps extends DnsOptions {
   /** The Cloudflare zone (32 hexadecimal characters) that holds the record. */
   readonly cloudflareZoneId: string;
   /** The zone's domain, e.g. `example.com`: the hostname must be inside it. */
@@ -35,6 +61,7 @@ export class TunnelDnsRecord extends Construct {
     checkCloudflareId(ctx, 'cloudflareZoneId', props.cloudflareZoneId);
     checkDomain(ctx, 'zoneName', props.zoneName);
     checkHostnameInZone(ctx, 'hostname', props.hostname, props.zoneName);
+    checkHostnameDepth(ctx, 'hostname', props.hostname, props.zoneName, props);
 
     this.record = new DnsRecord(this, 'Record', {
       zoneId: props.cloudflareZoneId,

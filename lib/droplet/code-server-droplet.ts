@@ -1,10 +1,10 @@
 import { Droplet } from '@cdktf/provider-digitalocean/lib/droplet';
 import { Firewall, FirewallOutboundRule } from '@cdktf/provider-digitalocean/lib/firewall';
 import { SshKey } from '@cdktf/provider-digitalocean/lib/ssh-key';
+import { Tag } from '@cdktf/provider-digitalocean/lib/tag';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
-import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { checkSize } from './sizes';
+import { checkRegion, checkSize } from './sizes';
 import { checkPattern, contextOf, isUnresolved, PropContext, rejectProp } from '../validation';
 
 /** A protocol of a firewall rule. */
@@ -44,7 +44,8 @@ export const DROPLET_DEFAULTS = {
 /** Droplet settings that a platform team may choose. */
 export interface DropletOptions {
   /**
-   * The DigitalOcean region slug.
+   * The DigitalOcean region slug (`fra1`, `nyc3`, `sgp1`…); one DigitalOcean does not list is
+   * refused unless `allowUnlistedSlugs` is true.
    * @default "fra1"
    */
   readonly region?: string;
@@ -55,6 +56,13 @@ export interface DropletOptions {
    * @default "s-2vcpu-4gb"
    */
   readonly size?: string;
+  /**
+   * Accept a region or size slug this library does not know: a region or droplet size that
+   * DigitalOcean added after this release. Without it, a slug outside the known regions and
+   * size families (`xyz9`, `s-99vcpu-4gb`) is an error at synthesis instead of a failed apply.
+   * @default false
+   */
+  readonly allowUnlistedSlugs?: boolean;
   /**
    * Accept a size with fewer than 2 vCPUs (`s-1vcpu-2gb`): code-server runs, slowly, and
    * extensions and builds may not.
@@ -80,7 +88,8 @@ export interface DropletOptions {
   readonly tags?: string[];
   /**
    * Outbound rules of the firewall. Restrict them if you must; the boot needs HTTPS (apt, GitHub,
-   * Open VSX), DNS and NTP, and cloudflared needs port 7844 over TCP and UDP.
+   * Open VSX), DNS and NTP, and cloudflared needs port 7844 (TCP for HTTP/2, UDP for QUIC): a list
+   * without a rule for port 7844 is refused, since the tunnel could never connect.
    * @default - all outbound traffic allowed
    */
   readonly outboundRules?: OutboundRule[];
@@ -104,7 +113,6 @@ export interface CodeServerDropletProps extends DropletOptions {
   readonly volumeIds?: string[];
 }
 
-const REGION = /^[a-z]{3}\d$/;
 const IMAGE = /^([a-z0-9][a-z0-9.-]*|\d+)$/;
 const DROPLET_NAME = /^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,253}[a-zA-Z0-9])?$/;
 const FINGERPRINT = /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/;
@@ -118,9 +126,23 @@ const ALLOW_ALL_OUTBOUND: OutboundRule[] = [
   { protocol: FirewallProtocol.ICMP },
 ];
 
-function validateDropletOptions(ctx: PropContext, o: DropletOptions): void {
-  if (o.region !== undefined) checkPattern(ctx, 'region', o.region, REGION, 'expected a DigitalOcean region slug such as "fra1" or "nyc3"');
-  if (o.size !== undefined) checkSize(ctx, o.size, o.allowSmallSize ?? false);
+/** The port cloudflared dials Cloudflare's edge on, over TCP (HTTP/2) or UDP (QUIC). */
+const TUNNEL_PORT = 7844;
+const EVERYWHERE = ['0.0.0.0/0', '::/0'];
+
+/** Whether an outbound rule lets cloudflared dial the edge: TCP or UDP to port 7844 (to Cloudflare's ranges or anywhere). */
+function reachesTunnelEdge(rule: OutboundRule): boolean {
+  if (rule.protocol === FirewallProtocol.ICMP) return false;
+  const ports = rule.portRange ?? 'all';
+  if (isUnresolved(ports)) return true;
+  const [low, high = low] = ports === 'all' ? [1, 65_535] : ports.split('-').map(Number);
+  return low <= TUNNEL_PORT && TUNNEL_PORT <= high;
+}
+
+/** Checks droplet options without building anything: every part that takes them calls this. */
+export function validateDropletOptions(ctx: PropContext, o: DropletOptions): void {
+  if (o.region !== undefined) checkRegion(ctx, o.region, o.allowUnlistedSlugs ?? false);
+  if (o.size !== undefined) checkSize(ctx, o.size, o.allowSmallSize ?? false, o.allowUnlistedSlugs ?? false);
   if (o.image !== undefined) checkPattern(ctx, 'image', o.image, IMAGE, 'expected an image slug such as "ubuntu-24-04-x64" or a numeric image id');
   (o.sshKeyFingerprints ?? []).forEach((f, i) => checkPattern(ctx, `sshKeyFingerprints[${i}]`, f, FINGERPRINT, 'expected an MD5 fingerprint such as "3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa" (16 pairs of hex digits)'));
   (o.tags ?? []).forEach((t, i) => checkPattern(ctx, `tags[${i}]`, t, TAG, 'expected letters, digits, ":", "_" and "-", e.g. "team-platform"'));
@@ -139,25 +161,45 @@ function validateDropletOptions(ctx: PropContext, o: DropletOptions): void {
       if (r.protocol === FirewallProtocol.ICMP) rejectProp(ctx, `outboundRules[${i}].portRange`, r.portRange, 'ICMP rules take no ports');
     }
   });
+  if (o.outboundRules !== undefined && !isUnresolved(o.outboundRules) && !o.outboundRules.some(reachesTunnelEdge)) {
+    rejectProp(ctx, 'outboundRules', o.outboundRules,
+      `no rule lets cloudflared reach Cloudflare's edge, so the tunnel could never connect: add { protocol: FirewallProtocol.TCP, portRange: "${TUNNEL_PORT}" } (and the same over UDP for QUIC)`);
+  }
 }
 
 function toFirewallRule(rule: OutboundRule): FirewallOutboundRule {
   return {
     protocol: rule.protocol,
     ...(rule.protocol === FirewallProtocol.ICMP ? {} : { portRange: rule.portRange ?? 'all' }),
-    destinationAddresses: rule.destinationAddresses ?? ['0.0.0.0/0', '::/0'],
+    destinationAddresses: rule.destinationAddresses ?? EVERYWHERE,
   };
+}
+
+/**
+ * The name of the tag that puts a droplet under its firewall: from the construct's path, so it
+ * stays the same when the droplet, hostname or zone is renamed (a new tag would leave the droplet
+ * uncovered while the firewall moves to it).
+ */
+export function firewallTagName(scope: Construct): string {
+  return `ztcs-fw-${scope.node.addr.slice(2, 18)}`;
 }
 
 /**
  * The droplet that runs code-server and cloudflared, with a cloud firewall that has no inbound
  * rule at all (the tunnel dials out) and, unless keys are given, a generated SSH key.
+ *
+ * The firewall applies to a tag the droplet is born with, and exists before the droplet: there is
+ * no moment in which the droplet takes inbound traffic. Deleting the droplet (a replacement, a
+ * stop) shuts it down through ACPI first (`graceful_shutdown`), so the home volume is unmounted
+ * cleanly before it is detached.
  */
 export class CodeServerDroplet extends Construct {
   /** The droplet. */
   public readonly droplet: Droplet;
-  /** The cloud firewall attached to the droplet. */
+  /** The cloud firewall, which applies to the droplets of `firewallTag`. */
   public readonly firewall: Firewall;
+  /** The tag the droplet is born with, which puts it under the firewall. */
+  public readonly firewallTag: Tag;
   /** The generated private key, when no fingerprints were given. */
   public readonly privateKey?: PrivateKey;
   /** The generated key's DigitalOcean record, when no fingerprints were given. */
@@ -175,7 +217,12 @@ export class CodeServerDroplet extends Construct {
       this.sshKey = new SshKey(this, 'SshKey', { name: props.dropletName, publicKey: this.privateKey.publicKeyOpenssh });
       sshKeys = [this.sshKey.fingerprint];
     }
-    const tags = ['code-server', ...(props.tags ?? [])];
+    this.firewallTag = new Tag(this, 'FirewallTag', { name: firewallTagName(this) });
+    this.firewall = new Firewall(this, 'Firewall', {
+      name: `${props.dropletName}-egress-only`,
+      tags: [this.firewallTag.name],
+      outboundRule: (props.outboundRules ?? ALLOW_ALL_OUTBOUND).map(toFirewallRule),
+    });
 
     this.droplet = new Droplet(this, 'Droplet', {
       name: props.dropletName,
@@ -187,14 +234,12 @@ export class CodeServerDroplet extends Construct {
       monitoring: true,
       backups: props.backups ?? DROPLET_DEFAULTS.backups,
       ipv6: true,
-      tags,
+      tags: ['code-server', ...(props.tags ?? []), this.firewallTag.name],
       ...(props.volumeIds && props.volumeIds.length > 0 ? { volumeIds: props.volumeIds } : {}),
-    });
-
-    this.firewall = new Firewall(this, 'Firewall', {
-      name: `${props.dropletName}-egress-only`,
-      dropletIds: [Token.asNumber(this.droplet.id)],
-      outboundRule: (props.outboundRules ?? ALLOW_ALL_OUTBOUND).map(toFirewallRule),
+      // ACPI power-off before the delete: the home is unmounted before the volume is detached.
+      gracefulShutdown: true,
+      // Created only once its firewall is in force; deleted before the firewall goes.
+      dependsOn: [this.firewall],
     });
   }
 }

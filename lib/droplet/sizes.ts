@@ -27,11 +27,49 @@ export function memoryGibOfSize(slug: string): number | undefined {
   return match[2] === 'gb' ? amount : amount / 1024;
 }
 
-/** Checks a size slug against DigitalOcean's grammar and code-server's need for 2 vCPUs. */
-export function checkSize(ctx: PropContext, size: string, allowSmallSize: boolean): void {
+/**
+ * DigitalOcean's regions (`doctl compute region list`); a newer one needs `allowUnlistedSlugs`.
+ */
+export const KNOWN_REGIONS = ['ams3', 'atl1', 'blr1', 'fra1', 'lon1', 'nyc1', 'nyc2', 'nyc3', 'sfo2', 'sfo3', 'sgp1', 'syd1', 'tor1'] as const;
+
+/** The vCPU counts DigitalOcean sells in its `<family>-<n>vcpu-<memory>` sizes. */
+const KNOWN_VCPUS = new Set([1, 2, 3, 4, 6, 8, 12, 16, 20, 24, 32, 40, 48, 60]);
+/** GiB of memory per vCPU of each dedicated family; Basic (`s`) sizes range from ¼ to 8. */
+const MEMORY_PER_VCPU: Record<string, number> = { c: 2, c2: 2, g: 4, gd: 4, m: 8, m3: 8, m6: 8, so: 8, so1_5: 8 };
+const FAMILY_SIZE = /^([a-z0-9_]+)-(\d+)vcpu-(\d+)(mb|gb)/;
+
+/** Whether a slug of the grammar names a size DigitalOcean sells: a vCPU count it offers, with a memory its family pairs with it. */
+function isKnownSize(slug: string): boolean {
+  const match = FAMILY_SIZE.exec(slug);
+  if (!match) return true; // c-<n> and GPU slugs: the grammar is the check.
+  const [, family, vcpus, amount, unit] = match;
+  const gib = unit === 'gb' ? Number(amount) : Number(amount) / 1024;
+  const ratio = gib / Number(vcpus);
+  const memoryFits = family === 's' ? ratio >= 0.25 && ratio <= 8 : MEMORY_PER_VCPU[family] === ratio;
+  return KNOWN_VCPUS.has(Number(vcpus)) && memoryFits;
+}
+
+const UNLISTED = 'set allowUnlistedSlugs: true if DigitalOcean offers it now';
+
+/** Checks a region slug against DigitalOcean's regions. */
+export function checkRegion(ctx: PropContext, region: string, allowUnlisted: boolean): void {
+  if (isUnresolved(region)) return;
+  if (!/^[a-z]{3}\d$/.test(region)) {
+    rejectProp(ctx, 'region', region, 'expected a DigitalOcean region slug such as "fra1" or "nyc3"');
+  }
+  if (!allowUnlisted && !(KNOWN_REGIONS as readonly string[]).includes(region)) {
+    rejectProp(ctx, 'region', region, `is not a DigitalOcean region: expected one of ${KNOWN_REGIONS.join(', ')} (${UNLISTED})`);
+  }
+}
+
+/** Checks a size slug against DigitalOcean's grammar and sizes, and code-server's need for 2 vCPUs. */
+export function checkSize(ctx: PropContext, size: string, allowSmallSize: boolean, allowUnlisted = false): void {
   if (isUnresolved(size)) return;
   if (!SIZE_SLUG.test(size)) {
     rejectProp(ctx, 'size', size, 'expected a DigitalOcean size slug such as "s-2vcpu-4gb", "g-2vcpu-8gb" or "c-4" (`doctl compute size list` lists them)');
+  }
+  if (!allowUnlisted && !isKnownSize(size)) {
+    rejectProp(ctx, 'size', size, `is not a size DigitalOcean sells: expected a vCPU count and memory of its family, e.g. "s-2vcpu-4gb", "s-4vcpu-8gb" or "g-2vcpu-8gb" (${UNLISTED})`);
   }
   const vcpus = vcpusOfSize(size);
   if (vcpus !== undefined && vcpus < MIN_VCPUS && !allowSmallSize) {

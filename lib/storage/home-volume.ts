@@ -1,6 +1,8 @@
+import { createHash } from 'crypto';
 import { Volume } from '@cdktf/provider-digitalocean/lib/volume';
+import { Fn, Op, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { checkIntegerRange, checkPattern, contextOf, PropContext } from '../validation';
+import { checkIntegerRange, checkPattern, claimUnique, contextOf, isUnresolved, PropContext } from '../validation';
 
 /** The defaults of {@link HomeVolumeOptions}, for documentation and tests. */
 export const HOME_VOLUME_DEFAULTS = {
@@ -47,6 +49,31 @@ export interface HomeVolumeProps extends HomeVolumeOptions {
 const VOLUME_LABEL = /^[a-z0-9][a-z0-9-]{0,15}$/;
 const VOLUME_NAME = /^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/;
 
+/** DigitalOcean's limit on a volume name. */
+const MAX_VOLUME_NAME = 64;
+/** How much of a long droplet name a volume name keeps before its hash. */
+const KEPT_OF_LONG_NAME = 50;
+
+/**
+ * The home volume's name for a droplet name: lower case, anything but letters, digits and hyphens
+ * turned into hyphens, `-home` added. A name longer than DigitalOcean's 64 characters keeps its
+ * first 50 and gets 8 hexadecimal digits of the whole name's SHA-1, so two long names that share
+ * a beginning or an end still differ. Done by Terraform when the droplet name is a token.
+ */
+export function homeVolumeNameOf(dropletName: string): string {
+  if (isUnresolved(dropletName)) {
+    const slug = Fn.replace(Fn.lower(dropletName), '/[^a-z0-9-]/', '-');
+    const whole = Fn.join('', [slug, '-home']);
+    const shortened = Fn.join('', [Fn.replace(Fn.substr(slug, 0, KEPT_OF_LONG_NAME), '/-+$/', ''), '-', Fn.substr(Fn.sha1(slug), 0, 8), '-home']);
+    return Token.asString(Fn.conditional(Op.gt(Fn.lengthOf(whole), MAX_VOLUME_NAME), shortened, whole));
+  }
+  const slug = dropletName.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  const whole = `${slug}-home`;
+  if (whole.length <= MAX_VOLUME_NAME) return whole;
+  const hash = createHash('sha1').update(slug).digest('hex').slice(0, 8);
+  return `${slug.slice(0, KEPT_OF_LONG_NAME).replace(/-+$/, '')}-${hash}-home`;
+}
+
 /** Checks a home volume label: every construct that takes one uses this rule. */
 export function checkHomeVolumeLabel(ctx: PropContext, label: string): void {
   checkPattern(ctx, 'homeVolumeLabel', label, VOLUME_LABEL, 'expected 1 to 16 lower-case letters, digits or hyphens (an ext4 label), e.g. "ztcs-home"');
@@ -56,6 +83,11 @@ export function checkHomeVolumeLabel(ctx: PropContext, label: string): void {
  * A block storage volume that holds the developer's home directory and outlives the droplet: it
  * depends on nothing that replaces the droplet (not the image, the user data or the tunnel token),
  * and Terraform refuses to destroy it unless told otherwise.
+ *
+ * Its name is set at creation and never changed afterwards (`ignore_changes`): renaming the
+ * editor (hostname, zone, droplet name), or a library version that names volumes differently,
+ * leaves the volume as it is, where a new name would replace it. Two volumes of one app cannot
+ * share a name in a region.
  */
 export class HomeVolume extends Construct {
   /** The volume. */
@@ -69,6 +101,7 @@ export class HomeVolume extends Construct {
     if (props.homeVolumeSizeGib !== undefined) checkIntegerRange(ctx, 'homeVolumeSizeGib', props.homeVolumeSizeGib, 1, 16_384);
     if (props.homeVolumeLabel !== undefined) checkHomeVolumeLabel(ctx, props.homeVolumeLabel);
     checkPattern(ctx, 'volumeName', props.volumeName, VOLUME_NAME, 'expected lower-case letters, digits and hyphens, 64 characters at most, e.g. "alice-home"');
+    if (!isUnresolved(props.region)) claimUnique(this.node.root, `home volume name in ${props.region}`, props.volumeName, ctx, 'volumeName');
 
     this.label = props.homeVolumeLabel ?? HOME_VOLUME_DEFAULTS.homeVolumeLabel;
     this.volume = new Volume(this, 'Volume', {
@@ -79,7 +112,11 @@ export class HomeVolume extends Construct {
       initialFilesystemLabel: this.label,
       description: 'Home directory of a code-server developer: kept across droplet replacements',
       tags: ['code-server', ...(props.tags ?? [])],
-      lifecycle: { preventDestroy: props.protectHomeVolume ?? HOME_VOLUME_DEFAULTS.protectHomeVolume },
+      lifecycle: {
+        preventDestroy: props.protectHomeVolume ?? HOME_VOLUME_DEFAULTS.protectHomeVolume,
+        // The name forces a new volume in DigitalOcean's provider: a rename must not.
+        ignoreChanges: ['name'],
+      },
     });
   }
 }

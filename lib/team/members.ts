@@ -81,6 +81,34 @@ export function memberAllowRules(member: TeamMember, admins: AccessRuleSet | und
 }
 
 /**
+ * Props of a single editor that say who it is for or where it lives: a team derives them per
+ * member (its `admins` let people into every editor), so in the team's shared settings they would
+ * let everyone into everyone's editor or give every member the same names.
+ */
+const PER_EDITOR_PROPS: Record<string, string> = {
+  allowedEmails: 'each member\'s email lets them in; use admins for people allowed into every editor',
+  allowedEmailDomains: 'use admins: { emailDomains: [...] } for people allowed into every editor',
+  allowedGithubOrganizations: 'use admins: { githubOrganizations: [...] } for people allowed into every editor',
+  allowedGroupIds: 'use admins: { groupIds: [...] } for people allowed into every editor',
+  sshPrincipals: 'each member\'s principal comes from their email',
+  sshHostname: 'each member\'s SSH hostname derives from their hostname',
+  hostname: 'each member\'s hostname comes from hostnamePattern',
+  dropletName: 'each member\'s droplet is named after their hostname',
+};
+
+/**
+ * Refuses per-editor identity props in a team's shared settings. Their types keep them out of
+ * the settings in TypeScript, but an object spread in, or a language without such checks, gets
+ * them through: this runs whatever the caller's type system said.
+ */
+export function checkSharedSettings(ctx: PropContext, settings: object): void {
+  for (const [prop, instead] of Object.entries(PER_EDITOR_PROPS)) {
+    const value = (settings as Record<string, unknown>)[prop];
+    if (value !== undefined) rejectProp(ctx, prop, value, `is set per member, not in a team's shared settings: ${instead}`);
+  }
+}
+
+/**
  * Checks the member list as a whole: names that are slugs, and no name, email or hostname twice.
  * Each member's own values (the email's form, the size…) are checked by the editor built for them.
  */

@@ -24,3 +24,12 @@ export function claimUnique(scope: IConstruct, kind: string, value: string, ctx:
   claims.set(key, ctx.construct);
   return () => claims!.delete(key);
 }
+
+/** Gives back every claim in a scope held by the construct at `path` or by a construct inside it: for a construct that failed after its parts claimed. */
+export function releaseClaimsUnder(scope: IConstruct, path: string): void {
+  const claims = CLAIMS.get(scope);
+  if (!claims) return;
+  for (const [key, holder] of claims) {
+    if (holder === path || holder.startsWith(`${path}/`)) claims.delete(key);
+  }
+}

@@ -282,6 +282,16 @@ describe('CodeServerAccess validation', () => {
     expect(() => buildAccess({ sessionDuration: '0h0m' })).toThrow('test/Access: invalid sessionDuration "0h0m": must be longer than zero');
   });
 
+  test.each(['731h', '44000m', '1000h0m'])('rejects a session of %s, longer than the month Access allows', (sessionDuration) => {
+    // THEN
+    expect(() => buildAccess({ sessionDuration })).toThrow(`test/Access: invalid sessionDuration "${sessionDuration}": is longer than Access allows, 730h (a month)`);
+  });
+
+  test.each(['730h', '43800m', '168h', '15m'])('accepts a session of %s, within a month', (sessionDuration) => {
+    // THEN
+    expect(() => buildAccess({ sessionDuration })).not.toThrow();
+  });
+
   test('rejects a malformed identity provider id', () => {
     // THEN
     expect(() => buildAccess({ identityProviderIds: [IDP_ID, 'github'] })).toThrow('test/Access: invalid identityProviderIds[1] "github": expected the id (a UUID) of a Cloudflare identity provider');

@@ -76,8 +76,18 @@ describe('TunnelDnsRecord', () => {
     ['a zone id that is the domain name', { cloudflareZoneId: 'example.com' }, 'invalid cloudflareZoneId "example.com": expected the 32 hexadecimal characters of a zone id'],
     ['a zone name that is not a domain', { zoneName: 'Example' }, 'invalid zoneName "Example": expected a lower-case domain name such as "example.com"'],
     ['a hostname outside the zone', { hostname: 'code.example.org' }, 'invalid hostname "code.example.org": must be inside the zone "example.com"'],
+    ['a hostname two levels below the zone', { hostname: 'code.dev.example.com' },
+      'invalid hostname "code.dev.example.com": is 2 levels below the zone "example.com", which Cloudflare\'s free certificate does not cover; use one level, e.g. "code.example.com" (or "code-dev.example.com"), or set allowDeepHostnames: true'],
   ])('rejects %s, naming the construct path, the prop and the value', (_why, overrides, message) => {
     // THEN
     expect(() => buildRecord(overrides)).toThrow(`test/Dns: ${message}`);
+  });
+
+  test.each(['example.com', 'code.example.com'])('accepts %s, which the free certificate covers', (hostname) => {
+    expect(() => buildRecord({ hostname })).not.toThrow();
+  });
+
+  test('accepts a deeper hostname when the zone has a certificate for it (allowDeepHostnames)', () => {
+    expect(() => buildRecord({ hostname: 'code.dev.example.com', allowDeepHostnames: true })).not.toThrow();
   });
 });

@@ -1,5 +1,4 @@
 import { Droplet } from '@cdktf/provider-digitalocean/lib/droplet';
-import { Firewall } from '@cdktf/provider-digitalocean/lib/firewall';
 import { SshKey } from '@cdktf/provider-digitalocean/lib/ssh-key';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { TerraformStack, Testing } from 'cdktf';
@@ -63,6 +62,14 @@ describe('CodeServerDroplet droplet', () => {
     expect(Testing.synth(stack)).toHaveResourceWithProperties(Droplet, { name: 'code-example-com', user_data: '#cloud-config\n' });
   });
 
+  test('shuts down through ACPI before it is deleted, so the home is unmounted before the volume is detached', () => {
+    // GIVEN
+    const stack = buildDroplet();
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Droplet, { graceful_shutdown: true });
+  });
+
   test('has monitoring on', () => {
     // GIVEN
     const stack = buildDroplet();
@@ -84,7 +91,7 @@ describe('CodeServerDroplet droplet', () => {
     const stack = buildDroplet();
 
     // THEN
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(Droplet, { tags: ['code-server'] });
+    expect(onlyResource(synthJson(stack), 'digitalocean_droplet').tags[0]).toBe('code-server');
   });
 
   test('keeps the code-server tag besides the tags given', () => {
@@ -92,7 +99,7 @@ describe('CodeServerDroplet droplet', () => {
     const stack = buildDroplet({ tags: ['team:platform', 'dev'] });
 
     // THEN
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(Droplet, { tags: ['code-server', 'team:platform', 'dev'] });
+    expect(onlyResource(synthJson(stack), 'digitalocean_droplet').tags.slice(0, 3)).toEqual(['code-server', 'team:platform', 'dev']);
   });
 
   test('attaches no volume by default', () => {
@@ -172,16 +179,37 @@ describe('CodeServerDroplet SSH key', () => {
 });
 
 describe('CodeServerDroplet firewall', () => {
-  test('is attached to the droplet', () => {
+  test('applies to a tag of its own, which the droplet is born with', () => {
     // GIVEN
     const stack = buildDroplet();
     const synth = synthJson(stack);
+    const tag = `\${${addressOf(synth, 'digitalocean_tag')}.name}`;
 
     // THEN
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(Firewall, {
-      droplet_ids: [`\${${addressOf(synth, 'digitalocean_droplet')}.id}`],
-      name: 'code-example-com-egress-only',
-    });
+    expect(firewallOf(stack)).toMatchObject({ name: 'code-example-com-egress-only', tags: [tag] });
+    expect(firewallOf(stack)).not.toHaveProperty('droplet_ids');
+    expect(onlyResource(synth, 'digitalocean_droplet').tags).toContain(tag);
+    expect(onlyResource(synth, 'digitalocean_tag').name).toMatch(/^ztcs-fw-[0-9a-f]{16}$/);
+  });
+
+  test('exists before the droplet, which is created only once its firewall is in force', () => {
+    // GIVEN
+    const synth = synthJson(buildDroplet());
+
+    // THEN
+    expect(onlyResource(synth, 'digitalocean_droplet').depends_on).toEqual([addressOf(synth, 'digitalocean_firewall')]);
+  });
+
+  test('keeps its tag when the droplet is renamed: the tag comes from the construct\'s path', () => {
+    // WHEN
+    const before = onlyResource(synthJson(buildDroplet()), 'digitalocean_tag').name;
+    const after = onlyResource(synthJson(buildDroplet({ dropletName: 'renamed' })), 'digitalocean_tag').name;
+    const elsewhere = newStack();
+    new CodeServerDroplet(elsewhere, 'Other', { dropletName: 'code-example-com', userData: '' });
+
+    // THEN
+    expect(after).toBe(before);
+    expect(onlyResource(synthJson(elsewhere), 'digitalocean_tag').name).not.toBe(before);
   });
 
   test('has no inbound rule at all', () => {
@@ -194,7 +222,7 @@ describe('CodeServerDroplet firewall', () => {
 
   test('has no inbound rule even with restricted outbound rules', () => {
     // GIVEN
-    const stack = buildDroplet({ outboundRules: [{ protocol: FirewallProtocol.TCP, portRange: '443' }] });
+    const stack = buildDroplet({ outboundRules: [{ protocol: FirewallProtocol.TCP, portRange: '7844' }] });
 
     // THEN
     expect(firewallOf(stack)).not.toHaveProperty('inbound_rule');
@@ -249,6 +277,8 @@ describe('CodeServerDroplet validation', () => {
     ['a typo', 's-2cpu-4gb', 'expected a DigitalOcean size slug such as "s-2vcpu-4gb"'],
     ['a made-up family', 'x-2vcpu-4gb', 'expected a DigitalOcean size slug'],
     ['fewer than 2 vCPUs', 's-1vcpu-1gb', 'code-server needs 2 vCPUs, e.g. "s-2vcpu-4gb"; set allowSmallSize: true'],
+    ['a vCPU count DigitalOcean does not sell', 's-99vcpu-4gb', 'is not a size DigitalOcean sells'],
+    ['a memory its family does not pair with the vCPUs', 'g-2vcpu-16gb', 'is not a size DigitalOcean sells'],
   ])('rejects a size with %s, naming the prop and the value', (_why, size, reason) => {
     // THEN
     expect(() => buildDroplet({ size })).toThrow(`test/Droplet: invalid size "${size}": ${reason}`);
@@ -260,6 +290,37 @@ describe('CodeServerDroplet validation', () => {
       expect(() => buildDroplet({ size })).not.toThrow();
     },
   );
+
+  test('accepts a size it does not know when allowUnlistedSlugs is true', () => {
+    expect(() => buildDroplet({ size: 's-99vcpu-4gb', allowUnlistedSlugs: true })).not.toThrow();
+  });
+
+  test.each(['xyz9', 'fra9'])('rejects the region %s, which DigitalOcean does not have, listing those it has', (region) => {
+    expect(() => buildDroplet({ region })).toThrow(`test/Droplet: invalid region "${region}": is not a DigitalOcean region: expected one of ams3, atl1, blr1, fra1,`);
+  });
+
+  test('rejects a region that is no slug at all, even when unlisted slugs are allowed', () => {
+    expect(() => buildDroplet({ region: 'Frankfurt', allowUnlistedSlugs: true })).toThrow('test/Droplet: invalid region "Frankfurt": expected a DigitalOcean region slug');
+  });
+
+  test('accepts a region it does not know when allowUnlistedSlugs is true', () => {
+    expect(() => buildDroplet({ region: 'ric1', allowUnlistedSlugs: true })).not.toThrow();
+  });
+
+  test('rejects outbound rules that leave out the tunnel\'s port 7844, saying what to add', () => {
+    expect(() => buildDroplet({ outboundRules: [{ protocol: FirewallProtocol.TCP, portRange: '443' }, { protocol: FirewallProtocol.UDP, portRange: '53' }] })).toThrow(
+      'no rule lets cloudflared reach Cloudflare\'s edge, so the tunnel could never connect: add { protocol: FirewallProtocol.TCP, portRange: "7844" }',
+    );
+  });
+
+  test.each<[string, { protocol: FirewallProtocol; portRange?: string }]>([
+    ['TCP 7844', { protocol: FirewallProtocol.TCP, portRange: '7844' }],
+    ['UDP 7844 alone (QUIC)', { protocol: FirewallProtocol.UDP, portRange: '7844' }],
+    ['a range over 7844', { protocol: FirewallProtocol.TCP, portRange: '1024-65535' }],
+    ['all ports', { protocol: FirewallProtocol.TCP }],
+  ])('accepts outbound rules with %s', (_why, rule) => {
+    expect(() => buildDroplet({ outboundRules: [rule] })).not.toThrow();
+  });
 
   test('accepts a size under 2 vCPUs when allowSmallSize is true', () => {
     // GIVEN

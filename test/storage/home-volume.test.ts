@@ -68,7 +68,7 @@ describe('HomeVolume', () => {
     const { stack } = buildVolume();
 
     // THEN
-    expect(onlyResource(synthJson(stack), 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: true });
+    expect(onlyResource(synthJson(stack), 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ['name'] });
   });
 
   test('is not protected when protectHomeVolume is false', () => {
@@ -76,7 +76,7 @@ describe('HomeVolume', () => {
     const { stack } = buildVolume({ protectHomeVolume: false });
 
     // THEN
-    expect(onlyResource(synthJson(stack), 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: false });
+    expect(onlyResource(synthJson(stack), 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: false, ignore_changes: ['name'] });
   });
 
   test('references no other resource', () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'fs';
 import { TerraformStack } from 'cdktf';
 import { CodeServerTeam, CodeServerTeamProps, TeamMember } from '../../lib';
 import { ACCOUNT_ID, newStack, onlyResource, resourcesByAddress, resourcesOfType, STOPPED_EDITOR_TYPES, synthJson, thrownBy, ZONE_ID } from '../fixtures';
@@ -15,6 +16,7 @@ function teamProps(overrides: Partial<CodeServerTeamProps> = {}): CodeServerTeam
     zoneName: 'example.com',
     teamName: 'myteam',
     members: MEMBERS,
+    rosterFile: process.env.ZTCS_ROSTER_FILE,
     ...overrides,
   };
 }
@@ -136,7 +138,7 @@ describe('CodeServerTeam', () => {
     const [address, volume] = Object.entries(after)[0];
     expect(address.startsWith('digitalocean_volume.')).toBe(true);
     expect(volume).toEqual(before[address]);
-    expect(volume.lifecycle).toEqual({ prevent_destroy: true });
+    expect(volume.lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ['name'] });
     expect(team.editors.bob).toBeUndefined();
     expect(team.departedHomes.bob).toBeDefined();
     expect(Object.keys(synth.output['Team-urls'].value)).toEqual(['alice', 'carol']);
@@ -147,8 +149,8 @@ describe('CodeServerTeam', () => {
     const synth = synthJson(buildTeam({ members: [MEMBERS[0], { ...MEMBERS[1], leaving: true, deleteHome: true }] }).stack);
 
     // THEN
-    expect(Object.values(resourcesOf(synth, 'bob'))[0].lifecycle).toEqual({ prevent_destroy: false });
-    expect(onlyResourceOf(synth, 'alice', 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: true });
+    expect(Object.values(resourcesOf(synth, 'bob'))[0].lifecycle).toEqual({ prevent_destroy: false, ignore_changes: ['name'] });
+    expect(onlyResourceOf(synth, 'alice', 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ['name'] });
   });
 
   test("gives each member SSH through Access at <name>-ssh.<zone>, for their own principal and the admins'", () => {
@@ -175,10 +177,130 @@ describe('CodeServerTeam', () => {
 
   test('builds no volume for a leaving member when the team keeps no homes on volumes', () => {
     // WHEN
-    const synth = synthJson(buildTeam({ homeVolume: false, members: [MEMBERS[0], { ...MEMBERS[1], leaving: true }] }).stack);
+    const synth = synthJson(buildTeam({ homeVolume: false, disposableHome: true, members: [MEMBERS[0], { ...MEMBERS[1], leaving: true }] }).stack);
 
     // THEN
     expect(resourcesOf(synth, 'bob')).toEqual({});
+  });
+
+  test('refuses a leaving member whose only home is their droplet\'s disk, unless the team says homes are disposable', () => {
+    expect(() => buildTeam({ homeVolume: false, members: [MEMBERS[0], { ...MEMBERS[1], leaving: true }] })).toThrow(
+      'test/Team: invalid members[1].leaving true: deletes the droplet, and with homeVolume: false the only copy of the home is on its disk',
+    );
+  });
+
+  test('refuses a team without members', () => {
+    expect(() => buildTeam({ members: [] })).toThrow('test/Team: invalid members []: a team needs at least one member');
+  });
+
+  test('refuses a hostname pattern two levels below the zone, which the free certificate does not cover', () => {
+    expect(() => buildTeam({ hostnamePattern: '{name}.dev.{zoneName}' })).toThrow(
+      'test/Team: invalid hostnamePattern "alice.dev.example.com": is 2 levels below the zone "example.com"',
+    );
+    expect(() => buildTeam({ hostnamePattern: '{name}.dev.{zoneName}', allowDeepHostnames: true })).not.toThrow();
+  });
+
+  test.each<[string, unknown]>([
+    ['allowedEmails', ['everyone@example.com']],
+    ['allowedEmailDomains', ['example.com']],
+    ['allowedGithubOrganizations', [{ name: 'acme', identityProviderId: '0e1f9e3a-5c5e-4bd8-8f4a-1c2d3e4f5a6b' }]],
+    ['allowedGroupIds', ['7d9c4b1e-2f3a-4c5d-9e8f-0a1b2c3d4e5f']],
+    ['sshPrincipals', ['root']],
+    ['sshHostname', 'ssh.example.com'],
+    ['hostname', 'code.example.com'],
+    ['dropletName', 'box'],
+  ])('refuses %s in the shared settings, where it would reach every member', (prop, value) => {
+    // GIVEN: an editor's props spread into the team's settings, as a type system lets through
+    const shared = { ...teamProps(), [prop]: value } as CodeServerTeamProps;
+
+    // THEN
+    expect(() => new CodeServerTeam(newStack(), 'Team', shared)).toThrow(
+      `test/Team: invalid ${prop} ${JSON.stringify(value)}: is set per member, not in a team's shared settings`,
+    );
+  });
+});
+
+describe('CodeServerTeam roster', () => {
+  /** The team's roster file, read back. */
+  function rosterOf(team: CodeServerTeam): any {
+    return JSON.parse(readFileSync(team.rosterFile, 'utf8')).teams[team.node.path];
+  }
+
+  test('records every member, where they stand and their home volume\'s address', () => {
+    // WHEN
+    const [alice, bob, carol] = MEMBERS;
+    const { stack, team } = buildTeam({ members: [alice, { ...bob, leaving: true }, { ...carol, leaving: true, deleteHome: true }] });
+    const volumes = Object.keys(resourcesByAddress(synthJson(stack))).filter((a) => a.startsWith('digitalocean_volume.'));
+
+    // THEN
+    expect(rosterOf(team)).toEqual({
+      alice: { status: 'member', homeVolume: volumes.find((a) => a.includes('_alice_')) },
+      bob: { status: 'leaving', homeVolume: volumes.find((a) => a.includes('_bob_')) },
+      carol: { status: 'deleting-home', homeVolume: volumes.find((a) => a.includes('_carol_')) },
+    });
+  });
+
+  test('keeps the home of a member removed from the list out of Terraform\'s hands: a removed block, destroy = false', () => {
+    // GIVEN
+    const before = buildTeam();
+    const bobsHome = rosterOf(before.team).bob.homeVolume;
+
+    // WHEN
+    const after = buildTeam({ members: [MEMBERS[0], MEMBERS[2]] });
+    const synth = synthJson(after.stack);
+
+    // THEN
+    expect(synth.removed).toEqual([{ from: bobsHome, lifecycle: { destroy: false } }]);
+    expect(after.team.releasedHomes).toEqual({ bob: bobsHome });
+    expect(rosterOf(after.team).bob).toEqual({ status: 'released', homeVolume: bobsHome });
+  });
+
+  test('writes the removed block again on every later synthesis, applied or not', () => {
+    // GIVEN
+    buildTeam();
+    buildTeam({ members: [MEMBERS[0], MEMBERS[2]] });
+
+    // WHEN
+    const again = synthJson(buildTeam({ members: [MEMBERS[0], MEMBERS[2]] }).stack);
+
+    // THEN
+    expect(again.removed).toHaveLength(1);
+    expect(again.removed[0].from).toMatch(/^digitalocean_volume\.Team_bob_HomeVolume_[0-9A-F]+$/);
+  });
+
+  test('lets a member removed after deleteHome go with their home: no removed block, and they leave the roster', () => {
+    // GIVEN
+    buildTeam({ members: [MEMBERS[0], { ...MEMBERS[1], leaving: true, deleteHome: true }, MEMBERS[2]] });
+
+    // WHEN
+    const { stack, team } = buildTeam({ members: [MEMBERS[0], MEMBERS[2]] });
+
+    // THEN
+    expect(synthJson(stack).removed).toBeUndefined();
+    expect(Object.keys(rosterOf(team))).toEqual(['alice', 'carol']);
+  });
+
+  test('refuses a released member back under the same name, saying what to do with their old home', () => {
+    // GIVEN
+    buildTeam();
+    buildTeam({ members: [MEMBERS[0], MEMBERS[2]] });
+
+    // THEN
+    expect(() => buildTeam()).toThrow(/test\/Team: invalid members\[1\]\.name "bob": left earlier, and their home volume \(digitalocean_volume\.Team_bob_HomeVolume_[0-9A-F]+\) was kept outside Terraform/);
+  });
+
+  test('keeps the entries of other teams in the same file', () => {
+    // GIVEN
+    const first = buildTeam();
+
+    // WHEN
+    const stack = newStack('other');
+    new CodeServerTeam(stack, 'Team', teamProps({ members: [MEMBERS[0]], hostnamePattern: '{name}-b.{zoneName}' }));
+
+    // THEN
+    const teams = JSON.parse(readFileSync(first.team.rosterFile, 'utf8')).teams;
+    expect(Object.keys(teams).sort()).toEqual(['other/Team', 'test/Team']);
+    expect(Object.keys(teams['test/Team'])).toEqual(['alice', 'bob', 'carol']);
   });
 });
 

@@ -21,6 +21,7 @@ const NEXT_VERSION = BOOT_DEFAULTS.codeServerVersion.replace(/\d+$/, (patch: str
 
 const DROPLET = 'CodeServer/Droplet/Droplet';
 const FIREWALL = 'CodeServer/Droplet/Firewall';
+const FIREWALL_TAG = 'CodeServer/Droplet/FirewallTag';
 const SSH_KEY = 'CodeServer/Droplet/SshKey';
 const PRIVATE_KEY = 'CodeServer/Droplet/PrivateKey';
 const VOLUME = 'CodeServer/HomeVolume/Volume';
@@ -50,6 +51,16 @@ describeWithProviders()('deploy rehearsal of the basic example against the stand
       accessApplications: cloudflare.accessApplications.size,
       accessPolicies: cloudflare.accessPolicies.size,
     };
+  }
+
+  /**
+   * The DigitalOcean calls since `index` that touch a droplet or a volume, as `METHOD path type`
+   * lines (the action type for actions), in the order the stand-in received them.
+   */
+  function dropletAndVolumeWritesSince(index: number): string[] {
+    return tier.standIn.calls.slice(index)
+      .filter((c) => c.method !== 'GET' && /^\/v2\/(droplets|volumes)\//.test(c.path))
+      .map((c) => `${c.method} ${c.path}${(c.body as { type?: string } | undefined)?.type ? ` ${(c.body as { type: string }).type}` : ''}`);
   }
 
   /** Plans `config` against the current state. */
@@ -87,6 +98,44 @@ describeWithProviders()('deploy rehearsal of the basic example against the stand
     expect(tier.standIn.unknownCalls).toEqual([]);
   }, STEP_TIMEOUT_MS);
 
+  test('the droplet is born under its firewall: the firewall, by tag, exists before the droplet is created', () => {
+    // GIVEN
+    const [droplet] = digitalocean.droplets.values();
+    const [firewall] = digitalocean.firewalls.values();
+    const writes = tier.standIn.calls.filter((c) => c.method === 'POST').map((c) => c.path);
+
+    // THEN
+    expect(firewall.droplet_ids).toEqual([]);
+    expect(firewall.tags).toHaveLength(1);
+    expect(droplet.tags).toContain(firewall.tags[0]);
+    expect(droplet.firewalls_at_creation).toEqual([firewall.id]);
+    expect(writes.indexOf('/v2/firewalls')).toBeLessThan(writes.indexOf('/v2/droplets'));
+    expect(firewall.inbound_rules).toEqual([]);
+  });
+
+  test('renaming the droplet or the hostname never touches the home volume', async () => {
+    // GIVEN
+    const [volume] = digitalocean.volumes.values();
+
+    // WHEN
+    const renamedDroplet = await planOf(basic({ dropletName: 'renamed-box' }));
+    const renamedHost = await planOf(basic({ hostname: 'renamed.example.com' }));
+
+    // THEN
+    expect(renamedDroplet.errors).toEqual([]);
+    expect(renamedDroplet.actions()[VOLUME]).toBe('no-op');
+    expect(renamedDroplet.changes()[DROPLET]).toBe('update');
+    expect(renamedDroplet.actions()[FIREWALL_TAG]).toBe('no-op');
+    expect(renamedHost.errors).toEqual([]);
+    expect(renamedHost.actions()[VOLUME]).toBe('no-op');
+    expect(renamedHost.actions()[FIREWALL_TAG]).toBe('no-op');
+    // The volume's name would differ; it is left as it was created.
+    expect(renamedHost.json.configuration.root_module.resources.find((r: any) => r.address.startsWith('digitalocean_volume.')).expressions.name.constant_value)
+      .toBe('renamed-example-com-home');
+    expect(digitalocean.volumes.get(volume.id)?.name).toBe('code-example-com-home');
+    expect(tier.standIn.unknownCalls).toEqual([]);
+  }, STEP_TIMEOUT_MS);
+
   test('a new codeServerVersion replaces the droplet and keeps the home volume, tunnel, DNS record and Access', async () => {
     // GIVEN
     const [oldDroplet] = digitalocean.droplets.values();
@@ -98,21 +147,27 @@ describeWithProviders()('deploy rehearsal of the basic example against the stand
     // THEN
     expect(upgrade.errors).toEqual([]);
     // The firewall follows the new droplet's id; everything else is left as it is.
-    expect(upgrade.changes()).toEqual({ [DROPLET]: 'replace', [FIREWALL]: 'update' });
+    expect(upgrade.changes()).toEqual({ [DROPLET]: 'replace' });
     expect(upgrade.actions()[VOLUME]).toBe('no-op');
     expect(upgrade.replacedBecauseOf(DROPLET)).toEqual(['user_data']);
 
     // WHEN
+    const callsBefore = tier.standIn.calls.length;
     await workspace.apply(upgrade);
 
-    // THEN
+    // THEN: the old droplet is shut down before its volume is detached and before it is deleted
+    expect(dropletAndVolumeWritesSince(callsBefore).slice(0, 3)).toEqual([
+      `POST /v2/droplets/${oldDroplet.id}/actions shutdown`,
+      `POST /v2/volumes/${volume.id}/actions detach`,
+      `DELETE /v2/droplets/${oldDroplet.id}`,
+    ]);
     const [newDroplet] = digitalocean.droplets.values();
     expect(digitalocean.droplets.size).toBe(1);
     expect(newDroplet.id).not.toBe(oldDroplet.id);
     expect(newDroplet.user_data).toContain(NEXT_VERSION);
     expect([...digitalocean.volumes.keys()]).toEqual([volume.id]);
     expect(newDroplet.volume_ids).toEqual([volume.id]);
-    expect([...digitalocean.firewalls.values()][0].droplet_ids).toEqual([newDroplet.id]);
+    expect(newDroplet.firewalls_at_creation).toEqual([...digitalocean.firewalls.keys()]);
     expect((await workspace.plan()).changes()).toEqual({});
     expect(tier.standIn.unknownCalls).toEqual([]);
   }, STEP_TIMEOUT_MS);
@@ -122,12 +177,19 @@ describeWithProviders()('deploy rehearsal of the basic example against the stand
     const [volume] = digitalocean.volumes.values();
 
     // WHEN
+    const [droplet] = digitalocean.droplets.values();
     const stop = await planOf(basic({ codeServerVersion: NEXT_VERSION, running: false }));
+    const callsBefore = tier.standIn.calls.length;
     await workspace.apply(stop);
 
     // THEN
     expect(stop.errors).toEqual([]);
-    expect(stop.changes()).toEqual({ [DROPLET]: 'delete', [FIREWALL]: 'delete', [SSH_KEY]: 'delete', [PRIVATE_KEY]: 'delete' });
+    expect(stop.changes()).toEqual({ [DROPLET]: 'delete', [FIREWALL]: 'delete', [FIREWALL_TAG]: 'delete', [SSH_KEY]: 'delete', [PRIVATE_KEY]: 'delete' });
+    expect(dropletAndVolumeWritesSince(callsBefore)).toEqual([
+      `POST /v2/droplets/${droplet.id}/actions shutdown`,
+      `POST /v2/volumes/${volume.id}/actions detach`,
+      `DELETE /v2/droplets/${droplet.id}`,
+    ]);
     expect(kept()).toEqual({
       droplets: 0,
       volumes: 1,
@@ -153,8 +215,9 @@ describeWithProviders()('deploy rehearsal of the basic example against the stand
 
     // THEN
     expect(start.errors).toEqual([]);
-    expect(start.changes()).toEqual({ [DROPLET]: 'create', [FIREWALL]: 'create', [SSH_KEY]: 'create', [PRIVATE_KEY]: 'create' });
+    expect(start.changes()).toEqual({ [DROPLET]: 'create', [FIREWALL]: 'create', [FIREWALL_TAG]: 'create', [SSH_KEY]: 'create', [PRIVATE_KEY]: 'create' });
     const [droplet] = digitalocean.droplets.values();
+    expect(droplet.firewalls_at_creation).toEqual([...digitalocean.firewalls.keys()]);
     expect(droplet.volume_ids).toEqual([volume.id]);
     expect(digitalocean.volumes.get(volume.id)?.droplet_ids).toEqual([droplet.id]);
     expect((await workspace.plan()).changes()).toEqual({});

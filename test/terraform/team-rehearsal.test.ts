@@ -22,8 +22,8 @@ function everyResourceOf(config: StackConfig, member: string, action: PlannedAct
 
 /**
  * A deploy rehearsal of the `team` example (alice, bob, and carol who is stopped): offboarding bob
- * as the README says (leaving, then deleteHome, then out of the list), one state carried from
- * step to step.
+ * as the README says (leaving, then deleteHome, then out of the list), then carol removed from the
+ * list outright; one state and one roster carried from step to step.
  */
 describeWithProviders()('deploy rehearsal of the team example against the stand-in', () => {
   const tier = new TerraformTier();
@@ -101,6 +101,30 @@ describeWithProviders()('deploy rehearsal of the team example against the stand-
     expect(plan.errors).toEqual([]);
     expect(plan.changes()).toEqual({ [BOB_HOME]: 'delete' });
     expect([...digitalocean.volumes.values()].map((v) => v.name).sort()).toEqual([`${alice.name}-example-com-home`, `${carol.name}-example-com-home`]);
+    expect(tier.standIn.unknownCalls).toEqual([]);
+  }, STEP_TIMEOUT_MS);
+
+  test('removing carol from the list outright deletes everything of hers but her home volume, which Terraform forgets and DigitalOcean keeps', async () => {
+    // GIVEN
+    const before = team([alice, carol]);
+    const CAROL_HOME = `Team/${carol.name}/HomeVolume/Volume`;
+    const home = volumeNamed(`${carol.name}-example-com-home`)!;
+    expect(home).toBeDefined();
+
+    // WHEN
+    const plan = await planOf(team([alice]));
+    await workspace.apply(plan);
+
+    // THEN
+    expect(plan.errors).toEqual([]);
+    const { [CAROL_HOME]: _home, ...others } = everyResourceOf(before, carol.name, 'delete');
+    expect(plan.changes()).toEqual({ ...others, [CAROL_HOME]: 'forget' });
+    expect(plan.warnings).toContain('Some objects will no longer be managed by Terraform');
+    expect(digitalocean.volumes.get(home.id)).toBeDefined();
+    expect((await workspace.state()).values.root_module.resources.map((r: any) => r.address)).not.toContain(
+      [...before.paths.entries()].find(([, path]) => path === CAROL_HOME)![0],
+    );
+    expect((await workspace.plan()).changes()).toEqual({});
     expect(tier.standIn.unknownCalls).toEqual([]);
   }, STEP_TIMEOUT_MS);
 });

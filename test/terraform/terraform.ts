@@ -58,20 +58,28 @@ export function synthesize(build: (outdir: string) => App): StackConfig[] {
   try {
     const app = build(outdir);
     app.synth();
-    return app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack).map((stack) => {
-      const name = stack.node.id;
-      const json = JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
-      const paths = new Map<string, string>();
-      for (const [type, resources] of Object.entries<any>(json.resource ?? {})) {
-        for (const [id, resource] of Object.entries<any>(resources)) {
-          paths.set(`${type}.${id}`, resource['//'].metadata.path.slice(name.length + 1));
-        }
-      }
-      return { name, json, paths };
-    });
+    return app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack).map((stack) =>
+      stackConfigOf(stack.node.id, JSON.parse(readFileSync(join(outdir, 'stacks', stack.node.id, 'cdk.tf.json'), 'utf8'))),
+    );
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/** A stack's configuration from its synthesized JSON: the construct paths come from the JSON's metadata. */
+export function stackConfigOf(name: string, json: any): StackConfig {
+  const paths = new Map<string, string>();
+  for (const [type, resources] of Object.entries<any>(json.resource ?? {})) {
+    for (const [id, resource] of Object.entries<any>(resources)) {
+      paths.set(`${type}.${id}`, resource['//'].metadata.path.slice(name.length + 1));
+    }
+  }
+  return { name, json, paths };
+}
+
+/** The examples as the previous release synthesized them (test/terraform/previous-release/, recorded from b963082). */
+export function previousRelease(name: 'basic' | 'complete' | 'team'): StackConfig {
+  return stackConfigOf(name, JSON.parse(readFileSync(join(__dirname, 'previous-release', `${name}.json`), 'utf8')));
 }
 
 /** A diagnostic from Terraform or a provider. */
@@ -82,7 +90,7 @@ export interface Diagnostic {
 }
 
 /** What a plan does to a managed resource. */
-export type PlannedAction = 'no-op' | 'create' | 'read' | 'update' | 'delete' | 'replace';
+export type PlannedAction = 'no-op' | 'create' | 'read' | 'update' | 'delete' | 'replace' | 'forget';
 
 /** A saved plan, read back with `terraform show -json`, and the diagnostics of planning. */
 export class Plan {

@@ -22,6 +22,18 @@ export interface Droplet {
   vpc_uuid: string;
   /** Kept to let tests read what the droplet boots with; not part of the API's droplet. */
   user_data: string;
+  /** The firewalls that covered the droplet when it was created; not part of the API's droplet. */
+  firewalls_at_creation: string[];
+}
+
+/** How many resources of a kind a tag is on. */
+interface Count {
+  count: number;
+}
+
+export interface Tag {
+  name: string;
+  resources: Count & { droplets: Count; images: Count; volumes: Count; volume_snapshots: Count; databases: Count };
 }
 
 export interface Volume {
@@ -67,6 +79,10 @@ interface Action {
   region_slug: string;
 }
 
+function emptyCounts(): Tag['resources'] {
+  return { count: 0, droplets: { count: 0 }, images: { count: 0 }, volumes: { count: 0 }, volume_snapshots: { count: 0 }, databases: { count: 0 } };
+}
+
 const NOT_FOUND: Reply = { status: 404, body: { id: 'not_found', message: 'The resource you were accessing could not be found.' } };
 
 /** A size slug such as `s-2vcpu-4gb`: its vCPUs and memory; other slugs are refused like the API does. */
@@ -83,6 +99,7 @@ export class DigitalOceanStandIn implements StandInApi {
   public readonly volumes = new Map<string, Volume>();
   public readonly firewalls = new Map<string, Firewall>();
   public readonly sshKeys = new Map<number, SshKey>();
+  public readonly tags = new Map<string, Tag>();
   private readonly actions = new Map<number, Action>();
   private nextId = 1000;
 
@@ -101,6 +118,11 @@ export class DigitalOceanStandIn implements StandInApi {
     { method: 'POST', path: /^droplets$/, handle: (_, body) => this.createDroplet(body) },
     { method: 'GET', path: /^droplets\/(\d+)$/, handle: ([id]) => this.found(this.droplets.get(Number(id)), 'droplet') },
     { method: 'DELETE', path: /^droplets\/(\d+)$/, handle: ([id]) => this.deleteDroplet(Number(id)) },
+    { method: 'POST', path: /^droplets\/(\d+)\/actions$/, handle: ([id], body) => this.dropletAction(Number(id), body) },
+
+    { method: 'POST', path: /^tags$/, handle: (_, body) => this.createTag(body) },
+    { method: 'GET', path: /^tags\/([A-Za-z0-9:_-]+)$/, handle: ([name]) => this.found(this.tagWithCounts(name), 'tag') },
+    { method: 'DELETE', path: /^tags\/([A-Za-z0-9:_-]+)$/, handle: ([name]) => this.deleteTag(name) },
 
     { method: 'POST', path: /^firewalls$/, handle: (_, body) => this.createFirewall(body) },
     { method: 'GET', path: /^firewalls\/([0-9a-f-]+)$/, handle: ([id]) => this.found(this.firewalls.get(id), 'firewall') },
@@ -236,7 +258,11 @@ export class DigitalOceanStandIn implements StandInApi {
       created_at: new Date().toISOString(),
       vpc_uuid: '5a4981aa-9653-4bd1-bef5-d6bff52042e4',
       user_data: body.user_data ?? '',
+      firewalls_at_creation: [],
     };
+    // The API makes the tags a droplet is created with; a firewall of one of them covers it at once.
+    for (const tag of droplet.tags) if (!this.tags.has(tag)) this.tags.set(tag, { name: tag, resources: emptyCounts() });
+    droplet.firewalls_at_creation = this.firewallsCovering(droplet).map((f) => f.id);
     this.droplets.set(id, droplet);
     for (const volume of volumes) this.attach(volume, droplet);
     // The API answers a creation with a droplet that is still "new".
@@ -252,10 +278,55 @@ export class DigitalOceanStandIn implements StandInApi {
     return { status: 204 };
   }
 
+  /** The firewalls that apply to a droplet: by its id or by one of its tags. */
+  public firewallsCovering(droplet: Droplet): Firewall[] {
+    return [...this.firewalls.values()].filter((f) => f.droplet_ids.includes(droplet.id) || f.tags.some((t) => droplet.tags.includes(t)));
+  }
+
+  /** Droplet actions: the shutdown that `graceful_shutdown` sends (the droplet is off at once) and a rename. */
+  private dropletAction(id: number, body: { type: string; name?: string }): Reply {
+    const droplet = this.droplets.get(id);
+    if (!droplet) return NOT_FOUND;
+    if (body.type === 'shutdown') {
+      droplet.status = 'off';
+    } else if (body.type === 'rename' && body.name) {
+      droplet.name = body.name;
+    } else {
+      return { status: 422, body: { id: 'unprocessable_entity', message: `stand-in: droplet action ${body.type} is not modelled` } };
+    }
+    return { status: 201, body: { action: this.completedAction(body.type, droplet.region.slug, id, 'droplet') } };
+  }
+
+  private createTag(body: { name: string }): Reply {
+    if (!/^[A-Za-z0-9:_-]{1,255}$/.test(body.name ?? '')) {
+      return { status: 422, body: { id: 'unprocessable_entity', message: `invalid tag name ${body.name}` } };
+    }
+    if (!this.tags.has(body.name)) this.tags.set(body.name, { name: body.name, resources: emptyCounts() });
+    return { status: 201, body: { tag: this.tagWithCounts(body.name) } };
+  }
+
+  private tagWithCounts(name: string): Tag | undefined {
+    if (!this.tags.has(name)) return undefined;
+    const droplets = [...this.droplets.values()].filter((d) => d.tags.includes(name)).length;
+    return { name, resources: { ...emptyCounts(), count: droplets, droplets: { count: droplets } } };
+  }
+
+  private deleteTag(name: string): Reply {
+    if (!this.tags.delete(name)) return NOT_FOUND;
+    // As the API does: the tag leaves every resource that had it.
+    for (const droplet of this.droplets.values()) droplet.tags = droplet.tags.filter((t) => t !== name);
+    for (const firewall of this.firewalls.values()) firewall.tags = firewall.tags.filter((t) => t !== name);
+    return { status: 204 };
+  }
+
   private createFirewall(body: any): Reply {
     const unknownDroplet = (body.droplet_ids ?? []).find((d: number) => !this.droplets.has(d));
     if (unknownDroplet !== undefined) {
       return { status: 422, body: { id: 'unprocessable_entity', message: `droplet ${unknownDroplet} does not exist` } };
+    }
+    const unknownTag = (body.tags ?? []).find((t: string) => !this.tags.has(t));
+    if (unknownTag !== undefined) {
+      return { status: 422, body: { id: 'unprocessable_entity', message: `tag ${unknownTag} does not exist` } };
     }
     const firewall: Firewall = {
       id: randomUUID(),

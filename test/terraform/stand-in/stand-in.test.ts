@@ -143,4 +143,41 @@ describe('the loopback stand-in of the APIs', () => {
     // md5('key blob'), as `ssh-keygen -E md5 -l` would print it.
     expect(key.fingerprint).toBe('72:68:de:16:c5:07:b4:5d:6b:94:9e:8b:14:16:65:19');
   });
+
+  test('records which firewalls covered a droplet when it was created: by a tag it was born with', async () => {
+    // GIVEN
+    await call(digitaloceanUrl, 'POST', 'tags', { name: 'ztcs-fw-test' });
+    const firewall = (await call(digitaloceanUrl, 'POST', 'firewalls', { name: 'f', tags: ['ztcs-fw-test'], outbound_rules: [] })).body.firewall;
+
+    // WHEN
+    const covered = (await call(digitaloceanUrl, 'POST', 'droplets', { name: 'a', region: 'fra1', size: 's-2vcpu-4gb', image: 'x', tags: ['ztcs-fw-test'] })).body.droplet;
+    const bare = (await call(digitaloceanUrl, 'POST', 'droplets', { name: 'b', region: 'fra1', size: 's-2vcpu-4gb', image: 'x' })).body.droplet;
+
+    // THEN
+    expect(standIn.digitalocean.droplets.get(covered.id)?.firewalls_at_creation).toEqual([firewall.id]);
+    expect(standIn.digitalocean.droplets.get(bare.id)?.firewalls_at_creation).toEqual([]);
+    expect((await call(digitaloceanUrl, 'GET', 'tags/ztcs-fw-test')).body.tag.resources.droplets.count).toBe(1);
+  });
+
+  test('refuses a firewall for a tag that does not exist', async () => {
+    // WHEN
+    const answer = await call(digitaloceanUrl, 'POST', 'firewalls', { name: 'f', tags: ['nowhere'], outbound_rules: [] });
+
+    // THEN
+    expect(answer.status).toBe(422);
+  });
+
+  test('shuts a droplet down with a droplet action that is completed at once, and refuses actions it does not model', async () => {
+    // GIVEN
+    const droplet = (await call(digitaloceanUrl, 'POST', 'droplets', { name: 'd', region: 'fra1', size: 's-2vcpu-4gb', image: 'x' })).body.droplet;
+
+    // WHEN
+    const action = await call(digitaloceanUrl, 'POST', `droplets/${droplet.id}/actions`, { type: 'shutdown' });
+    const reboot = await call(digitaloceanUrl, 'POST', `droplets/${droplet.id}/actions`, { type: 'reboot' });
+
+    // THEN
+    expect(action.body.action).toMatchObject({ status: 'completed', type: 'shutdown', resource_id: droplet.id });
+    expect(standIn.digitalocean.droplets.get(droplet.id)?.status).toBe('off');
+    expect(reboot.status).toBe(422);
+  });
 });
