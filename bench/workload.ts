@@ -39,7 +39,7 @@ function synthesize(fill: (stack: import('cdktf').TerraformStack) => void): void
 /** A hand-written stack: the same provider resources per developer, the cloud-config read once as a template file. */
 function rawStack(count: number): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { TerraformOutput, Token } = require('cdktf') as typeof import('cdktf');
+  const { TerraformOutput } = require('cdktf') as typeof import('cdktf');
   const { ZeroTrustAccessPolicy } = require('@cdktf/provider-cloudflare/lib/zero-trust-access-policy');
   const { ZeroTrustAccessApplication } = require('@cdktf/provider-cloudflare/lib/zero-trust-access-application');
   const { ZeroTrustTunnelCloudflared } = require('@cdktf/provider-cloudflare/lib/zero-trust-tunnel-cloudflared');
@@ -50,6 +50,7 @@ function rawStack(count: number): void {
   const { Droplet } = require('@cdktf/provider-digitalocean/lib/droplet');
   const { Firewall } = require('@cdktf/provider-digitalocean/lib/firewall');
   const { SshKey } = require('@cdktf/provider-digitalocean/lib/ssh-key');
+  const { Tag } = require('@cdktf/provider-digitalocean/lib/tag');
   const { PrivateKey } = require('@cdktf/provider-tls/lib/private-key');
   /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -100,10 +101,17 @@ function rawStack(count: number): void {
         initialFilesystemLabel: 'ztcs-home',
         description: 'Home directory of a code-server developer: kept across droplet replacements',
         tags: ['code-server'],
-        lifecycle: { preventDestroy: true },
+        lifecycle: { preventDestroy: true, ignoreChanges: ['name'] },
       });
       const key = new PrivateKey(stack, `${name}-key`, { algorithm: 'ED25519' });
       const sshKey = new SshKey(stack, `${name}-ssh-key`, { name: `${name}-example-com`, publicKey: key.publicKeyOpenssh });
+      const tag = new Tag(stack, `${name}-firewall-tag`, { name: `ztcs-fw-${name}` });
+      const firewall = new Firewall(stack, `${name}-firewall`, {
+        name: `${name}-example-com-egress-only`,
+        tags: [tag.name],
+        outboundRule: ['tcp', 'udp'].map((protocol) => ({ protocol, portRange: 'all', destinationAddresses: ['0.0.0.0/0', '::/0'] }))
+          .concat([{ protocol: 'icmp', destinationAddresses: ['0.0.0.0/0', '::/0'] } as any]),
+      });
       const droplet = new Droplet(stack, `${name}-droplet`, {
         name: `${name}-example-com`,
         region: 'fra1',
@@ -114,14 +122,10 @@ function rawStack(count: number): void {
         monitoring: true,
         backups: false,
         ipv6: true,
-        tags: ['code-server'],
+        tags: ['code-server', tag.name],
         volumeIds: [volume.id],
-      });
-      new Firewall(stack, `${name}-firewall`, {
-        name: `${name}-example-com-egress-only`,
-        dropletIds: [Token.asNumber(droplet.id)],
-        outboundRule: ['tcp', 'udp'].map((protocol) => ({ protocol, portRange: 'all', destinationAddresses: ['0.0.0.0/0', '::/0'] }))
-          .concat([{ protocol: 'icmp', destinationAddresses: ['0.0.0.0/0', '::/0'] } as any]),
+        gracefulShutdown: true,
+        dependsOn: [firewall],
       });
       new TerraformOutput(stack, `${name}-url`, { value: `https://${hostname}`, description: 'The editor: sign in with Cloudflare Access' });
       new TerraformOutput(stack, `${name}-tunnel-id`, { value: tunnel.id, description: 'The Cloudflare Tunnel id' });
@@ -137,7 +141,7 @@ function libraryStack(count: number): void {
   const lib = require(join(ROOT, 'lib', 'index.js')) as typeof import('../lib');
   synthesize((stack) => {
     for (let i = 0; i < count; i++) {
-      new lib.ZeroTrustCodeServer(stack, `dev${i}`, { ...SETTINGS, hostname: `dev${i}.example.com`, allowedEmails: [`dev${i}@example.com`] });
+      new lib.ZeroTrustCodeServer(stack, `dev${i}`, { ...SETTINGS, hostname: `dev${i}.example.com`, allow: { emails: [`dev${i}@example.com`] } });
     }
   });
 }

@@ -93,7 +93,7 @@ function requiredProps(settings: ExampleSettings, hostname: string): ZeroTrustCo
     zoneName: settings.zoneName,
     hostname,
     teamName: settings.teamName,
-    allowedEmails: settings.allowedEmails,
+    allow: { emails: settings.allowedEmails },
   };
 }
 
@@ -119,9 +119,10 @@ export class CompleteStack extends TerraformStack {
 
     this.codeServer = new ZeroTrustCodeServer(this, 'CodeServer', {
       ...requiredProps(settings, `complete-${settings.hostname}`),
-      allowedGithubOrganizations: [
-        { name: settings.githubOrganization, identityProviderId: settings.githubIdentityProviderId, team: 'developers' },
-      ],
+      allow: {
+        emails: settings.allowedEmails,
+        githubOrganizations: [{ name: settings.githubOrganization, identityProviderId: settings.githubIdentityProviderId, team: 'developers' }],
+      },
       excludeRules: { emails: ['former-employee@example.com'] },
       identityProviderIds: [settings.githubIdentityProviderId],
       sessionDuration: '12h',

@@ -26,7 +26,7 @@ export function validProps(overrides: Partial<ZeroTrustCodeServerProps> = {}): Z
     zoneName: 'example.com',
     hostname: 'code.example.com',
     teamName: 'myteam',
-    allowedEmails: ['dev@example.com'],
+    allow: { emails: ['dev@example.com'] },
     ...overrides,
   };
 }

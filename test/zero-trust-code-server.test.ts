@@ -1,7 +1,10 @@
+import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
+import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
+import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
-import { FirewallProtocol, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../lib';
+import { FirewallProtocol, PropValidation, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../lib';
 import {
   addressOf,
   cloudConfigOf,
@@ -20,6 +23,7 @@ import {
   validProps,
   writtenFile,
 } from './fixtures';
+import { PropValidationError } from '../lib/validation';
 
 /** A stack holding one ZeroTrustCodeServer with the valid props and the given overrides. */
 function build(overrides: Partial<ZeroTrustCodeServerProps> = {}): { stack: TerraformStack; codeServer: ZeroTrustCodeServer } {
@@ -179,7 +183,7 @@ describe('ZeroTrustCodeServer stopped (running: false)', () => {
 });
 
 describe('ZeroTrustCodeServer with SSH through Access and previews', () => {
-  const BOTH: Partial<ZeroTrustCodeServerProps> = { sshAccess: true, previewPorts: [3000, 5173], allowedEmails: ['alice@example.com', 'ops@example.com'] };
+  const BOTH: Partial<ZeroTrustCodeServerProps> = { sshAccess: true, previewPorts: [3000, 5173], allow: { emails: ['alice@example.com', 'ops@example.com'] } };
 
   test('routes the editor, SSH and each preview through the tunnel, the catch-all last', () => {
     // WHEN
@@ -250,10 +254,75 @@ describe('ZeroTrustCodeServer with SSH through Access and previews', () => {
     ['a port twice', { previewPorts: [3000, 3000] }, 'CodeServer', 'invalid previewPorts "3000": is listed more than once'],
     ['an SSH hostname outside the zone', { sshAccess: true, sshHostname: 'ssh.example.org' }, 'CodeServer/SshDns', 'invalid hostname "ssh.example.org": must be inside the zone'],
     ['an SSH hostname without sshAccess', { sshHostname: 'ssh.example.com' }, 'CodeServer', 'invalid sshHostname "ssh.example.com": is used only with sshAccess: true'],
-    ['an SSH hostname that is the editor\'s', { sshAccess: true, sshHostname: 'code.example.com' }, 'CodeServer', 'invalid sshHostname "code.example.com": is already the hostname of test/CodeServer'],
-    ['SSH with no email to take principals from', { sshAccess: true, allowedEmails: undefined, allowedEmailDomains: ['example.com'] }, 'CodeServer/UserData', 'invalid sshPrincipals []'],
+    ['an SSH hostname that is the editor\'s', { sshAccess: true, sshHostname: 'code.example.com' }, 'CodeServer', 'invalid sshHostname "code.example.com": is already the hostname of test/CodeServer (its hostname)'],
+    ['SSH with no email to take principals from', { sshAccess: true, allow: { emailDomains: ['example.com'] } }, 'CodeServer', 'invalid sshPrincipals []: SSH through Access needs at least one principal'],
+    ['principals without sshAccess', { sshPrincipals: ['alice'] }, 'CodeServer', 'invalid sshPrincipals ["alice"]: are used only with sshAccess: true'],
   ])('rejects %s', (_, overrides, part, message) => {
     expect(() => build(overrides)).toThrow(`test/${part}: ${message}`);
+  });
+});
+
+describe('ZeroTrustCodeServer with existing resources and pass-through', () => {
+  const VOLUME_ID = '506f78a4-e098-11e5-ad9f-000f53306ae1';
+
+  test('puts every resource on the providers given: two accounts in one stack', () => {
+    // GIVEN
+    const stack = newStack();
+    const cloudflare = new CloudflareProvider(stack, 'cloudflare-b', { alias: 'b' });
+    const digitalocean = new DigitaloceanProvider(stack, 'digitalocean-b', { alias: 'b' });
+    const tls = new TlsProvider(stack, 'tls-b', { alias: 'b' });
+
+    // WHEN
+    new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ cloudflareProvider: cloudflare, digitaloceanProvider: digitalocean, tlsProvider: tls, sshAccess: true }));
+    const synth = synthJson(stack);
+
+    // THEN
+    for (const [address, body] of Object.entries(resourcesByAddress(synth))) {
+      expect([address, body.provider]).toEqual([address, `${address.split('_')[0]}.b`]);
+    }
+    expect(Object.values<any>(synth.data.cloudflare_zero_trust_tunnel_cloudflared_token)[0].provider).toBe('cloudflare.b');
+  });
+
+  test('passes the VPC, monitoring and IPv6 to the droplet', () => {
+    // WHEN
+    const droplet = onlyResource(synthOf({ vpcUuid: '5a4981aa-9653-4bd1-bef5-d6bff52042e4', monitoring: false, ipv6: false }), 'digitalocean_droplet');
+
+    // THEN
+    expect(droplet).toMatchObject({ vpc_uuid: '5a4981aa-9653-4bd1-bef5-d6bff52042e4', monitoring: false, ipv6: false });
+  });
+
+  test('names the Access application and the tunnel, and comments the DNS records, as given', () => {
+    // WHEN
+    const synth = synthOf({ accessApplicationName: 'Alice\'s editor', tunnelName: 'alice', dnsRecordComment: 'team platform', previewPorts: [3000] });
+
+    // THEN
+    expect(onlyResource(synth, 'cloudflare_zero_trust_access_application').name).toBe('Alice\'s editor');
+    expect(onlyResource(synth, 'cloudflare_zero_trust_access_policy').name).toBe('Alice\'s editor allow');
+    expect(onlyResource(synth, 'cloudflare_zero_trust_tunnel_cloudflared').name).toBe('alice');
+    expect(resourcesOfType(synth, 'cloudflare_dns_record').map((r) => r.comment)).toEqual(['team platform', 'team platform']);
+  });
+
+  test('attaches an existing volume as the home, mounted by its label, and manages none of its own', () => {
+    // WHEN
+    const synth = synthOf({ existingHomeVolumeId: VOLUME_ID, homeVolumeLabel: 'old-home' });
+    const droplet = onlyResource(synth, 'digitalocean_droplet');
+
+    // THEN
+    expect(resourcesOfType(synth, 'digitalocean_volume')).toEqual([]);
+    expect(droplet.volume_ids).toEqual([VOLUME_ID]);
+    expect(cloudConfigOf(droplet).mounts).toEqual([['LABEL=old-home', '/home/coder', 'ext4', 'defaults,nofail,discard', '0', '2']]);
+  });
+
+  test.each<[string, Partial<ZeroTrustCodeServerProps>, string]>([
+    ['an existing volume id that is not a UUID', { existingHomeVolumeId: 'my-volume' }, 'invalid existingHomeVolumeId "my-volume": expected the id (a UUID) of a DigitalOcean volume'],
+    ['an existing volume with homeVolume: false', { existingHomeVolumeId: VOLUME_ID, homeVolume: false }, 'invalid existingHomeVolumeId "506f78a4-e098-11e5-ad9f-000f53306ae1": is a home volume'],
+    ['a size for an existing volume', { existingHomeVolumeId: VOLUME_ID, homeVolumeSizeGib: 50 }, 'invalid homeVolumeSizeGib 50: applies to a volume of the editor\'s own'],
+  ])('rejects %s', (_why, overrides, message) => {
+    expect(() => build(overrides)).toThrow(`test/CodeServer: ${message}`);
+  });
+
+  test('rejects a VPC id that is not a UUID', () => {
+    expect(() => build({ vpcUuid: 'default' })).toThrow('test/CodeServer/Droplet: invalid vpcUuid "default": expected the id (a UUID) of a DigitalOcean VPC');
   });
 });
 
@@ -473,8 +542,8 @@ describe('ZeroTrustCodeServer validation', () => {
     ['a zone name that is not a domain', { zoneName: 'Example.COM' }, 'Dns', 'zoneName', 'Example.COM'],
     ['a zone id that is the domain', { cloudflareZoneId: 'example.com' }, 'Dns', 'cloudflareZoneId', 'example.com'],
     ['an account id that is a name', { cloudflareAccountId: 'my-account' }, 'Access', 'cloudflareAccountId', 'my-account'],
-    ['a malformed email', { allowedEmails: ['dev@'] }, 'Access', 'allowedEmails[0]', 'dev@'],
-    ['a bad GitHub team name', { allowedGithubOrganizations: [{ name: 'org', identityProviderId: IDP_ID, team: '' }] }, 'Access', 'allowedGithubOrganizations[0].team', ''],
+    ['a malformed email', { allow: { emails: ['dev@'] } }, 'Access', 'allow.emails[0]', 'dev@'],
+    ['a bad GitHub team name', { allow: { githubOrganizations: [{ name: 'org', identityProviderId: IDP_ID, team: '' }] } }, 'Access', 'allow.githubOrganizations[0].team', ''],
     ['a bad group id in the exclude rules', { excludeRules: { groupIds: ['a/b'] } }, 'Access', 'excludeRules.groupIds[0]', 'a/b'],
     ['an identity provider given by its type', { identityProviderIds: ['github'] }, 'Access', 'identityProviderIds[0]', 'github'],
     ['a bad team name', { teamName: 'My_Team' }, 'Tunnel', 'teamName', 'My_Team'],
@@ -490,6 +559,10 @@ describe('ZeroTrustCodeServer validation', () => {
     ['a region DigitalOcean does not have', { region: 'xyz9' }, 'Droplet', 'region', 'xyz9'],
     ['a size DigitalOcean does not sell', { size: 's-99vcpu-4gb' }, 'Droplet', 'size', 's-99vcpu-4gb'],
     ['outbound rules without the tunnel\'s port', { outboundRules: [{ protocol: FirewallProtocol.TCP, portRange: '443' }] }, 'Droplet', 'outboundRules', [{ protocol: 'tcp', portRange: '443' }]],
+    ['a region DigitalOcean does not have, while stopped', { running: false, region: 'xyz9' }, 'Droplet', 'region', 'xyz9'],
+    ['a size DigitalOcean does not sell, while stopped', { running: false, size: 's-99vcpu-4gb' }, 'Droplet', 'size', 's-99vcpu-4gb'],
+    ['a bad image, while stopped', { running: false, image: 'Ubuntu 24.04' }, 'Droplet', 'image', 'Ubuntu 24.04'],
+    ['a bad boot option, while stopped', { running: false, userName: 'root' }, 'UserData', 'userName', 'root'],
   ];
 
   // Checked by the editor itself: what becomes of the home, and the droplet's options while it is stopped.
@@ -497,8 +570,6 @@ describe('ZeroTrustCodeServer validation', () => {
     ['a stop that deletes the only copy of the home', { homeVolume: false, running: false }, 'running', false, 'deletes the droplet, and with homeVolume: false the only copy of the home is on its disk'],
     ['a home volume label without a home volume', { homeVolume: false, homeVolumeLabel: 'home' }, 'homeVolumeLabel', 'home', 'is used only with a home volume'],
     ['a home volume size without a home volume', { homeVolume: false, homeVolumeSizeGib: 50 }, 'homeVolumeSizeGib', 50, 'is used only with a home volume'],
-    ['a region DigitalOcean does not have, while stopped', { running: false, region: 'xyz9' }, 'region', 'xyz9', 'is not a DigitalOcean region'],
-    ['a size DigitalOcean does not sell, while stopped', { running: false, size: 's-99vcpu-4gb' }, 'size', 's-99vcpu-4gb', 'is not a size DigitalOcean sells'],
   ])('rejects %s, naming the prop and the value', (_why, overrides, prop, value, reason) => {
     expect(() => build(overrides)).toThrow(`test/CodeServer: invalid ${prop} ${JSON.stringify(value)}: ${reason}`);
   });
@@ -540,12 +611,34 @@ describe('ZeroTrustCodeServer validation', () => {
     expect(synth.output).toBeUndefined();
   });
 
-  test('rejects props that allow nobody in, naming the allow props', () => {
+  test('rejects props that allow nobody in, naming the allow prop', () => {
     // WHEN
-    const error = thrownBy(() => build({ allowedEmails: undefined }));
+    const error = thrownBy(() => build({ allow: undefined }));
 
     // THEN
-    expect(error.message).toMatch(/^test\/CodeServer\/Access: invalid allowedEmails \| allowedEmailDomains \| allowedGithubOrganizations \| allowedGroupIds \{\}/);
+    expect(error.message).toMatch(/^test\/CodeServer\/Access: invalid allow null: an editor needs someone to let in/);
+  });
+
+  test('throws errors that PropValidation tells apart, carrying the path, the prop and the value', () => {
+    // WHEN
+    const error = thrownBy(() => build({ size: 's-99vcpu-4gb' })) as PropValidationError;
+
+    // THEN
+    expect(PropValidation.isPropValidationError(error)).toBe(true);
+    expect(PropValidation.isPropValidationError(new Error('test/CodeServer: invalid size'))).toBe(false);
+    expect([error.constructPath, error.prop, error.value]).toEqual(['test/CodeServer/Droplet', 'size', 's-99vcpu-4gb']);
+  });
+
+  test('checks every prop before building anything: the stack keeps no registry, part or claim of a failed instance', () => {
+    // GIVEN
+    const stack = newStack();
+
+    // WHEN: the droplet's size is wrong while the droplet would not even be built
+    thrownBy(() => new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ running: false, size: 's-99vcpu-4gb' })));
+
+    // THEN
+    expect(stack.node.tryFindChild('CodeServer')).toBeUndefined();
+    expect(() => new ZeroTrustCodeServer(stack, 'CodeServer', validProps())).not.toThrow();
   });
 
   test('rejects a second instance with the same hostname in the app, naming both construct paths', () => {
@@ -581,10 +674,11 @@ describe('ZeroTrustCodeServer validation', () => {
     expect(() => new ZeroTrustCodeServer(stack, 'Bob', validProps())).not.toThrow();
   });
 
-  test('a failed instance can be built again under the same id once its props are fixed', () => {
+  test('a failed instance can be built again under the same id once its props are fixed, even when it failed late', () => {
     // GIVEN
     const stack = newStack();
     thrownBy(() => new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ size: 's-1vcpu-1gb' })));
+    thrownBy(() => new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ dropletName: 'bad_name' })));
 
     // WHEN
     new ZeroTrustCodeServer(stack, 'CodeServer', validProps());

@@ -2,8 +2,9 @@ import { ZeroTrustAccessApplication } from '@cdktf/provider-cloudflare/lib/zero-
 import { ZeroTrustAccessPolicy } from '@cdktf/provider-cloudflare/lib/zero-trust-access-policy';
 import { ZeroTrustAccessShortLivedCertificate } from '@cdktf/provider-cloudflare/lib/zero-trust-access-short-lived-certificate';
 import { Construct } from 'constructs';
-import { AccessRuleSet, buildAccessRules, GithubOrganization, UUID, validateAccessRuleSet } from './rules';
-import { checkCloudflareId, checkPattern, contextOf, isUnresolved, PropContext, rejectProp } from '../validation';
+import { ProviderOptions } from '../providers';
+import { AccessRuleSet, buildAccessRules, UUID, validateAccessRuleSet } from './rules';
+import { checkCloudflareId, checkPattern, checkUnique, contextOf, isUnresolved, PropContext, rejectProp } from '../validation';
 
 /** The defaults of {@link AccessOptions}, for documentation and tests. */
 export const ACCESS_DEFAULTS = {
@@ -43,32 +44,22 @@ export interface AccessSettings {
 /** Who may open the editor, and how signing in works. */
 export interface AccessOptions extends AccessSettings {
   /**
-   * Email addresses allowed in.
-   * @default - none
+   * Who may sign in: a user matching any rule is let in, subject to `requireRules` and
+   * `excludeRules`. The rules go into a reusable allow policy of the editor's own.
+   * @default - none: then `accessPolicyIds` must name at least one policy
    */
-  readonly allowedEmails?: string[];
+  readonly allow?: AccessRuleSet;
   /**
-   * Email domains whose addresses are allowed in.
+   * Ids of existing reusable Access policies to attach as well, after the editor's own: a
+   * company-wide policy, or a team's shared admin policy. At least one of `allow` and
+   * `accessPolicyIds` is needed.
    * @default - none
    */
-  readonly allowedEmailDomains?: string[];
-  /**
-   * GitHub organizations (or teams of them) whose members are allowed in.
-   * @default - none
-   */
-  readonly allowedGithubOrganizations?: GithubOrganization[];
-  /**
-   * Ids of Access groups whose members are allowed in.
-   * At least one of `allowedEmails`, `allowedEmailDomains`, `allowedGithubOrganizations` and
-   * `allowedGroupIds` must be given; a user matching any of them is let in, subject to
-   * `requireRules` and `excludeRules`.
-   * @default - none
-   */
-  readonly allowedGroupIds?: string[];
+  readonly accessPolicyIds?: string[];
 }
 
 /** Props of {@link CodeServerAccess}. */
-export interface CodeServerAccessProps extends AccessOptions {
+export interface CodeServerAccessProps extends AccessOptions, ProviderOptions {
   /** The Cloudflare account (32 hexadecimal characters) that owns the Access application and policy. */
   readonly cloudflareAccountId: string;
   /** The hostname the application protects, exactly (no wildcard, no path). */
@@ -102,38 +93,23 @@ export function durationHours(duration: string): number {
   return [...duration.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)].reduce((sum, [, amount, unit]) => sum + Number(amount) * HOURS_PER_UNIT[unit], 0);
 }
 
-/** The props that hold each field of the allow rule set. */
-const ALLOWED_PROPS: Record<keyof AccessRuleSet, keyof AccessOptions> = {
-  emails: 'allowedEmails',
-  emailDomains: 'allowedEmailDomains',
-  githubOrganizations: 'allowedGithubOrganizations',
-  groupIds: 'allowedGroupIds',
-};
-
-/** A rule set spread over the `allowed…` props, the fields it leaves out left out: the inverse of `allowedRules`. */
-export function allowedProps(rules: AccessRuleSet): AccessOptions {
-  const fields = (Object.keys(ALLOWED_PROPS) as Array<keyof AccessRuleSet>).filter((field) => rules[field] !== undefined);
-  return Object.fromEntries(fields.map((field) => [ALLOWED_PROPS[field], rules[field]]));
-}
-
-/** The allow rules spread over the `allowed…` props, as one rule set. */
-function allowedRules(props: AccessOptions): AccessRuleSet {
-  return {
-    emails: props.allowedEmails,
-    emailDomains: props.allowedEmailDomains,
-    githubOrganizations: props.allowedGithubOrganizations,
-    groupIds: props.allowedGroupIds,
-  };
-}
-
-function validateAccessOptions(ctx: PropContext, props: AccessOptions): void {
-  const allow = allowedRules(props);
-  if (buildAccessRules(allow).length === 0) {
-    const given = Object.fromEntries(Object.values(ALLOWED_PROPS).filter((p) => props[p] !== undefined).map((p) => [p, props[p]]));
-    rejectProp(ctx, Object.values(ALLOWED_PROPS).join(' | '), given,
-      'an allow policy needs at least one rule, e.g. allowedEmails: ["dev@example.com"] or allowedEmailDomains: ["example.com"]');
+/** Checks who may sign in and how, without building anything. */
+export function validateAccessOptions(ctx: PropContext, props: AccessOptions): void {
+  const policies = props.accessPolicyIds ?? [];
+  if (buildAccessRules(props.allow).length === 0 && policies.length === 0) {
+    rejectProp(ctx, 'allow', props.allow ?? null,
+      'an editor needs someone to let in: at least one rule, e.g. allow: { emails: ["dev@example.com"] } or { emailDomains: ["example.com"] }, or an existing policy in accessPolicyIds');
   }
-  validateAccessRuleSet(ctx, allow, (field) => ALLOWED_PROPS[field]);
+  validateAccessRuleSet(ctx, props.allow, (field) => `allow.${field}`);
+  policies.forEach((id, i) => checkPattern(ctx, `accessPolicyIds[${i}]`, id, UUID, 'expected the id (a UUID) of a reusable Access policy, e.g. "0e1f9e3a-5c5e-4bd8-8f4a-1c2d3e4f5a6b"'));
+  checkUnique(ctx, 'accessPolicyIds', policies);
+  if (buildAccessRules(props.allow).length === 0) {
+    for (const prop of ['requireRules', 'excludeRules'] as const) {
+      if (buildAccessRules(props[prop]).length > 0) {
+        rejectProp(ctx, prop, props[prop], 'refines the editor\'s own policy, which exists only with allow rules; put the rule into the policies of accessPolicyIds instead');
+      }
+    }
+  }
   validateAccessRuleSet(ctx, props.requireRules, (field) => `requireRules.${field}`);
   validateAccessRuleSet(ctx, props.excludeRules, (field) => `excludeRules.${field}`);
   if (props.sessionDuration !== undefined) {
@@ -155,8 +131,8 @@ function validateAccessOptions(ctx: PropContext, props: AccessOptions): void {
  * policy attached by id. Every request to the hostname must carry a valid Access identity.
  */
 export class CodeServerAccess extends Construct {
-  /** The reusable allow policy. */
-  public readonly policy: ZeroTrustAccessPolicy;
+  /** The editor's own reusable allow policy, when `allow` has rules. */
+  public readonly policy?: ZeroTrustAccessPolicy;
   /** The self-hosted Access application. */
   public readonly application: ZeroTrustAccessApplication;
   /** The SSH application, when `sshHostname` is given. */
@@ -175,16 +151,24 @@ export class CodeServerAccess extends Construct {
     const exclude = buildAccessRules(props.excludeRules);
     const idps = props.identityProviderIds ?? [];
 
-    this.policy = new ZeroTrustAccessPolicy(this, 'Policy', {
-      accountId: props.cloudflareAccountId,
-      name: `${name} allow`,
-      decision: 'allow',
-      include: buildAccessRules(allowedRules(props)),
-      ...(require.length > 0 ? { require } : {}),
-      ...(exclude.length > 0 ? { exclude } : {}),
-    });
+    const provider = props.cloudflareProvider;
+    const include = buildAccessRules(props.allow);
+    if (include.length > 0) {
+      this.policy = new ZeroTrustAccessPolicy(this, 'Policy', {
+        provider,
+        accountId: props.cloudflareAccountId,
+        name: `${name} allow`,
+        decision: 'allow',
+        include,
+        ...(require.length > 0 ? { require } : {}),
+        ...(exclude.length > 0 ? { exclude } : {}),
+      });
+    }
+    const policies = [...(this.policy ? [this.policy.id] : []), ...(props.accessPolicyIds ?? [])]
+      .map((policyId, i) => ({ id: policyId, precedence: i + 1 }));
 
     const application = (appId: string, type: string, appName: string, hostnames: string[]) => new ZeroTrustAccessApplication(this, appId, {
+      provider,
       accountId: props.cloudflareAccountId,
       name: appName,
       type,
@@ -194,13 +178,14 @@ export class CodeServerAccess extends Construct {
       appLauncherVisible: props.appLauncherVisible ?? ACCESS_DEFAULTS.appLauncherVisible,
       ...(idps.length > 0 ? { allowedIdps: idps } : {}),
       autoRedirectToIdentity: idps.length === 1,
-      policies: [{ id: this.policy.id, precedence: 1 }],
+      policies,
     });
 
     this.application = application('Application', 'self_hosted', name, [props.hostname, ...(props.previewHostnames ?? [])]);
     if (props.sshHostname !== undefined) {
       this.sshApplication = application('SshApplication', 'ssh', `${name} ssh`, [props.sshHostname]);
       this.sshCertificateAuthority = new ZeroTrustAccessShortLivedCertificate(this, 'SshCertificateAuthority', {
+        provider,
         accountId: props.cloudflareAccountId,
         appId: this.sshApplication.id,
       });

@@ -165,7 +165,7 @@ export function defaultSwapGib(memoryGib: number | undefined): number {
 }
 
 /** Checks boot options without building anything. */
-function validateBootOptions(ctx: PropContext, o: BootOptions): void {
+export function validateBootOptions(ctx: PropContext, o: BootOptions): void {
   if (o.userName !== undefined) {
     checkPattern(ctx, 'userName', o.userName, USER_NAME, 'expected a Linux user name: lower-case letters, digits, "_" and "-", 32 characters at most, e.g. "dev"');
     if (RESERVED_USERS.has(o.userName)) rejectProp(ctx, 'userName', o.userName, 'is a system user name; choose a name of your own, e.g. "dev" (the default is "coder")');

@@ -1,5 +1,6 @@
 import { DnsRecord } from '@cdktf/provider-cloudflare/lib/dns-record';
 import { Construct } from 'constructs';
+import { ProviderOptions } from '../providers';
 import { checkCloudflareId, checkDomain, checkHostnameInZone, contextOf, isUnresolved, PropContext, rejectProp } from '../validation';
 
 /** The defaults of {@link TunnelDnsRecordProps}, for documentation and tests. */
@@ -34,7 +35,7 @@ export function checkHostnameDepth(ctx: PropContext, prop: string, hostname: str
 }
 
 /** Props of {@link TunnelDnsRecord}. */
-export interface TunnelDnsRecordProps extends DnsOptions {
+export interface TunnelDnsRecordProps extends DnsOptions, ProviderOptions {
   /** The Cloudflare zone (32 hexadecimal characters) that holds the record. */
   readonly cloudflareZoneId: string;
   /** The zone's domain, e.g. `example.com`: the hostname must be inside it. */
@@ -50,6 +51,14 @@ export interface TunnelDnsRecordProps extends DnsOptions {
   readonly comment?: string;
 }
 
+/** Checks a record's zone and hostname without building anything. */
+export function validateDnsRecordProps(ctx: PropContext, props: Pick<TunnelDnsRecordProps, 'cloudflareZoneId' | 'zoneName' | 'hostname'> & DnsOptions): void {
+  checkCloudflareId(ctx, 'cloudflareZoneId', props.cloudflareZoneId);
+  checkDomain(ctx, 'zoneName', props.zoneName);
+  checkHostnameInZone(ctx, 'hostname', props.hostname, props.zoneName);
+  checkHostnameDepth(ctx, 'hostname', props.hostname, props.zoneName, props);
+}
+
 /** A proxied CNAME that sends the hostname to the tunnel. */
 export class TunnelDnsRecord extends Construct {
   /** The DNS record. */
@@ -57,13 +66,10 @@ export class TunnelDnsRecord extends Construct {
 
   constructor(scope: Construct, id: string, props: TunnelDnsRecordProps) {
     super(scope, id);
-    const ctx = contextOf(this);
-    checkCloudflareId(ctx, 'cloudflareZoneId', props.cloudflareZoneId);
-    checkDomain(ctx, 'zoneName', props.zoneName);
-    checkHostnameInZone(ctx, 'hostname', props.hostname, props.zoneName);
-    checkHostnameDepth(ctx, 'hostname', props.hostname, props.zoneName, props);
+    validateDnsRecordProps(contextOf(this), props);
 
     this.record = new DnsRecord(this, 'Record', {
+      provider: props.cloudflareProvider,
       zoneId: props.cloudflareZoneId,
       name: props.hostname,
       type: 'CNAME',

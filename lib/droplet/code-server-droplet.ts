@@ -5,6 +5,7 @@ import { Tag } from '@cdktf/provider-digitalocean/lib/tag';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Construct } from 'constructs';
 import { checkRegion, checkSize } from './sizes';
+import { ProviderOptions } from '../providers';
 import { checkPattern, contextOf, isUnresolved, PropContext, rejectProp } from '../validation';
 
 /** A protocol of a firewall rule. */
@@ -39,6 +40,8 @@ export const DROPLET_DEFAULTS = {
   size: 's-2vcpu-4gb',
   image: 'ubuntu-24-04-x64',
   backups: false,
+  monitoring: true,
+  ipv6: true,
 } as const;
 
 /** Droplet settings that a platform team may choose. */
@@ -98,10 +101,25 @@ export interface DropletOptions {
    * @default false
    */
   readonly backups?: boolean;
+  /**
+   * Whether the DigitalOcean agent reports the droplet's metrics (free).
+   * @default true
+   */
+  readonly monitoring?: boolean;
+  /**
+   * Whether the droplet gets a public IPv6 address (for its outbound traffic: nothing listens on it).
+   * @default true
+   */
+  readonly ipv6?: boolean;
+  /**
+   * The id (a UUID) of an existing VPC to put the droplet in.
+   * @default - the region's default VPC
+   */
+  readonly vpcUuid?: string;
 }
 
 /** Props of {@link CodeServerDroplet}. */
-export interface CodeServerDropletProps extends DropletOptions {
+export interface CodeServerDropletProps extends DropletOptions, ProviderOptions {
   /** The droplet's name (also its hostname inside the machine): letters, digits, "." and "-". */
   readonly dropletName: string;
   /** The cloud-init user data. */
@@ -117,6 +135,7 @@ const IMAGE = /^([a-z0-9][a-z0-9.-]*|\d+)$/;
 const DROPLET_NAME = /^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,253}[a-zA-Z0-9])?$/;
 const FINGERPRINT = /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/;
 const TAG = /^[a-zA-Z0-9:_-]{1,255}$/;
+const VPC_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PORTS = /^(all|\d{1,5}(-\d{1,5})?)$/;
 
 /** The firewall's outbound rules when none are given: everything. */
@@ -145,6 +164,7 @@ export function validateDropletOptions(ctx: PropContext, o: DropletOptions): voi
   if (o.size !== undefined) checkSize(ctx, o.size, o.allowSmallSize ?? false, o.allowUnlistedSlugs ?? false);
   if (o.image !== undefined) checkPattern(ctx, 'image', o.image, IMAGE, 'expected an image slug such as "ubuntu-24-04-x64" or a numeric image id');
   (o.sshKeyFingerprints ?? []).forEach((f, i) => checkPattern(ctx, `sshKeyFingerprints[${i}]`, f, FINGERPRINT, 'expected an MD5 fingerprint such as "3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa" (16 pairs of hex digits)'));
+  if (o.vpcUuid !== undefined) checkPattern(ctx, 'vpcUuid', o.vpcUuid, VPC_UUID, 'expected the id (a UUID) of a DigitalOcean VPC, e.g. "5a4981aa-9653-4bd1-bef5-d6bff52042e4"');
   (o.tags ?? []).forEach((t, i) => checkPattern(ctx, `tags[${i}]`, t, TAG, 'expected letters, digits, ":", "_" and "-", e.g. "team-platform"'));
   if (o.outboundRules !== undefined && o.outboundRules.length === 0) {
     rejectProp(ctx, 'outboundRules', o.outboundRules, 'an empty list would cut the droplet off from the tunnel; leave it out to allow all outbound traffic');
@@ -165,6 +185,12 @@ export function validateDropletOptions(ctx: PropContext, o: DropletOptions): voi
     rejectProp(ctx, 'outboundRules', o.outboundRules,
       `no rule lets cloudflared reach Cloudflare's edge, so the tunnel could never connect: add { protocol: FirewallProtocol.TCP, portRange: "${TUNNEL_PORT}" } (and the same over UDP for QUIC)`);
   }
+}
+
+/** Checks a droplet's props without building anything. */
+export function validateDropletProps(ctx: PropContext, props: DropletOptions & { readonly dropletName: string }): void {
+  validateDropletOptions(ctx, props);
+  checkPattern(ctx, 'dropletName', props.dropletName, DROPLET_NAME, 'expected letters, digits, "." and "-", starting and ending with a letter or digit, e.g. "alice-code"');
 }
 
 function toFirewallRule(rule: OutboundRule): FirewallOutboundRule {
@@ -207,33 +233,35 @@ export class CodeServerDroplet extends Construct {
 
   constructor(scope: Construct, id: string, props: CodeServerDropletProps) {
     super(scope, id);
-    const ctx = contextOf(this);
-    validateDropletOptions(ctx, props);
-    checkPattern(ctx, 'dropletName', props.dropletName, DROPLET_NAME, 'expected letters, digits, "." and "-", starting and ending with a letter or digit, e.g. "alice-code"');
+    validateDropletProps(contextOf(this), props);
 
+    const provider = props.digitaloceanProvider;
     let sshKeys = props.sshKeyFingerprints;
     if (sshKeys === undefined || sshKeys.length === 0) {
-      this.privateKey = new PrivateKey(this, 'PrivateKey', { algorithm: 'ED25519' });
-      this.sshKey = new SshKey(this, 'SshKey', { name: props.dropletName, publicKey: this.privateKey.publicKeyOpenssh });
+      this.privateKey = new PrivateKey(this, 'PrivateKey', { algorithm: 'ED25519', provider: props.tlsProvider });
+      this.sshKey = new SshKey(this, 'SshKey', { name: props.dropletName, publicKey: this.privateKey.publicKeyOpenssh, provider });
       sshKeys = [this.sshKey.fingerprint];
     }
-    this.firewallTag = new Tag(this, 'FirewallTag', { name: firewallTagName(this) });
+    this.firewallTag = new Tag(this, 'FirewallTag', { name: firewallTagName(this), provider });
     this.firewall = new Firewall(this, 'Firewall', {
+      provider,
       name: `${props.dropletName}-egress-only`,
       tags: [this.firewallTag.name],
       outboundRule: (props.outboundRules ?? ALLOW_ALL_OUTBOUND).map(toFirewallRule),
     });
 
     this.droplet = new Droplet(this, 'Droplet', {
+      provider,
       name: props.dropletName,
       region: props.region ?? DROPLET_DEFAULTS.region,
       size: props.size ?? DROPLET_DEFAULTS.size,
       image: props.image ?? DROPLET_DEFAULTS.image,
       sshKeys,
       userData: props.userData,
-      monitoring: true,
+      monitoring: props.monitoring ?? DROPLET_DEFAULTS.monitoring,
       backups: props.backups ?? DROPLET_DEFAULTS.backups,
-      ipv6: true,
+      ipv6: props.ipv6 ?? DROPLET_DEFAULTS.ipv6,
+      ...(props.vpcUuid !== undefined ? { vpcUuid: props.vpcUuid } : {}),
       tags: ['code-server', ...(props.tags ?? []), this.firewallTag.name],
       ...(props.volumeIds && props.volumeIds.length > 0 ? { volumeIds: props.volumeIds } : {}),
       // ACPI power-off before the delete: the home is unmounted before the volume is detached.

@@ -1,8 +1,9 @@
 import { createHash } from 'crypto';
 import { Volume } from '@cdktf/provider-digitalocean/lib/volume';
 import { Fn, Op, Token } from 'cdktf';
-import { Construct } from 'constructs';
-import { checkIntegerRange, checkPattern, claimUnique, contextOf, isUnresolved, PropContext } from '../validation';
+import { Construct, IConstruct } from 'constructs';
+import { ProviderOptions } from '../providers';
+import { checkIntegerRange, checkPattern, checkUnclaimed, claimUnique, contextOf, isUnresolved, PropContext } from '../validation';
 
 /** The defaults of {@link HomeVolumeOptions}, for documentation and tests. */
 export const HOME_VOLUME_DEFAULTS = {
@@ -33,7 +34,7 @@ export interface HomeVolumeOptions {
 }
 
 /** Props of {@link HomeVolume}. */
-export interface HomeVolumeProps extends HomeVolumeOptions {
+export interface HomeVolumeProps extends HomeVolumeOptions, ProviderOptions {
   /** The volume's name, unique in the region. */
   readonly volumeName: string;
   /** The region: the droplet's. */
@@ -79,6 +80,18 @@ export function checkHomeVolumeLabel(ctx: PropContext, label: string): void {
   checkPattern(ctx, 'homeVolumeLabel', label, VOLUME_LABEL, 'expected 1 to 16 lower-case letters, digits or hyphens (an ext4 label), e.g. "ztcs-home"');
 }
 
+function volumeNameKind(region: string): string {
+  return `home volume name in ${isUnresolved(region) ? 'its region' : region}`;
+}
+
+/** Checks a home volume's props, and that no other volume of the app has its name in its region, without building anything. */
+export function validateHomeVolumeProps(root: IConstruct, ctx: PropContext, props: HomeVolumeProps): void {
+  if (props.homeVolumeSizeGib !== undefined) checkIntegerRange(ctx, 'homeVolumeSizeGib', props.homeVolumeSizeGib, 1, 16_384);
+  if (props.homeVolumeLabel !== undefined) checkHomeVolumeLabel(ctx, props.homeVolumeLabel);
+  checkPattern(ctx, 'volumeName', props.volumeName, VOLUME_NAME, 'expected lower-case letters, digits and hyphens, 64 characters at most, e.g. "alice-home"');
+  if (!isUnresolved(props.region)) checkUnclaimed(root, volumeNameKind(props.region), props.volumeName, ctx, 'volumeName');
+}
+
 /**
  * A block storage volume that holds the developer's home directory and outlives the droplet: it
  * depends on nothing that replaces the droplet (not the image, the user data or the tunnel token),
@@ -98,13 +111,12 @@ export class HomeVolume extends Construct {
   constructor(scope: Construct, id: string, props: HomeVolumeProps) {
     super(scope, id);
     const ctx = contextOf(this);
-    if (props.homeVolumeSizeGib !== undefined) checkIntegerRange(ctx, 'homeVolumeSizeGib', props.homeVolumeSizeGib, 1, 16_384);
-    if (props.homeVolumeLabel !== undefined) checkHomeVolumeLabel(ctx, props.homeVolumeLabel);
-    checkPattern(ctx, 'volumeName', props.volumeName, VOLUME_NAME, 'expected lower-case letters, digits and hyphens, 64 characters at most, e.g. "alice-home"');
-    if (!isUnresolved(props.region)) claimUnique(this.node.root, `home volume name in ${props.region}`, props.volumeName, ctx, 'volumeName');
+    validateHomeVolumeProps(this.node.root, ctx, props);
+    claimUnique(this.node.root, volumeNameKind(props.region), props.volumeName, ctx, 'volumeName');
 
     this.label = props.homeVolumeLabel ?? HOME_VOLUME_DEFAULTS.homeVolumeLabel;
     this.volume = new Volume(this, 'Volume', {
+      provider: props.digitaloceanProvider,
       name: props.volumeName,
       region: props.region,
       size: props.homeVolumeSizeGib ?? HOME_VOLUME_DEFAULTS.homeVolumeSizeGib,

@@ -1,14 +1,22 @@
 import { resolve as resolvePath } from 'path';
+import { ZeroTrustAccessPolicy } from '@cdktf/provider-cloudflare/lib/zero-trust-access-policy';
 import { Annotations, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { checkSharedSettings, memberAllowRules, memberHostname, TEAM_DEFAULTS, TeamMember, validateMembers } from './members';
+import { checkSharedSettings, memberHostname, memberPrincipals, TEAM_DEFAULTS, TeamMember, validateMembers } from './members';
 import { KeptOutOfTerraform, readRosterFile, reconcileRoster, ROSTER_DEFAULTS, RosterEntry, TeamRoster, writeTeamRoster } from './roster';
-import { allowedProps } from '../access/code-server-access';
-import { AccessRuleSet } from '../access/rules';
+import { AccessRuleSet, buildAccessRules, validateAccessRuleSet } from '../access/rules';
 import { checkHostnameDepth } from '../dns/tunnel-dns-record';
 import { HomeVolume } from '../storage/home-volume';
-import { checkPattern, contextOf, rejectProp } from '../validation';
-import { checkHomeKept, EditorSettings, homeVolumeProps, outputPrefix, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../zero-trust-code-server';
+import { checkPattern, contextAt, rejectProp, siteOf, siteWithin } from '../validation';
+import {
+  checkHomeKept,
+  DepartedEditor,
+  EditorSettings,
+  outputPrefix,
+  planEditor,
+  ZeroTrustCodeServer,
+  ZeroTrustCodeServerProps,
+} from '../zero-trust-code-server';
 
 /** Props of {@link CodeServerTeam}. */
 export interface CodeServerTeamProps extends EditorSettings {
@@ -22,10 +30,18 @@ export interface CodeServerTeamProps extends EditorSettings {
    */
   readonly hostnamePattern?: string;
   /**
-   * People allowed into every member's editor, besides the member: the platform team, say.
+   * People allowed into every member's editor, besides the member: the platform team, say. They
+   * form one reusable Access policy (`adminPolicy`) that every editor attaches after its member's
+   * own; the team's `requireRules` and `excludeRules` apply to it too.
    * @default - each editor lets in its member only
    */
   readonly admins?: AccessRuleSet;
+  /**
+   * Ids of existing reusable Access policies to attach to every editor, after the member's own
+   * and the admins': a company-wide policy, for instance.
+   * @default - none
+   */
+  readonly accessPolicyIds?: string[];
   /**
    * The team's roster: a JSON file, committed with the app like a lockfile, in which every
    * synthesis records each member whose home exists. It is how the next synthesis knows that a
@@ -42,16 +58,21 @@ export interface CodeServerTeamProps extends EditorSettings {
  * One private VS Code per developer of a team, from a list: shared settings, per-member overrides,
  * each editor at its own hostname that only its member (and the team's admins) can open. Construct
  * ids, and so Terraform addresses, derive from member names, so adding or removing one member
- * leaves the others' resources untouched.
+ * leaves the others' resources untouched. The admins are one shared Access policy, attached to
+ * every editor after the member's own.
  *
  * Stopping (`running: false`) keeps a member's home, hostname and sign-in; a `leaving` member keeps
- * only their protected home volume. The Terraform output `<id>-urls` maps each member to their URL.
+ * only their protected home volume; a member removed from the list keeps their home outside
+ * Terraform (see `rosterFile`). Every member's props are checked before anything is built. The
+ * Terraform output `<id>-urls` maps each member to their URL.
  */
 export class CodeServerTeam extends Construct {
   /** The editors of the members who have not left, by member name. */
   public readonly editors: Record<string, ZeroTrustCodeServer>;
-  /** The home volumes kept for members who are leaving, by member name. */
-  public readonly departedHomes: Record<string, HomeVolume>;
+  /** What is kept of the members who are leaving (their home volumes), by member name. */
+  public readonly departed: Record<string, DepartedEditor>;
+  /** The Access policy of the team's `admins`, attached to every editor; none without admins. */
+  public readonly adminPolicy?: ZeroTrustAccessPolicy;
   /**
    * Members removed from the list without `deleteHome`, by name: the Terraform address of their
    * home volume, which Terraform forgets and DigitalOcean keeps (delete it there once it is no
@@ -62,8 +83,8 @@ export class CodeServerTeam extends Construct {
   public readonly rosterFile: string;
 
   constructor(scope: Construct, id: string, props: CodeServerTeamProps) {
-    super(scope, id);
-    const ctx = contextOf(this);
+    const site = siteOf(scope);
+    const ctx = contextAt(site, id);
     const pattern = props.hostnamePattern ?? TEAM_DEFAULTS.hostnamePattern;
     checkPattern(ctx, 'hostnamePattern', pattern, /\{name\}/, 'must contain {name}, e.g. "{name}.{zoneName}"');
     const hostnameOf = (member: TeamMember) => memberHostname(pattern, member.name, props.zoneName);
@@ -73,50 +94,68 @@ export class CodeServerTeam extends Construct {
     }
     checkHostnameDepth(ctx, 'hostnamePattern', hostnameOf(props.members[0]), props.zoneName, props);
     validateMembers(ctx, props.members, hostnameOf);
-    props.members.forEach((member, i) => {
-      if (member.leaving) checkHomeKept(ctx, props, { prop: `members[${i}].leaving`, value: member.leaving });
-    });
+    validateAccessRuleSet(ctx, props.admins, (field) => `admins.${field}`);
 
-    const { members, hostnamePattern: _pattern, admins, rosterFile, ...shared } = props;
-    this.rosterFile = resolvePath(rosterFile ?? ROSTER_DEFAULTS.rosterFile);
-    const previous = readRosterFile(this.rosterFile)[this.node.path] ?? {};
+    const { members, hostnamePattern: _pattern, admins, rosterFile, accessPolicyIds, ...shared } = props;
+    const rosterPath = resolvePath(rosterFile ?? ROSTER_DEFAULTS.rosterFile);
+    const previous = readRosterFile(rosterPath)[ctx.construct] ?? {};
+    const hasAdmins = buildAccessRules(admins).length > 0;
+    const memberSite = siteWithin(site, id);
+    const editorPropsOf = (member: TeamMember, adminPolicyId: string | undefined): ZeroTrustCodeServerProps => {
+      const { name: _name, email, leaving: _leaving, deleteHome: _deleteHome, ...overrides } = member;
+      const settings: EditorSettings = { ...shared, ...withoutUndefined(overrides) };
+      return {
+        ...settings,
+        hostname: hostnameOf(member),
+        allow: { emails: [email] },
+        accessPolicyIds: [...(adminPolicyId ? [adminPolicyId] : []), ...(accessPolicyIds ?? [])],
+        ...(settings.sshAccess ? { sshPrincipals: memberPrincipals(member, admins) } : {}),
+      };
+    };
+    // Every member is checked before anything is built: a bad member leaves no team behind.
     members.forEach((member, i) => {
       if (previous[member.name]?.status === 'released') {
         rejectProp(ctx, `members[${i}].name`, member.name,
           `left earlier, and their home volume (${previous[member.name].homeVolume}) was kept outside Terraform: delete that volume in DigitalOcean, ` +
-          `or import it at that address; then remove "${member.name}" from the team "${this.node.path}" in ${this.rosterFile}`);
+          `or import it at that address; then remove "${member.name}" from the team "${ctx.construct}" in ${rosterPath}`);
+      }
+      const editorProps = editorPropsOf(member, hasAdmins ? PLACEHOLDER_POLICY_ID : undefined);
+      if (member.leaving) {
+        checkHomeKept(ctx, editorProps, { prop: `members[${i}].leaving`, value: member.leaving });
+      } else {
+        planEditor(memberSite, member.name, editorProps);
       }
     });
 
+    super(scope, id);
+    this.rosterFile = rosterPath;
+    if (hasAdmins) {
+      const require = buildAccessRules(props.requireRules);
+      const exclude = buildAccessRules(props.excludeRules);
+      this.adminPolicy = new ZeroTrustAccessPolicy(this, 'AdminPolicy', {
+        provider: props.cloudflareProvider,
+        accountId: props.cloudflareAccountId,
+        name: `code-server ${this.node.path} admins`,
+        decision: 'allow',
+        include: buildAccessRules(admins),
+        ...(require.length > 0 ? { require } : {}),
+        ...(exclude.length > 0 ? { exclude } : {}),
+      });
+    }
+
     this.editors = {};
-    this.departedHomes = {};
+    this.departed = {};
     this.releasedHomes = {};
     const current: TeamRoster = {};
     for (const member of members) {
-      const editorProps: ZeroTrustCodeServerProps = {
-        ...shared,
-        hostname: hostnameOf(member),
-        ...withoutUndefined({
-          running: member.running,
-          size: member.size,
-          region: member.region,
-          extensions: member.extensions,
-          gitRepositories: member.gitRepositories,
-          homeVolumeSizeGib: member.homeVolumeSizeGib,
-        }),
-        ...allowedProps(memberAllowRules(member, admins)),
-      };
+      const editorProps = editorPropsOf(member, this.adminPolicy?.id);
       let home: HomeVolume | undefined;
       if (!member.leaving) {
         this.editors[member.name] = new ZeroTrustCodeServer(this, member.name, editorProps);
         home = this.editors[member.name].homeVolume;
-      } else if (props.homeVolume ?? true) {
-        // The same path as inside the editor, so Terraform keeps the volume where it was.
-        const departed = new Construct(this, member.name);
-        home = this.departedHomes[member.name] = new HomeVolume(departed, 'HomeVolume', {
-          ...homeVolumeProps(editorProps),
-          ...(member.deleteHome ? { protectHomeVolume: false } : {}),
-        });
+      } else if (editorProps.homeVolume ?? true) {
+        this.departed[member.name] = new DepartedEditor(this, member.name, { ...editorProps, deleteHome: member.deleteHome });
+        home = this.departed[member.name].homeVolume;
       }
       current[member.name] = rosterEntryOf(member, home);
     }
@@ -137,6 +176,9 @@ export class CodeServerTeam extends Construct {
     }).overrideLogicalId(`${outputPrefix(id)}-urls`);
   }
 }
+
+/** Stands in for the admin policy's id while members are checked, before the policy exists. */
+const PLACEHOLDER_POLICY_ID = '00000000-0000-4000-8000-000000000000';
 
 /** What the roster records of a member: where they stand and the address of their home volume. */
 function rosterEntryOf(member: TeamMember, home: HomeVolume | undefined): RosterEntry {

@@ -1,8 +1,13 @@
 import { AccessRuleSet } from '../access/rules';
 import { checkPattern, isUnresolved, PropContext, rejectProp } from '../validation';
+import type { EditorOptions } from '../zero-trust-code-server';
 
-/** One developer of a team. */
-export interface TeamMember {
+/**
+ * One developer of a team: who they are, and any editor setting of the team's to override for
+ * them (a size, a region, extensions, SSH, previews, `running`…); identity and hostname are the
+ * team's to derive.
+ */
+export interface TeamMember extends EditorOptions {
   /**
    * The member's name as a slug (lower-case letters, digits and hyphens, e.g. `alice`): their
    * hostname, construct id and so their Terraform addresses derive from it, never from the
@@ -13,9 +18,7 @@ export interface TeamMember {
   readonly email: string;
   /**
    * Whether the member has left: everything of theirs is deleted except their home volume, which
-   * stays protected until `deleteHome` is set. Keep a leaving member in the list: removing the
-   * entry removes the volume's resource block, and Terraform deletes a volume whose block is gone
-   * whatever its `prevent_destroy`.
+   * stays protected until `deleteHome` is set.
    * @default false
    */
   readonly leaving?: boolean;
@@ -25,36 +28,6 @@ export interface TeamMember {
    * @default false
    */
   readonly deleteHome?: boolean;
-  /**
-   * Whether the member's droplet exists (see `running` of the team).
-   * @default - the team's `running`
-   */
-  readonly running?: boolean;
-  /**
-   * The member's droplet size.
-   * @default - the team's `size`
-   */
-  readonly size?: string;
-  /**
-   * The member's region. Changing it later would move the home volume, which its protection refuses.
-   * @default - the team's `region`
-   */
-  readonly region?: string;
-  /**
-   * The member's extensions, instead of the team's.
-   * @default - the team's `extensions`
-   */
-  readonly extensions?: string[];
-  /**
-   * The member's git repositories, instead of the team's.
-   * @default - the team's `gitRepositories`
-   */
-  readonly gitRepositories?: string[];
-  /**
-   * The size of the member's home volume in GiB.
-   * @default - the team's `homeVolumeSizeGib`
-   */
-  readonly homeVolumeSizeGib?: number;
 }
 
 /** The defaults of a team, for documentation and tests. */
@@ -69,15 +42,9 @@ export function memberHostname(pattern: string, name: string, zoneName: string):
   return pattern.split('{name}').join(name).split('{zoneName}').join(zoneName);
 }
 
-/** The allow rules of a member's editor: the member, then the team's admins (without repeating the member). */
-export function memberAllowRules(member: TeamMember, admins: AccessRuleSet | undefined): AccessRuleSet {
-  const own = member.email.toLowerCase();
-  return {
-    emails: [member.email, ...(admins?.emails ?? []).filter((email) => email.toLowerCase() !== own)],
-    emailDomains: admins?.emailDomains,
-    githubOrganizations: admins?.githubOrganizations,
-    groupIds: admins?.groupIds,
-  };
+/** The SSH principals of a member's editor: the member's, then the admins' (the parts of their emails before the "@"). */
+export function memberPrincipals(member: TeamMember, admins: AccessRuleSet | undefined): string[] {
+  return [...new Set([member.email, ...(admins?.emails ?? [])].map((email) => email.split('@')[0]))];
 }
 
 /**
@@ -86,10 +53,7 @@ export function memberAllowRules(member: TeamMember, admins: AccessRuleSet | und
  * let everyone into everyone's editor or give every member the same names.
  */
 const PER_EDITOR_PROPS: Record<string, string> = {
-  allowedEmails: 'each member\'s email lets them in; use admins for people allowed into every editor',
-  allowedEmailDomains: 'use admins: { emailDomains: [...] } for people allowed into every editor',
-  allowedGithubOrganizations: 'use admins: { githubOrganizations: [...] } for people allowed into every editor',
-  allowedGroupIds: 'use admins: { groupIds: [...] } for people allowed into every editor',
+  allow: 'each member\'s email lets them in; use admins for people allowed into every editor',
   sshPrincipals: 'each member\'s principal comes from their email',
   sshHostname: 'each member\'s SSH hostname derives from their hostname',
   hostname: 'each member\'s hostname comes from hostnamePattern',

@@ -4,10 +4,11 @@ import { ZeroTrustTunnelCloudflaredConfigA } from '@cdktf/provider-cloudflare/li
 import { Construct } from 'constructs';
 import { buildIngressRules, ExtraRoute } from './ingress';
 import { CODE_SERVER_PORT } from '../boot/contract';
-import { checkCloudflareId, checkPattern, contextOf } from '../validation';
+import { ProviderOptions } from '../providers';
+import { checkCloudflareId, checkPattern, contextOf, PropContext } from '../validation';
 
 /** Props of {@link CodeServerTunnel}. */
-export interface CodeServerTunnelProps {
+export interface CodeServerTunnelProps extends ProviderOptions {
   /** The Cloudflare account (32 hexadecimal characters) that owns the tunnel. */
   readonly cloudflareAccountId: string;
   /** The public hostname that the tunnel serves. */
@@ -42,6 +43,15 @@ export const TUNNEL_DEFAULTS = {
 const TEAM_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const LOOPBACK_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\]):\d{1,5}$/;
 
+/** Checks a tunnel's account, team name and origin without building anything. */
+export function validateTunnelProps(ctx: PropContext, props: Pick<CodeServerTunnelProps, 'cloudflareAccountId' | 'teamName' | 'originService'>): void {
+  checkCloudflareId(ctx, 'cloudflareAccountId', props.cloudflareAccountId);
+  checkPattern(ctx, 'teamName', props.teamName, TEAM_NAME, 'expected the Zero Trust team name, e.g. "myteam" for myteam.cloudflareaccess.com');
+  if (props.originService !== undefined) {
+    checkPattern(ctx, 'originService', props.originService, LOOPBACK_ORIGIN, `expected a loopback http(s) URL with a port, e.g. "${TUNNEL_DEFAULTS.originService}"`);
+  }
+}
+
 /**
  * A remotely-managed Cloudflare Tunnel (its configuration lives in Cloudflare, set here), the
  * ingress that sends the hostname to code-server with Access tokens checked again at the origin,
@@ -57,21 +67,19 @@ export class CodeServerTunnel extends Construct {
 
   constructor(scope: Construct, id: string, props: CodeServerTunnelProps) {
     super(scope, id);
-    const ctx = contextOf(this);
-    checkCloudflareId(ctx, 'cloudflareAccountId', props.cloudflareAccountId);
-    checkPattern(ctx, 'teamName', props.teamName, TEAM_NAME, 'expected the Zero Trust team name, e.g. "myteam" for myteam.cloudflareaccess.com');
-    if (props.originService !== undefined) {
-      checkPattern(ctx, 'originService', props.originService, LOOPBACK_ORIGIN, `expected a loopback http(s) URL with a port, e.g. "${TUNNEL_DEFAULTS.originService}"`);
-    }
+    validateTunnelProps(contextOf(this), props);
 
     // config_src is set from the start: changing it later replaces the tunnel.
+    const provider = props.cloudflareProvider;
     this.tunnel = new ZeroTrustTunnelCloudflared(this, 'Tunnel', {
+      provider,
       accountId: props.cloudflareAccountId,
       name: props.name ?? `code-server-${props.hostname}`,
       configSrc: 'cloudflare',
     });
 
     this.configuration = new ZeroTrustTunnelCloudflaredConfigA(this, 'Configuration', {
+      provider,
       accountId: props.cloudflareAccountId,
       tunnelId: this.tunnel.id,
       config: {
@@ -86,6 +94,7 @@ export class CodeServerTunnel extends Construct {
     });
 
     this.tokenData = new DataCloudflareZeroTrustTunnelCloudflaredToken(this, 'Token', {
+      provider,
       accountId: props.cloudflareAccountId,
       tunnelId: this.tunnel.id,
     });

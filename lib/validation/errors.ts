@@ -1,4 +1,4 @@
-import { Token } from 'cdktf';
+import { TerraformStack, Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 
 /** Which construct a check speaks for, so errors say where the bad value came from. */
@@ -13,13 +13,67 @@ export function contextOf(scope: IConstruct): PropContext {
 }
 
 /**
- * The error for an invalid prop: its message names the construct's path, the prop and the bad
- * value. A plain Error (jsii cannot export subclasses of Error), told apart by its name.
+ * Where a construct is about to be built, before it exists: the path of its parent, the app's
+ * root and the stack, which is all its checks need.
  */
-export function propError(ctx: PropContext, prop: string, value: unknown, reason: string): Error {
-  const error = new Error(`${ctx.construct}: invalid ${prop} ${JSON.stringify(value)}: ${reason}`);
-  error.name = 'PropValidationError';
-  return error;
+export interface Site {
+  readonly path: string;
+  readonly root: IConstruct;
+  readonly stack: IConstruct;
+}
+
+/** The site of a construct's children. */
+export function siteOf(scope: IConstruct): Site {
+  return { path: scope.node.path, root: scope.node.root, stack: TerraformStack.of(scope) };
+}
+
+/** The site of the children of a construct about to be built at `id` on a site. */
+export function siteWithin(site: Site, id: string): Site {
+  return { ...site, path: contextAt(site, id).construct };
+}
+
+/** The context of a construct about to be built at `id` on a site: checked before it exists. */
+export function contextAt(site: Site, id: string): PropContext {
+  return { construct: site.path ? `${site.path}/${id}` : id };
+}
+
+/** The context of a part of the construct a context speaks for. */
+export function partOf(ctx: PropContext, id: string): PropContext {
+  return { construct: `${ctx.construct}/${id}` };
+}
+
+/** Marks errors of this library across copies of the module (two versions in one node_modules). */
+const MARK = Symbol.for('cdktf-zero-trust-code-server.PropValidationError');
+
+/**
+ * An invalid prop: the message names the construct's path, the prop and the bad value. jsii cannot
+ * export a subclass of Error, so other languages tell it apart with
+ * `PropValidation.isPropValidationError`, and read the path, prop and value from the message.
+ */
+export class PropValidationError extends Error {
+  /** Whether a value is such an error, from any copy of this library. */
+  public static isPropValidationError(x: unknown): x is PropValidationError {
+    return x instanceof Error && (x as unknown as Record<symbol, unknown>)[MARK] === true;
+  }
+
+  constructor(
+    /** The path of the construct whose prop failed. */
+    public readonly constructPath: string,
+    /** The prop, as written by the user (`allow.emails[0]`). */
+    public readonly prop: string,
+    /** The value that failed. */
+    public readonly value: unknown,
+    reason: string,
+  ) {
+    super(`${constructPath}: invalid ${prop} ${JSON.stringify(value)}: ${reason}`);
+    this.name = 'PropValidationError';
+    Object.defineProperty(this, MARK, { value: true });
+  }
+}
+
+/** The error for an invalid prop. */
+export function propError(ctx: PropContext, prop: string, value: unknown, reason: string): PropValidationError {
+  return new PropValidationError(ctx.construct, prop, value, reason);
 }
 
 /** True when the value is a token that only Terraform can resolve: such values are not checked. */

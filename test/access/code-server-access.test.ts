@@ -2,14 +2,13 @@ import { ZeroTrustAccessApplication } from '@cdktf/provider-cloudflare/lib/zero-
 import { ZeroTrustAccessPolicy } from '@cdktf/provider-cloudflare/lib/zero-trust-access-policy';
 import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
 import { CodeServerAccess, CodeServerAccessProps } from '../../lib/access';
-import { allowedProps } from '../../lib/access/code-server-access';
-import { ACCOUNT_ID, GROUP_ID, IDP_ID, IDP_ID_2, addressOf, newStack, onlyResource, resourceCount, synthJson } from '../fixtures';
+import { ACCOUNT_ID, GROUP_ID, IDP_ID, IDP_ID_2, addressOf, newStack, onlyResource, resourceCount, resourcesOfType, synthJson } from '../fixtures';
 
 function accessProps(overrides: Partial<CodeServerAccessProps> = {}): CodeServerAccessProps {
   return {
     cloudflareAccountId: ACCOUNT_ID,
     hostname: 'code.example.com',
-    allowedEmails: ['dev@example.com'],
+    allow: { emails: ['dev@example.com'] },
     ...overrides,
   };
 }
@@ -157,7 +156,7 @@ describe('CodeServerAccess policy', () => {
 
   test('includes every email allowed', () => {
     // GIVEN
-    const { stack } = buildAccess({ allowedEmails: ['a@example.com', 'b@example.com'] });
+    const { stack } = buildAccess({ allow: { emails: ['a@example.com', 'b@example.com'] } });
 
     // THEN
     expect(policy(stack).include).toEqual([{ email: { email: 'a@example.com' } }, { email: { email: 'b@example.com' } }]);
@@ -165,7 +164,7 @@ describe('CodeServerAccess policy', () => {
 
   test('includes every email domain allowed', () => {
     // GIVEN
-    const { stack } = buildAccess({ allowedEmails: undefined, allowedEmailDomains: ['example.com'] });
+    const { stack } = buildAccess({ allow: { emailDomains: ['example.com'] } });
 
     // THEN
     expect(policy(stack).include).toEqual([{ email_domain: { domain: 'example.com' } }]);
@@ -173,7 +172,7 @@ describe('CodeServerAccess policy', () => {
 
   test('includes a whole GitHub organization when no team is given', () => {
     // GIVEN
-    const { stack } = buildAccess({ allowedEmails: undefined, allowedGithubOrganizations: [{ name: 'my-org', identityProviderId: IDP_ID }] });
+    const { stack } = buildAccess({ allow: { githubOrganizations: [{ name: 'my-org', identityProviderId: IDP_ID }] } });
 
     // THEN
     expect(policy(stack).include).toEqual([{ github_organization: { name: 'my-org', identity_provider_id: IDP_ID } }]);
@@ -181,7 +180,7 @@ describe('CodeServerAccess policy', () => {
 
   test('includes a GitHub team when one is given', () => {
     // GIVEN
-    const { stack } = buildAccess({ allowedEmails: undefined, allowedGithubOrganizations: [{ name: 'my-org', identityProviderId: IDP_ID, team: 'platform' }] });
+    const { stack } = buildAccess({ allow: { githubOrganizations: [{ name: 'my-org', identityProviderId: IDP_ID, team: 'platform' }] } });
 
     // THEN
     expect(policy(stack).include).toEqual([{ github_organization: { name: 'my-org', identity_provider_id: IDP_ID, team: 'platform' } }]);
@@ -189,7 +188,7 @@ describe('CodeServerAccess policy', () => {
 
   test('includes every Access group allowed', () => {
     // GIVEN
-    const { stack } = buildAccess({ allowedEmails: undefined, allowedGroupIds: [GROUP_ID] });
+    const { stack } = buildAccess({ allow: { groupIds: [GROUP_ID] } });
 
     // THEN
     expect(policy(stack).include).toEqual([{ group: { id: GROUP_ID } }]);
@@ -198,10 +197,12 @@ describe('CodeServerAccess policy', () => {
   test('includes rules of every kind together, emails first and groups last', () => {
     // GIVEN
     const { stack } = buildAccess({
-      allowedGroupIds: [GROUP_ID],
-      allowedEmailDomains: ['example.com'],
-      allowedEmails: ['a@example.com'],
-      allowedGithubOrganizations: [{ name: 'my-org', identityProviderId: IDP_ID }],
+      allow: {
+        groupIds: [GROUP_ID],
+        emailDomains: ['example.com'],
+        emails: ['a@example.com'],
+        githubOrganizations: [{ name: 'my-org', identityProviderId: IDP_ID }],
+      },
     });
 
     // THEN
@@ -260,10 +261,10 @@ describe('CodeServerAccess validation', () => {
     const stack = newStack();
 
     // WHEN
-    const build = () => new CodeServerAccess(stack, 'Access', accessProps({ allowedEmails: [] }));
+    const build = () => new CodeServerAccess(stack, 'Access', accessProps({ allow: { emails: [] } }));
 
     // THEN
-    expect(build).toThrow('test/Access: invalid allowedEmails | allowedEmailDomains | allowedGithubOrganizations | allowedGroupIds {"allowedEmails":[]}: an allow policy needs at least one rule, e.g. allowedEmails: ["dev@example.com"]');
+    expect(build).toThrow('test/Access: invalid allow {"emails":[]}: an editor needs someone to let in: at least one rule, e.g. allow: { emails: ["dev@example.com"] }');
     expect(resourceCount(synthJson(stack))).toBe(0);
   });
 
@@ -342,8 +343,44 @@ describe('CodeServerAccess with SSH and previews', () => {
   });
 });
 
-describe('allowedProps', () => {
-  test('spreads a rule set over the allowed… props, leaving out the fields it has not', () => {
-    expect(allowedProps({ emails: ['a@example.com'], groupIds: [GROUP_ID] })).toEqual({ allowedEmails: ['a@example.com'], allowedGroupIds: [GROUP_ID] });
+describe('CodeServerAccess with existing policies', () => {
+  const POLICY = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+
+  test('attaches existing policies after its own allow policy, in order', () => {
+    // GIVEN
+    const { stack } = buildAccess({ accessPolicyIds: [POLICY, GROUP_ID] });
+    const synth = synthJson(stack);
+
+    // THEN
+    expect(onlyResource(synth, 'cloudflare_zero_trust_access_application').policies).toEqual([
+      { id: `\${${addressOf(synth, 'cloudflare_zero_trust_access_policy')}.id}`, precedence: 1 },
+      { id: POLICY, precedence: 2 },
+      { id: GROUP_ID, precedence: 3 },
+    ]);
+  });
+
+  test('makes no policy of its own without allow rules, and attaches only the existing ones', () => {
+    // GIVEN
+    const { stack } = buildAccess({ allow: undefined, accessPolicyIds: [POLICY] });
+    const synth = synthJson(stack);
+
+    // THEN
+    expect(resourcesOfType(synth, 'cloudflare_zero_trust_access_policy')).toEqual([]);
+    expect(onlyResource(synth, 'cloudflare_zero_trust_access_application').policies).toEqual([{ id: POLICY, precedence: 1 }]);
+  });
+
+  test('rejects neither allow rules nor an existing policy, saying what is needed', () => {
+    expect(() => buildAccess({ allow: undefined })).toThrow('test/Access: invalid allow null: an editor needs someone to let in');
+  });
+
+  test('rejects require rules without allow rules: they would refine no policy', () => {
+    expect(() => buildAccess({ allow: undefined, accessPolicyIds: [POLICY], requireRules: { emailDomains: ['example.com'] } })).toThrow(
+      'test/Access: invalid requireRules {"emailDomains":["example.com"]}: refines the editor\'s own policy, which exists only with allow rules',
+    );
+  });
+
+  test.each([['not-a-uuid'], [POLICY, POLICY]])('rejects policy ids %j that are not UUIDs or repeat', (...ids) => {
+    expect(() => buildAccess({ accessPolicyIds: ids })).toThrow('test/Access: invalid accessPolicyIds');
   });
 });
+

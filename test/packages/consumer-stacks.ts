@@ -26,10 +26,10 @@ export class OptionsStack extends TerraformStack {
       zoneName: settings.zoneName,
       teamName: settings.teamName,
       hostname: 'python.example.com',
-      allowedEmails: ['developer@example.com'],
-      allowedGithubOrganizations: [
-        { name: 'example-org', identityProviderId: '22222222-2222-2222-2222-222222222222', team: 'platform' },
-      ],
+      allow: {
+        emails: ['developer@example.com'],
+        githubOrganizations: [{ name: 'example-org', identityProviderId: '22222222-2222-2222-2222-222222222222', team: 'platform' }],
+      },
       size: 's-2vcpu-2gb',
       region: 'ams3',
       extensions: ['ms-python.python', 'esbenp.prettier-vscode@10.4.0'],
@@ -37,6 +37,7 @@ export class OptionsStack extends TerraformStack {
       outboundRules: [
         { protocol: FirewallProtocol.TCP, portRange: '443' },
         { protocol: FirewallProtocol.UDP, portRange: '53' },
+        { protocol: FirewallProtocol.TCP, portRange: '7844' },
       ],
       homeVolumeSizeGib: 40,
       userName: 'dev',

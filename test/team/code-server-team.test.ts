@@ -57,13 +57,66 @@ describe('CodeServerTeam', () => {
     expect(allowedEmailsOf(synth, 'bob')).toEqual(['bob@example.com']);
   });
 
-  test("lets the admins into every member's editor", () => {
+  test("lets the admins into every member's editor through one shared policy, after the member's own", () => {
     // WHEN
-    const synth = synthJson(buildTeam({ admins: { emails: ['ops@example.com', 'alice@example.com'] } }).stack);
+    const { stack, team } = buildTeam({ admins: { emails: ['ops@example.com'], emailDomains: ['platform.example.com'] }, requireRules: { emailDomains: ['example.com'] } });
+    const synth = synthJson(stack);
+    const adminPolicy = Object.entries(resourcesByAddress(synth)).filter(([address]) => address.startsWith('cloudflare_zero_trust_access_policy.Team_AdminPolicy'));
 
     // THEN
-    expect(allowedEmailsOf(synth, 'alice')).toEqual(['alice@example.com', 'ops@example.com']);
-    expect(allowedEmailsOf(synth, 'carol')).toEqual(['carol@example.com', 'ops@example.com', 'alice@example.com']);
+    expect(adminPolicy).toHaveLength(1);
+    expect(adminPolicy[0][1]).toMatchObject({
+      decision: 'allow',
+      include: [{ email: { email: 'ops@example.com' } }, { email_domain: { domain: 'platform.example.com' } }],
+      require: [{ email_domain: { domain: 'example.com' } }],
+    });
+    expect(team.adminPolicy).toBeDefined();
+    for (const member of ['alice', 'carol']) {
+      expect(allowedEmailsOf(synth, member)).toEqual([`${member}@example.com`]);
+      const app = Object.values(resourcesOf(synth, member)).find((r) => r.type === 'self_hosted');
+      expect(app.policies.map((p: any) => [p.id, p.precedence])).toEqual([
+        [`\${${Object.keys(resourcesOf(synth, member)).find((a) => a.startsWith('cloudflare_zero_trust_access_policy.'))}.id}`, 1],
+        [`\${${adminPolicy[0][0]}.id}`, 2],
+      ]);
+    }
+  });
+
+  test('attaches existing policies to every editor after the admins\'', () => {
+    // WHEN
+    const synth = synthJson(buildTeam({ accessPolicyIds: ['9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d'] }).stack);
+
+    // THEN
+    const app = Object.values(resourcesOf(synth, 'bob')).find((r) => r.type === 'self_hosted');
+    expect(app.policies.map((p: any) => p.precedence)).toEqual([1, 2]);
+    expect(app.policies[1].id).toBe('9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d');
+  });
+
+  test('lets a member override any editor setting: SSH, previews, the boot, the home', () => {
+    // WHEN
+    const { team } = buildTeam({
+      members: [{ ...MEMBERS[0], sshAccess: true, previewPorts: [3000], userName: 'alice', settings: { 'editor.tabSize': 2 }, homeVolumeLabel: 'alice-home' }, MEMBERS[1]],
+    });
+
+    // THEN
+    expect(team.editors.alice.sshDnsRecord).toBeDefined();
+    expect(team.editors.alice.previewDnsRecords).toHaveLength(1);
+    expect(team.editors.alice.userData?.cloudConfig).toContain('/home/alice');
+    expect(team.editors.alice.homeVolume?.label).toBe('alice-home');
+    expect(team.editors.bob.sshDnsRecord).toBeUndefined();
+    expect(team.editors.bob.userData?.cloudConfig).toContain('/home/coder');
+  });
+
+  test('checks every member before building anything: a bad member leaves no team behind', () => {
+    // GIVEN
+    const stack = newStack();
+
+    // WHEN
+    const error = thrownBy(() => new CodeServerTeam(stack, 'Team', teamProps({ members: [MEMBERS[0], { ...MEMBERS[1], size: 's-1vcpu-1gb' }] })));
+
+    // THEN
+    expect(error.message).toContain('test/Team/bob/Droplet: invalid size "s-1vcpu-1gb"');
+    expect(stack.node.tryFindChild('Team')).toBeUndefined();
+    expect(resourcesOfType(synthJson(stack), 'digitalocean_droplet')).toEqual([]);
   });
 
   test("applies a member's overrides over the team's settings, and only to them", () => {
@@ -140,7 +193,7 @@ describe('CodeServerTeam', () => {
     expect(volume).toEqual(before[address]);
     expect(volume.lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ['name'] });
     expect(team.editors.bob).toBeUndefined();
-    expect(team.departedHomes.bob).toBeDefined();
+    expect(team.departed.bob.homeVolume).toBeDefined();
     expect(Object.keys(synth.output['Team-urls'].value)).toEqual(['alice', 'carol']);
   });
 
@@ -160,6 +213,7 @@ describe('CodeServerTeam', () => {
     // THEN
     expect(Object.values(resourcesOf(synthJson(stack), 'bob')).filter((r) => r.type === 'CNAME').map((r) => r.name).sort()).toEqual(['bob-ssh.example.com', 'bob.example.com']);
     expect(team.editors.bob.userData?.cloudConfig).toContain('path: /etc/ssh/ztcs-principals/coder\n    content: |\n      bob\n      ops\n');
+    expect(team.editors.alice.userData?.cloudConfig).toContain('path: /etc/ssh/ztcs-principals/coder\n    content: |\n      alice\n      ops\n');
   });
 
   test('rejects a hostname pattern without {name}, naming the prop', () => {
@@ -201,10 +255,8 @@ describe('CodeServerTeam', () => {
   });
 
   test.each<[string, unknown]>([
-    ['allowedEmails', ['everyone@example.com']],
-    ['allowedEmailDomains', ['example.com']],
-    ['allowedGithubOrganizations', [{ name: 'acme', identityProviderId: '0e1f9e3a-5c5e-4bd8-8f4a-1c2d3e4f5a6b' }]],
-    ['allowedGroupIds', ['7d9c4b1e-2f3a-4c5d-9e8f-0a1b2c3d4e5f']],
+    ['allow', { emails: ['everyone@example.com'] }],
+    ['allow', { emailDomains: ['example.com'] }],
     ['sshPrincipals', ['root']],
     ['sshHostname', 'ssh.example.com'],
     ['hostname', 'code.example.com'],

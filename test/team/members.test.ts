@@ -1,4 +1,4 @@
-import { memberAllowRules, memberHostname, TeamMember, validateMembers } from '../../lib/team/members';
+import { memberHostname, memberPrincipals, TeamMember, validateMembers } from '../../lib/team/members';
 import { PropContext } from '../../lib/validation';
 import { GROUP_ID } from '../fixtures';
 
@@ -16,16 +16,13 @@ describe('memberHostname', () => {
   });
 });
 
-describe('memberAllowRules', () => {
-  test('lets in the member only, without admins', () => {
-    expect(memberAllowRules(ALICE, undefined)).toEqual({ emails: ['alice@example.com'] });
+describe('memberPrincipals', () => {
+  test('is the member\'s principal alone without admins', () => {
+    expect(memberPrincipals(ALICE, undefined)).toEqual(['alice']);
   });
 
-  test('adds the admins, without repeating the member, whatever the case', () => {
-    expect(memberAllowRules(ALICE, { emails: ['Alice@example.com', 'ops@example.com'], groupIds: [GROUP_ID] })).toEqual({
-      emails: ['alice@example.com', 'ops@example.com'],
-      groupIds: [GROUP_ID],
-    });
+  test('adds the admins\' emails\' principals, without repeating one; domains and groups give none', () => {
+    expect(memberPrincipals(ALICE, { emails: ['alice@example.org', 'ops@example.com'], groupIds: [GROUP_ID] })).toEqual(['alice', 'ops']);
   });
 });
 

@@ -1,6 +1,6 @@
 import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
-import { claimUnique, PropContext } from '../../lib/validation';
+import { checkClaimable, checkUnclaimed, claimUnique, PropContext } from '../../lib/validation';
 
 const ALICE: PropContext = { construct: 'editors/Alice' };
 const BOB: PropContext = { construct: 'editors/Bob' };
@@ -31,16 +31,37 @@ describe('claimUnique', () => {
     );
   });
 
-  test('gives a claim back when asked, so the value can be claimed again', () => {
+  test('lets the same construct claim a value again, as a construct checked before it is built does', () => {
     // GIVEN
     const scope = new Construct(undefined as any, 'app');
-    const release = claimUnique(scope, 'hostname', 'a.example.com', ALICE, 'hostname');
-
-    // WHEN
-    release();
+    claimUnique(scope, 'hostname', 'a.example.com', ALICE, 'hostname');
 
     // THEN
-    expect(() => claimUnique(scope, 'hostname', 'a.example.com', BOB, 'hostname')).not.toThrow();
+    expect(() => claimUnique(scope, 'hostname', 'a.example.com', ALICE, 'hostname')).not.toThrow();
+  });
+
+  test('keeps its claims in the construct tree, under the scope: nothing outlives the app', () => {
+    // GIVEN
+    const scope = new Construct(undefined as any, 'app');
+
+    // WHEN
+    claimUnique(scope, 'hostname', 'a.example.com', ALICE, 'hostname');
+
+    // THEN
+    expect(scope.node.children.map((c) => c.node.id)).toEqual(['ztcs-claims']);
+    expect(() => checkUnclaimed(new Construct(undefined as any, 'app'), 'hostname', 'a.example.com', BOB, 'hostname')).not.toThrow();
+  });
+
+  test('checks a list of one construct\'s values: none twice, none another\'s', () => {
+    // GIVEN
+    const scope = new Construct(undefined as any, 'app');
+    claimUnique(scope, 'hostname', 'a.example.com', ALICE, 'hostname');
+
+    // THEN
+    expect(() => checkClaimable(scope, 'hostname', [{ value: 'b.example.com', prop: 'hostname' }, { value: 'b.example.com', prop: 'sshHostname' }], BOB)).toThrow(
+      'editors/Bob: invalid sshHostname "b.example.com": is already the hostname of editors/Bob (its hostname); give each its own',
+    );
+    expect(() => checkClaimable(scope, 'hostname', [{ value: 'a.example.com', prop: 'hostname' }], BOB)).toThrow('is already the hostname of editors/Alice');
   });
 
   test('claims nothing for an unresolved token', () => {

@@ -44,7 +44,7 @@ export function rehearsalDroplet(props: Partial<ZeroTrustCodeServerProps>): Rehe
     zoneName: 'example.com',
     hostname: 'code.example.com',
     teamName: 'example-team',
-    allowedEmails: ['developer@example.com'],
+    allow: { emails: ['developer@example.com'] },
     ...props,
   });
   const synthesized = JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, Record<string, unknown>>> };

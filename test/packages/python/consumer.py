@@ -13,6 +13,7 @@ from cdktf_cdktf_provider_tls.provider import TlsProvider
 from constructs import Construct
 
 from cdktf_zero_trust_code_server import (
+    AccessRuleSet,
     FirewallProtocol,
     GithubOrganization,
     OutboundRule,
@@ -35,8 +36,7 @@ class CodeServerStack(TerraformStack):
             cloudflare_zone_id="11111111111111111111111111111111",
             zone_name="example.com",
             team_name="example-team",
-            allowed_emails=["developer@example.com"],
-            **props,
+            **{"allow": AccessRuleSet(emails=["developer@example.com"]), **props},
         )
 
 
@@ -49,13 +49,16 @@ def main() -> None:
         app,
         "options",
         hostname="python.example.com",
-        allowed_github_organizations=[
-            GithubOrganization(
-                name="example-org",
-                identity_provider_id="22222222-2222-2222-2222-222222222222",
-                team="platform",
-            )
-        ],
+        allow=AccessRuleSet(
+            emails=["developer@example.com"],
+            github_organizations=[
+                GithubOrganization(
+                    name="example-org",
+                    identity_provider_id="22222222-2222-2222-2222-222222222222",
+                    team="platform",
+                )
+            ],
+        ),
         size="s-2vcpu-2gb",
         region="ams3",
         extensions=["ms-python.python", "esbenp.prettier-vscode@10.4.0"],
@@ -63,6 +66,7 @@ def main() -> None:
         outbound_rules=[
             OutboundRule(protocol=FirewallProtocol.TCP, port_range="443"),
             OutboundRule(protocol=FirewallProtocol.UDP, port_range="53"),
+            OutboundRule(protocol=FirewallProtocol.TCP, port_range="7844"),
         ],
         home_volume_size_gib=40,
         user_name="dev",
