@@ -16,7 +16,7 @@ import {
 /** The defaults of {@link BootOptions}, for documentation and tests. */
 export const BOOT_DEFAULTS = {
   userName: 'coder',
-  codeServerVersion: '4.141.1',
+  codeServerVersion: '4.139.1',
   codeServerDebUrl: 'https://github.com/coder/code-server/releases/download/v{version}/code-server_{version}_amd64.deb',
   cloudflaredAptRepository: 'https://pkg.cloudflare.com/cloudflared',
   // Cloudflare rotated this key in 2025; hence a prop.
@@ -43,7 +43,7 @@ export interface BootOptions {
   readonly userName?: string;
   /**
    * The code-server release to install, `X.Y.Z`, 4.113.0 or newer.
-   * @default "4.141.1"
+   * @default "4.139.1"
    */
   readonly codeServerVersion?: string;
   /**
@@ -171,7 +171,7 @@ function validateBootOptions(ctx: PropContext, o: BootOptions): void {
     if (RESERVED_USERS.has(o.userName)) rejectProp(ctx, 'userName', o.userName, 'is a system user name; choose a name of your own, e.g. "dev" (the default is "coder")');
   }
   if (o.codeServerVersion !== undefined && !isUnresolved(o.codeServerVersion)) {
-    checkPattern(ctx, 'codeServerVersion', o.codeServerVersion, VERSION, 'expected a release number such as "4.141.1" (no "v")');
+    checkPattern(ctx, 'codeServerVersion', o.codeServerVersion, VERSION, 'expected a release number such as "4.139.1" (no "v")');
     if (!versionAtLeast(o.codeServerVersion, MIN_CODE_SERVER_VERSION)) {
       rejectProp(ctx, 'codeServerVersion', o.codeServerVersion, `must be ${MIN_CODE_SERVER_VERSION} or newer (older releases reject options of the configuration)`);
     }

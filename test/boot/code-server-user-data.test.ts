@@ -98,7 +98,7 @@ describe('validateBootOptions', () => {
   test.each<[string, BootOptions, string, unknown]>([
     ['a userName that is not a Linux user name is rejected', { userName: 'Dev User' }, 'userName', 'Dev User'],
     ['a reserved system userName is rejected', { userName: 'root' }, 'userName', 'root'],
-    ['a codeServerVersion that is not X.Y.Z is rejected', { codeServerVersion: 'v4.141.1' }, 'codeServerVersion', 'v4.141.1'],
+    ['a codeServerVersion that is not X.Y.Z is rejected', { codeServerVersion: 'v4.139.1' }, 'codeServerVersion', 'v4.139.1'],
     ['a codeServerVersion older than the minimum is rejected', { codeServerVersion: '4.112.0' }, 'codeServerVersion', '4.112.0'],
     ['a codeServerSha256 that is not 64 lower-case hex characters is rejected', { codeServerSha256: 'ABC123' }, 'codeServerSha256', 'ABC123'],
     ['an extension id that is not publisher.name is rejected, naming its index', { extensions: ['esbenp.prettier-vscode', 'prettier'] }, 'extensions[1]', 'prettier'],
