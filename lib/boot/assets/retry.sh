@@ -11,11 +11,14 @@ download() {
 
 # Runs apt-get with the given arguments until it succeeds: 10 tries, 15 s after the first
 # failure, doubling up to 2 minutes (about a quarter of an hour in all). An install that a reset
-# cut short is finished first (dpkg --configure -a), as apt refuses to run until it is.
+# cut short (dpkg --audit lists it) is finished first, as apt refuses to run until it is.
 apt_retry() {
   local pause=15
   for attempt in $(seq 1 10); do
-    if dpkg --configure -a && DEBIAN_FRONTEND=noninteractive apt-get -qq -o DPkg::Lock::Timeout=300 \
+    if [ -n "$(dpkg --audit 2>/dev/null)" ]; then
+      dpkg --configure -a || true
+    fi
+    if DEBIAN_FRONTEND=noninteractive apt-get -qq -o DPkg::Lock::Timeout=300 \
       -o APT::Update::Error-Mode=any "$@"; then
       return 0
     fi
