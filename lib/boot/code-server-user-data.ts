@@ -142,9 +142,9 @@ export interface CodeServerUserDataProps extends BootOptions {
   readonly homeVolume?: HomeVolume;
   /**
    * SSH through Access: the public key of the certificate authority whose short-lived certificates
-   * sshd accepts (the Access SSH application's). With it, sshd listens on loopback only, for the
-   * tunnel, with no passwords and no root login.
-   * @default - sshd is left as the image has it (the firewall admits no SSH)
+   * sshd accepts (the Access SSH application's). With it, sshd (on loopback only, for the tunnel,
+   * with no passwords, as on every droplet) also takes no root login.
+   * @default - sshd, on loopback only and with no passwords, accepts no certificate
    */
   readonly sshCertificateAuthority?: string;
   /**

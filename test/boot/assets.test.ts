@@ -192,17 +192,17 @@ describeAsRoot('the first boot scripts, run twice', () => {
   describe('install-cloudflared checks the key before apt trusts it', () => {
     /** A signing key made for the test, in a GNUPGHOME of its own: its armoured export and fingerprint. */
     function makeKey(name: string): { armoured: string; fingerprint: string } {
-      const home = join(work, `gnupg-${name}`);
-      mkdirSync(home, { mode: 0o700 });
+      const gnupgHome = join(work, `gnupg-${name}`);
+      mkdirSync(gnupgHome, { mode: 0o700 });
       const gpg = (...args: string[]) => {
-        const result = spawnSync('gpg', ['--homedir', home, '--batch', '--quiet', '--pinentry-mode', 'loopback', '--passphrase', '', ...args], { encoding: 'utf8' });
+        const result = spawnSync('gpg', ['--homedir', gnupgHome, '--batch', '--quiet', '--pinentry-mode', 'loopback', '--passphrase', '', ...args], { encoding: 'utf8' });
         if (result.status !== 0) throw new Error(`gpg ${args.join(' ')}: ${result.stderr}`);
         return result.stdout;
       };
       gpg('--quick-gen-key', `${name} <${name}@ztcs.invalid>`, 'ed25519', 'sign', 'never');
       const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(gpg('--with-colons', '--list-keys'))![1];
       const armoured = gpg('--armor', '--export');
-      spawnSync('gpgconf', ['--homedir', home, '--kill', 'all']);
+      spawnSync('gpgconf', ['--homedir', gnupgHome, '--kill', 'all']);
       return { armoured, fingerprint };
     }
 
@@ -212,7 +212,7 @@ describeAsRoot('the first boot scripts, run twice', () => {
      * and apt-get, dpkg logging their calls. Returns its exit, its errors, the calls and what it
      * left in the keyring's place.
      */
-    function runInstall(keyFile: string, fingerprint: string): { status: number | null; stderr: string; calls: string; keyring: string | null } {
+    function runInstall(served: string, fingerprint: string): { status: number | null; stderr: string; calls: string; keyring: string | null } {
       install(carriedFiles({ hostname: 'code.example.com', tunnelToken: 't' }), { CLOUDFLARED_KEY_URL: 'https://keys.example.com/cloudflare.gpg', CLOUDFLARED_KEY_FINGERPRINT: fingerprint });
       const bin = join(work, 'bin');
       const calls = join(work, 'calls.log');
@@ -222,15 +222,14 @@ describeAsRoot('the first boot scripts, run twice', () => {
         writeFileSync(join(bin, name), `#!/bin/bash\n${body}\n`);
         chmodSync(join(bin, name), 0o755);
       };
-      stub('curl', `echo "curl $*" >> '${calls}'; while [ $# -gt 0 ]; do [ "$1" = -o ] && out="$2"; shift; done; cp '${keyFile}' "$out"`);
+      stub('curl', `echo "curl $*" >> '${calls}'; while [ $# -gt 0 ]; do [ "$1" = -o ] && out="$2"; shift; done; cp '${served}' "$out"`);
       stub('apt-get', `echo "apt-get $*" >> '${calls}'`);
       stub('dpkg', `echo "dpkg $*" >> '${calls}'`);
       const kept = join(work, 'keyring-left.gpg');
       const result = spawnSync('unshare', ['--mount', '--propagation', 'private', 'bash', '-c',
         'mount -t tmpfs none /usr/share/keyrings && mount -t tmpfs none /etc/apt/sources.list.d && ' +
         `bash '${join(scripts, 'install-cloudflared.sh')}'; status=$?; ` +
-        `if [ -e /usr/share/keyrings/cloudflare-cloudflared.gpg ]; then cp /usr/share/keyrings/cloudflare-cloudflared.gpg '${kept}'; fi; exit $status`,
-      ], { encoding: 'utf8', env: { ...process.env, ZTCS_ETC: etc, PATH: `${bin}:${process.env.PATH}` } });
+        `if [ -e /usr/share/keyrings/cloudflare-cloudflared.gpg ]; then cp /usr/share/keyrings/cloudflare-cloudflared.gpg '${kept}'; fi; exit $status`], { encoding: 'utf8', env: { ...process.env, ZTCS_ETC: etc, PATH: `${bin}:${process.env.PATH}` } });
       return { status: result.status, stderr: result.stderr, calls: readFileSync(calls, 'utf8'), keyring: existsSync(kept) ? kept : null };
     }
 

@@ -247,7 +247,7 @@ describeVm('the first boot, rehearsed in a virtual machine', () => {
       expect((firstAnswered - mirror.times[0]) / 1000).toBeGreaterThanOrEqual(MIRROR_DOWN_SECONDS);
       expect(first.report.boot_unit).toMatchObject({ ActiveState: 'active', Result: 'success', NRestarts: '0' });
       expect(first.report.files[READY_MARKER_PATH]).toMatchObject({ type: 'file' });
-      console.log(`VM first boot: the mirror came back ${((firstAnswered - mirror.times[0]) / 1000).toFixed(0)} s after the first download; ready ${(first.report.files[READY_MARKER_PATH].mtime_ns / 1e6 - mirror.times[0]) / 1000 | 0} s after it`);
+      console.log(`VM first boot: the mirror came back ${((firstAnswered - mirror.times[0]) / 1000).toFixed(0)} s after the first download; ready ${((first.report.files[READY_MARKER_PATH].mtime_ns / 1e6 - mirror.times[0]) / 1000).toFixed(0)} s after it`);
     });
 
     // On a droplet, sshd and code-server are the only listeners, both on loopback; cloudflared
