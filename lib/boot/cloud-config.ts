@@ -2,8 +2,8 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Token } from 'cdktf';
 import { stringify } from 'yaml';
-import { BOOT_ENTRY, BOOT_ENV_KEYS, BOOT_PATHS, BOOT_STEPS, BOOT_UNITS, BootEnvKey, CODE_SERVER_PORT } from './contract';
-import { cloudflaredUnit, codeServerUnit } from './units';
+import { BOOT_ENTRY, BOOT_ENV_KEYS, BOOT_LIBRARY, BOOT_PATHS, BOOT_STEPS, BOOT_UNITS, BootEnvKey, CODE_SERVER_PORT } from './contract';
+import { bootUnit, cloudflaredUnit, codeServerUnit } from './units';
 
 /** Every value the boot document is rendered from, defaults already applied. */
 export interface CloudConfigOptions {
@@ -21,6 +21,8 @@ export interface CloudConfigOptions {
   readonly codeServerDebUrl: string;
   readonly cloudflaredAptRepository: string;
   readonly cloudflaredKeyUrl: string;
+  /** The full fingerprint of the one primary key the boot accepts from cloudflaredKeyUrl. */
+  readonly cloudflaredKeyFingerprint: string;
   readonly extensions: string[];
   readonly settings?: Record<string, unknown>;
   readonly gitRepositories: string[];
@@ -44,7 +46,7 @@ interface WriteFile {
 
 /** The scripts, read once per process: every document carries the same ones. */
 const SCRIPT_CONTENTS: ReadonlyMap<string, string> = new Map(
-  [BOOT_ENTRY, ...BOOT_STEPS].map((name) => [name, readFileSync(join(__dirname, 'assets', name), 'utf8')]),
+  [BOOT_ENTRY, BOOT_LIBRARY, ...BOOT_STEPS].map((name) => [name, readFileSync(join(__dirname, 'assets', name), 'utf8')]),
 );
 
 /** Quotes a value for a POSIX shell, so an environment file sourced by the scripts reads it back as is. */
@@ -73,11 +75,12 @@ export function bootEnvironment(o: CloudConfigOptions): Record<BootEnvKey, strin
     CODE_SERVER_DEB_URL: o.codeServerDebUrl.split('{version}').join(o.codeServerVersion),
     CLOUDFLARED_APT_REPOSITORY: o.cloudflaredAptRepository,
     CLOUDFLARED_KEY_URL: o.cloudflaredKeyUrl,
+    // gpg prints fingerprints in upper case.
+    CLOUDFLARED_KEY_FINGERPRINT: o.cloudflaredKeyFingerprint.toUpperCase(),
     EXTENSIONS: o.extensions.join(' '),
     GIT_REPOSITORIES: o.gitRepositories.join(' '),
     DOTFILES_REPOSITORY: o.dotfilesRepository ?? '',
     HOME_VOLUME_LABEL: o.homeVolumeLabel ?? '',
-    SSH_THROUGH_TUNNEL: o.ssh ? 'yes' : '',
     READY_MARKER: BOOT_PATHS.readyMarker,
   };
 }
@@ -87,17 +90,26 @@ function renderBootEnvironment(o: CloudConfigOptions): string {
   return BOOT_ENV_KEYS.map((key) => `${key}=${shellQuote(values[key])}`).join('\n') + '\n';
 }
 
-/** sshd for SSH through Access only: loopback, certificates of the Access application, no passwords, no root. */
-export function sshdConfig(): string {
+/**
+ * sshd on every droplet: loopback only, so it never answers on a public address, and no
+ * passwords. With SSH through Access, also the Access application's certificates, and no root.
+ */
+export function sshdConfig(sshThroughAccess: boolean): string {
   return [
-    '# Written by the first boot: sshd serves SSH through Cloudflare Access only.',
+    sshThroughAccess
+      ? '# Written by cloud-init: sshd serves SSH through Cloudflare Access only, on loopback.'
+      : '# Written by cloud-init: sshd listens on loopback only and takes no password.',
     'ListenAddress 127.0.0.1',
     'PasswordAuthentication no',
     'KbdInteractiveAuthentication no',
-    'PermitRootLogin no',
-    'PubkeyAuthentication yes',
-    `TrustedUserCAKeys ${BOOT_PATHS.sshCertificateAuthority}`,
-    `AuthorizedPrincipalsFile ${BOOT_PATHS.sshPrincipals}/%u`,
+    ...(sshThroughAccess
+      ? [
+        'PermitRootLogin no',
+        'PubkeyAuthentication yes',
+        `TrustedUserCAKeys ${BOOT_PATHS.sshCertificateAuthority}`,
+        `AuthorizedPrincipalsFile ${BOOT_PATHS.sshPrincipals}/%u`,
+      ]
+      : []),
   ].join('\n') + '\n';
 }
 
@@ -133,9 +145,11 @@ function optionFiles(o: CloudConfigOptions): WriteFile[] {
     ...(o.settings ? [file(BOOT_PATHS.settings, JSON.stringify(o.settings, undefined, 2) + '\n')] : []),
     file(`/etc/systemd/system/${BOOT_UNITS.codeServer}`, codeServerUnit(o.userName, homeOf(o), o.workspaceFolder, o.homeVolumeLabel !== undefined)),
     file(`/etc/systemd/system/${BOOT_UNITS.cloudflared}`, cloudflaredUnit()),
+    file(`/etc/systemd/system/${BOOT_UNITS.boot}`, bootUnit()),
+    // Written before sshd first starts (cloud-init's network stage runs before ssh.service).
+    file(BOOT_PATHS.sshdConfig, sshdConfig(o.ssh !== undefined)),
     ...(o.ssh
       ? [
-        file(BOOT_PATHS.sshdConfig, sshdConfig()),
         file(BOOT_PATHS.sshCertificateAuthority, `${o.ssh.certificateAuthority}\n`),
         file(`${BOOT_PATHS.sshPrincipals}/${o.userName}`, o.ssh.principals.join('\n') + '\n'),
       ]
@@ -177,12 +191,17 @@ function documentOf(o: CloudConfigOptions, files: WriteFile[]): Record<string, u
       },
     ],
     write_files: files,
-    runcmd: [[`${BOOT_PATHS.scripts}/${BOOT_ENTRY}`]],
+    // The boot runs as a unit of its own, which starts again after a failure and on every boot
+    // until it has finished; --no-block: cloud-init does not wait for it.
+    runcmd: [
+      ['systemctl', 'daemon-reload'],
+      ['systemctl', 'enable', '--now', '--no-block', BOOT_UNITS.boot],
+    ],
     // The developer signs in through code-server, or over SSH with Access certificates: no
     // authorized keys. Listing their key fingerprints would only create ~/.ssh/authorized_keys,
     // on the droplet's own disk when the home volume is missing.
     no_ssh_fingerprints: true,
-    final_message: `ztcs: cloud-init finished after $UPTIME seconds; ${BOOT_PATHS.readyMarker} exists once code-server and the tunnel are up`,
+    final_message: `ztcs: cloud-init finished after $UPTIME seconds; ${BOOT_UNITS.boot} goes on, and ${BOOT_PATHS.readyMarker} exists once code-server and the tunnel are up`,
   };
 }
 

@@ -16,11 +16,18 @@ import {
 /** The defaults of {@link BootOptions}, for documentation and tests. */
 export const BOOT_DEFAULTS = {
   userName: 'coder',
-  codeServerVersion: '4.141.1',
+  codeServerVersion: '4.139.1',
   codeServerDebUrl: 'https://github.com/coder/code-server/releases/download/v{version}/code-server_{version}_amd64.deb',
   cloudflaredAptRepository: 'https://pkg.cloudflare.com/cloudflared',
   // Cloudflare rotated this key in 2025; hence a prop.
   cloudflaredKeyUrl: 'https://pkg.cloudflare.com/cloudflare-public-v2.gpg',
+  // The primary key "CloudFlare Software Packaging 2025 <help@cloudflare.com>" (created
+  // 2025-10-23), which signs the cloudflared repository's InRelease since the 2025 rotation that
+  // brought cloudflare-public-v2.gpg (cloudflare/cloudflare-docs#26253). pkg.cloudflare.com shows
+  // no fingerprint; this one is pinned alike by public projects that check the key they fetch
+  // from pkg.cloudflare.com, e.g. ones noting it "the same on keys.openpgp.org and
+  // keyserver.ubuntu.com" (found with a code search for "CloudFlare Software Packaging").
+  cloudflaredKeyFingerprint: 'CC94B39C77AE7342A68B89628A682D308D4E5E73',
   // Long enough for a laptop lid closed overnight, and as long as the default Access session.
   reconnectionGraceSeconds: 86_400,
   swapSizeGib: 2,
@@ -43,7 +50,7 @@ export interface BootOptions {
   readonly userName?: string;
   /**
    * The code-server release to install, `X.Y.Z`, 4.113.0 or newer.
-   * @default "4.141.1"
+   * @default "4.139.1"
    */
   readonly codeServerVersion?: string;
   /**
@@ -53,8 +60,8 @@ export interface BootOptions {
   readonly codeServerSha256?: string;
   /**
    * Where code-server's amd64 .deb is downloaded from, `{version}` standing for
-   * `codeServerVersion`: an internal mirror, for instance. http is accepted; give
-   * `codeServerSha256` with it.
+   * `codeServerVersion`: an internal mirror, for instance. http is accepted only with
+   * `codeServerSha256`.
    * @default "https://github.com/coder/code-server/releases/download/v{version}/code-server_{version}_amd64.deb"
    */
   readonly codeServerDebUrl?: string;
@@ -70,6 +77,14 @@ export interface BootOptions {
    * @default "https://pkg.cloudflare.com/cloudflare-public-v2.gpg"
    */
   readonly cloudflaredKeyUrl?: string;
+  /**
+   * The full OpenPGP fingerprint (40 hexadecimal characters, no spaces) of the key at
+   * `cloudflaredKeyUrl`: the boot refuses a download that is not exactly this one primary key,
+   * before apt trusts it. Change it together with `cloudflaredKeyUrl` when Cloudflare rotates
+   * its key, or for a mirror signed with a key of your own.
+   * @default "CC94B39C77AE7342A68B89628A682D308D4E5E73"
+   */
+  readonly cloudflaredKeyFingerprint?: string;
   /**
    * Extensions to install from Open VSX, as `publisher.name` or `publisher.name@version`.
    * @default - none
@@ -127,9 +142,9 @@ export interface CodeServerUserDataProps extends BootOptions {
   readonly homeVolume?: HomeVolume;
   /**
    * SSH through Access: the public key of the certificate authority whose short-lived certificates
-   * sshd accepts (the Access SSH application's). With it, sshd listens on loopback only, for the
-   * tunnel, with no passwords and no root login.
-   * @default - sshd is left as the image has it (the firewall admits no SSH)
+   * sshd accepts (the Access SSH application's). With it, sshd (on loopback only, for the tunnel,
+   * with no passwords, as on every droplet) also takes no root login.
+   * @default - sshd, on loopback only and with no passwords, accepts no certificate
    */
   readonly sshCertificateAuthority?: string;
   /**
@@ -145,6 +160,7 @@ const RESERVED_USERS = new Set(['root', 'daemon', 'bin', 'sys', 'sync', 'games',
 const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
 const VERSION = /^\d{1,4}\.\d{1,4}\.\d{1,4}$/;
 const SHA256 = /^[a-f0-9]{64}$/;
+const FINGERPRINT = /^[A-Fa-f0-9]{40}$/;
 const EXTENSION = /^[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9-]*(@\d+\.\d+\.\d+)?$/i;
 const PATH = /^\/[A-Za-z0-9._/-]+$/;
 const PRINCIPAL = /^[A-Za-z0-9._+-]{1,64}$/;
@@ -171,7 +187,7 @@ export function validateBootOptions(ctx: PropContext, o: BootOptions): void {
     if (RESERVED_USERS.has(o.userName)) rejectProp(ctx, 'userName', o.userName, 'is a system user name; choose a name of your own, e.g. "dev" (the default is "coder")');
   }
   if (o.codeServerVersion !== undefined && !isUnresolved(o.codeServerVersion)) {
-    checkPattern(ctx, 'codeServerVersion', o.codeServerVersion, VERSION, 'expected a release number such as "4.141.1" (no "v")');
+    checkPattern(ctx, 'codeServerVersion', o.codeServerVersion, VERSION, 'expected a release number such as "4.139.1" (no "v")');
     if (!versionAtLeast(o.codeServerVersion, MIN_CODE_SERVER_VERSION)) {
       rejectProp(ctx, 'codeServerVersion', o.codeServerVersion, `must be ${MIN_CODE_SERVER_VERSION} or newer (older releases reject options of the configuration)`);
     }
@@ -179,9 +195,17 @@ export function validateBootOptions(ctx: PropContext, o: BootOptions): void {
   if (o.codeServerSha256 !== undefined) {
     checkPattern(ctx, 'codeServerSha256', o.codeServerSha256, SHA256, 'expected 64 lower-case hexadecimal characters, as `sha256sum` prints them');
   }
-  if (o.codeServerDebUrl !== undefined) checkHttpsUrl(ctx, 'codeServerDebUrl', o.codeServerDebUrl, true);
+  if (o.codeServerDebUrl !== undefined) {
+    checkHttpsUrl(ctx, 'codeServerDebUrl', o.codeServerDebUrl, true);
+    if (!isUnresolved(o.codeServerDebUrl) && o.codeServerDebUrl.startsWith('http://') && o.codeServerSha256 === undefined) {
+      rejectProp(ctx, 'codeServerDebUrl', o.codeServerDebUrl, 'is plain http, which anyone on the way can change: give codeServerSha256 with it (the .deb\'s SHA-256 as `sha256sum` prints it), or use https, e.g. "https://mirror.example.com/code-server_{version}_amd64.deb"');
+    }
+  }
   if (o.cloudflaredAptRepository !== undefined) checkHttpsUrl(ctx, 'cloudflaredAptRepository', o.cloudflaredAptRepository, true);
   if (o.cloudflaredKeyUrl !== undefined) checkHttpsUrl(ctx, 'cloudflaredKeyUrl', o.cloudflaredKeyUrl, true);
+  if (o.cloudflaredKeyFingerprint !== undefined) {
+    checkPattern(ctx, 'cloudflaredKeyFingerprint', o.cloudflaredKeyFingerprint, FINGERPRINT, `expected a full OpenPGP fingerprint: 40 hexadecimal characters without spaces, as \`gpg --show-keys --with-colons\` prints it on the fpr line, e.g. "${BOOT_DEFAULTS.cloudflaredKeyFingerprint}"`);
+  }
   (o.extensions ?? []).forEach((e, i) => checkPattern(ctx, `extensions[${i}]`, e, EXTENSION, 'expected an Open VSX id such as "esbenp.prettier-vscode" or "ms-python.python@2024.2.1"'));
   checkUnique(ctx, 'extensions', (o.extensions ?? []).map((e) => e.toLowerCase().split('@')[0]));
   if (o.settings !== undefined && (typeof o.settings !== 'object' || o.settings === null || Array.isArray(o.settings))) {
@@ -227,6 +251,7 @@ export function resolveBootOptions(props: CodeServerUserDataProps & { readonly h
     codeServerDebUrl: props.codeServerDebUrl ?? BOOT_DEFAULTS.codeServerDebUrl,
     cloudflaredAptRepository: props.cloudflaredAptRepository ?? BOOT_DEFAULTS.cloudflaredAptRepository,
     cloudflaredKeyUrl: props.cloudflaredKeyUrl ?? BOOT_DEFAULTS.cloudflaredKeyUrl,
+    cloudflaredKeyFingerprint: props.cloudflaredKeyFingerprint ?? BOOT_DEFAULTS.cloudflaredKeyFingerprint,
     extensions: props.extensions ?? [],
     settings: props.settings,
     gitRepositories: props.gitRepositories ?? [],

@@ -14,11 +14,13 @@ export const BOOT_PATHS = {
   scripts: '/usr/local/lib/ztcs',
   /** Written once code-server and the tunnel are up. */
   readyMarker: '/var/lib/ztcs/ready',
+  /** One file per finished step of the boot (named as in BOOT_STEP_RECORDS), holding when it finished. */
+  stepRecords: '/var/lib/ztcs/steps',
   /** code-server's configuration file. */
   codeServerConfig: '/etc/code-server/config.yaml',
   /** The root-only file that holds the tunnel token as TUNNEL_TOKEN=…, read by systemd. */
   tunnelToken: '/etc/cloudflared/tunnel.env',
-  /** sshd's settings for SSH through Access; read before the distribution's own (50-cloud-init.conf). */
+  /** sshd's settings (loopback only, and SSH through Access); read before the distribution's own (50-cloud-init.conf). */
   sshdConfig: '/etc/ssh/sshd_config.d/40-ztcs.conf',
   /** The public key of the certificate authority whose short-lived certificates sshd accepts. */
   sshCertificateAuthority: '/etc/ssh/ztcs-ca.pub',
@@ -28,6 +30,8 @@ export const BOOT_PATHS = {
 
 /** The systemd units the boot writes and starts. */
 export const BOOT_UNITS = {
+  /** Runs boot.sh until it has finished; cloud-init's runcmd enables and starts it. */
+  boot: 'ztcs-boot.service',
   codeServer: 'code-server.service',
   cloudflared: 'cloudflared-tunnel.service',
 } as const;
@@ -40,8 +44,11 @@ export const CODE_SERVER_PORT = 8080;
 /** The port sshd listens on, on loopback only, for SSH through Access. */
 export const SSHD_PORT = 22;
 
-/** The script cloud-init runs; it runs the steps below, in this order. */
+/** The script the boot unit runs; it runs the steps below, in this order. */
 export const BOOT_ENTRY = 'boot.sh';
+
+/** The library of retries that the steps which download source. */
+export const BOOT_LIBRARY = 'retry.sh';
 
 /** The steps of the first boot, in the order boot.sh runs them: the critical path, then the optional steps. */
 export const BOOT_STEPS = [
@@ -49,6 +56,22 @@ export const BOOT_STEPS = [
   'configure-ssh.sh',
   'install-cloudflared.sh',
   'install-code-server.sh',
+  'wait-ready.sh',
+  'personalize.sh',
+  'enable-security-updates.sh',
+] as const;
+
+/**
+ * The records boot.sh keeps under `BOOT_PATHS.stepRecords`, in the order it runs them: each step
+ * by its script's name, and the starts of the two services by their units' names.
+ */
+export const BOOT_STEP_RECORDS = [
+  'prepare-home.sh',
+  'configure-ssh.sh',
+  'install-cloudflared.sh',
+  BOOT_UNITS.cloudflared,
+  'install-code-server.sh',
+  BOOT_UNITS.codeServer,
   'wait-ready.sh',
   'personalize.sh',
   'enable-security-updates.sh',
@@ -65,11 +88,11 @@ export const BOOT_ENV_KEYS = [
   'CODE_SERVER_DEB_URL',
   'CLOUDFLARED_APT_REPOSITORY',
   'CLOUDFLARED_KEY_URL',
+  'CLOUDFLARED_KEY_FINGERPRINT',
   'EXTENSIONS',
   'GIT_REPOSITORIES',
   'DOTFILES_REPOSITORY',
   'HOME_VOLUME_LABEL',
-  'SSH_THROUGH_TUNNEL',
   'READY_MARKER',
 ] as const;
 

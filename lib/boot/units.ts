@@ -1,4 +1,4 @@
-import { BOOT_PATHS } from './contract';
+import { BOOT_ENTRY, BOOT_PATHS } from './contract';
 
 /** A systemd unit file as sections of key/value lines, rendered in the order given. */
 type UnitSections = Record<string, Array<[string, string]>>;
@@ -9,7 +9,6 @@ function renderUnit(sections: UnitSections): string {
     .map(([name, lines]) => [`[${name}]`, ...lines.map(([key, value]) => `${key}=${value}`)].join('\n'))
     .join('\n\n') + '\n';
 }
-
 
 /** code-server as the developer, on loopback, opening the workspace folder. */
 export function codeServerUnit(user: string, home: string, workspace: string, homeOnVolume: boolean): string {
@@ -56,6 +55,35 @@ export function cloudflaredUnit(): string {
       ['Restart', 'always'],
       ['RestartSec', '5'],
       ['TimeoutStartSec', '0'],
+    ],
+    Install: [['WantedBy', 'multi-user.target']],
+  });
+}
+
+/**
+ * The boot: boot.sh, started by cloud-init's runcmd on the first boot and by multi-user.target on
+ * every later one, and started again 30 seconds after a failure, with no limit; boot.sh skips the
+ * steps that finished before, so this goes on until the boot has finished. No start timeout: a
+ * download that rides out a refusing mirror may take many minutes.
+ */
+export function bootUnit(): string {
+  return renderUnit({
+    Unit: [
+      ['Description', 'Boot of the code-server droplet: installs and starts code-server and the tunnel'],
+      ['After', 'network-online.target'],
+      ['Wants', 'network-online.target'],
+      ['StartLimitIntervalSec', '0'],
+    ],
+    Service: [
+      ['Type', 'oneshot'],
+      ['RemainAfterExit', 'yes'],
+      ['ExecStart', `${BOOT_PATHS.scripts}/${BOOT_ENTRY}`],
+      ['Restart', 'on-failure'],
+      ['RestartSec', '30'],
+      ['TimeoutStartSec', 'infinity'],
+      // The boot's progress on the console too, where a provider's console (and the test tier) reads it.
+      ['StandardOutput', 'journal+console'],
+      ['StandardError', 'journal+console'],
     ],
     Install: [['WantedBy', 'multi-user.target']],
   });

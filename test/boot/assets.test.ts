@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir, userInfo } from 'os';
 import { join } from 'path';
 import { parse } from 'yaml';
@@ -187,5 +187,95 @@ describeAsRoot('the first boot scripts, run twice', () => {
     expect(describeTree(home)).toEqual(before);
     expect(readFileSync(settings, 'utf8')).toBe('{ "editor.tabSize": 4 }\n');
     expect(readFileSync(join(home, '.dotfiles-installed'), 'utf8')).toBe('ran\n');
+  });
+
+  describe('install-cloudflared checks the key before apt trusts it', () => {
+    /** A signing key made for the test, in a GNUPGHOME of its own: its armoured export and fingerprint. */
+    function makeKey(name: string): { armoured: string; fingerprint: string } {
+      const gnupgHome = join(work, `gnupg-${name}`);
+      mkdirSync(gnupgHome, { mode: 0o700 });
+      const gpg = (...args: string[]) => {
+        const result = spawnSync('gpg', ['--homedir', gnupgHome, '--batch', '--quiet', '--pinentry-mode', 'loopback', '--passphrase', '', ...args], { encoding: 'utf8' });
+        if (result.status !== 0) throw new Error(`gpg ${args.join(' ')}: ${result.stderr}`);
+        return result.stdout;
+      };
+      gpg('--quick-gen-key', `${name} <${name}@ztcs.invalid>`, 'ed25519', 'sign', 'never');
+      const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(gpg('--with-colons', '--list-keys'))![1];
+      const armoured = gpg('--armor', '--export');
+      spawnSync('gpgconf', ['--homedir', gnupgHome, '--kill', 'all']);
+      return { armoured, fingerprint };
+    }
+
+    /**
+     * Runs install-cloudflared.sh as on a droplet, in a mount namespace whose keyring and apt
+     * source folders are empty tmpfs (the host's stay untouched), curl serving the given key file
+     * and apt-get, dpkg logging their calls. Returns its exit, its errors, the calls and what it
+     * left in the keyring's place.
+     */
+    function runInstall(served: string, fingerprint: string): { status: number | null; stderr: string; calls: string; keyring: string | null } {
+      install(carriedFiles({ hostname: 'code.example.com', tunnelToken: 't' }), { CLOUDFLARED_KEY_URL: 'https://keys.example.com/cloudflare.gpg', CLOUDFLARED_KEY_FINGERPRINT: fingerprint });
+      const bin = join(work, 'bin');
+      const calls = join(work, 'calls.log');
+      mkdirSync(bin, { recursive: true });
+      writeFileSync(calls, '');
+      const stub = (name: string, body: string) => {
+        writeFileSync(join(bin, name), `#!/bin/bash\n${body}\n`);
+        chmodSync(join(bin, name), 0o755);
+      };
+      stub('curl', `echo "curl $*" >> '${calls}'; while [ $# -gt 0 ]; do [ "$1" = -o ] && out="$2"; shift; done; cp '${served}' "$out"`);
+      stub('apt-get', `echo "apt-get $*" >> '${calls}'`);
+      stub('dpkg', `echo "dpkg $*" >> '${calls}'`);
+      const kept = join(work, 'keyring-left.gpg');
+      const result = spawnSync('unshare', ['--mount', '--propagation', 'private', 'bash', '-c',
+        'mount -t tmpfs none /usr/share/keyrings && mount -t tmpfs none /etc/apt/sources.list.d && ' +
+        `bash '${join(scripts, 'install-cloudflared.sh')}'; status=$?; ` +
+        `if [ -e /usr/share/keyrings/cloudflare-cloudflared.gpg ]; then cp /usr/share/keyrings/cloudflare-cloudflared.gpg '${kept}'; fi; exit $status`], { encoding: 'utf8', env: { ...process.env, ZTCS_ETC: etc, PATH: `${bin}:${process.env.PATH}` } });
+      return { status: result.status, stderr: result.stderr, calls: readFileSync(calls, 'utf8'), keyring: existsSync(kept) ? kept : null };
+    }
+
+    function keyFile(name: string, armoured: string): string {
+      const path = join(work, name);
+      writeFileSync(path, armoured);
+      return path;
+    }
+
+    test('the key whose fingerprint is pinned is trusted: apt reads the repository with it', () => {
+      const key = makeKey('pinned');
+      const result = runInstall(keyFile('pinned.asc', key.armoured), key.fingerprint);
+      expect(result.status).toBe(0);
+      expect(result.calls).toMatch(/^apt-get .*update/m);
+      expect(result.calls).toMatch(/^apt-get .*install -y cloudflared$/m);
+      const listed = spawnSync('gpg', ['--show-keys', '--with-colons', result.keyring!], { encoding: 'utf8' }).stdout;
+      expect([...listed.matchAll(/^pub:/gm)]).toHaveLength(1);
+      expect(listed).toContain(`fpr:::::::::${key.fingerprint}:`);
+    });
+
+    test('a key with another fingerprint is refused before apt trusts it: no keyring, no apt-get', () => {
+      const pinned = makeKey('pinned');
+      const other = makeKey('other');
+      const result = runInstall(keyFile('other.asc', other.armoured), pinned.fingerprint);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain(`is not the pinned one: expected one primary key with fingerprint ${pinned.fingerprint} (cloudflaredKeyFingerprint), found 1: ${other.fingerprint}`);
+      expect(result.keyring).toBeNull();
+      expect(result.calls).not.toMatch(/^apt-get/m);
+    });
+
+    test('a file that holds the pinned key and another one besides is refused', () => {
+      const pinned = makeKey('pinned');
+      const other = makeKey('other');
+      const result = runInstall(keyFile('both.asc', pinned.armoured + other.armoured), pinned.fingerprint);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain('found 2:');
+      expect(result.keyring).toBeNull();
+      expect(result.calls).not.toMatch(/^apt-get/m);
+    });
+
+    test('a download that is no key at all is refused', () => {
+      const pinned = makeKey('pinned');
+      const result = runInstall(keyFile('page.html', '<html>Not found</html>\n'), pinned.fingerprint);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain('found 0:');
+      expect(result.keyring).toBeNull();
+    });
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'path';
 import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { parse, stringify } from 'yaml';
 import { buildCloudConfig, renderCloudConfig, shellQuote } from '../../lib/boot/cloud-config';
-import { CodeServerUserData, CodeServerUserDataProps, resolveBootOptions } from '../../lib/boot/code-server-user-data';
+import { BOOT_DEFAULTS, CodeServerUserData, CodeServerUserDataProps, resolveBootOptions } from '../../lib/boot/code-server-user-data';
 
 // Unit tests of the boot document: no external tool but bash (for the quoting round trip).
 
@@ -251,6 +251,7 @@ describe('boot.env', () => {
     expect(readBack(content, 'CODE_SERVER_DEB_URL')).toBe('https://github.com/coder/code-server/releases/download/v4.120.0/code-server_4.120.0_amd64.deb');
     expect(readBack(content, 'CLOUDFLARED_APT_REPOSITORY')).toBe('https://pkg.cloudflare.com/cloudflared');
     expect(readBack(content, 'CLOUDFLARED_KEY_URL')).toBe('https://pkg.cloudflare.com/cloudflare-public-v2.gpg');
+    expect(readBack(content, 'CLOUDFLARED_KEY_FINGERPRINT')).toBe(BOOT_DEFAULTS.cloudflaredKeyFingerprint);
   });
 
   test('a mirror replaces every {version} in codeServerDebUrl and serves cloudflared from its own repository', () => {
@@ -259,10 +260,12 @@ describe('boot.env', () => {
       codeServerDebUrl: 'http://mirror.internal/code-server/{version}/code-server_{version}_amd64.deb',
       cloudflaredAptRepository: 'http://mirror.internal/cloudflared',
       cloudflaredKeyUrl: 'http://mirror.internal/cloudflared.gpg',
+      cloudflaredKeyFingerprint: '0123456789ABCDEF0123456789ABCDEF01234567',
     }), BOOT_ENV).content;
     expect(readBack(content, 'CODE_SERVER_DEB_URL')).toBe('http://mirror.internal/code-server/4.120.0/code-server_4.120.0_amd64.deb');
     expect(readBack(content, 'CLOUDFLARED_APT_REPOSITORY')).toBe('http://mirror.internal/cloudflared');
     expect(readBack(content, 'CLOUDFLARED_KEY_URL')).toBe('http://mirror.internal/cloudflared.gpg');
+    expect(readBack(content, 'CLOUDFLARED_KEY_FINGERPRINT')).toBe('0123456789ABCDEF0123456789ABCDEF01234567');
   });
 });
 
@@ -335,14 +338,37 @@ describe('SSH through Access in the document', () => {
     expect(fileOf(doc, '/etc/ssh/ztcs-principals/dev').content).toBe('alice\nops\n');
   });
 
-  test('tells configure-ssh.sh to apply it through boot.env', () => {
-    expect(fileOf(documentOf(SSH), BOOT_ENV).content).toContain("SSH_THROUGH_TUNNEL='yes'");
-    expect(fileOf(documentOf(), BOOT_ENV).content).toContain("SSH_THROUGH_TUNNEL=''");
+  test('without SSH through Access, sshd still listens on loopback only and takes no password, and trusts no certificate', () => {
+    const config = fileOf(documentOf(), '/etc/ssh/sshd_config.d/40-ztcs.conf').content.split('\n').filter((line) => line && !line.startsWith('#'));
+    expect(config).toEqual(['ListenAddress 127.0.0.1', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no']);
+    expect(hasFile(documentOf(), '/etc/ssh/ztcs-ca.pub')).toBe(false);
+    expect(documentOf().write_files.some((f) => f.path.startsWith('/etc/ssh/ztcs-principals/'))).toBe(false);
+  });
+});
+
+describe('the boot unit in the document', () => {
+  test('runcmd only enables and starts the boot unit, without waiting for it', () => {
+    expect(documentOf().runcmd).toEqual([['systemctl', 'daemon-reload'], ['systemctl', 'enable', '--now', '--no-block', 'ztcs-boot.service']]);
   });
 
-  test('leaves sshd alone by default', () => {
-    expect(hasFile(documentOf(), '/etc/ssh/sshd_config.d/40-ztcs.conf')).toBe(false);
-    expect(hasFile(documentOf(), '/etc/ssh/ztcs-ca.pub')).toBe(false);
+  test('the unit runs boot.sh once per start, restarts it after a failure with no start limit, and starts on every boot', () => {
+    const unit = fileOf(documentOf(), '/etc/systemd/system/ztcs-boot.service').content.split('\n');
+    expect(unit).toEqual(expect.arrayContaining([
+      'Type=oneshot',
+      'RemainAfterExit=yes',
+      'ExecStart=/usr/local/lib/ztcs/boot.sh',
+      'Restart=on-failure',
+      'RestartSec=30',
+      'StartLimitIntervalSec=0',
+      'After=network-online.target',
+      'Wants=network-online.target',
+      'WantedBy=multi-user.target',
+    ]));
+  });
+
+  test('the unit is not ordered after cloud-init, which starts it (no ordering deadlock with cloud-final)', () => {
+    const unit = fileOf(documentOf(), '/etc/systemd/system/ztcs-boot.service').content;
+    expect(unit).not.toMatch(/^(After|Requires|BindsTo)=.*cloud-/m);
   });
 });
 

@@ -98,9 +98,12 @@ describe('validateBootOptions', () => {
   test.each<[string, BootOptions, string, unknown]>([
     ['a userName that is not a Linux user name is rejected', { userName: 'Dev User' }, 'userName', 'Dev User'],
     ['a reserved system userName is rejected', { userName: 'root' }, 'userName', 'root'],
-    ['a codeServerVersion that is not X.Y.Z is rejected', { codeServerVersion: 'v4.141.1' }, 'codeServerVersion', 'v4.141.1'],
+    ['a codeServerVersion that is not X.Y.Z is rejected', { codeServerVersion: 'v4.139.1' }, 'codeServerVersion', 'v4.139.1'],
     ['a codeServerVersion older than the minimum is rejected', { codeServerVersion: '4.112.0' }, 'codeServerVersion', '4.112.0'],
     ['a codeServerSha256 that is not 64 lower-case hex characters is rejected', { codeServerSha256: 'ABC123' }, 'codeServerSha256', 'ABC123'],
+    ['a cloudflaredKeyFingerprint that is a short key id is rejected', { cloudflaredKeyFingerprint: '8A682D308D4E5E73' }, 'cloudflaredKeyFingerprint', '8A682D308D4E5E73'],
+    ['a cloudflaredKeyFingerprint with spaces is rejected', { cloudflaredKeyFingerprint: 'CC94 B39C 77AE 7342 A68B 8962 8A68 2D30 8D4E 5E73' }, 'cloudflaredKeyFingerprint', 'CC94 B39C 77AE 7342 A68B 8962 8A68 2D30 8D4E 5E73'],
+    ['a cloudflaredKeyFingerprint with a character that is not hexadecimal is rejected', { cloudflaredKeyFingerprint: 'X'.repeat(40) }, 'cloudflaredKeyFingerprint', 'X'.repeat(40)],
     ['an extension id that is not publisher.name is rejected, naming its index', { extensions: ['esbenp.prettier-vscode', 'prettier'] }, 'extensions[1]', 'prettier'],
     ['an extension listed twice (ignoring case and version) is rejected', { extensions: ['esbenp.prettier-vscode', 'Esbenp.Prettier-VSCode@10.1.0'] }, 'extensions', 'esbenp.prettier-vscode'],
     ['settings that are not a JSON object are rejected', { settings: ['editor.tabSize'] as unknown as Record<string, unknown> }, 'settings', ['editor.tabSize']],
@@ -122,6 +125,23 @@ describe('validateBootOptions', () => {
     ['cloudflaredKeyUrl', 'pkg.cloudflare.com/key.gpg'],
   ])('an artifact source %s that is not an http(s) URL is rejected', (prop, value) => {
     expectRejected({ [prop]: value }, prop, value);
+  });
+
+  test('a codeServerDebUrl over plain http without codeServerSha256 is rejected, naming both props', () => {
+    const url = 'http://mirror.internal/code-server/{version}/code-server_{version}_amd64.deb';
+    expectRejected({ codeServerDebUrl: url }, 'codeServerDebUrl', url);
+    expect(() => build({ codeServerDebUrl: url })).toThrow(/codeServerSha256/);
+  });
+
+  test('a codeServerDebUrl over plain http with codeServerSha256 is accepted, and https needs none', () => {
+    expect(() => build({ codeServerDebUrl: 'http://mirror.internal/code-server_{version}_amd64.deb', codeServerSha256: 'a'.repeat(64) })).not.toThrow();
+    expect(() => build({ codeServerDebUrl: 'https://mirror.internal/code-server_{version}_amd64.deb' })).not.toThrow();
+  });
+
+  test('a full fingerprint in lower or upper case is accepted, and boot.env carries it in upper case', () => {
+    const lower = 'cc94b39c77ae7342a68b89628a682d308d4e5e73';
+    expect(() => build({ cloudflaredKeyFingerprint: lower })).not.toThrow();
+    expect(build({ cloudflaredKeyFingerprint: lower }).cloudConfig).toContain(`CLOUDFLARED_KEY_FINGERPRINT='${lower.toUpperCase()}'`);
   });
 
   test('two git repositories that would clone into the same folder are rejected', () => {

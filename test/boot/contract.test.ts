@@ -3,12 +3,12 @@ import { join } from 'path';
 import { parse } from 'yaml';
 import { renderCloudConfig } from '../../lib/boot/cloud-config';
 import { resolveBootOptions } from '../../lib/boot/code-server-user-data';
-import { BOOT_ENTRY, BOOT_ENV_KEYS, BOOT_PATHS, BOOT_STEPS, BOOT_UNITS, SYSTEM_UNITS } from '../../lib/boot/contract';
+import { BOOT_ENTRY, BOOT_ENV_KEYS, BOOT_LIBRARY, BOOT_PATHS, BOOT_STEP_RECORDS, BOOT_STEPS, BOOT_UNITS, SYSTEM_UNITS } from '../../lib/boot/contract';
 
 // The two halves of the boot, TypeScript and shell, agree through the contract's table.
 
 const ASSETS = join(__dirname, '..', '..', 'lib', 'boot', 'assets');
-const SCRIPTS = [BOOT_ENTRY, ...BOOT_STEPS];
+const SCRIPTS = [BOOT_ENTRY, BOOT_LIBRARY, ...BOOT_STEPS];
 
 function asset(name: string): string {
   return readFileSync(join(ASSETS, name), 'utf8');
@@ -24,15 +24,33 @@ function variablesRead(script: string): Set<string> {
 const NOT_FROM_BOOT_ENV = new Set(['ZTCS_ETC']);
 
 describe('the boot contract', () => {
-  test('the assets folder holds exactly the entry and the steps', () => {
+  test('the assets folder holds exactly the entry, the retry library and the steps', () => {
     expect(readdirSync(ASSETS).sort()).toEqual([...SCRIPTS].sort());
   });
 
-  test('the document writes every script of the contract into the scripts folder, and runcmd runs the entry', () => {
+  test('the document writes every script of the contract into the scripts folder, and its boot unit runs the entry', () => {
     const doc = parse(renderCloudConfig(resolveBootOptions({ hostname: 'code.example.com', tunnelToken: 't' })));
     const written = doc.write_files.map((f: { path: string }) => f.path).filter((p: string) => p.startsWith(`${BOOT_PATHS.scripts}/`));
     expect(written).toEqual(SCRIPTS.map((name) => `${BOOT_PATHS.scripts}/${name}`));
-    expect(doc.runcmd).toEqual([[`${BOOT_PATHS.scripts}/${BOOT_ENTRY}`]]);
+    const unit = doc.write_files.find((f: { path: string }) => f.path === `/etc/systemd/system/${BOOT_UNITS.boot}`);
+    expect(unit.content).toContain(`\nExecStart=${BOOT_PATHS.scripts}/${BOOT_ENTRY}\n`);
+    expect(JSON.stringify(doc.runcmd)).toContain(`"${BOOT_UNITS.boot}"`);
+  });
+
+  test('the steps that download source the retry library from their own folder, and download or apt-get only through it', () => {
+    for (const step of BOOT_STEPS) {
+      const code = asset(step).split('\n').filter((line) => !line.trimStart().startsWith('#')).join('\n');
+      const downloads = /\bcurl -f|\bapt-get\b/.test(code.replace(/curl -fs -o \/dev\/null "http:\/\/127\.0\.0\.1[^\n]*/g, ''));
+      expect([step, downloads]).toEqual([step, false]);
+      if (/\b(download|apt_retry) /.test(code)) expect([step, code]).toEqual([step, expect.stringContaining(`. "$(dirname "$0")/${BOOT_LIBRARY}"`)]);
+    }
+  });
+
+  test('boot.sh keeps its step records in the contract\'s folder, one per step of the contract, in order', () => {
+    const entry = asset(BOOT_ENTRY);
+    expect(entry).toContain(`records=${BOOT_PATHS.stepRecords}\n`);
+    expect([...entry.matchAll(/^step ([a-z.-]+) /gm)].map((m) => m[1])).toEqual([...BOOT_STEP_RECORDS]);
+    expect(BOOT_STEP_RECORDS.filter((name) => name.endsWith('.sh'))).toEqual([...BOOT_STEPS]);
   });
 
   test('boot.sh runs exactly the listed steps, in the listed order, from the scripts folder', () => {
@@ -57,8 +75,10 @@ describe('the boot contract', () => {
     expect(BOOT_ENV_KEYS.filter((key) => !read.has(key))).toEqual([]);
   });
 
-  test('the scripts name the units of the contract and the system units it lists, no other', () => {
-    const named = new Set(SCRIPTS.flatMap((script) => [...asset(script).matchAll(/[a-z-]+\.(service|socket)/g)].map((m) => m[0])));
+  test('the scripts and runcmd name the units of the contract and the system units it lists, no other', () => {
+    const doc = parse(renderCloudConfig(resolveBootOptions({ hostname: 'code.example.com', tunnelToken: 't' })));
+    const texts = [...SCRIPTS.map(asset), JSON.stringify(doc.runcmd)];
+    const named = new Set(texts.flatMap((text) => [...text.matchAll(/[a-z-]+\.(service|socket)/g)].map((m) => m[0])));
     expect([...named].sort()).toEqual([...Object.values(BOOT_UNITS), ...SYSTEM_UNITS].sort());
   });
 });
@@ -82,6 +102,12 @@ describe('the boot sequence', () => {
 
   test('boot.sh stops at the first failure on the critical path', () => {
     expect(bootLines).toContain('set -euo pipefail');
+  });
+
+  test('a step that fails is not recorded, even when boot.sh goes on (an optional step, where set -e does not hold)', () => {
+    const body = asset(BOOT_ENTRY).split('step() {')[1].split('\n}\n')[0];
+    expect(body.indexOf('if ! "$@"; then')).toBeGreaterThan(-1);
+    expect(body.indexOf('if ! "$@"; then')).toBeLessThan(body.indexOf('> "$records/$name"'));
   });
 
   test('the critical steps run in order: home, SSH, the tunnel and its service, code-server and its service, readiness', () => {

@@ -244,8 +244,11 @@ describeWithTool('/usr/sbin/sshd', 'apt-get install openssh-server')('sshd -t', 
     return run('/usr/sbin/sshd', ['-t', '-f', join(dir, 'sshd_config')]);
   }
 
-  test('the sshd drop-in of SSH through Access is valid for sshd', () => {
-    const doc = parse(render({ ...BASE, sshCertificateAuthority: 'ecdsa-sha2-nistp256 AAAA ca', sshPrincipals: ['alice'] })) as Document;
+  test.each<[string, RenderProps]>([
+    ['of SSH through Access', { ...BASE, sshCertificateAuthority: 'ecdsa-sha2-nistp256 AAAA ca', sshPrincipals: ['alice'] }],
+    ['without SSH through Access (loopback only)', BASE],
+  ])('the sshd drop-in %s is valid for sshd', (_, props) => {
+    const doc = parse(render(props)) as Document;
     const dropIn = doc.write_files.find((f) => f.path === '/etc/ssh/sshd_config.d/40-ztcs.conf')!.content;
     expect(sshdTest(dropIn)).toEqual({ status: 0, output: '' });
   });
@@ -295,6 +298,7 @@ describeWithTool('systemd-analyze', 'apt-get install systemd')('systemd-analyze 
     expect(files.filter((f) => UNIT.test(f.path)).map((f) => f.path).sort()).toEqual([
       '/etc/systemd/system/cloudflared-tunnel.service',
       '/etc/systemd/system/code-server.service',
+      '/etc/systemd/system/ztcs-boot.service',
     ]);
     expect(verifyUnits(name, files)).toEqual([]);
   });

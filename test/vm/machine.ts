@@ -1,5 +1,6 @@
 import { execFile, execFileSync, spawn } from 'child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { createConnection } from 'net';
 import { join } from 'path';
 import { promisify } from 'util';
 import { MIRROR_IN_GUEST } from './mirror';
@@ -61,6 +62,14 @@ export interface ProbeConfig {
   readonly readyMarker: string;
   /** Play the developer after the report: change files in the home, list it again. */
   readonly work?: boolean;
+  /** The boot's unit, whose end the probe waits for after cloud-init's. */
+  readonly bootUnit: string;
+  /** Where the boot's step records are, reported with their contents. */
+  readonly stepRecords: string;
+  /** What the probe waits for: the boot unit finished (active), or its first failure. */
+  readonly bootOutcome: 'finished' | 'failure';
+  /** After the report, wait to be shut down from outside (an ACPI power-off) instead of powering off. */
+  readonly stayUp?: boolean;
 }
 
 /** One boot of a droplet. */
@@ -79,6 +88,13 @@ export interface BootSpec {
   readonly probe: ProbeConfig;
   /** The mirror's port on the host's loopback. */
   readonly mirrorPort: number;
+  /**
+   * Reset the machine (qemu's `system_reset`, a power cycle) the first time the console shows
+   * this; the machine then boots again from the same disks, and the report is the second boot's.
+   */
+  readonly resetWhen?: RegExp;
+  /** After the report, press the power button (qemu's `system_powerdown`, ACPI) and wait for qemu to exit. */
+  readonly acpiShutdown?: boolean;
 }
 
 /** What came back from one boot. */
@@ -89,6 +105,26 @@ export interface BootResult {
   readonly console: string;
   /** Wall-clock seconds from qemu's start to its exit. */
   readonly seconds: number;
+  /** With resetWhen: seconds from qemu's start to the reset. */
+  readonly resetAfterSeconds?: number;
+  /** With acpiShutdown: seconds from the power button to qemu's exit. */
+  readonly shutdownSeconds?: number;
+}
+
+/** Sends one command to qemu's human monitor on its unix socket. */
+function monitorCommand(socket: string, command: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const connection = createConnection(socket, () => {
+      connection.end(`${command}\n`);
+    });
+    connection.on('error', reject);
+    connection.on('close', () => resolve());
+    connection.resume();
+  });
+}
+
+function fileText(path: string): string {
+  return existsSync(path) ? readFileSync(path, 'utf8') : '';
 }
 
 const BOOT_TIMEOUT_MS = 15 * 60 * 1000;
@@ -107,6 +143,7 @@ export async function boot(spec: BootSpec): Promise<BootResult> {
   });
   const consoleLog = join(dir, 'console.log');
   const reportLog = join(dir, 'report.log');
+  const monitor = join(dir, 'monitor.sock');
   const mirror = new URL(MIRROR_IN_GUEST);
   const drives = [
     `file=${spec.rootDisk},if=virtio,format=qcow2`,
@@ -116,7 +153,9 @@ export async function boot(spec: BootSpec): Promise<BootResult> {
   ];
   const args = [
     '-accel', 'tcg', '-m', '2048', '-smp', '2',
-    '-display', 'none', '-monitor', 'none', '-no-reboot',
+    '-display', 'none', '-monitor', `unix:${monitor},server=on,wait=off`,
+    // A reboot ends qemu, except where the test resets the machine and lets it boot again.
+    ...(spec.resetWhen ? [] : ['-no-reboot']),
     '-kernel', join(spec.image.dir, 'vmlinuz'), '-initrd', join(spec.image.dir, 'initrd.img'),
     '-append', 'root=LABEL=ztcs-root ro console=ttyS0',
     ...drives.flatMap((d) => ['-drive', d]),
@@ -130,11 +169,29 @@ export async function boot(spec: BootSpec): Promise<BootResult> {
   let stderr = '';
   qemu.stderr.on('data', (chunk) => { stderr += chunk; });
   const timer = setTimeout(() => qemu.kill('SIGKILL'), BOOT_TIMEOUT_MS);
+  let resetAfterSeconds: number | undefined;
+  let powerButtonAt: number | undefined;
+  // The console and the report are watched for the moments to reset or to press the power button.
+  const watcher = setInterval(() => {
+    if (spec.resetWhen && resetAfterSeconds === undefined && spec.resetWhen.test(fileText(consoleLog))) {
+      resetAfterSeconds = (Date.now() - started) / 1000;
+      monitorCommand(monitor, 'system_reset').catch((e) => console.log(`VM ${spec.name}: system_reset failed: ${e}`));
+    }
+    if (spec.acpiShutdown && powerButtonAt === undefined && fileText(reportLog).includes('ZTCS-REPORT-END')) {
+      powerButtonAt = Date.now();
+      monitorCommand(monitor, 'system_powerdown').catch((e) => console.log(`VM ${spec.name}: system_powerdown failed: ${e}`));
+    }
+  }, 500);
   const code = await new Promise<number | null>((resolve, reject) => {
     qemu.on('error', reject);
     qemu.on('exit', (exitCode) => resolve(exitCode));
-  }).finally(() => clearTimeout(timer));
-  const seconds = (Date.now() - started) / 1000;
+  }).finally(() => {
+    clearTimeout(timer);
+    clearInterval(watcher);
+  });
+  const exited = Date.now();
+  const seconds = (exited - started) / 1000;
+  const shutdownSeconds = powerButtonAt === undefined ? undefined : (exited - powerButtonAt) / 1000;
   const consoleText = existsSync(consoleLog) ? readFileSync(consoleLog, 'utf8') : '';
   const reportText = existsSync(reportLog) ? readFileSync(reportLog, 'utf8').replace(/\r/g, '') : '';
   const match = /ZTCS-REPORT-BEGIN\n([\s\S]*?)ZTCS-REPORT-END/.exec(reportText);
@@ -144,6 +201,8 @@ export async function boot(spec: BootSpec): Promise<BootResult> {
   }
   const report = JSON.parse(Buffer.from(match[1].replace(/\s/g, ''), 'base64').toString('utf8'));
   writeFileSync(join(dir, 'report.json'), JSON.stringify(report, undefined, 2));
-  console.log(`VM ${spec.name}: qemu ran ${seconds.toFixed(0)} s`);
-  return { report, console: consoleText, seconds };
+  console.log(`VM ${spec.name}: qemu ran ${seconds.toFixed(0)} s` +
+    (resetAfterSeconds === undefined ? '' : `, reset after ${resetAfterSeconds.toFixed(0)} s`) +
+    (shutdownSeconds === undefined ? '' : `, ${shutdownSeconds.toFixed(0)} s from the power button to its exit`));
+  return { report, console: consoleText, seconds, resetAfterSeconds, shutdownSeconds };
 }

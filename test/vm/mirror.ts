@@ -1,4 +1,5 @@
 import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
 import { copyFileSync, createReadStream, mkdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import { createServer, Server } from 'http';
 import { AddressInfo } from 'net';
@@ -11,12 +12,28 @@ import { join, normalize, sep } from 'path';
 
 /** Where the guest finds the mirror: qemu forwards this address to the mirror on the host's loopback. */
 export const MIRROR_IN_GUEST = 'http://10.0.2.100';
-/** The props that point the boot at the mirror. */
-export const MIRROR_PROPS = {
-  codeServerDebUrl: `${MIRROR_IN_GUEST}/code-server/v{version}/code-server_{version}_amd64.deb`,
-  cloudflaredAptRepository: `${MIRROR_IN_GUEST}/cloudflared`,
-  cloudflaredKeyUrl: `${MIRROR_IN_GUEST}/cloudflared/key.asc`,
-};
+
+/** What the mirror's files are: the fingerprint of the key that signs its repository, and each .deb's SHA-256. */
+export interface MirrorContent {
+  readonly keyFingerprint: string;
+  /** code-server's .deb by version. */
+  readonly codeServerSha256: Record<string, string>;
+}
+
+/**
+ * The props that point the boot at the mirror for one code-server version: over plain http, so
+ * with the .deb's SHA-256 and the mirror's own key's fingerprint pinned.
+ */
+export function mirrorProps(content: MirrorContent, codeServerVersion: string) {
+  return {
+    codeServerVersion,
+    codeServerDebUrl: `${MIRROR_IN_GUEST}/code-server/v{version}/code-server_{version}_amd64.deb`,
+    codeServerSha256: content.codeServerSha256[codeServerVersion],
+    cloudflaredAptRepository: `${MIRROR_IN_GUEST}/cloudflared`,
+    cloudflaredKeyUrl: `${MIRROR_IN_GUEST}/cloudflared/key.asc`,
+    cloudflaredKeyFingerprint: content.keyFingerprint,
+  };
+}
 /** The stand-in cloudflared's version. */
 export const CLOUDFLARED_VERSION = '2026.1.0';
 
@@ -49,11 +66,14 @@ function standInDeb(work: string, name: string, version: string, depends: string
  * Lays out the mirror's files under root: code-server's .deb for each version, and cloudflared's
  * signed apt repository with its key (ASCII-armoured, as the boot must dearmor it).
  */
-export function buildMirror(root: string, work: string, codeServerVersions: string[]): void {
+export function buildMirror(root: string, work: string, codeServerVersions: string[]): MirrorContent {
+  const codeServerSha256: Record<string, string> = {};
   for (const version of codeServerVersions) {
     const dir = join(root, 'code-server', `v${version}`);
     mkdirSync(dir, { recursive: true });
-    copyFileSync(standInDeb(work, 'code-server', version, 'python3, python3-yaml'), join(dir, `code-server_${version}_amd64.deb`));
+    const deb = standInDeb(work, 'code-server', version, 'python3, python3-yaml');
+    copyFileSync(deb, join(dir, `code-server_${version}_amd64.deb`));
+    codeServerSha256[version] = createHash('sha256').update(readFileSync(deb)).digest('hex');
   }
 
   const repository = join(root, 'cloudflared');
@@ -85,21 +105,42 @@ export function buildMirror(root: string, work: string, codeServerVersions: stri
   gpg('--digest-algo', 'SHA512', '--clearsign', '--output', join(dist, 'InRelease'), join(dist, 'Release'));
   gpg('--digest-algo', 'SHA512', '--armor', '--detach-sign', '--output', join(dist, 'Release.gpg'), join(dist, 'Release'));
   writeFileSync(join(repository, 'key.asc'), gpg('--armor', '--export'));
+  const keyFingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(gpg('--with-colons', '--list-keys'))![1];
   run('gpgconf', ['--kill', 'all'], { env });
+  return { keyFingerprint, codeServerSha256 };
 }
 
 /** The mirror's HTTP server on 127.0.0.1, with the requests it answered. */
 export interface Mirror {
   readonly port: number;
-  /** Every request as "GET /path 200". */
+  /** Every request as "GET /path 200", or "GET /path dropped" for one whose connection was dropped. */
   readonly requests: string[];
+  /** When (ms since the epoch) each request of `requests` came. */
+  readonly times: number[];
   close(): Promise<void>;
 }
 
+/** How the mirror misbehaves. */
+export interface MirrorOptions {
+  /**
+   * For this many seconds after the first request, every connection is dropped without an
+   * answer (curl: "Empty reply from server"; apt: a failed fetch): a mirror that is down.
+   */
+  readonly dropSecondsFromFirstRequest?: number;
+}
+
 /** Serves the files under root on 127.0.0.1 (a free port) until closed. */
-export async function startMirror(root: string): Promise<Mirror> {
+export async function startMirror(root: string, options: MirrorOptions = {}): Promise<Mirror> {
   const requests: string[] = [];
+  const times: number[] = [];
   const server: Server = createServer((req, res) => {
+    const now = Date.now();
+    times.push(now);
+    if (options.dropSecondsFromFirstRequest !== undefined && now - times[0] < options.dropSecondsFromFirstRequest * 1000) {
+      requests.push(`${req.method} ${req.url} dropped`);
+      req.socket.destroy();
+      return;
+    }
     const path = normalize(join(root, decodeURIComponent((req.url ?? '/').split('?')[0])));
     let status = 404;
     if (req.method === 'GET' && (path === root || path.startsWith(root + sep))) {
@@ -121,6 +162,7 @@ export async function startMirror(root: string): Promise<Mirror> {
   return {
     port: (server.address() as AddressInfo).port,
     requests,
+    times,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

@@ -1,19 +1,41 @@
 #!/bin/bash
-# The first-boot sequence, run once per instance by cloud-init. The critical path (home, SSH,
-# the tunnel, code-server, readiness) comes before anything optional: a failure on it stops here
-# with an error that `cloud-init status` reports. The tunnel comes up before code-server is
-# installed, so SSH through Access reaches a droplet whose code-server failed. Optional steps only warn.
+# The boot, run by ztcs-boot.service: on the first boot, and again on every later start until it
+# has finished (the unit restarts it after a failure, and a reboot or a reset starts it again).
+# Each finished step leaves a record, so a later run starts from the first unfinished step.
+# The critical path (home, SSH, the tunnel, code-server, readiness) comes before anything
+# optional: a failure on it stops this run here, with an error in the unit's journal. The tunnel
+# comes up before code-server is installed, so SSH through Access reaches a droplet whose
+# code-server failed. Optional steps only warn, and are tried again on the next start.
 set -euo pipefail
 steps=/usr/local/lib/ztcs
+records=/var/lib/ztcs/steps
 
-"$steps/prepare-home.sh"
-"$steps/configure-ssh.sh"
-"$steps/install-cloudflared.sh"
-systemctl daemon-reload
-systemctl enable --now cloudflared-tunnel.service
-"$steps/install-code-server.sh"
-systemctl enable --now code-server.service
-"$steps/wait-ready.sh"
+# Runs a step (its record name, then its command) unless a record says it finished before;
+# records it when it succeeds, flushed to disk so that a power cut right after keeps the record.
+step() {
+  local name="$1"
+  shift
+  if [ -e "$records/$name" ]; then
+    echo "ztcs: $name finished on an earlier start; skipped"
+    return 0
+  fi
+  echo "ztcs: $name started"
+  if ! "$@"; then
+    return 1
+  fi
+  install -d -m 0755 "$records"
+  date -u +%Y-%m-%dT%H:%M:%SZ > "$records/$name"
+  sync "$records/$name" "$records"
+  echo "ztcs: $name done"
+}
 
-"$steps/personalize.sh" || echo "ztcs: personalization did not finish; the editor is up without it" >&2
-"$steps/enable-security-updates.sh" || echo "ztcs: unattended security updates could not be turned on" >&2
+step prepare-home.sh "$steps/prepare-home.sh"
+step configure-ssh.sh "$steps/configure-ssh.sh"
+step install-cloudflared.sh "$steps/install-cloudflared.sh"
+step cloudflared-tunnel.service systemctl enable --now cloudflared-tunnel.service
+step install-code-server.sh "$steps/install-code-server.sh"
+step code-server.service systemctl enable --now code-server.service
+step wait-ready.sh "$steps/wait-ready.sh"
+
+step personalize.sh "$steps/personalize.sh" || echo "ztcs: personalization did not finish; the editor is up without it" >&2
+step enable-security-updates.sh "$steps/enable-security-updates.sh" || echo "ztcs: unattended security updates could not be turned on" >&2

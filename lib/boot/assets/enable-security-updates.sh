@@ -6,12 +6,14 @@ set -euo pipefail
 # The boot's settings; ZTCS_ETC points elsewhere only in tests.
 # shellcheck source=/dev/null
 . "${ZTCS_ETC:-/etc/ztcs}/boot.env"
+# shellcheck source=/dev/null
+. "$(dirname "$0")/retry.sh"
 repository_host="${CLOUDFLARED_APT_REPOSITORY#*://}"
 repository_host="${repository_host%%/*}"
 repository_host="${repository_host%%:*}"
 
 if ! dpkg -s unattended-upgrades >/dev/null 2>&1; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 unattended-upgrades
+  apt_retry install -y unattended-upgrades
 fi
 cat > /etc/apt/apt.conf.d/20auto-upgrades <<'CONF'
 APT::Periodic::Update-Package-Lists "1";

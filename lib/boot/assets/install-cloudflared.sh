@@ -1,10 +1,15 @@
 #!/bin/bash
 # Installs cloudflared from its apt repository (CLOUDFLARED_APT_REPOSITORY), checked with the key
-# at CLOUDFLARED_KEY_URL. From then on apt updates it; its own updater is off (see its unit).
+# at CLOUDFLARED_KEY_URL. That key is trusted only when it is exactly one primary key whose
+# fingerprint is CLOUDFLARED_KEY_FINGERPRINT: a key swapped on the way or on the server stops the
+# boot here, before apt trusts it. From then on apt updates cloudflared; its own updater is off
+# (see its unit).
 set -euo pipefail
 # The boot's settings; ZTCS_ETC points elsewhere only in tests.
 # shellcheck source=/dev/null
 . "${ZTCS_ETC:-/etc/ztcs}/boot.env"
+# shellcheck source=/dev/null
+. "$(dirname "$0")/retry.sh"
 
 keyring=/usr/share/keyrings/cloudflare-cloudflared.gpg
 list=/etc/apt/sources.list.d/cloudflared.list
@@ -13,26 +18,27 @@ if [ -s "$keyring" ] && [ -s "$list" ] && command -v cloudflared >/dev/null 2>&1
 fi
 
 download="$(mktemp)"
-trap 'rm -f "$download"' EXIT
-curl -fsSL --retry 5 --retry-connrefused -o "$download" "$CLOUDFLARED_KEY_URL"
-install -d -m 0755 /usr/share/keyrings
-# apt wants a binary keyring; the key may be served ASCII-armoured.
-if grep -q 'BEGIN PGP PUBLIC KEY BLOCK' "$download"; then
-  gpg --batch --yes --dearmor -o "$keyring" "$download"
-else
-  install -m 0644 "$download" "$keyring"
+gnupg_home="$(mktemp -d)"
+trap 'rm -rf "$download" "$gnupg_home"' EXIT
+download "$CLOUDFLARED_KEY_URL" "$download"
+
+# A throwaway keyring holds what was downloaded (binary or ASCII-armoured), and is read back.
+gpg --homedir "$gnupg_home" --batch --quiet --import "$download" 2>/dev/null || true
+listing="$(gpg --homedir "$gnupg_home" --batch --with-colons --list-keys 2>/dev/null || true)"
+primaries="$(grep -c '^pub:' <<< "$listing" || true)"
+# The fpr line that follows each pub line is the primary key's fingerprint.
+fingerprint="$(awk -F: '$1 == "pub" { primary = 1; next } primary && $1 == "fpr" { print $10; primary = 0 }' <<< "$listing")"
+if [ "$primaries" != 1 ] || [ "$fingerprint" != "$CLOUDFLARED_KEY_FINGERPRINT" ]; then
+  echo "ztcs: the key at $CLOUDFLARED_KEY_URL is not the pinned one: expected one primary key with fingerprint $CLOUDFLARED_KEY_FINGERPRINT (cloudflaredKeyFingerprint), found $primaries: ${fingerprint//$'\n'/ }; not trusting it" >&2
+  exit 1
 fi
-chmod 0644 "$keyring"
+
+install -d -m 0755 /usr/share/keyrings
+# apt wants a binary keyring: the checked key, as gpg exports it.
+gpg --homedir "$gnupg_home" --batch --export "$CLOUDFLARED_KEY_FINGERPRINT" > "$download"
+install -m 0644 "$download" "$keyring"
 echo "deb [signed-by=$keyring] $CLOUDFLARED_APT_REPOSITORY any main" > "$list"
 
-# Only the new source is read, which keeps the first boot short. The first boot races Ubuntu's
-# own apt timers for apt's locks: try a few times.
-for attempt in 1 2 3 4 5; do
-  if apt-get update -qq -o DPkg::Lock::Timeout=300 \
-    -o Dir::Etc::sourcelist="$list" -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0; then
-    break
-  fi
-  [ "$attempt" -lt 5 ] || exit 1
-  sleep 15
-done
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 cloudflared
+# Only the new source is read, which keeps the first boot short.
+apt_retry update -o Dir::Etc::sourcelist="$list" -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0
+apt_retry install -y cloudflared

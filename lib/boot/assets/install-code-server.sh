@@ -6,6 +6,8 @@ set -euo pipefail
 # The boot's settings; ZTCS_ETC points elsewhere only in tests.
 # shellcheck source=/dev/null
 . "${ZTCS_ETC:-/etc/ztcs}/boot.env"
+# shellcheck source=/dev/null
+. "$(dirname "$0")/retry.sh"
 
 # dpkg-query fails when code-server was never installed: that is not an error here.
 status="$(dpkg-query -s code-server 2>/dev/null || true)"
@@ -15,7 +17,7 @@ fi
 
 deb="$(mktemp --suffix=.deb)"
 trap 'rm -f "$deb"' EXIT
-curl -fsSL --retry 5 --retry-connrefused -o "$deb" "$CODE_SERVER_DEB_URL"
+download "$CODE_SERVER_DEB_URL" "$deb"
 if [ -n "$CODE_SERVER_SHA256" ]; then
   if ! echo "$CODE_SERVER_SHA256  $deb" | sha256sum --check --status; then
     echo "ztcs: code-server $CODE_SERVER_VERSION does not match the expected SHA-256; not installing" >&2
@@ -23,4 +25,4 @@ if [ -n "$CODE_SERVER_SHA256" ]; then
   fi
 fi
 chmod 0644 "$deb"
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 "$deb"
+apt_retry install -y "$deb"
