@@ -4,7 +4,7 @@ import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider'
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { CodeServerTeam, FirewallProtocol, TeamMember, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../lib';
+import { BootPhase, BootUser, CodeServerTeam, FirewallProtocol, TeamMember, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../lib';
 
 /**
  * The settings of the examples, from the environment. Unset ones get placeholders that synthesize
@@ -20,6 +20,8 @@ export interface ExampleSettings {
   /** For the `complete` stack: a GitHub organization let in through a GitHub identity provider. */
   readonly githubOrganization: string;
   readonly githubIdentityProviderId: string;
+  /** For the `platform` stack: the existing VPC its droplets join. */
+  readonly vpcUuid: string;
   /** For the `team` stack: its members, and which of them are stopped. */
   readonly teamMembers: TeamMember[];
   /** For the `team` stack: its roster, committed next to this file (ZTCS_ROSTER_FILE elsewhere). */
@@ -36,6 +38,7 @@ const PLACEHOLDERS: Record<string, string> = {
   ZTCS_ALLOWED_EMAILS: 'developer@example.com',
   ZTCS_GITHUB_ORGANIZATION: 'example-org',
   ZTCS_GITHUB_IDP_ID: '22222222-2222-2222-2222-222222222222',
+  ZTCS_VPC_UUID: '5a4981aa-9653-4bd1-bef5-d6bff52042e4',
 };
 
 /** The `team` stack's members when ZTCS_TEAM_MEMBERS is unset; the stopped ones when ZTCS_STOPPED_MEMBERS is unset. */
@@ -63,6 +66,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     allowedEmails: get('ZTCS_ALLOWED_EMAILS').split(',').map((e) => e.trim()).filter((e) => e.length > 0),
     githubOrganization: get('ZTCS_GITHUB_ORGANIZATION'),
     githubIdentityProviderId: get('ZTCS_GITHUB_IDP_ID'),
+    vpcUuid: get('ZTCS_VPC_UUID'),
     teamMembers: teamMembers(env.ZTCS_TEAM_MEMBERS || TEAM_DEFAULTS.members, env.ZTCS_STOPPED_MEMBERS ?? TEAM_DEFAULTS.stopped),
     // The test suites point ZTCS_ROSTER_FILE at a roster of their own (test/setup.ts).
     rosterFile: env.ZTCS_ROSTER_FILE || process.env.ZTCS_ROSTER_FILE || join(__dirname, 'team.roster.json'),
@@ -177,12 +181,59 @@ export class TeamStack extends TerraformStack {
   }
 }
 
-/** Builds the examples' app: the stacks `basic`, `complete` and `team`. */
+/**
+ * What a platform team adopts: its editors in an existing VPC, tagged for billing, on an aliased
+ * DigitalOcean provider (the team's own DigitalOcean team, next to the stack's default one), the
+ * admins as one shared Access policy, the company's own boot steps, and per-member overrides.
+ */
+export class PlatformStack extends TerraformStack {
+  public readonly team: CodeServerTeam;
+
+  constructor(scope: Construct, id: string, settings: ExampleSettings) {
+    super(scope, id);
+    providers(this);
+    // DIGITALOCEAN_TOKEN of the default provider serves other stacks; this one has a token of its own.
+    const platformAccount = new DigitaloceanProvider(this, 'digitalocean-platform', { alias: 'platform' });
+
+    this.team = new CodeServerTeam(this, 'Platform', {
+      cloudflareAccountId: settings.accountId,
+      cloudflareZoneId: settings.zoneId,
+      zoneName: settings.zoneName,
+      teamName: settings.teamName,
+      hostnamePattern: '{name}-dev.{zoneName}',
+      digitaloceanProvider: platformAccount,
+      vpcUuid: settings.vpcUuid,
+      tags: ['team-platform', 'cost-center-42'],
+      admins: { emails: settings.allowedEmails },
+      bootSteps: [
+        {
+          name: 'company-tools',
+          packages: ['jq', 'postgresql-client'],
+          files: [{ path: '/etc/profile.d/company.sh', content: 'export COMPANY_REGISTRY=registry.example.com\n' }],
+        },
+        {
+          name: 'npm-registry',
+          runAs: BootUser.DEVELOPER,
+          phase: BootPhase.AFTER_READY,
+          commands: ['npm config set registry https://registry.example.com/npm/ || true'],
+        },
+      ],
+      members: [
+        { name: 'dana', email: 'dana@example.com', size: 's-4vcpu-8gb', sshAccess: true },
+        { name: 'eli', email: 'eli@example.com', previewPorts: [3000], extensions: ['esbenp.prettier-vscode'] },
+      ],
+      rosterFile: settings.rosterFile,
+    });
+  }
+}
+
+/** Builds the examples' app: the stacks `basic`, `complete`, `team` and `platform`. */
 export function buildApp(settings: ExampleSettings, outdir?: string): App {
   const app = new App(outdir ? { outdir } : undefined);
   new BasicStack(app, 'basic', settings);
   new CompleteStack(app, 'complete', settings);
   new TeamStack(app, 'team', settings);
+  new PlatformStack(app, 'platform', settings);
   return app;
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Token } from 'cdktf';
 import { stringify } from 'yaml';
+import { RenderedBootStep } from './boot-steps';
 import { BOOT_ENTRY, BOOT_ENV_KEYS, BOOT_LIBRARY, BOOT_PATHS, BOOT_STEPS, BOOT_UNITS, BootEnvKey, CODE_SERVER_PORT } from './contract';
 import { bootUnit, cloudflaredUnit, codeServerUnit } from './units';
 
@@ -33,6 +34,10 @@ export interface CloudConfigOptions {
   readonly reconnectionGraceSeconds: number;
   /** The filesystem label of the home volume, or undefined when the home is on the droplet's disk. */
   readonly homeVolumeLabel?: string;
+  /** The platform's own boot steps, rendered. */
+  readonly bootSteps: RenderedBootStep[];
+  /** Whether the developer may use sudo without a password. */
+  readonly sudo: boolean;
   /** SSH through Access: the certificate authority's public key and the principals that may log in as the user. */
   readonly ssh?: { readonly certificateAuthority: string; readonly principals: string[] };
 }
@@ -148,6 +153,7 @@ function optionFiles(o: CloudConfigOptions): WriteFile[] {
     file(`/etc/systemd/system/${BOOT_UNITS.boot}`, bootUnit()),
     // Written before sshd first starts (cloud-init's network stage runs before ssh.service).
     file(BOOT_PATHS.sshdConfig, sshdConfig(o.ssh !== undefined)),
+    ...o.bootSteps.map((step) => file(`${BOOT_PATHS.customSteps}/${step.phase}/${step.fileName}`, step.script, '0755')),
     ...(o.ssh
       ? [
         file(BOOT_PATHS.sshCertificateAuthority, `${o.ssh.certificateAuthority}\n`),
@@ -184,9 +190,9 @@ function documentOf(o: CloudConfigOptions, files: WriteFile[]): Record<string, u
         name: o.userName,
         uid: o.uid,
         gecos: 'code-server developer',
-        groups: ['sudo'],
+        ...(o.sudo ? { groups: ['sudo'] } : {}),
         shell: '/bin/bash',
-        sudo: 'ALL=(ALL) NOPASSWD:ALL',
+        ...(o.sudo ? { sudo: 'ALL=(ALL) NOPASSWD:ALL' } : {}),
         lock_passwd: true,
       },
     ],

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { BootStep, renderBootStep, validateBootSteps } from './boot-steps';
 import { CloudConfigOptions, renderCloudConfig } from './cloud-config';
 import { escapeTerraformTemplate } from './terraform-string';
 import { HomeVolume } from '../storage/home-volume';
@@ -30,6 +31,8 @@ export const BOOT_DEFAULTS = {
   cloudflaredKeyFingerprint: 'CC94B39C77AE7342A68B89628A682D308D4E5E73',
   // Long enough for a laptop lid closed overnight, and as long as the default Access session.
   reconnectionGraceSeconds: 86_400,
+  developerSudo: true,
+  developerUid: 1000,
   swapSizeGib: 2,
 } as const;
 
@@ -37,8 +40,6 @@ export const BOOT_DEFAULTS = {
 export const MIN_CODE_SERVER_VERSION = '4.113.0';
 /** Droplets with less memory than this get a swap file of `BOOT_DEFAULTS.swapSizeGib` by default. */
 export const SWAP_BELOW_GIB = 4;
-/** The developer's uid, fixed so that files on a home volume keep their owner on a replacement droplet. */
-const UID = 1000;
 
 /** How the droplet boots: the developer's user, code-server and its personalization. */
 export interface BootOptions {
@@ -122,6 +123,26 @@ export interface BootOptions {
    * @default 86400
    */
   readonly reconnectionGraceSeconds?: number;
+  /**
+   * Steps of the platform's own: Debian packages, files and commands, as root or as the
+   * developer, before code-server starts or once it is up (see `BootStep`). They run in order,
+   * each once, and resume like the boot's own steps.
+   * @default - none
+   */
+  readonly bootSteps?: BootStep[];
+  /**
+   * Whether the developer may use sudo without a password (their account has no password).
+   * Without it they cannot install system packages themselves; give those as `bootSteps`.
+   * @default true
+   */
+  readonly developerSudo?: boolean;
+  /**
+   * The developer's uid: the same on every droplet, so that the files of a home volume keep
+   * their owner on a replacement. Change it only for a new home (an existing one keeps its files'
+   * owner), e.g. to match another system's.
+   * @default 1000
+   */
+  readonly developerUid?: number;
 }
 
 /** Props of {@link CodeServerUserData}. */
@@ -223,6 +244,8 @@ export function validateBootOptions(ctx: PropContext, o: BootOptions): void {
   }
   if (o.swapSizeGib !== undefined) checkIntegerRange(ctx, 'swapSizeGib', o.swapSizeGib, 0, 64);
   if (o.reconnectionGraceSeconds !== undefined) checkIntegerRange(ctx, 'reconnectionGraceSeconds', o.reconnectionGraceSeconds, 60, 2_592_000);
+  if (o.bootSteps !== undefined) validateBootSteps(ctx, o.bootSteps);
+  if (o.developerUid !== undefined) checkIntegerRange(ctx, 'developerUid', o.developerUid, 1000, 59_999);
 }
 
 function validateSsh(ctx: PropContext, props: CodeServerUserDataProps): void {
@@ -245,7 +268,9 @@ export function resolveBootOptions(props: CodeServerUserDataProps & { readonly h
     hostname: props.hostname,
     tunnelToken: props.tunnelToken,
     userName,
-    uid: UID,
+    uid: props.developerUid ?? BOOT_DEFAULTS.developerUid,
+    sudo: props.developerSudo ?? BOOT_DEFAULTS.developerSudo,
+    bootSteps: (props.bootSteps ?? []).map(renderBootStep),
     codeServerVersion: props.codeServerVersion ?? BOOT_DEFAULTS.codeServerVersion,
     codeServerSha256: props.codeServerSha256,
     codeServerDebUrl: props.codeServerDebUrl ?? BOOT_DEFAULTS.codeServerDebUrl,

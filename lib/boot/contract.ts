@@ -12,6 +12,8 @@ export const BOOT_PATHS = {
   settings: '/etc/ztcs/settings.json',
   /** Where the scripts are written. */
   scripts: '/usr/local/lib/ztcs',
+  /** The platform's own boot steps (bootSteps): a folder per phase, scripts run in name order. */
+  customSteps: '/usr/local/lib/ztcs/custom',
   /** Written once code-server and the tunnel are up. */
   readyMarker: '/var/lib/ztcs/ready',
   /** One file per finished step of the boot (named as in BOOT_STEP_RECORDS), holding when it finished. */

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir, userInfo } from 'os';
 import { join } from 'path';
 import { parse } from 'yaml';
+import { BootPhase, BootUser } from '../../lib/boot/boot-steps';
 import { renderCloudConfig } from '../../lib/boot/cloud-config';
 import { resolveBootOptions } from '../../lib/boot/code-server-user-data';
 import { describeWithTool, reportSkippedTier } from '../tools';
@@ -118,6 +119,45 @@ describeAsRoot('the first boot scripts, run twice', () => {
       .join('\n');
     writeFileSync(join(etc, 'boot.env'), env);
   }
+
+  test('a boot step of the platform writes its files and runs its commands, as root and as the developer', () => {
+    // GIVEN
+    const marker = join(work, 'step-ran-as');
+    install(carriedFiles({
+      hostname: 'code.example.com',
+      tunnelToken: 't',
+      bootSteps: [
+        { name: 'company', files: [{ path: join(work, 'profile.d', 'company.sh'), content: 'export COMPANY=acme\n# ZTCS_FILE\n', permissions: '0600' }], commands: [`id -un > '${marker}-root'`] },
+        { name: 'dev-tools', runAs: BootUser.DEVELOPER, phase: BootPhase.AFTER_READY, commands: [`echo "$HOME" > '${marker}-developer'`, 'echo ZTCS_COMMANDS'] },
+      ],
+    }), { CODE_USER: user, CODE_HOME: home, WORKSPACE: join(home, 'workspace') });
+
+    // WHEN
+    for (const script of ['01-company.sh', '02-dev-tools.sh']) {
+      const result = spawnSync('bash', [join(scripts, script)], { encoding: 'utf8', env: { ...process.env, ZTCS_ETC: etc, ZTCS_SCRIPTS: scripts } });
+      expect([script, result.status, result.stderr]).toEqual([script, 0, '']);
+    }
+
+    // THEN
+    expect(readFileSync(join(work, 'profile.d', 'company.sh'), 'utf8')).toBe('export COMPANY=acme\n# ZTCS_FILE\n');
+    expect((lstatSync(join(work, 'profile.d', 'company.sh')).mode % 0o1000).toString(8)).toBe('600');
+    expect(readFileSync(`${marker}-root`, 'utf8')).toBe('root\n');
+    expect(readFileSync(`${marker}-developer`, 'utf8')).toBe(`${home}\n`);
+  });
+
+  test('a boot step whose command fails fails the step, so the boot stops before code-server starts', () => {
+    // GIVEN
+    install(carriedFiles({ hostname: 'code.example.com', tunnelToken: 't', bootSteps: [{ name: 'broken', commands: ['false', 'echo never'] }] }), {
+      CODE_USER: user, CODE_HOME: home, WORKSPACE: join(home, 'workspace'),
+    });
+
+    // WHEN
+    const result = spawnSync('bash', [join(scripts, '01-broken.sh')], { encoding: 'utf8', env: { ...process.env, ZTCS_ETC: etc, ZTCS_SCRIPTS: scripts } });
+
+    // THEN
+    expect(result.status).not.toBe(0);
+    expect(result.stdout).not.toContain('never');
+  });
 
   test('prepare-home gives a new home the skeleton files, the workspace and its marker', () => {
     install(carriedFiles({ hostname: 'code.example.com', tunnelToken: 't' }), { CODE_USER: user, CODE_HOME: home, WORKSPACE: join(home, 'workspace') });

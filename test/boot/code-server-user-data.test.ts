@@ -1,5 +1,6 @@
 import { Lazy, Token } from 'cdktf';
 import { parse } from 'yaml';
+import { BootPhase } from '../../lib/boot/boot-steps';
 import {
   BOOT_DEFAULTS,
   BootOptions,
@@ -43,6 +44,39 @@ describe('CodeServerUserData', () => {
     const homeVolume = new HomeVolume(stack, 'HomeVolume', { volumeName: 'home', region: 'fra1', homeVolumeLabel: 'dev-home' });
     const boot = new CodeServerUserData(stack, 'UserData', { ...BASE, homeVolume });
     expect(parse(boot.cloudConfig).mounts).toEqual([['LABEL=dev-home', '/home/coder', 'ext4', 'defaults,nofail,discard', '0', '2']]);
+  });
+});
+
+describe('CodeServerUserData developer account and boot steps', () => {
+  const userOf = (data: CodeServerUserData) => (parse(data.cloudConfig) as { users: any[] }).users[0];
+
+  test('gives the developer uid 1000 and passwordless sudo by default', () => {
+    expect(userOf(build())).toMatchObject({ uid: 1000, groups: ['sudo'], sudo: 'ALL=(ALL) NOPASSWD:ALL' });
+  });
+
+  test('takes another uid, and no sudo when developerSudo is false', () => {
+    // WHEN
+    const user = userOf(build({ developerUid: 2000, developerSudo: false }));
+
+    // THEN
+    expect(user.uid).toBe(2000);
+    expect(user).not.toHaveProperty('sudo');
+    expect(user).not.toHaveProperty('groups');
+  });
+
+  test.each([999, 60000, 1.5])('rejects the uid %s, outside the range of regular users', (developerUid) => {
+    expect(() => build({ developerUid })).toThrow(`test/UserData: invalid developerUid ${developerUid}: expected a whole number from 1000 to 59999`);
+  });
+
+  test('carries each boot step as a script in its phase\'s folder, numbered in order', () => {
+    // WHEN
+    const doc = parse(build({ bootSteps: [{ name: 'a', commands: ['true'] }, { name: 'b', phase: BootPhase.AFTER_READY, commands: ['true'] }] }).cloudConfig) as { write_files: any[] };
+
+    // THEN
+    expect(doc.write_files.map((f) => f.path).filter((p: string) => p.includes('/custom/'))).toEqual([
+      '/usr/local/lib/ztcs/custom/before-editor/01-a.sh',
+      '/usr/local/lib/ztcs/custom/after-ready/02-b.sh',
+    ]);
   });
 });
 

@@ -44,17 +44,17 @@ describeCheckov('checkov on the synthesized examples', () => {
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   test('every example stack is scanned', () => {
-    expect(stacks.sort()).toEqual(['basic', 'complete', 'team']);
+    expect(stacks.sort()).toEqual(['basic', 'complete', 'platform', 'team']);
   });
 
-  test.each(['basic', 'complete', 'team'])('the %s stack fails no check and parses cleanly', (stack) => {
+  test.each(['basic', 'complete', 'platform', 'team'])('the %s stack fails no check and parses cleanly', (stack) => {
     const report = reports.get(stack)!;
     expect((report.results.failed_checks ?? []).map((c) => `${c.check_id} ${c.resource}`)).toEqual([]);
     expect(report.summary.parsing_errors).toBe(0);
     expect(report.summary.skipped).toBe(0);
   });
 
-  test.each(['basic', 'complete', 'team'])('the %s stack is really checked: the droplet SSH key and firewall ingress checks pass', (stack) => {
+  test.each(['basic', 'complete', 'platform', 'team'])('the %s stack is really checked: the droplet SSH key and firewall ingress checks pass', (stack) => {
     const report = reports.get(stack)!;
     const passed = (report.results.passed_checks ?? []).map((c) => c.check_id);
     expect(passed).toEqual(expect.arrayContaining(['CKV_DIO_2', 'CKV_DIO_4']));

@@ -1,5 +1,5 @@
 import { Testing } from 'cdktf';
-import { BasicStack, buildApp, CompleteStack, readSettings, TeamStack } from '../../examples/main';
+import { BasicStack, buildApp, CompleteStack, PlatformStack, readSettings, TeamStack } from '../../examples/main';
 import { ZeroTrustCodeServer } from '../../lib';
 import { onlyResource, synthJson } from '../fixtures';
 
@@ -12,6 +12,7 @@ const ALL_VARIABLES = [
   'ZTCS_ALLOWED_EMAILS',
   'ZTCS_GITHUB_ORGANIZATION',
   'ZTCS_GITHUB_IDP_ID',
+  'ZTCS_VPC_UUID',
 ];
 
 const FULL_ENV = {
@@ -23,6 +24,7 @@ const FULL_ENV = {
   ZTCS_ALLOWED_EMAILS: 'alice@acme.dev',
   ZTCS_GITHUB_ORGANIZATION: 'acme-inc',
   ZTCS_GITHUB_IDP_ID: 'cccccccc-cccc-cccc-cccc-cccccccccccc',
+  ZTCS_VPC_UUID: 'dddddddd-dddd-4ddd-8ddd-dddddddddddd',
 };
 
 describe('readSettings', () => {
@@ -65,6 +67,7 @@ describe('readSettings', () => {
       allowedEmails: ['alice@acme.dev'],
       githubOrganization: 'acme-inc',
       githubIdentityProviderId: 'cccccccc-cccc-cccc-cccc-cccccccccccc',
+      vpcUuid: 'dddddddd-dddd-4ddd-8ddd-dddddddddddd',
     });
   });
 
@@ -104,15 +107,18 @@ describe('readSettings', () => {
 });
 
 describe('BasicStack', () => {
-  test('matches the snapshot with the placeholder settings', () => {
+  test('matches the snapshot with the placeholder settings: every address and body, the user data aside', () => {
     // GIVEN
     const app = Testing.app();
 
     // WHEN
-    const stack = new BasicStack(app, 'basic', readSettings({}));
+    const synth = JSON.parse(Testing.synth(new BasicStack(app, 'basic', readSettings({}))));
+    const [droplet] = Object.values<any>(synth.resource.digitalocean_droplet);
 
-    // THEN
-    expect(Testing.synth(stack)).toMatchSnapshot();
+    // THEN: the user data is the boot tiers' to check, part by part; here only that it is the boot document
+    expect(droplet.user_data).toMatch(/^#cloud-config\n/);
+    droplet.user_data = '<the boot document>';
+    expect(synth).toMatchSnapshot();
   });
 
   test('builds one ZeroTrustCodeServer from the settings', () => {
@@ -183,7 +189,7 @@ describe('TeamStack', () => {
 });
 
 describe('buildApp', () => {
-  test('holds the basic, complete and team stacks', () => {
+  test('holds the basic, complete, team and platform stacks', () => {
     // WHEN
     const app = buildApp(readSettings({}));
 
@@ -191,6 +197,27 @@ describe('buildApp', () => {
     expect(app.node.tryFindChild('basic')).toBeInstanceOf(BasicStack);
     expect(app.node.tryFindChild('complete')).toBeInstanceOf(CompleteStack);
     expect(app.node.tryFindChild('team')).toBeInstanceOf(TeamStack);
+    expect(app.node.tryFindChild('platform')).toBeInstanceOf(PlatformStack);
+  });
+
+  test('the platform stack uses the VPC, the tags, the aliased provider, one admin policy, the boot steps and the overrides', () => {
+    // WHEN
+    const synth = JSON.parse(Testing.synth(new PlatformStack(Testing.app(), 'platform', readSettings({}))));
+    const droplets = Object.values<any>(synth.resource.digitalocean_droplet);
+    const policies = Object.keys(synth.resource.cloudflare_zero_trust_access_policy);
+
+    // THEN
+    expect(droplets.map((d) => [d.name, d.size, d.vpc_uuid, d.provider])).toEqual([
+      ['dana-dev-example-com', 's-4vcpu-8gb', '5a4981aa-9653-4bd1-bef5-d6bff52042e4', 'digitalocean.platform'],
+      ['eli-dev-example-com', 's-2vcpu-4gb', '5a4981aa-9653-4bd1-bef5-d6bff52042e4', 'digitalocean.platform'],
+    ]);
+    for (const droplet of droplets) expect(droplet.tags.slice(0, 3)).toEqual(['code-server', 'team-platform', 'cost-center-42']);
+    expect(policies.filter((p) => p.includes('AdminPolicy'))).toHaveLength(1);
+    expect(droplets[0].user_data).toContain('/usr/local/lib/ztcs/custom/before-editor/01-company-tools.sh');
+    expect(droplets[0].user_data).toContain('/usr/local/lib/ztcs/custom/after-ready/02-npm-registry.sh');
+    expect(Object.values<any>(synth.resource.cloudflare_dns_record).map((r) => r.name).sort()).toEqual([
+      '3000-eli-dev.example.com', 'dana-dev-ssh.example.com', 'dana-dev.example.com', 'eli-dev.example.com',
+    ]);
   });
 
   test('writes into the output directory given', () => {

@@ -188,9 +188,16 @@ export class TerraformWorkspace {
     this.configured = true;
     config.paths.forEach((path, address) => this.paths.set(address, path));
     writeFileSync(join(this.dir, 'cdk.tf.json'), JSON.stringify(config.json, null, 2));
+    // Every configuration of a provider, its aliases too, goes to the stand-in.
+    const aliased = Object.fromEntries(Object.entries(providers).map(([name, [settings]]) => [name, [
+      settings,
+      ...((config.json.provider?.[name] ?? []) as Array<{ alias?: string }>)
+        .filter((block) => block.alias !== undefined)
+        .map((block) => ({ ...settings, alias: block.alias })),
+    ]]));
     const override = {
       terraform: { backend: { local: { path: join(this.dir, 'terraform.tfstate') } } },
-      provider: providers,
+      provider: aliased,
     };
     writeFileSync(join(this.dir, 'loopback_override.tf.json'), JSON.stringify(override, null, 2));
   }

@@ -1,10 +1,12 @@
 import { execFileSync, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { boot, BootResult, BootSpec, copyDisk, freshRootDisk, labelledDisk, VmImage, vmImage } from './machine';
 import { buildMirror, CLOUDFLARED_VERSION, Mirror, MirrorContent, mirrorProps, startMirror } from './mirror';
 import { FAKE_TUNNEL_TOKEN, RehearsalDroplet, rehearsalDroplet } from './user-data';
+import { BootPhase, BootStep, BootUser } from '../../lib/boot/boot-steps';
 import { BOOT_DEFAULTS } from '../../lib/boot/code-server-user-data';
 import { BOOT_PATHS, BOOT_STEP_RECORDS, BOOT_UNITS, CODE_SERVER_PORT } from '../../lib/boot/contract';
 import { toolAvailable } from '../tools';
@@ -50,6 +52,17 @@ const WRITTEN_BY_THE_BOOT = [
   '/etc/sudoers.d/90-cloud-init-users',
   '/usr/bin/code-server',
   '/usr/bin/cloudflared',
+  '/etc/ztcs-platform/company.conf',
+  '/etc/ztcs-platform/code-server-state',
+];
+/** The platform's own boot steps (bootSteps): one as root before code-server starts, one as the developer once it is up. */
+const PLATFORM_STEPS: BootStep[] = [
+  {
+    name: 'company',
+    files: [{ path: '/etc/ztcs-platform/company.conf', content: 'company=acme\n' }],
+    commands: ['systemctl is-active code-server.service > /etc/ztcs-platform/code-server-state || true'],
+  },
+  { name: 'developer', runAs: BootUser.DEVELOPER, phase: BootPhase.AFTER_READY, commands: ['id -un > "$HOME/.platform-step"'] },
 ];
 /** A release after the default, for the replacement droplet. */
 const NEWER_VERSION = DEFAULT_CODE_SERVER_VERSION.replace(/^(\d+)\.(\d+)\.\d+$/, (_: string, major: string, minor: string) => `${major}.${Number(minor) + 1}.0`);
@@ -123,7 +136,7 @@ describeVm('the first boot, rehearsed in a virtual machine', () => {
     mirror = await startMirror(join(work, 'mirror'), { dropSecondsFromFirstRequest: MIRROR_DOWN_SECONDS });
     // The droplet that is reset has a mirror of its own, so that its downloads can be counted.
     resetMirror = await startMirror(join(work, 'mirror'));
-    firstDroplet = rehearsalDroplet({ ...mirrorProps(content, DEFAULT_CODE_SERVER_VERSION), settings: SETTINGS });
+    firstDroplet = rehearsalDroplet({ ...mirrorProps(content, DEFAULT_CODE_SERVER_VERSION), settings: SETTINGS, bootSteps: PLATFORM_STEPS });
     homeDisk = labelledDisk(join(work, 'home.img'), firstDroplet.homeVolumeLabel);
     rootDisk = freshRootDisk(image, join(work, 'root-first.qcow2'));
     // The droplet without its home disk spends minutes waiting for it: it boots alongside, and so
@@ -217,6 +230,13 @@ describeVm('the first boot, rehearsed in a virtual machine', () => {
       expect(first.report.output_log).not.toContain(FAKE_TUNNEL_TOKEN);
       expect(first.report.service_logs).not.toContain(FAKE_TUNNEL_TOKEN);
       expect(first.console).not.toContain(FAKE_TUNNEL_TOKEN);
+    });
+
+    test("the platform's boot steps ran: as root before code-server started, as the developer once it was up", () => {
+      const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+      expect(first.report.files['/etc/ztcs-platform/company.conf']).toMatchObject({ type: 'file', uid: 0, sha256: sha256('company=acme\n') });
+      expect(first.report.files['/etc/ztcs-platform/code-server-state']).toMatchObject({ sha256: sha256('inactive\n') });
+      expect(first.report.home[`${firstDroplet.home}/.platform-step`]).toMatchObject({ type: 'file', uid: 1000, sha256: sha256(`${firstDroplet.userName}\n`) });
     });
 
     test('the token file is readable by root only', () => {

@@ -34,8 +34,19 @@ step configure-ssh.sh "$steps/configure-ssh.sh"
 step install-cloudflared.sh "$steps/install-cloudflared.sh"
 step cloudflared-tunnel.service systemctl enable --now cloudflared-tunnel.service
 step install-code-server.sh "$steps/install-code-server.sh"
+# The platform's own steps (bootSteps) of a phase, in name order, each recorded like the others.
+custom_steps() {
+  local script
+  for script in "$steps/custom/$1"/*.sh; do
+    [ -e "$script" ] || continue
+    step "custom-$1-$(basename "$script")" "$script" || return 1
+  done
+}
+custom_steps before-editor
 step code-server.service systemctl enable --now code-server.service
 step wait-ready.sh "$steps/wait-ready.sh"
+
+custom_steps after-ready || echo "ztcs: a boot step of the platform did not finish; the editor is up without it" >&2
 
 step personalize.sh "$steps/personalize.sh" || echo "ztcs: personalization did not finish; the editor is up without it" >&2
 step enable-security-updates.sh "$steps/enable-security-updates.sh" || echo "ztcs: unattended security updates could not be turned on" >&2
