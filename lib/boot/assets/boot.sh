@@ -9,6 +9,24 @@
 set -euo pipefail
 steps=/usr/local/lib/ztcs
 records=/var/lib/ztcs/steps
+# The boot's settings; ZTCS_ETC points elsewhere only in tests.
+# shellcheck source=/dev/null
+. "${ZTCS_ETC:-/etc/ztcs}/boot.env"
+
+# On every start, finished or not: a home volume whose mount the system missed (a disk that came
+# late, past fstab's wait) is mounted before anything else, and code-server, which needs it, is
+# started again once it is. Until the disk is there this start fails, and the unit tries again.
+if [ -n "$HOME_VOLUME_LABEL" ] && [ -e "$records/prepare-home.sh" ] && ! mountpoint -q "$CODE_HOME"; then
+  echo "ztcs: the home volume labelled $HOME_VOLUME_LABEL was not mounted at boot; mounting it" >&2
+  for _ in $(seq 1 120); do
+    [ -e "/dev/disk/by-label/$HOME_VOLUME_LABEL" ] && break
+    sleep 1
+  done
+  mount "$CODE_HOME"
+  if [ -e "$records/code-server.service" ]; then
+    systemctl start code-server.service
+  fi
+fi
 
 # Runs a step (its record name, then its command) unless a record says it finished before;
 # records it when it succeeds, flushed to disk so that a power cut right after keeps the record.
