@@ -6,7 +6,7 @@ import { join } from 'path';
 import { boot, BootResult, BootSpec, copyDisk, freshRootDisk, labelledDisk, VmImage, vmImage } from './machine';
 import { buildMirror, CLOUDFLARED_VERSION, Mirror, MirrorContent, mirrorProps, startMirror } from './mirror';
 import { FAKE_TUNNEL_TOKEN, RehearsalDroplet, rehearsalDroplet } from './user-data';
-import { BootPhase, BootStep, BootUser } from '../../lib/boot/boot-steps';
+import { BootPhase, BootStep, BootUser, renderBootStep } from '../../lib/boot/boot-steps';
 import { BOOT_DEFAULTS } from '../../lib/boot/code-server-user-data';
 import { BOOT_PATHS, BOOT_STEP_RECORDS, BOOT_UNITS, CODE_SERVER_PORT } from '../../lib/boot/contract';
 import { toolAvailable } from '../tools';
@@ -64,6 +64,8 @@ const PLATFORM_STEPS: BootStep[] = [
   },
   { name: 'developer', runAs: BootUser.DEVELOPER, phase: BootPhase.AFTER_READY, commands: ['id -un > "$HOME/.platform-step"'] },
 ];
+/** The records boot.sh keeps of those steps, as it names them. */
+const PLATFORM_STEP_RECORDS = PLATFORM_STEPS.map(renderBootStep).map((step) => `custom-${step.phase}-${step.fileName}`);
 /** A release after the default, for the replacement droplet. */
 const NEWER_VERSION = DEFAULT_CODE_SERVER_VERSION.replace(/^(\d+)\.(\d+)\.\d+$/, (_: string, major: string, minor: string) => `${major}.${Number(minor) + 1}.0`);
 const SETTINGS = { 'editor.fontSize': 14 };
@@ -391,7 +393,7 @@ describeVm('the first boot, rehearsed in a virtual machine', () => {
       expect(reset.report.boot_unit).toMatchObject({ ActiveState: 'active', Result: 'success' });
       expect(reset.report.ready_marker).toContain(`code_server=${DEFAULT_CODE_SERVER_VERSION}\n`);
       expectServicesUp(reset.report);
-      expect(Object.keys(reset.report.step_records)).toEqual([...BOOT_STEP_RECORDS].sort());
+      expect(Object.keys(reset.report.step_records)).toEqual([...BOOT_STEP_RECORDS, ...PLATFORM_STEP_RECORDS].sort());
     });
 
     test('the steps finished before the reset are not redone: their records are from before it, and the key was downloaded once', () => {
