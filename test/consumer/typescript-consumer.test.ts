@@ -155,6 +155,7 @@ describe('a new cdktf TypeScript project, set up as the README says', () => {
       digitalocean_droplet: 1,
       digitalocean_firewall: 1,
       digitalocean_ssh_key: 1,
+      digitalocean_tag: 1,
       digitalocean_volume: 1,
       tls_private_key: 1,
     });
