@@ -63,6 +63,8 @@ def main() -> None:
         outbound_rules=[
             OutboundRule(protocol=FirewallProtocol.TCP, port_range="443"),
             OutboundRule(protocol=FirewallProtocol.UDP, port_range="53"),
+            OutboundRule(protocol=FirewallProtocol.TCP, port_range="7844"),
+            OutboundRule(protocol=FirewallProtocol.UDP, port_range="7844"),
         ],
         home_volume_size_gib=40,
         user_name="dev",
