@@ -16,9 +16,13 @@ const project = new cdktf.ConstructLibraryCdktf({
   keywords: ['cdktf', 'code-server', 'vscode', 'cloudflare', 'cloudflare-tunnel', 'cloudflare-access', 'digitalocean', 'zero-trust'],
   license: 'Apache-2.0',
   defaultReleaseBranch: 'main',
-  // Releases are versioned and tagged from conventional commits; publishing to a package
-  // registry is added where its credentials live.
-  releaseToNpm: false,
+  // Each release (a tag made from conventional commits) publishes to npm with a provenance
+  // statement, signed with the workflow's OIDC identity; npm takes the NPM_TOKEN secret.
+  releaseToNpm: true,
+  npmProvenance: true,
+  // PyPI trusts the release workflow itself (a trusted publisher configured on PyPI for this
+  // repository and workflow): no PyPI secret exists.
+  publishToPypi: { distName: 'cdktf-zero-trust-code-server', module: 'cdktf_zero_trust_code_server', trustedPublishing: true },
   projenrcTs: true,
   projenVersion: '0.103.25',
   packageManager: javascript.NodePackageManager.NPM,
@@ -124,22 +128,14 @@ project.addTask('prepare', {
   exec: 'projen compile 1>&2',
 });
 
-// The Python and Go bindings, built by jsii-pacmak into dist/python and dist/go (`npx projen
-// package-all`). They are jsii targets only: like npm, publishing them is configured where the
-// registries' credentials live, so no publishing job is generated.
-const pythonTarget = { distName: 'cdktf-zero-trust-code-server', module: 'cdktf_zero_trust_code_server' };
-const goTarget = {
+// The Go binding, built by jsii-pacmak into dist/go (`npx projen package-all`, after js and
+// python). It is a jsii target only: publishing a Go module needs a repository of its own, so no
+// publishing job is generated.
+project.package.file.addOverride('jsii.targets.go', {
   moduleName: 'github.com/cdktf-zero-trust-code-server/cdktf-zero-trust-code-server-go',
   packageName: 'zerotrustcodeserver',
-};
-project.package.file.addOverride('jsii.targets', { python: pythonTarget, go: goTarget });
+});
 const packageAll = project.tasks.tryFind('package-all')!;
-packageAll.spawn(
-  project.addTask('package:python', {
-    description: 'Create python language bindings: a wheel and an sdist in dist/python',
-    exec: 'jsii-pacmak -v --target python',
-  }),
-);
 // A Go module is published as its source. jsii-pacmak's own compile check of that source
 // (`go mod tidy`, `go build`) needs the prebuilt provider Go modules, which the Go module proxy
 // does not serve (403 for github.com/cdktf/cdktf-provider-*-go at v13.9.1, v13.14.1, v11.0.1).
@@ -150,8 +146,9 @@ packageAll.spawn(
   }),
 );
 
-// projen packages only JavaScript in CI and leaves the other languages to per-language jobs of its
-// publishing workflows, which this project does not generate: `package` builds every language.
+// projen packages only JavaScript in CI and leaves the other languages to the publishing jobs, which
+// build them from the npm tarball. `package` builds every language everywhere, so that CI and the
+// release job's build check the wheel and the Go module before anything is tagged.
 project.packageTask.reset();
 project.packageTask.spawn(packageAll);
 
