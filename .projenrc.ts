@@ -70,7 +70,7 @@ const project = new cdktf.ConstructLibraryCdktf({
   },
   eslintOptions: {
     dirs: ['lib'],
-    devdirs: ['test', 'examples', 'bench', '.projenrc.ts'],
+    devdirs: ['test', 'examples', 'bench', 'compat', '.projenrc.ts'],
     // `npm test` lints; it never rewrites a file. `npx projen eslint:fix` fixes.
     commandOptions: { fix: false },
   },
@@ -90,7 +90,7 @@ new JsonFile(project, 'cdktf.json', {
 });
 
 // eslint's project service finds the nearest tsconfig.json; the root one covers lib/ only.
-for (const dir of ['examples', 'bench']) {
+for (const dir of ['examples', 'bench', 'compat']) {
   new JsonFile(project, `${dir}/tsconfig.json`, {
     obj: {
       extends: '../tsconfig.json',
@@ -107,6 +107,20 @@ project.addTask('synth', {
 
 // ts-jest transpiles without type checking; the tests and the examples are type-checked here.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+
+// API compatibility with the previous release (compat/check.ts): the newest release tag's package,
+// or before the first tag the assembly recorded in compat/baseline.jsii. A breaking change fails
+// the tests unless a commit since then declares it (`BREAKING CHANGE:`).
+const compat = project.tasks.tryFind('compat')!;
+compat.reset('ts-node --transpile-only compat/check.ts');
+compat.description = 'jsii-diff against the previous release (newest tag, else compat/baseline.jsii): fails on an undeclared breaking change';
+project.testTask.spawn(compat);
+const compatRecord = project.addTask('compat:record', {
+  description: 'Records this version\'s API as the baseline of the compatibility check (compat/baseline.jsii), until the first release tag',
+});
+compatRecord.spawn(project.compileTask);
+compatRecord.exec('cp .jsii compat/baseline.jsii');
+project.gitattributes.addAttributes('/compat/baseline.jsii', 'linguist-generated');
 
 const bench = project.addTask('bench', {
   description: 'The library against hand-written raw resources at 1 to 300 developers, whole processes; writes bench/results.md (numbers, no assertions)',
@@ -152,7 +166,7 @@ packageAll.spawn(
 project.packageTask.reset();
 project.packageTask.spawn(packageAll);
 
-project.npmignore?.exclude('/bench/', '/scripts/', '/examples/', '/cdktf.json', '/.ci/', 'cdktf.out/', '/lib/**/*.ts', '*.tgz');
+project.npmignore?.exclude('/bench/', '/scripts/', '/examples/', '/compat/', '/cdktf.json', '/.ci/', 'cdktf.out/', '/lib/**/*.ts', '*.tgz');
 project.npmignore?.include('/lib/**/*.d.ts', '/lib/**/*.js');
 
 project.synth();
