@@ -16,9 +16,13 @@ const project = new cdktf.ConstructLibraryCdktf({
   keywords: ['cdktf', 'code-server', 'vscode', 'cloudflare', 'cloudflare-tunnel', 'cloudflare-access', 'digitalocean', 'zero-trust'],
   license: 'Apache-2.0',
   defaultReleaseBranch: 'main',
-  // Releases are versioned and tagged from conventional commits; publishing to a package
-  // registry is added where its credentials live.
-  releaseToNpm: false,
+  // Each release (a tag made from conventional commits) publishes to npm with a provenance
+  // statement, signed with the workflow's OIDC identity; npm takes the NPM_TOKEN secret.
+  releaseToNpm: true,
+  npmProvenance: true,
+  // PyPI trusts the release workflow itself (a trusted publisher configured on PyPI for this
+  // repository and workflow): no PyPI secret exists.
+  publishToPypi: { distName: 'cdktf-zero-trust-code-server', module: 'cdktf_zero_trust_code_server', trustedPublishing: true },
   projenrcTs: true,
   projenVersion: '0.103.25',
   packageManager: javascript.NodePackageManager.NPM,
@@ -66,7 +70,7 @@ const project = new cdktf.ConstructLibraryCdktf({
   },
   eslintOptions: {
     dirs: ['lib'],
-    devdirs: ['test', 'examples', 'bench', '.projenrc.ts'],
+    devdirs: ['test', 'examples', 'bench', 'compat', '.projenrc.ts'],
     // `npm test` lints; it never rewrites a file. `npx projen eslint:fix` fixes.
     commandOptions: { fix: false },
   },
@@ -86,7 +90,7 @@ new JsonFile(project, 'cdktf.json', {
 });
 
 // eslint's project service finds the nearest tsconfig.json; the root one covers lib/ only.
-for (const dir of ['examples', 'bench']) {
+for (const dir of ['examples', 'bench', 'compat']) {
   new JsonFile(project, `${dir}/tsconfig.json`, {
     obj: {
       extends: '../tsconfig.json',
@@ -103,6 +107,20 @@ project.addTask('synth', {
 
 // ts-jest transpiles without type checking; the tests and the examples are type-checked here.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+
+// API compatibility with the previous release (compat/check.ts): the newest release tag's package,
+// or before the first tag the assembly recorded in compat/baseline.jsii. A breaking change fails
+// the tests unless a commit since then declares it (`BREAKING CHANGE:`).
+const compat = project.tasks.tryFind('compat')!;
+compat.reset('ts-node --transpile-only compat/check.ts');
+compat.description = 'jsii-diff against the previous release (newest tag, else compat/baseline.jsii): fails on an undeclared breaking change';
+project.testTask.spawn(compat);
+const compatRecord = project.addTask('compat:record', {
+  description: 'Records this version\'s API as the baseline of the compatibility check (compat/baseline.jsii), until the first release tag',
+});
+compatRecord.spawn(project.compileTask);
+compatRecord.exec('cp .jsii compat/baseline.jsii');
+project.gitattributes.addAttributes('/compat/baseline.jsii', 'linguist-generated');
 
 const bench = project.addTask('bench', {
   description: 'The library against hand-written raw resources at 1 to 300 developers, whole processes; writes bench/results.md (numbers, no assertions)',
@@ -124,22 +142,14 @@ project.addTask('prepare', {
   exec: 'projen compile 1>&2',
 });
 
-// The Python and Go bindings, built by jsii-pacmak into dist/python and dist/go (`npx projen
-// package-all`). They are jsii targets only: like npm, publishing them is configured where the
-// registries' credentials live, so no publishing job is generated.
-const pythonTarget = { distName: 'cdktf-zero-trust-code-server', module: 'cdktf_zero_trust_code_server' };
-const goTarget = {
+// The Go binding, built by jsii-pacmak into dist/go (`npx projen package-all`, after js and
+// python). It is a jsii target only: publishing a Go module needs a repository of its own, so no
+// publishing job is generated.
+project.package.file.addOverride('jsii.targets.go', {
   moduleName: 'github.com/cdktf-zero-trust-code-server/cdktf-zero-trust-code-server-go',
   packageName: 'zerotrustcodeserver',
-};
-project.package.file.addOverride('jsii.targets', { python: pythonTarget, go: goTarget });
+});
 const packageAll = project.tasks.tryFind('package-all')!;
-packageAll.spawn(
-  project.addTask('package:python', {
-    description: 'Create python language bindings: a wheel and an sdist in dist/python',
-    exec: 'jsii-pacmak -v --target python',
-  }),
-);
 // A Go module is published as its source. jsii-pacmak's own compile check of that source
 // (`go mod tidy`, `go build`) needs the prebuilt provider Go modules, which the Go module proxy
 // does not serve (403 for github.com/cdktf/cdktf-provider-*-go at v13.9.1, v13.14.1, v11.0.1).
@@ -150,12 +160,13 @@ packageAll.spawn(
   }),
 );
 
-// projen packages only JavaScript in CI and leaves the other languages to per-language jobs of its
-// publishing workflows, which this project does not generate: `package` builds every language.
+// projen packages only JavaScript in CI and leaves the other languages to the publishing jobs, which
+// build them from the npm tarball. `package` builds every language everywhere, so that CI and the
+// release job's build check the wheel and the Go module before anything is tagged.
 project.packageTask.reset();
 project.packageTask.spawn(packageAll);
 
-project.npmignore?.exclude('/bench/', '/scripts/', '/examples/', '/cdktf.json', '/.ci/', 'cdktf.out/', '/lib/**/*.ts', '*.tgz');
+project.npmignore?.exclude('/bench/', '/scripts/', '/examples/', '/compat/', '/cdktf.json', '/.ci/', 'cdktf.out/', '/lib/**/*.ts', '*.tgz');
 project.npmignore?.include('/lib/**/*.d.ts', '/lib/**/*.js');
 
 project.synth();

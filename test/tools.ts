@@ -36,3 +36,16 @@ export function reportSkippedTier(message: string): void {
 export function describeWithTool(command: string, install: string): jest.Describe {
   return toolAvailable(command, install) ? describe : describe.skip;
 }
+
+/**
+ * describe, when python3 can make a virtual environment with pip in it; describe.skip, with what
+ * to install, when it cannot outside CI. In CI (CI=true) it must.
+ */
+export function describeWithPythonVenv(tests: string): jest.Describe {
+  const probe = spawnSync('python3', ['-c', 'import venv, ensurepip'], { encoding: 'utf8' });
+  if (probe.status === 0) return describe;
+  const install = 'apt-get install python3 python3-venv (python3 3.10 or newer, with the venv module and ensurepip)';
+  if (process.env.CI === 'true') throw new Error(`python3 with venv is required in CI but is missing: ${install}`);
+  reportSkippedTier(`Skipping ${tests}: python3 with venv is missing. Install it with: ${install}`);
+  return describe.skip;
+}

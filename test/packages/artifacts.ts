@@ -1,11 +1,13 @@
 import { spawnSync, SpawnSyncOptions } from 'child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { join, relative } from 'path';
+import { CACHE_DIR } from '../tools';
 
 /** The repository's root: the packaging tasks and the consumer programs run from there. */
 export const ROOT = join(__dirname, '..', '..');
 
-export { CACHE_DIR } from '../tools';
+/** The wheels downloaded from PyPI for the Python tiers, kept between runs. */
+export const PYTHON_WHEELS = join(CACHE_DIR, 'python-wheels');
 
 /** Runs a command, throwing with its output when it fails. */
 export function run(command: string, args: string[], options: SpawnSyncOptions = {}): string {

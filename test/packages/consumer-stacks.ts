@@ -38,6 +38,7 @@ export class OptionsStack extends TerraformStack {
         { protocol: FirewallProtocol.TCP, portRange: '443' },
         { protocol: FirewallProtocol.UDP, portRange: '53' },
         { protocol: FirewallProtocol.TCP, portRange: '7844' },
+        { protocol: FirewallProtocol.UDP, portRange: '7844' },
       ],
       homeVolumeSizeGib: 40,
       userName: 'dev',

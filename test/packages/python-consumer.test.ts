@@ -1,22 +1,9 @@
-import { spawnSync } from 'child_process';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { builtArtifact, CACHE_DIR, installedVersion, libraryVersion, ROOT, run, stackJson, withoutMetadata } from './artifacts';
+import { builtArtifact, installedVersion, libraryVersion, PYTHON_WHEELS, ROOT, run, stackJson, withoutMetadata } from './artifacts';
 import { CONSUMER_STACKS, synthConsumerStacks } from './consumer-stacks';
-
-/**
- * python3 able to make a virtual environment with pip in it. Missing outside CI, the tier is
- * skipped with what to install; in CI (CI=true) it must run.
- */
-function describeWithPythonVenv(): jest.Describe {
-  const probe = spawnSync('python3', ['-c', 'import venv, ensurepip'], { encoding: 'utf8' });
-  if (probe.status === 0) return describe;
-  const install = 'apt-get install python3 python3-venv (python3 3.10 or newer, with the venv module and ensurepip)';
-  if (process.env.CI === 'true') throw new Error(`python3 with venv is required in CI but is missing: ${install}`);
-  console.warn(`Skipping the Python consumer tests: python3 with venv is missing. Install it with: ${install}`);
-  return describe.skip;
-}
+import { describeWithPythonVenv } from '../tools';
 
 /** The PyPI distributions a Python consumer installs next to the wheel, at the versions the npm side tests. */
 function pythonRequirements(): string[] {
@@ -34,18 +21,17 @@ function pythonRequirements(): string[] {
  * repository, downloading into it from PyPI first when something is missing.
  */
 function installFromCache(python: string, wheel: string, requirements: string[]): void {
-  const wheels = join(CACHE_DIR, 'python-wheels');
   const pip = (...args: string[]) => run(python, ['-m', 'pip', '--disable-pip-version-check', '--quiet', ...args]);
-  const install = () => pip('install', '--no-index', '--find-links', wheels, wheel, ...requirements);
+  const install = () => pip('install', '--no-index', '--find-links', PYTHON_WHEELS, wheel, ...requirements);
   try {
     install();
   } catch {
-    pip('download', '--dest', wheels, ...requirements);
+    pip('download', '--dest', PYTHON_WHEELS, ...requirements);
     install();
   }
 }
 
-describeWithPythonVenv()('a Python consumer of the built wheel', () => {
+describeWithPythonVenv('the Python consumer tests')('a Python consumer of the built wheel', () => {
   let work: string;
   let pythonOut: string;
   let typescriptOut: string;

@@ -67,6 +67,7 @@ def main() -> None:
             OutboundRule(protocol=FirewallProtocol.TCP, port_range="443"),
             OutboundRule(protocol=FirewallProtocol.UDP, port_range="53"),
             OutboundRule(protocol=FirewallProtocol.TCP, port_range="7844"),
+            OutboundRule(protocol=FirewallProtocol.UDP, port_range="7844"),
         ],
         home_volume_size_gib=40,
         user_name="dev",
