@@ -37,6 +37,8 @@ export class CloudflareStandIn implements StandInApi {
   public readonly dnsRecords = new Map<string, Json>();
   public readonly accessApplications = new Map<string, Json>();
   public readonly accessPolicies = new Map<string, Json>();
+  /** The certificate authorities of SSH applications' short-lived certificates, by application id. */
+  public readonly shortLivedCertificates = new Map<string, Json>();
 
   public readonly routes: Route[] = [
     { method: 'POST', path: /^accounts\/(\w+)\/cfd_tunnel$/, handle: ([account], body) => this.createTunnel(account, body) },
@@ -55,6 +57,10 @@ export class CloudflareStandIn implements StandInApi {
     { method: 'GET', path: /^accounts\/(\w+)\/access\/apps\/([\w-]+)$/, handle: ([account, id]) => this.readApplication(account, id) },
     { method: 'PUT', path: /^accounts\/(\w+)\/access\/apps\/([\w-]+)$/, handle: ([account, id], body) => this.updateApplication(account, id, body) },
     { method: 'DELETE', path: /^accounts\/(\w+)\/access\/apps\/([\w-]+)$/, handle: ([account, id]) => this.deleteFrom(this.accessApplications, account, id) },
+
+    { method: 'POST', path: /^accounts\/(\w+)\/access\/apps\/([\w-]+)\/ca$/, handle: ([account, app]) => this.createCertificateAuthority(account, app) },
+    { method: 'GET', path: /^accounts\/(\w+)\/access\/apps\/([\w-]+)\/ca$/, handle: ([account, app]) => this.inAccount(this.shortLivedCertificates, account, app) },
+    { method: 'DELETE', path: /^accounts\/(\w+)\/access\/apps\/([\w-]+)\/ca$/, handle: ([account, app]) => this.deleteFrom(this.shortLivedCertificates, account, app) },
 
     { method: 'POST', path: /^accounts\/(\w+)\/access\/policies$/, handle: ([account], body) => this.createPolicy(account, body) },
     { method: 'GET', path: /^accounts\/(\w+)\/access\/policies\/([\w-]+)$/, handle: ([account, id]) => this.readPolicy(account, id) },
@@ -186,6 +192,21 @@ export class CloudflareStandIn implements StandInApi {
     };
     this.accessApplications.set(application.id, application);
     return ok(this.applicationView(application));
+  }
+
+  /** An SSH application's certificate authority: its public key, as Access gives it to sshd. */
+  private createCertificateAuthority(account: string, appId: string): Reply {
+    const application = this.accessApplications.get(appId);
+    if (!application || application.account_id !== account) return NOT_FOUND;
+    if (this.shortLivedCertificates.has(appId)) return failure(409, 12133, 'access.api.error.conflict: certificate already exists');
+    const authority = {
+      id: appId,
+      account_id: account,
+      aud: application.aud,
+      public_key: `ecdsa-sha2-nistp256 ${randomBytes(48).toString('base64')} open-ssh-ca@cloudflareaccess.org`,
+    };
+    this.shortLivedCertificates.set(appId, authority);
+    return ok(authority);
   }
 
   private readApplication(account: string, id: string): Reply {

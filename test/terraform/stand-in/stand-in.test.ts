@@ -180,4 +180,23 @@ describe('the loopback stand-in of the APIs', () => {
     expect(standIn.digitalocean.droplets.get(droplet.id)?.status).toBe('off');
     expect(reboot.status).toBe(422);
   });
+
+  test('gives an SSH application a certificate authority once, which is read back and deleted', async () => {
+    // GIVEN
+    const application = (await call(cloudflareUrl, 'POST', `accounts/${account}/access/apps`, { name: 'ssh', type: 'ssh', domain: 'ssh.example.com' })).body.result;
+
+    // WHEN
+    const created = await call(cloudflareUrl, 'POST', `accounts/${account}/access/apps/${application.id}/ca`);
+    const again = await call(cloudflareUrl, 'POST', `accounts/${account}/access/apps/${application.id}/ca`);
+    const read = await call(cloudflareUrl, 'GET', `accounts/${account}/access/apps/${application.id}/ca`);
+    const deleted = await call(cloudflareUrl, 'DELETE', `accounts/${account}/access/apps/${application.id}/ca`);
+
+    // THEN
+    expect(created.body.result).toMatchObject({ id: application.id, aud: application.aud });
+    expect(created.body.result.public_key).toMatch(/^ecdsa-sha2-nistp256 \S+ open-ssh-ca@cloudflareaccess.org$/);
+    expect(again.status).toBe(409);
+    expect(read.body.result).toEqual(created.body.result);
+    expect(deleted.status).toBe(200);
+    expect(standIn.cloudflare.shortLivedCertificates.size).toBe(0);
+  });
 });
