@@ -125,12 +125,12 @@ project.gitattributes.addAttributes('/compat/baseline.jsii', 'linguist-generated
 // The test tiers, each a task of its own (`npx projen test:<tier>`); `npm test` runs them all.
 // Each pattern is a jest path pattern; the unit tier is everything that is no other tier.
 const tiers: Record<string, { description: string; paths: string[] }> = {
-  'boot': { description: 'cloud-init schema (two versions), shellcheck, systemd-analyze, sshd -t, the boot scripts run for real, checkov, the default code-server release on npm', paths: ['/test/boot/(external-tools|assets|code-server-release)\\.test\\.ts$', '/test/examples/checkov\\.test\\.ts$'] },
-  'vm': { description: 'the first boot in a Debian virtual machine (root, qemu)', paths: ['/test/vm/'] },
-  'terraform': { description: 'real Terraform and providers against a loopback stand-in of the APIs (skipped where the providers are absent)', paths: ['/test/terraform/'] },
-  'packages': { description: 'the Python wheel and the Go module', paths: ['/test/packages/'] },
-  'consumer': { description: 'the README followed in a new cdktf project', paths: ['/test/consumer/'] },
-  'release': { description: 'publishing to loopback registries and installing by name; the API compatibility tests', paths: ['/test/release/', '/test/compat/'] },
+  boot: { description: 'cloud-init schema (two versions), shellcheck, systemd-analyze, sshd -t, the boot scripts run for real, checkov, the default code-server release on npm', paths: ['/test/boot/(external-tools|assets|code-server-release)\\.test\\.ts$', '/test/examples/checkov\\.test\\.ts$'] },
+  vm: { description: 'the first boot in a Debian virtual machine (root, qemu)', paths: ['/test/vm/'] },
+  terraform: { description: 'real Terraform and providers against a loopback stand-in of the APIs (skipped where the providers are absent)', paths: ['/test/terraform/'] },
+  packages: { description: 'the Python wheel and the Go module', paths: ['/test/packages/'] },
+  consumer: { description: 'the README followed in a new cdktf project', paths: ['/test/consumer/'] },
+  release: { description: 'publishing to loopback registries and installing by name; the API compatibility tests', paths: ['/test/release/', '/test/compat/'] },
 };
 project.addTask('test:unit', {
   description: 'The unit tier: every construct and pure function, npm only (under a minute)',
