@@ -127,6 +127,30 @@ export function validateAccessOptions(ctx: PropContext, props: AccessOptions): v
 }
 
 /**
+ * A reusable Access policy that lets in whoever `allow` matches, refined by `requireRules` and
+ * `excludeRules`; none when `allow` has no rule. An editor's own policy, and a team's admins'.
+ */
+export function allowPolicy(
+  scope: Construct,
+  id: string,
+  props: AccessSettings & ProviderOptions & { readonly cloudflareAccountId: string; readonly name: string; readonly allow?: AccessRuleSet },
+): ZeroTrustAccessPolicy | undefined {
+  const include = buildAccessRules(props.allow);
+  if (include.length === 0) return undefined;
+  const require = buildAccessRules(props.requireRules);
+  const exclude = buildAccessRules(props.excludeRules);
+  return new ZeroTrustAccessPolicy(scope, id, {
+    provider: props.cloudflareProvider,
+    accountId: props.cloudflareAccountId,
+    name: props.name,
+    decision: 'allow',
+    include,
+    ...(require.length > 0 ? { require } : {}),
+    ...(exclude.length > 0 ? { exclude } : {}),
+  });
+}
+
+/**
  * A Cloudflare Access self-hosted application for exactly one hostname, with a reusable allow
  * policy attached by id. Every request to the hostname must carry a valid Access identity.
  */
@@ -147,23 +171,9 @@ export class CodeServerAccess extends Construct {
     checkCloudflareId(ctx, 'cloudflareAccountId', props.cloudflareAccountId);
 
     const name = props.name ?? `code-server ${props.hostname}`;
-    const require = buildAccessRules(props.requireRules);
-    const exclude = buildAccessRules(props.excludeRules);
     const idps = props.identityProviderIds ?? [];
-
     const provider = props.cloudflareProvider;
-    const include = buildAccessRules(props.allow);
-    if (include.length > 0) {
-      this.policy = new ZeroTrustAccessPolicy(this, 'Policy', {
-        provider,
-        accountId: props.cloudflareAccountId,
-        name: `${name} allow`,
-        decision: 'allow',
-        include,
-        ...(require.length > 0 ? { require } : {}),
-        ...(exclude.length > 0 ? { exclude } : {}),
-      });
-    }
+    this.policy = allowPolicy(this, 'Policy', { ...props, name: `${name} allow` });
     const policies = [...(this.policy ? [this.policy.id] : []), ...(props.accessPolicyIds ?? [])]
       .map((policyId, i) => ({ id: policyId, precedence: i + 1 }));
 

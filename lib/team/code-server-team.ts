@@ -4,6 +4,7 @@ import { Annotations, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkSharedSettings, memberHostname, memberPrincipals, TEAM_DEFAULTS, TeamMember, validateMembers } from './members';
 import { KeptOutOfTerraform, readRosterFile, reconcileRoster, ROSTER_DEFAULTS, RosterEntry, TeamRoster, writeTeamRoster } from './roster';
+import { allowPolicy } from '../access/code-server-access';
 import { AccessRuleSet, buildAccessRules, validateAccessRuleSet } from '../access/rules';
 import { checkHostnameDepth } from '../dns/tunnel-dns-record';
 import { HomeVolume } from '../storage/home-volume';
@@ -129,19 +130,7 @@ export class CodeServerTeam extends Construct {
 
     super(scope, id);
     this.rosterFile = rosterPath;
-    if (hasAdmins) {
-      const require = buildAccessRules(props.requireRules);
-      const exclude = buildAccessRules(props.excludeRules);
-      this.adminPolicy = new ZeroTrustAccessPolicy(this, 'AdminPolicy', {
-        provider: props.cloudflareProvider,
-        accountId: props.cloudflareAccountId,
-        name: `code-server ${this.node.path} admins`,
-        decision: 'allow',
-        include: buildAccessRules(admins),
-        ...(require.length > 0 ? { require } : {}),
-        ...(exclude.length > 0 ? { exclude } : {}),
-      });
-    }
+    this.adminPolicy = allowPolicy(this, 'AdminPolicy', { ...props, allow: admins, name: `code-server ${this.node.path} admins` });
 
     this.editors = {};
     this.departed = {};
