@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
 import { BOOT_DEFAULTS } from '../../lib/boot/code-server-user-data';
-import { reportSkippedTier } from '../tools';
+import { describeTier } from '../tools';
 
 // The default code-server release must exist: code-server publishes every release to the npm
 // registry too, so the registry answers for it. Outside CI, an unreachable registry skips this
@@ -19,10 +19,11 @@ const UNREACHABLE = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EN
 
 const answer = npmView(DEFAULT_VERSION);
 const unreachable = answer.status !== 0 && UNREACHABLE.test(answer.stderr);
-if (unreachable && process.env.CI !== 'true') {
-  reportSkippedTier(`Skipping the npm registry check of code-server ${DEFAULT_VERSION}: the registry cannot be reached (${answer.stderr.trim().split('\n')[0]}).`);
-}
-const describeRegistry = unreachable && process.env.CI !== 'true' ? describe.skip : describe;
+const describeRegistry = describeTier({
+  tier: `the npm registry check of code-server ${DEFAULT_VERSION}`,
+  probe: () => (unreachable ? `the npm registry (${answer.stderr.trim().split('\n')[0]})` : undefined),
+  install: 'Run it where the npm registry can be reached.',
+});
 
 describeRegistry('the default code-server release', () => {
   test(`the npm registry knows code-server ${DEFAULT_VERSION}, the default codeServerVersion`, () => {
