@@ -99,7 +99,7 @@ folder, as \`cdktf synth\` does), the library's runs interleaved with the baseli
 - Raw: the same provider resources per developer written by hand with the prebuilt providers (deep
   imports), the cloud-config read once from a template file; the library: one \`ZeroTrustCodeServer\`
   per developer. Both with the default props.
-- Targets (issue 10): wall-time ratio at most 1.15 at 1 developer and 1.2 at 50 and 300; peak
+- Targets: wall-time ratio at most 1.15 at 1 developer and 1.2 at 50 and 300; peak
   memory within 1.2 times the raw baseline's.
 
 | Developers | Library | Raw | Ratio | Library peak RSS | Raw peak RSS | Ratio |

@@ -390,9 +390,18 @@ export class DepartedEditor extends Construct {
   public readonly homeVolume: HomeVolume;
 
   constructor(scope: Construct, id: string, props: DepartedEditorProps) {
-    const volume = departedHomeProps(props);
-    validateHomeVolumeProps(scope.node.root, partOf(contextAt(siteOf(scope), id), HOME_VOLUME_ID), volume);
+    const volume = planDepartedEditor(siteOf(scope), id, props);
     super(scope, id);
     this.homeVolume = new HomeVolume(this, HOME_VOLUME_ID, volume);
   }
+}
+
+/**
+ * Checks a departed editor's props at the site it would be built in, before anything is built,
+ * and gives its home volume's props (the same checks as {@link planEditor} for a running one).
+ */
+export function planDepartedEditor(site: Site, id: string, props: DepartedEditorProps): HomeVolumeProps {
+  const volume = departedHomeProps(props);
+  validateHomeVolumeProps(site.root, partOf(contextAt(site, id), HOME_VOLUME_ID), volume);
+  return volume;
 }

@@ -14,6 +14,7 @@ import {
   DepartedEditor,
   EditorSettings,
   outputPrefix,
+  planDepartedEditor,
   planEditor,
   ZeroTrustCodeServer,
   ZeroTrustCodeServerProps,
@@ -123,6 +124,7 @@ export class CodeServerTeam extends Construct {
       const editorProps = editorPropsOf(member, hasAdmins ? PLACEHOLDER_POLICY_ID : undefined);
       if (member.leaving) {
         checkHomeKept(ctx, editorProps, { prop: `members[${i}].leaving`, value: member.leaving });
+        if (editorProps.homeVolume ?? true) planDepartedEditor(memberSite, member.name, { ...editorProps, deleteHome: member.deleteHome });
       } else {
         planEditor(memberSite, member.name, editorProps);
       }
