@@ -32,6 +32,8 @@ export interface CloudConfigOptions {
   /** Size of the swap file in GiB; 0 for none. */
   readonly swapSizeGib: number;
   readonly reconnectionGraceSeconds: number;
+  /** Whether VS Code's workspace trust (Restricted Mode) is on. */
+  readonly workspaceTrust: boolean;
   /** The filesystem label of the home volume, or undefined when the home is on the droplet's disk. */
   readonly homeVolumeLabel?: string;
   /** The platform's own boot steps, rendered. */
@@ -118,7 +120,11 @@ export function sshdConfig(sshThroughAccess: boolean): string {
   ].join('\n') + '\n';
 }
 
-/** code-server's own configuration: loopback only, no password (Access guards the hostname). */
+/**
+ * code-server's own configuration: loopback only, no password (Access guards the hostname), no
+ * telemetry or update check, and the Getting Started page as VS Code has it (code-server replaces
+ * it with a promotion of Coder's otherwise).
+ */
 export function codeServerConfig(o: CloudConfigOptions): Record<string, unknown> {
   return {
     'bind-addr': `127.0.0.1:${CODE_SERVER_PORT}`,
@@ -126,6 +132,8 @@ export function codeServerConfig(o: CloudConfigOptions): Record<string, unknown>
     'cert': false,
     'disable-telemetry': true,
     'disable-update-check': true,
+    'disable-getting-started-override': true,
+    ...(o.workspaceTrust ? {} : { 'disable-workspace-trust': true }),
     'trusted-origins': [o.hostname],
     'reconnection-grace-time': numberValue(o.reconnectionGraceSeconds),
   };

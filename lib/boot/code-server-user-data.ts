@@ -31,6 +31,9 @@ export const BOOT_DEFAULTS = {
   cloudflaredKeyFingerprint: 'CC94B39C77AE7342A68B89628A682D308D4E5E73',
   // Long enough for a laptop lid closed overnight, and as long as the default Access session.
   reconnectionGraceSeconds: 86_400,
+  // The home is the developer's own, on a machine of their own: Restricted Mode there only holds
+  // back their own tasks, debuggers and extensions.
+  workspaceTrust: false,
   developerSudo: true,
   developerUid: 1000,
   swapSizeGib: 2,
@@ -123,6 +126,14 @@ export interface BootOptions {
    * @default 86400
    */
   readonly reconnectionGraceSeconds?: number;
+  /**
+   * VS Code's workspace trust: with it, a folder opens in Restricted Mode (no tasks, debugging or
+   * workspace extensions) until the developer trusts it. Off by default: the workspace is the
+   * developer's own home on a droplet of their own, where the prompt protects nothing but
+   * interrupts every first start; turn it on when developers open repositories they do not trust.
+   * @default false
+   */
+  readonly workspaceTrust?: boolean;
   /**
    * Steps of the platform's own: Debian packages, files and commands, as root or as the
    * developer, before code-server starts or once it is up (see `BootStep`). They run in order,
@@ -284,6 +295,7 @@ export function resolveBootOptions(props: CodeServerUserDataProps & { readonly h
     workspaceFolder: props.workspaceFolder ?? `/home/${userName}/workspace`,
     swapSizeGib: props.swapSizeGib ?? defaultSwapGib(props.memoryGib),
     reconnectionGraceSeconds: props.reconnectionGraceSeconds ?? BOOT_DEFAULTS.reconnectionGraceSeconds,
+    workspaceTrust: props.workspaceTrust ?? BOOT_DEFAULTS.workspaceTrust,
     homeVolumeLabel: props.homeVolumeLabel ?? props.homeVolume?.label,
     ssh: props.sshCertificateAuthority === undefined
       ? undefined
