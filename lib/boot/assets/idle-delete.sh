@@ -5,12 +5,20 @@
 # home volume from a deleted droplet and keeps it.
 set -euo pipefail
 # shellcheck source=/dev/null
+. "${ZTCS_ETC:-/etc/ztcs}/boot.env"
+# shellcheck source=/dev/null
 . "${ZTCS_ETC:-/etc/ztcs}/idle.env"
 
 droplet=$(cat "$INSTANCE_ID_FILE")
 if ! [[ "$droplet" =~ ^[0-9]+$ ]]; then
   echo "ztcs: the instance id \"$droplet\" is not a droplet id: not deleting" >&2
   exit 1
+fi
+# Said on the console, where the rehearsal reads the order of the shutdown.
+if mountpoint -q "$CODE_HOME"; then
+  echo "ztcs: the home ($CODE_HOME) is still mounted" >&2
+else
+  echo "ztcs: the home ($CODE_HOME) is not mounted"
 fi
 for attempt in 1 2 3 4 5; do
   status=$(curl -sS -K "$API_CONFIG" --max-time 20 -o /dev/null -w '%{http_code}' \
