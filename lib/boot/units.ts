@@ -119,9 +119,10 @@ export function idleWatchTimer(): string {
  * it, for the paths this library writes (letters, digits, ".", "_", "-" and "/").
  */
 export function mountUnitOf(path: string): string {
-  const escaped = path.replace(/^\/+|\/+$/g, '').split('/').filter((part) => part !== '')
-    .map((part) => part.replace(/-/g, '\\x2d').replace(/^\./, '\\x2e'))
-    .join('-');
+  const escaped = path.split('/').filter((part) => part !== '')
+    .map((part) => part.replace(/-/g, '\\x2d'))
+    .join('-')
+    .replace(/^\./, '\\x2e');
   return `${escaped === '' ? '-' : escaped}.mount`;
 }
 
