@@ -172,9 +172,10 @@ describeVm('the idle stop, rehearsed in a virtual machine', () => {
         `${(deletedAt / 1000 - activity.ssh.closed).toFixed(0)} s from the SSH session's end (idle ${IDLE_MINUTES} min)` : 'no DELETE call'));
   }
 
-  test('the machine powered itself off, having reported first', () => {
+  test('the machine powered itself off after the developer\'s last step, the probe having reported first', () => {
     expect(result.report.ready_marker).toMatch(/^ready_at=/m);
-    expect(result.console).toMatch(/ztcs: .* idle stop: last activity .*marking the editor stopped/);
+    expect(Object.keys(activity).sort()).toEqual(['keep-running', 'ssh', 'tab-closed']);
+    expect(result.console).toMatch(/systemd-shutdown\[1\]: Powering off\./);
   });
 
   test('the stand-in received, from the droplet, exactly the marker tag and then the deletion of its own droplet, with the token', () => {
