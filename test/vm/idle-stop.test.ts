@@ -143,7 +143,12 @@ describeVm('the idle stop, rehearsed in a virtual machine', () => {
       },
     });
     reportLog = readFileSync(join(work, 'idle', 'report.log'), 'utf8');
-    guestCalls = api.calls.slice(callsBefore);
+    // The droplet's scripts call the API under /v2/ only; the stand-in listens on the host's
+    // loopback, where other processes of a shared machine may knock (a health check on a reused port).
+    const since = api.calls.slice(callsBefore);
+    guestCalls = since.filter((c) => c.path.startsWith('/v2/'));
+    const others = since.filter((c) => !c.path.startsWith('/v2/'));
+    if (others.length > 0) console.log(`VM idle stop: calls outside the API's /v2/, not the droplet's: ${others.map((c) => `${c.method} ${c.path}`).join(', ')}`);
     activity = Object.fromEntries(eventsOf(reportLog, 'ZTCS-ACTIVITY').map((e) => [e.kind, e]));
     terminal = eventsOf(reportLog, 'ZTCS-TERMINAL');
     printTimes();
@@ -179,7 +184,7 @@ describeVm('the idle stop, rehearsed in a virtual machine', () => {
   });
 
   test('the stand-in received, from the droplet, exactly the marker tag and then the deletion of its own droplet, with the token', () => {
-    expect(guestCalls.map((c) => `${c.method} /v2/${c.path} ${c.status}`)).toEqual([
+    expect(guestCalls.map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([
       'POST /v2/tags 201',
       `DELETE /v2/droplets/${dropletId} 204`,
     ]);
@@ -188,7 +193,7 @@ describeVm('the idle stop, rehearsed in a virtual machine', () => {
   });
 
   test('no call touched the volume; it is kept, detached', () => {
-    expect(guestCalls.filter((c) => c.path.includes('volume'))).toEqual([]);
+    expect(api.calls.slice(callsBefore).filter((c) => c.path.includes('volume'))).toEqual([]);
     expect(digitalocean.volumes.get(volumeId)).toMatchObject({ droplet_ids: [] });
     expect(digitalocean.droplets.has(dropletId)).toBe(false);
     expect(digitalocean.tags.has(markerTag)).toBe(true);
