@@ -7,6 +7,7 @@ import { KeptOutOfTerraform, readRosterFile, reconcileRoster, ROSTER_DEFAULTS, R
 import { allowPolicy } from '../access/code-server-access';
 import { AccessRuleSet, buildAccessRules, validateAccessRuleSet } from '../access/rules';
 import { checkHostnameDepth } from '../dns/tunnel-dns-record';
+import type { IdleStop } from '../idle-stop/idle-stop';
 import { HomeVolume } from '../storage/home-volume';
 import { checkPattern, contextAt, rejectProp, siteOf, siteWithin } from '../validation';
 import {
@@ -105,7 +106,7 @@ export class CodeServerTeam extends Construct {
     const memberSite = siteWithin(site, id);
     const editorPropsOf = (member: TeamMember, adminPolicyId: string | undefined): ZeroTrustCodeServerProps => {
       const { name: _name, email, leaving: _leaving, deleteHome: _deleteHome, ...overrides } = member;
-      const settings: EditorSettings = { ...shared, ...withoutUndefined(overrides) };
+      const settings: EditorSettings = { ...shared, ...withoutUndefined(overrides), ...idleStopOf(shared.idleStop, overrides.idleStop) };
       return {
         ...settings,
         hostname: hostnameOf(member),
@@ -175,6 +176,11 @@ const PLACEHOLDER_POLICY_ID = '00000000-0000-4000-8000-000000000000';
 function rosterEntryOf(member: TeamMember, home: HomeVolume | undefined): RosterEntry {
   const status = !member.leaving ? 'member' : member.deleteHome ? 'deleting-home' : 'leaving';
   return home ? { status, homeVolume: `${home.volume.terraformResourceType}.${home.volume.friendlyUniqueId}` } : { status };
+}
+
+/** A member's idle stop over the team's: what the member leaves out (the token) is the team's. */
+function idleStopOf(team: IdleStop | undefined, member: IdleStop | undefined): { idleStop?: IdleStop } {
+  return team && member ? { idleStop: { ...team, ...withoutUndefined(member) } as IdleStop } : {};
 }
 
 /** The values that are set: a member's override left out means the team's setting. */

@@ -118,7 +118,10 @@ export class Plan {
     const actions: Record<string, PlannedAction> = {};
     for (const change of this.json?.resource_changes ?? []) {
       if (change.mode !== 'managed') continue;
-      const path = this.paths.get(change.address) ?? change.address;
+      // A resource with a count is at `<address>[<index>]`: the first by its path, the others with their index.
+      const index = /\[(\d+)\]$/.exec(change.address);
+      const base = this.paths.get(change.address.replace(/\[\d+\]$/, ''));
+      const path = this.paths.get(change.address) ?? (base && index ? (index[1] === '0' ? base : `${base}[${index[1]}]`) : change.address);
       actions[path] = actionOf(change.change.actions);
     }
     return actions;

@@ -34,6 +34,8 @@ export interface ApiCall {
   readonly status: number;
   /** False when no route matched or the token was wrong: the request was answered with an error. */
   readonly known: boolean;
+  /** When it was received (milliseconds since the epoch). */
+  readonly at: number;
 }
 
 /**
@@ -90,7 +92,7 @@ export class LoopbackServer {
         body = text;
       }
       const { reply, known } = this.dispatch(method, path, body, req.headers.authorization);
-      this.calls.push({ method, path, body, status: reply.status, known });
+      this.calls.push({ method, path, body, status: reply.status, known, at: Date.now() });
       res.writeHead(reply.status, {
         'content-type': 'application/json',
         // The Cloudflare client retries 5xx answers unless told not to: an unknown call fails at once.
