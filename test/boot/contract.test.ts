@@ -34,7 +34,7 @@ function variablesRead(script: string): Set<string> {
 }
 
 /** Variables a script may read without boot.env: its test hook, and what cloud-init or the shell set. */
-const NOT_FROM_BOOT_ENV = new Set(['ZTCS_ETC', 'BASH_REMATCH']);
+const NOT_FROM_BOOT_ENV = new Set(['ZTCS_ETC', 'ZTCS_PROC', 'BASH_REMATCH']);
 
 describe('the boot contract', () => {
   test('the assets folder holds exactly the entry, the retry library, the steps and the idle stop\'s scripts', () => {

@@ -109,6 +109,18 @@ describe('the idle stop\'s scripts', () => {
       expect(second.calls.filter((c) => !c.startsWith('ss '))).toEqual([]);
     });
 
+    test('a reboot starts the clock again, however old the files', () => {
+      touchedAgo(paths.ready, 600);
+      touchedAgo(paths.heartbeat, 600);
+      const proc = join(work, 'proc');
+      mkdirSync(proc);
+      writeFileSync(join(proc, 'uptime'), '60.25 100.50\n');
+      const result = run('idle-watch.sh', [], { ZTCS_PROC: proc });
+      expect(result.status).toBe(0);
+      expect(result.calls.filter((c) => !c.startsWith('ss '))).toEqual([]);
+      expect(existsSync(paths.notice)).toBe(false);
+    });
+
     test('a warning is taken back by activity', () => {
       touchedAgo(paths.ready, 600);
       touchedAgo(paths.heartbeat, IDLE_MINUTES - 1);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The idle stop's watcher, run as root by its timer. Activity is code-server's heartbeat file,
 # an established connection to sshd (SSH through Access) and the developer's keep-running
-# deadline; the finished boot counts as activity too. A warning goes to the developer's
+# deadline; the finished boot and the machine's last start count as activity too. A warning goes to the developer's
 # terminals and the notice file before the stop; at the stop, the stop is recorded, the marker
 # tag created (Terraform then keeps the droplet's count at 0) and the machine powered off, the
 # delete unit deleting the droplet once the home is unmounted.
@@ -25,7 +25,9 @@ if [ -n "$(ss -Htn state established "( sport = :$SSHD_PORT )")" ]; then
   touch "$STATE_DIR/ssh-session"
 fi
 
-last=0
+# A reboot starts the clock again: the ready marker keeps the first boot's time.
+uptime_seconds=$(cut -d. -f1 "${ZTCS_PROC:-/proc}/uptime")
+last=$((now - uptime_seconds))
 for file in "$READY_MARKER" "$HEARTBEAT_FILE" "$STATE_DIR/ssh-session"; do
   t=$(mtime "$file")
   [ "$t" -le "$last" ] || last=$t
