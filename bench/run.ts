@@ -4,13 +4,14 @@
 // session, interleaved with the library's runs. Prints and writes bench/results.md; asserts nothing.
 //   npx projen bench [runs]      (runs per case, default 9, at least 5)
 import { spawnSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { cpus, tmpdir } from 'os';
 import { join } from 'path';
 import * as ts from 'typescript';
 
 const runs = Math.max(5, Number(process.argv[2] ?? 9));
 const DEVELOPERS = [1, 10, 50, 300];
+const TEAM_SIZES = [10, 100, 300];
 const BENCH = __dirname;
 const OUT = join(BENCH, '.out');
 const ROOT = join(BENCH, '..');
@@ -52,6 +53,12 @@ function sample(workload: string, template: string, mode: string, developers = 0
   return { ms, rssKb };
 }
 
+/** The plan benchmark's section (bench/plans.ts writes it; it needs Terraform and the providers), kept as it was. */
+function readPlanResults(): string {
+  const file = join(BENCH, 'plans.md');
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -75,19 +82,25 @@ const rows: string[] = [];
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 
-for (const developers of DEVELOPERS) {
-  const [library, raw] = compare(workload, template, ['library', developers], ['raw', developers]);
-  const [lt, rt] = [median(library.map((s) => s.ms)), median(raw.map((s) => s.ms))];
-  const [lm, rm] = [median(library.map((s) => s.rssKb)), median(raw.map((s) => s.rssKb))];
-  const row = `| ${developers} | ${fmt(lt)} | ${fmt(rt)} | ${(lt / rt).toFixed(2)} | ${mb(lm)} | ${mb(rm)} | ${(lm / rm).toFixed(2)} |`;
-  rows.push(row);
+/** A table row of two modes at one size, the first mode's time and memory against the second's: `| size | a | b | a/b | … |`. */
+function compareRow(size: number, modes: [string, string]): string {
+  const [a, b] = compare(workload, template, [modes[0], size], [modes[1], size]);
+  const [at, bt] = [median(a.map((s) => s.ms)), median(b.map((s) => s.ms))];
+  const [am, bm] = [median(a.map((s) => s.rssKb)), median(b.map((s) => s.rssKb))];
+  const row = `| ${size} | ${fmt(at)} | ${fmt(bt)} | ${(at / bt).toFixed(2)} | ${mb(am)} | ${mb(bm)} | ${(am / bm).toFixed(2)} |`;
   console.log(row);
+  return row;
 }
+
+rows.push(...DEVELOPERS.map((developers) => compareRow(developers, ['library', 'raw'])));
 
 const [libraryImport, cdktfImport] = compare(workload, template, ['library-import', 0], ['cdktf', 0]);
 const [li, ci] = [median(libraryImport.map((s) => s.ms)), median(cdktfImport.map((s) => s.ms))];
 const importRow = `| load the compiled library (with its deep provider imports) | ${fmt(li)} | load cdktf alone | ${fmt(ci)} | ${(li / ci).toFixed(2)} |`;
 console.log(importRow);
+
+// A team's two layouts: one stack, or a stack per member (CodeServerFleet).
+const layoutRows = TEAM_SIZES.map((members) => compareRow(members, ['fleet', 'team']));
 
 const report = `# Benchmark results
 
@@ -109,6 +122,15 @@ ${rows.join('\n')}
 | Import | Time | Baseline | Time | Ratio |
 | --- | --- | --- | --- | --- |
 ${importRow}
-`;
+
+Synthesis of a team of N members (the admins' policy, an editor each), as one stack
+(\`CodeServerTeam\`) and as a fleet (\`CodeServerFleet\`: a base stack and a stack per member,
+each with its providers). Target (issue 20): the fleet within 1.5 times one stack at 300.
+
+| Members | Fleet | One stack | Ratio | Fleet peak RSS | One stack peak RSS | Ratio |
+| --- | --- | --- | --- | --- | --- | --- |
+${layoutRows.join('\n')}
+
+${readPlanResults()}`;
 writeFileSync(join(BENCH, 'results.md'), report);
 console.log(`wrote ${join(BENCH, 'results.md')}`);

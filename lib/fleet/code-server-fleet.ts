@@ -63,7 +63,8 @@ const STACK_NAME = /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
  * construct is `teamId`, so the addresses are those of a `CodeServerTeam` of that id. A member
  * removed from the list keeps a stack that deletes everything of theirs but their home volume,
  * which Terraform forgets (the roster, as in a team). Deploy everyone with
- * `cdktf deploy <id> '<id>-*'`, one member with `cdktf deploy <id>-<name>`.
+ * `cdktf deploy <id> '<id>-*'`, one member with
+ * `cdktf deploy <id>-<name> --ignore-missing-stack-dependencies` (the base stack deployed already).
  */
 export class CodeServerFleet extends TerraformStack {
   /** Each member's stack by member name: members, leaving members, and members removed whose home is released. */
