@@ -82,7 +82,8 @@ export function stackConfigOf(name: string, json: any): StackConfig {
  * files (by stack name), e.g. the state of the workspace that applied the base stack.
  */
 export function readingStatesOf(config: StackConfig, stateFiles: Record<string, string>): StackConfig {
-  const remoteStates = config.json.data?.terraform_remote_state ?? {};
+  const remoteStates = config.json.data?.terraform_remote_state;
+  if (remoteStates === undefined) return config;
   const data = Object.fromEntries(Object.entries<any>(remoteStates).map(([name, block]) => {
     const stack = name.replace(/^cross-stack-reference-input-/, '');
     if (!(stack in stateFiles)) throw new Error(`${config.name} reads the state of ${stack}, which no workspace given holds`);
