@@ -14,7 +14,11 @@ import { ApiStandIn, CallCount } from '../test/terraform/stand-in';
 import { REAL_QUOTAS } from '../test/terraform/stand-in/rate-limits';
 import { readingStatesOf, StackConfig, synthesize, TerraformWorkspace } from '../test/terraform/terraform';
 
-const SIZES = process.argv.slice(2).map(Number).filter((n) => n > 0);
+// `--extrapolate 100,300`: sizes whose request counts are extrapolated (a straight line through the
+// two largest sizes measured), where measuring them would take longer than the machine has.
+const args = process.argv.slice(2);
+const extrapolateAt = args.includes('--extrapolate') ? args[args.indexOf('--extrapolate') + 1].split(',').map(Number) : [];
+const SIZES = args.filter((a, i) => args[i - 1] !== '--extrapolate').map(Number).filter((n) => n > 0);
 const sizes = SIZES.length > 0 ? SIZES : [10, 100, 300];
 /** Stacks planned at once in the fleet's plan of everyone, as `cdktf deploy --parallelism` would. */
 const PARALLELISM = Math.max(2, cpus().length);
@@ -123,22 +127,45 @@ function rateLimitFloorSeconds(calls: CallCount): number {
   return Math.max(floorOf(calls.cloudflare, REAL_QUOTAS.cloudflare), floorOf(calls.digitalocean, REAL_QUOTAS.digitalocean));
 }
 
-function row(count: number, layout: string, m: { everyone: Measure; one: Measure }): string {
-  const cell = (x: Measure) => `${x.calls.cloudflare + x.calls.digitalocean} (${x.calls.cloudflare} CF, ${x.calls.digitalocean} DO) | ${x.seconds.toFixed(1)} s | ${rateLimitFloorSeconds(x.calls)} s`;
-  return `| ${count} | ${layout} | ${cell(m.one)} | ${cell(m.everyone)} |`;
+interface Result {
+  readonly one: Measure;
+  readonly everyone: Measure;
+}
+
+function row(count: number, layout: string, m: Result, extrapolated = false): string {
+  const time = (x: Measure) => (extrapolated ? 'not measured' : `${x.seconds.toFixed(1)} s`);
+  const cell = (x: Measure) => `${x.calls.cloudflare + x.calls.digitalocean} (${x.calls.cloudflare} CF, ${x.calls.digitalocean} DO) | ${time(x)} | ${rateLimitFloorSeconds(x.calls)} s`;
+  return `| ${count}${extrapolated ? ' (extrapolated)' : ''} | ${layout} | ${cell(m.one)} | ${cell(m.everyone)} |`;
+}
+
+/** The request counts at `count` on the straight line through two measured sizes. */
+function extrapolate(count: number, [n1, r1]: [number, Result], [n2, r2]: [number, Result]): Result {
+  const at = (a: CallCount, b: CallCount): CallCount => {
+    const line = (x: number, y: number) => Math.round(x + ((y - x) / (n2 - n1)) * (count - n1));
+    return { cloudflare: line(a.cloudflare, b.cloudflare), digitalocean: line(a.digitalocean, b.digitalocean), throttled: 0 };
+  };
+  return { one: { calls: at(r1.one.calls, r2.one.calls), seconds: NaN }, everyone: { calls: at(r1.everyone.calls, r2.everyone.calls), seconds: NaN } };
 }
 
 async function main(): Promise<void> {
   await standIn.start();
   const rows: string[] = [];
+  const measured: Record<string, Array<[number, Result]>> = { 'one stack': [], 'fleet': [] };
   try {
     for (const count of sizes) {
       for (const [layout, run] of [['one stack', oneStack], ['fleet', fleet]] as const) {
         const started = Date.now();
         const result = await run(count);
+        measured[layout].push([count, result]);
         rows.push(row(count, layout, result));
         console.log(`${rows.at(-1)}   (${((Date.now() - started) / 1000).toFixed(0)} s with set-up)`);
         if (standIn.unknownCalls.length > 0) throw new Error(`the stand-in got calls it does not know: ${JSON.stringify(standIn.unknownCalls.slice(0, 3))}`);
+      }
+    }
+    for (const count of extrapolateAt) {
+      for (const [layout, results] of Object.entries(measured)) {
+        if (results.length < 2) throw new Error('--extrapolate needs two sizes measured');
+        rows.push(row(count, layout, extrapolate(count, results.at(-2)!, results.at(-1)!), true));
       }
     }
   } finally {
@@ -154,6 +181,8 @@ size: the API requests and the wall time of (a) the plan after one member's chan
 their droplet is replaced) and (b) the plan of everyone (the fleet's stacks ${PARALLELISM} at a time, as
 \`cdktf deploy --parallelism ${PARALLELISM}\`), and the least time the real rate limits would allow for
 those requests (Cloudflare 1,200 per 5 minutes, DigitalOcean 250 per minute and 5,000 per hour).
+Rows marked extrapolated were not run: their requests lie on the straight line through the two
+largest sizes measured (each member's objects are read once per plan), their times are not given.
 Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node.js ${process.version}, ${new Date().toISOString().slice(0, 10)}.
 
 | Members | Layout | (a) one member's change: requests | time | rate-limit floor | (b) everyone: requests | time | rate-limit floor |
