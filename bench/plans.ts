@@ -18,7 +18,7 @@ import { readingStatesOf, StackConfig, synthesize, TerraformWorkspace } from '..
 // two largest sizes measured), where measuring them would take longer than the machine has.
 const args = process.argv.slice(2);
 const extrapolateAt = args.includes('--extrapolate') ? args[args.indexOf('--extrapolate') + 1].split(',').map(Number) : [];
-const SIZES = args.filter((a, i) => args[i - 1] !== '--extrapolate').map(Number).filter((n) => n > 0);
+const SIZES = args.filter((_, i) => args[i - 1] !== '--extrapolate').map(Number).filter((n) => n > 0);
 const sizes = SIZES.length > 0 ? SIZES : [10, 100, 300];
 /** Stacks planned at once in the fleet's plan of everyone, as `cdktf deploy --parallelism` would. */
 const PARALLELISM = Math.max(2, cpus().length);
@@ -144,7 +144,10 @@ function extrapolate(count: number, [n1, r1]: [number, Result], [n2, r2]: [numbe
     const line = (x: number, y: number) => Math.round(x + ((y - x) / (n2 - n1)) * (count - n1));
     return { cloudflare: line(a.cloudflare, b.cloudflare), digitalocean: line(a.digitalocean, b.digitalocean), throttled: 0 };
   };
-  return { one: { calls: at(r1.one.calls, r2.one.calls), seconds: NaN }, everyone: { calls: at(r1.everyone.calls, r2.everyone.calls), seconds: NaN } };
+  return {
+    one: { calls: at(r1.one.calls, r2.one.calls), seconds: NaN },
+    everyone: { calls: at(r1.everyone.calls, r2.everyone.calls), seconds: NaN },
+  };
 }
 
 async function main(): Promise<void> {
