@@ -123,18 +123,21 @@ compatRecord.exec('cp .jsii compat/baseline.jsii');
 project.gitattributes.addAttributes('/compat/baseline.jsii', 'linguist-generated');
 
 // The test tiers, each a task of its own (`npx projen test:<tier>`); `npm test` runs them all.
-// Each pattern is a jest path pattern; the unit tier is everything that is no other tier.
-const tiers: Record<string, { description: string; paths: string[] }> = {
-  boot: { description: 'cloud-init schema (two versions), shellcheck, systemd-analyze, sshd -t, the boot scripts run for real, checkov, the default code-server release on npm', paths: ['/test/boot/(external-tools|assets|code-server-release)\\.test\\.ts$', '/test/examples/checkov\\.test\\.ts$'] },
-  vm: { description: 'the first boot in a Debian virtual machine (root, qemu)', paths: ['/test/vm/'] },
-  terraform: { description: 'real Terraform and providers against a loopback stand-in of the APIs (skipped where the providers are absent)', paths: ['/test/terraform/'] },
-  packages: { description: 'the Python wheel and the Go module', paths: ['/test/packages/'] },
-  consumer: { description: 'the README followed in a new cdktf project', paths: ['/test/consumer/'] },
-  release: { description: 'publishing to loopback registries and installing by name; the API compatibility tests', paths: ['/test/release/', '/test/compat/'] },
+// Each pattern is a jest path pattern; the unit tier is everything that is no other tier. A tier
+// of external tools (validators, qemu, Terraform, Python, registries) tests those tools and not
+// Node.js: `test:node-line` leaves them out, for CI's runs on the other Node.js lines.
+const tiers: Record<string, { description: string; paths: string[]; externalTools: boolean }> = {
+  boot: { description: 'cloud-init schema (two versions), shellcheck, systemd-analyze, sshd -t, the boot scripts run for real, checkov, the default code-server release on npm', paths: ['/test/boot/(external-tools|assets|code-server-release)\\.test\\.ts$', '/test/examples/checkov\\.test\\.ts$'], externalTools: true },
+  vm: { description: 'the first boot in a Debian virtual machine (root, qemu)', paths: ['/test/vm/'], externalTools: true },
+  terraform: { description: 'real Terraform and providers against a loopback stand-in of the APIs (skipped where the providers are absent)', paths: ['/test/terraform/'], externalTools: true },
+  packages: { description: 'the Python wheel and the Go module', paths: ['/test/packages/'], externalTools: true },
+  consumer: { description: 'the README followed in a new cdktf project', paths: ['/test/consumer/'], externalTools: false },
+  release: { description: 'publishing to loopback registries and installing by name; the API compatibility tests', paths: ['/test/release/', '/test/compat/'], externalTools: true },
 };
+const jestExcept = (paths: string[]) => `jest --ci --coverage=false --testPathIgnorePatterns /node_modules/ ${paths.map((p) => `'${p}'`).join(' ')}`;
 project.addTask('test:unit', {
   description: 'The unit tier: every construct and pure function, npm only (under a minute)',
-  exec: `jest --ci --coverage=false --testPathIgnorePatterns /node_modules/ ${Object.values(tiers).flatMap((t) => t.paths).map((p) => `'${p}'`).join(' ')}`,
+  exec: jestExcept(Object.values(tiers).flatMap((t) => t.paths)),
 });
 for (const [name, tier] of Object.entries(tiers)) {
   project.addTask(`test:${name}`, {
@@ -142,6 +145,10 @@ for (const [name, tier] of Object.entries(tiers)) {
     exec: `jest --ci --coverage=false ${tier.paths.map((p) => `'${p}'`).join(' ')}`,
   });
 }
+project.addTask('test:node-line', {
+  description: `The tiers that test Node.js itself (unit, ${Object.entries(tiers).filter(([, t]) => !t.externalTools).map(([n]) => n).join(', ')}), for CI's other Node.js lines`,
+  exec: jestExcept(Object.values(tiers).filter((t) => t.externalTools).flatMap((t) => t.paths)),
+});
 
 const bench = project.addTask('bench', {
   description: 'The library against hand-written raw resources at 1 to 300 developers, whole processes; writes bench/results.md (numbers, no assertions)',

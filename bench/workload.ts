@@ -1,6 +1,7 @@
 // One whole-process measurement, run by bench/run.ts as `node bench/.out/workload.js <mode> <developers>`:
 // load what the mode needs, build and synthesize its stack into a temporary folder, and print
-// {"rssKb": <peak resident memory>} as the last line. Wall time is measured by the parent.
+// {"rssKb": <peak resident memory>, "cpuMs": <CPU time, user and system>} as the last line. Wall
+// time is measured by the parent.
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -179,4 +180,5 @@ switch (mode) {
   case 'team': case 'fleet': teamLayout(developers, mode); break;
   default: throw new Error(`unknown mode ${mode}`);
 }
-console.log(JSON.stringify({ rssKb: process.resourceUsage().maxRSS }));
+const usage = process.resourceUsage();
+console.log(JSON.stringify({ rssKb: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 }));

@@ -1,4 +1,5 @@
 import { spawnSync } from 'child_process';
+import { existsSync } from 'fs';
 import { homedir } from 'os';
 import { join } from 'path';
 
@@ -9,19 +10,63 @@ import { join } from 'path';
 export const CACHE_DIR =
   process.env.ZTCS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'cdktf-zero-trust-code-server');
 
-/**
- * Whether an external tool that a test tier needs is on PATH. In CI (CI=true) a missing tool is
- * an error, since every tier must run there; elsewhere the tier is skipped with a message that
- * says what to install.
- */
-export function toolAvailable(command: string, install: string): boolean {
-  const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).status === 0;
-  if (found) return true;
-  if (process.env.CI === 'true') {
-    throw new Error(`${command} is required in CI but is not on PATH: ${install}`);
+/** How to get python3 with venv, for the tiers that build or install the Python package. */
+export const PYTHON_VENV_INSTALL = 'Install it with: apt-get install python3 python3-venv (python3 3.10 or newer).';
+
+/** What a test tier needs from the machine, and how to get it. */
+export interface TierNeeds {
+  /** What the tier is, for the message: e.g. `the VM tier`. */
+  readonly tier: string;
+  /** Programs that must be on PATH (or absolute paths to executables). */
+  readonly commands?: string[];
+  /** Files that must exist, each with what it is, e.g. a provider's executable. */
+  readonly files?: Array<{ readonly path: string; readonly what: string }>;
+  /** Whether the tests must run as root, and why. */
+  readonly root?: string;
+  /** Whether python3 must make virtual environments with pip in them (Debian's python3-venv). */
+  readonly pythonVenv?: boolean;
+  /** Something the tier asks of the machine that the others do not: undefined when it answers, else what is missing. */
+  readonly probe?: () => string | undefined;
+  /** How to get what is missing. */
+  readonly install: string;
+  /**
+   * Whether CI (CI=true) must run the tier: then anything missing there is an error rather than a
+   * skip. Only the Terraform tier says false: its providers cannot be had on a fresh machine.
+   * @default true
+   */
+  readonly requiredInCi?: boolean;
+}
+
+/** What the machine lacks of a tier's needs, one phrase each; empty when the tier can run. */
+export function missingNeeds(needs: TierNeeds): string[] {
+  const missing: string[] = [];
+  for (const command of needs.commands ?? []) {
+    if (spawnSync('sh', ['-c', 'command -v "$1"', 'sh', command]).status !== 0) missing.push(`${command} (not on PATH)`);
   }
-  reportSkippedTier(`Skipping the tests that need ${command}: it is not on PATH. Install it with: ${install}`);
-  return false;
+  for (const file of needs.files ?? []) {
+    if (!existsSync(file.path)) missing.push(`${file.what} (${file.path})`);
+  }
+  if (needs.root && process.getuid?.() !== 0) missing.push(`root (${needs.root})`);
+  if (needs.pythonVenv && spawnSync('python3', ['-c', 'import venv, ensurepip']).status !== 0) {
+    missing.push('python3 with the venv module and ensurepip');
+  }
+  const probed = needs.probe?.();
+  if (probed) missing.push(probed);
+  return missing;
+}
+
+/**
+ * `describe` when the machine has what a tier needs. When it lacks something: outside CI,
+ * `describe.skip` with a message naming what is missing and how to get it; in CI (CI=true) an
+ * error, since every tier must run there, unless the tier says `requiredInCi: false`.
+ */
+export function describeTier(needs: TierNeeds): jest.Describe {
+  const missing = missingNeeds(needs);
+  if (missing.length === 0) return describe;
+  const why = `${needs.tier}, missing here: ${missing.join(', ')}. ${needs.install}`;
+  if (process.env.CI === 'true' && needs.requiredInCi !== false) throw new Error(`CI must run ${why}`);
+  reportSkippedTier(`Skipping ${why}`);
+  return describe.skip;
 }
 
 /**
@@ -30,22 +75,4 @@ export function toolAvailable(command: string, install: string): boolean {
  */
 export function reportSkippedTier(message: string): void {
   process.stderr.write(`${message}\n`);
-}
-
-/** describe, or describe.skip when the tool is missing outside CI. */
-export function describeWithTool(command: string, install: string): jest.Describe {
-  return toolAvailable(command, install) ? describe : describe.skip;
-}
-
-/**
- * describe, when python3 can make a virtual environment with pip in it; describe.skip, with what
- * to install, when it cannot outside CI. In CI (CI=true) it must.
- */
-export function describeWithPythonVenv(tests: string): jest.Describe {
-  const probe = spawnSync('python3', ['-c', 'import venv, ensurepip'], { encoding: 'utf8' });
-  if (probe.status === 0) return describe;
-  const install = 'apt-get install python3 python3-venv (python3 3.10 or newer, with the venv module and ensurepip)';
-  if (process.env.CI === 'true') throw new Error(`python3 with venv is required in CI but is missing: ${install}`);
-  reportSkippedTier(`Skipping ${tests}: python3 with venv is missing. Install it with: ${install}`);
-  return describe.skip;
 }

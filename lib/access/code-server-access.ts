@@ -10,7 +10,12 @@ import { checkCloudflareId, checkPattern, checkUnique, contextOf, isUnresolved, 
 export const ACCESS_DEFAULTS = {
   sessionDuration: '24h',
   appLauncherVisible: true,
+  sameSiteCookieAttribute: 'lax',
+  bindingCookie: false,
 } as const;
+
+/** The SameSite values Access sets on its cookie. */
+const SAME_SITE = ['none', 'lax', 'strict'];
 
 /** How signing in works, whoever is allowed in: shared by every editor of a team. */
 export interface AccessSettings {
@@ -39,6 +44,19 @@ export interface AccessSettings {
    * @default true
    */
   readonly appLauncherVisible?: boolean;
+  /**
+   * The SameSite attribute of the editor's Access cookie: `lax` (sent on a link from elsewhere,
+   * such as a chat message, not on other sites' requests), `strict` (a link from elsewhere asks to
+   * sign in again) or `none`. The editor's own requests and WebSockets carry it with any value.
+   * @default "lax"
+   */
+  readonly sameSiteCookieAttribute?: string;
+  /**
+   * Access's binding cookie, which ties the Access cookie to the browser that signed in, against a
+   * stolen token. For browsers only: never set on the SSH application.
+   * @default false
+   */
+  readonly bindingCookie?: boolean;
 }
 
 /** Who may open the editor, and how signing in works. */
@@ -121,6 +139,10 @@ export function validateAccessOptions(ctx: PropContext, props: AccessOptions): v
       rejectProp(ctx, 'sessionDuration', props.sessionDuration, `is longer than Access allows, ${MAX_SESSION_HOURS}h (a month); e.g. "168h" for a week`);
     }
   }
+  const sameSite = props.sameSiteCookieAttribute;
+  if (sameSite !== undefined && !isUnresolved(sameSite) && !SAME_SITE.includes(sameSite)) {
+    rejectProp(ctx, 'sameSiteCookieAttribute', props.sameSiteCookieAttribute, `expected one of ${SAME_SITE.map((v) => `"${v}"`).join(', ')}, e.g. "lax"`);
+  }
   (props.identityProviderIds ?? []).forEach((id, i) =>
     checkPattern(ctx, `identityProviderIds[${i}]`, id, UUID, 'expected the id (a UUID) of a Cloudflare identity provider, e.g. "0e1f9e3a-5c5e-4bd8-8f4a-1c2d3e4f5a6b", not its type or name'),
   );
@@ -177,6 +199,13 @@ export class CodeServerAccess extends Construct {
     const policies = [...(this.policy ? [this.policy.id] : []), ...(props.accessPolicyIds ?? [])]
       .map((policyId, i) => ({ id: policyId, precedence: i + 1 }));
 
+    // The browser's application: its cookie is for the browser alone (code-server's pages never
+    // read it, so HttpOnly); the SSH application's is read by cloudflared, so neither applies there.
+    const browserCookies = {
+      httpOnlyCookieAttribute: true,
+      sameSiteCookieAttribute: props.sameSiteCookieAttribute ?? ACCESS_DEFAULTS.sameSiteCookieAttribute,
+      enableBindingCookie: props.bindingCookie ?? ACCESS_DEFAULTS.bindingCookie,
+    };
     const application = (appId: string, type: string, appName: string, hostnames: string[]) => new ZeroTrustAccessApplication(this, appId, {
       provider,
       accountId: props.cloudflareAccountId,
@@ -189,6 +218,7 @@ export class CodeServerAccess extends Construct {
       ...(idps.length > 0 ? { allowedIdps: idps } : {}),
       autoRedirectToIdentity: idps.length === 1,
       policies,
+      ...(type === 'self_hosted' ? browserCookies : {}),
     });
 
     this.application = application('Application', 'self_hosted', name, [props.hostname, ...(props.previewHostnames ?? [])]);

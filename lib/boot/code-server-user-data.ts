@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { BootStep, renderBootStep, validateBootSteps } from './boot-steps';
 import { CloudConfigOptions, renderCloudConfig } from './cloud-config';
 import { escapeTerraformTemplate } from './terraform-string';
+import type { ResolvedIdleStop } from '../idle-stop/idle-stop';
 import { HomeVolume } from '../storage/home-volume';
 import {
   checkHttpsUrl,
@@ -31,6 +32,9 @@ export const BOOT_DEFAULTS = {
   cloudflaredKeyFingerprint: 'CC94B39C77AE7342A68B89628A682D308D4E5E73',
   // Long enough for a laptop lid closed overnight, and as long as the default Access session.
   reconnectionGraceSeconds: 86_400,
+  // The home is the developer's own, on a machine of their own: Restricted Mode there only holds
+  // back their own tasks, debuggers and extensions.
+  workspaceTrust: false,
   developerSudo: true,
   developerUid: 1000,
   swapSizeGib: 2,
@@ -124,6 +128,14 @@ export interface BootOptions {
    */
   readonly reconnectionGraceSeconds?: number;
   /**
+   * VS Code's workspace trust: with it, a folder opens in Restricted Mode (no tasks, debugging or
+   * workspace extensions) until the developer trusts it. Off by default: the workspace is the
+   * developer's own home on a droplet of their own, where the prompt protects nothing but
+   * interrupts every first start; turn it on when developers open repositories they do not trust.
+   * @default false
+   */
+  readonly workspaceTrust?: boolean;
+  /**
    * Steps of the platform's own: Debian packages, files and commands, as root or as the
    * developer, before code-server starts or once it is up (see `BootStep`). They run in order,
    * each once, and resume like the boot's own steps.
@@ -174,6 +186,11 @@ export interface CodeServerUserDataProps extends BootOptions {
    * @default - none; required with `sshCertificateAuthority`
    */
   readonly sshPrincipals?: string[];
+  /**
+   * The idle stop, its defaults applied (see `IdleStop`): its watcher, units and token.
+   * @default - no idle stop
+   */
+  readonly idleStop?: ResolvedIdleStop;
 }
 
 /** Linux user names that would clash with the system's own. */
@@ -284,10 +301,12 @@ export function resolveBootOptions(props: CodeServerUserDataProps & { readonly h
     workspaceFolder: props.workspaceFolder ?? `/home/${userName}/workspace`,
     swapSizeGib: props.swapSizeGib ?? defaultSwapGib(props.memoryGib),
     reconnectionGraceSeconds: props.reconnectionGraceSeconds ?? BOOT_DEFAULTS.reconnectionGraceSeconds,
+    workspaceTrust: props.workspaceTrust ?? BOOT_DEFAULTS.workspaceTrust,
     homeVolumeLabel: props.homeVolumeLabel ?? props.homeVolume?.label,
     ssh: props.sshCertificateAuthority === undefined
       ? undefined
       : { certificateAuthority: props.sshCertificateAuthority, principals: props.sshPrincipals ?? [] },
+    idleStop: props.idleStop,
   };
 }
 

@@ -129,6 +129,12 @@ export interface CodeServerDropletProps extends DropletOptions, ProviderOptions 
    * @default - none
    */
   readonly volumeIds?: string[];
+  /**
+   * How many droplets: 1, or 0 while an idle stop's marker says the editor stopped itself (see
+   * `IdleStopMarker`). Given, the droplet's Terraform address takes an index (`[0]`).
+   * @default - one droplet, at an address without an index
+   */
+  readonly count?: number;
 }
 
 const IMAGE = /^([a-z0-9][a-z0-9.-]*|\d+)$/;
@@ -264,6 +270,7 @@ export class CodeServerDroplet extends Construct {
       ...(props.vpcUuid !== undefined ? { vpcUuid: props.vpcUuid } : {}),
       tags: ['code-server', ...(props.tags ?? []), this.firewallTag.name],
       ...(props.volumeIds && props.volumeIds.length > 0 ? { volumeIds: props.volumeIds } : {}),
+      ...(props.count !== undefined ? { count: props.count } : {}),
       // ACPI power-off before the delete: the home is unmounted before the volume is detached.
       gracefulShutdown: true,
       // Created only once its firewall is in force; deleted before the firewall goes.

@@ -7,6 +7,7 @@ import { KeptOutOfTerraform, readRosterFile, reconcileRoster, ROSTER_DEFAULTS, R
 import { allowPolicy } from '../access/code-server-access';
 import { AccessRuleSet, buildAccessRules, validateAccessRuleSet } from '../access/rules';
 import { checkHostnameDepth } from '../dns/tunnel-dns-record';
+import type { IdleStop } from '../idle-stop/idle-stop';
 import { HomeVolume } from '../storage/home-volume';
 import { checkPattern, contextAt, PropContext, rejectProp, Site, siteOf, siteWithin } from '../validation';
 import {
@@ -14,6 +15,7 @@ import {
   DepartedEditor,
   EditorSettings,
   outputPrefix,
+  planDepartedEditor,
   planEditor,
   ZeroTrustCodeServer,
   ZeroTrustCodeServerProps,
@@ -151,7 +153,7 @@ export function planTeam(site: Site, id: string, props: CodeServerTeamProps, mem
   const hasAdmins = buildAccessRules(admins).length > 0;
   const editorPropsOf = (member: TeamMember, adminPolicyId: string | undefined): ZeroTrustCodeServerProps => {
     const { name: _name, email, leaving: _leaving, deleteHome: _deleteHome, ...overrides } = member;
-    const settings: EditorSettings = { ...shared, ...withoutUndefined(overrides) };
+    const settings: EditorSettings = { ...shared, ...withoutUndefined(overrides), ...idleStopOf(shared.idleStop, overrides.idleStop) };
     return {
       ...settings,
       hostname: hostnameOf(member),
@@ -169,6 +171,7 @@ export function planTeam(site: Site, id: string, props: CodeServerTeamProps, mem
     const editorProps = editorPropsOf(member, hasAdmins ? PLACEHOLDER_POLICY_ID : undefined);
     if (member.leaving) {
       checkHomeKept(ctx, editorProps, { prop: `members[${i}].leaving`, value: member.leaving });
+      if (editorProps.homeVolume ?? true) planDepartedEditor(memberSite(member), member.name, { ...editorProps, deleteHome: member.deleteHome });
     } else {
       planEditor(memberSite(member), member.name, editorProps);
     }
@@ -210,6 +213,11 @@ const PLACEHOLDER_POLICY_ID = '00000000-0000-4000-8000-000000000000';
 function rosterEntryOf(member: TeamMember, home: HomeVolume | undefined): RosterEntry {
   const status = !member.leaving ? 'member' : member.deleteHome ? 'deleting-home' : 'leaving';
   return home ? { status, homeVolume: `${home.volume.terraformResourceType}.${home.volume.friendlyUniqueId}` } : { status };
+}
+
+/** A member's idle stop over the team's: what the member leaves out (the token) is the team's. */
+function idleStopOf(team: IdleStop | undefined, member: IdleStop | undefined): { idleStop?: IdleStop } {
+  return team && member ? { idleStop: { ...team, ...withoutUndefined(member) } as IdleStop } : {};
 }
 
 /** The values that are set: a member's override left out means the team's setting. */

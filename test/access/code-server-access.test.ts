@@ -58,6 +58,41 @@ describe('CodeServerAccess application', () => {
     expect(Testing.synth(stack)).toHaveResourceWithProperties(ZeroTrustAccessApplication, { session_duration: '2h45m' });
   });
 
+  test('sets a browser\'s cookie: HttpOnly, SameSite lax, no binding cookie, by default', () => {
+    // GIVEN
+    const { stack } = buildAccess();
+
+    // THEN
+    expect(application(stack)).toMatchObject({ http_only_cookie_attribute: true, same_site_cookie_attribute: 'lax', enable_binding_cookie: false });
+  });
+
+  test('takes the SameSite attribute and the binding cookie given', () => {
+    // GIVEN
+    const { stack } = buildAccess({ sameSiteCookieAttribute: 'strict', bindingCookie: true });
+
+    // THEN
+    expect(application(stack)).toMatchObject({ http_only_cookie_attribute: true, same_site_cookie_attribute: 'strict', enable_binding_cookie: true });
+  });
+
+  test('leaves the SSH application\'s cookie alone: cloudflared reads it outside a browser', () => {
+    // GIVEN
+    const { stack } = buildAccess({ sshHostname: 'code-ssh.example.com', bindingCookie: true });
+    const apps = resourcesOfType(synthJson(stack), 'cloudflare_zero_trust_access_application');
+    const ssh = apps.find((app) => app.type === 'ssh');
+
+    // THEN
+    expect(apps.find((app) => app.type === 'self_hosted')).toMatchObject({ enable_binding_cookie: true, http_only_cookie_attribute: true });
+    expect(ssh).not.toHaveProperty('enable_binding_cookie');
+    expect(ssh).not.toHaveProperty('http_only_cookie_attribute');
+    expect(ssh).not.toHaveProperty('same_site_cookie_attribute');
+  });
+
+  test.each(['Lax', 'secure', ''])('rejects the SameSite attribute %j', (value) => {
+    expect(() => buildAccess({ sameSiteCookieAttribute: value })).toThrow(
+      `test/Access: invalid sameSiteCookieAttribute "${value}": expected one of "none", "lax", "strict", e.g. "lax"`,
+    );
+  });
+
   test('is visible in the App Launcher by default', () => {
     // GIVEN
     const { stack } = buildAccess();

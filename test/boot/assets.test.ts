@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { BootPhase, BootUser } from '../../lib/boot/boot-steps';
 import { renderCloudConfig } from '../../lib/boot/cloud-config';
 import { resolveBootOptions } from '../../lib/boot/code-server-user-data';
-import { describeWithTool, reportSkippedTier } from '../tools';
+import { describeTier } from '../tools';
 
 // The first boot's scripts, run for real (twice) against a home in a temporary folder: what a
 // reboot, a second cloud-init run or a replacement droplet on the same home volume does. The
@@ -18,12 +18,12 @@ interface WriteFile {
   content: string;
 }
 
-const isRoot = process.getuid?.() === 0;
-const describeAsRoot = isRoot ? describeWithTool('runuser', 'apt-get install util-linux') : (() => {
-  if (process.env.CI === 'true') throw new Error('the boot script tests run as root in CI (runuser needs root)');
-  reportSkippedTier('Skipping the boot script runs: they need root (runuser). Run the tests as root to include them.');
-  return describe.skip;
-})();
+const describeAsRoot = describeTier({
+  tier: 'the boot script runs',
+  commands: ['runuser'],
+  root: 'runuser switches to the developer',
+  install: 'Install util-linux (apt-get install util-linux) and run the tests as root to include them.',
+});
 
 /** The files the document carries, by path. */
 function carriedFiles(props: Parameters<typeof resolveBootOptions>[0]): Map<string, string> {

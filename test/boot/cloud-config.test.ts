@@ -136,6 +136,15 @@ describe('the code-server configuration', () => {
     expect(custom['reconnection-grace-time']).toBe(3600);
   });
 
+  test('the Getting Started page is VS Code\'s, without code-server\'s promotion', () => {
+    expect(config()['disable-getting-started-override']).toBe(true);
+  });
+
+  test('the home opens trusted by default; workspaceTrust brings back Restricted Mode', () => {
+    expect(config()['disable-workspace-trust']).toBe(true);
+    const trusting = parse(fileOf(documentOf({ workspaceTrust: true }), '/etc/code-server/config.yaml').content);
+    expect(trusting).not.toHaveProperty('disable-workspace-trust');
+  });
 });
 
 describe('optional parts of the document', () => {

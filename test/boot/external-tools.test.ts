@@ -7,7 +7,8 @@ import { buildApp, readSettings } from '../../examples/main';
 import { ZeroTrustCodeServer } from '../../lib';
 import { buildCloudConfig, renderCloudConfig } from '../../lib/boot/cloud-config';
 import { CodeServerUserDataProps, resolveBootOptions } from '../../lib/boot/code-server-user-data';
-import { CACHE_DIR, describeWithTool } from '../tools';
+import { IDLE_PATHS, IDLE_UNITS } from '../../lib/boot/contract';
+import { CACHE_DIR, describeTier } from '../tools';
 
 // The boot document checked by the real tools: cloud-init's schema, shellcheck and systemd.
 
@@ -38,6 +39,13 @@ const COMBINATIONS: Array<[string, RenderProps]> = [
   ['a custom user name', { ...BASE, userName: 'dev_user-1', workspaceFolder: '/home/dev_user-1/code' }],
   ['a custom code-server version', { ...BASE, codeServerVersion: '4.113.0' }],
   ['a home volume only', { ...BASE, homeVolumeLabel: 'home-1' }],
+  ['an idle stop', {
+    ...BASE,
+    homeVolumeLabel: 'home-1',
+    userName: 'dev-1',
+    workspaceFolder: '/home/dev-1/workspace',
+    idleStop: { idleMinutes: 30, warningMinutes: 5, digitaloceanToken: 'dop_v1_fake', digitaloceanApiUrl: 'https://api.digitalocean.com', markerTag: 'ztcs-idle-0123456789abcdef' },
+  }],
 ];
 
 /** The boot document of every running editor of every example stack, by stack and construct path. */
@@ -115,7 +123,7 @@ function slug(name: string): string {
   return name.replace(/[^a-z0-9]+/gi, '-');
 }
 
-describeWithTool('cloud-init', 'apt-get install cloud-init (or pip install cloud-init)')('cloud-init schema', () => {
+describeTier({ tier: 'the cloud-init schema checks', commands: ['cloud-init'], install: 'Install it with: apt-get install cloud-init (or pip install cloud-init)' })('cloud-init schema', () => {
   function schema(document: string): { status: number | null; output: string } {
     const file = join(freshDir('schema'), 'user-data.yaml');
     writeFileSync(file, document);
@@ -150,7 +158,7 @@ describeWithTool('cloud-init', 'apt-get install cloud-init (or pip install cloud
 const NEWER_CLOUD_INIT = process.env.ZTCS_NEWER_CLOUD_INIT
   ?? join(CACHE_DIR, 'cloud-init-trixie', 'bin', 'cloud-init');
 
-describeWithTool(NEWER_CLOUD_INIT, 'scripts/fetch-cloud-init.sh (unpacks Debian trixie\'s cloud-init 25.x into a cache folder)')('cloud-init 25.x schema (Debian trixie)', () => {
+describeTier({ tier: 'the cloud-init 25.x schema checks', commands: [NEWER_CLOUD_INIT], install: 'Get it with: scripts/fetch-cloud-init.sh (unpacks Debian trixie\'s cloud-init 25.x into a cache folder)' })('cloud-init 25.x schema (Debian trixie)', () => {
   function schema(document: string): { status: number | null; output: string } {
     const file = join(freshDir('schema-25'), 'user-data.yaml');
     writeFileSync(file, document);
@@ -182,7 +190,7 @@ describeWithTool(NEWER_CLOUD_INIT, 'scripts/fetch-cloud-init.sh (unpacks Debian 
   });
 });
 
-describeWithTool('shellcheck', 'apt-get install shellcheck')('shellcheck', () => {
+describeTier({ tier: 'the shellcheck checks', commands: ['shellcheck'], install: 'Install it with: apt-get install shellcheck' })('shellcheck', () => {
   /** Every shell script the document carries: scripts written by write_files, and bootcmd/runcmd strings (run by sh). */
   function scriptsOf(document: string): Array<{ where: string; content: string; shell?: 'sh' }> {
     const doc = parse(document) as Document;
@@ -234,7 +242,7 @@ describeWithTool('shellcheck', 'apt-get install shellcheck')('shellcheck', () =>
 
 // sshd -t reads the drop-in that SSH through Access writes, as Ubuntu's sshd_config includes it,
 // with a throwaway host key; it needs its privilege separation folder, as on the droplet.
-describeWithTool('/usr/sbin/sshd', 'apt-get install openssh-server')('sshd -t', () => {
+describeTier({ tier: 'the sshd -t checks', commands: ['/usr/sbin/sshd'], install: 'Install it with: apt-get install openssh-server' })('sshd -t', () => {
   function sshdTest(dropIn: string): { status: number | null; output: string } {
     const dir = freshDir('sshd');
     writeFileSync(join(dir, '40-ztcs.conf'), dropIn);
@@ -264,7 +272,7 @@ describeWithTool('/usr/sbin/sshd', 'apt-get install openssh-server')('sshd -t', 
 // boot installs code-server and cloudflared, so stub executables stand in for the real binaries
 // under a temporary root that also holds the host's own units (for the targets ours name) and
 // every file the document writes; `systemd-analyze verify --root` reads the units from there.
-describeWithTool('systemd-analyze', 'apt-get install systemd')('systemd-analyze verify', () => {
+describeTier({ tier: 'the systemd-analyze checks', commands: ['systemd-analyze'], install: 'Install it with: apt-get install systemd' })('systemd-analyze verify', () => {
   /** The binaries that the first boot installs and the units run. */
   const STUBBED_BINARIES = ['/usr/bin/code-server', '/usr/bin/cloudflared'];
   const UNIT = /^\/etc\/systemd\/system\/[^/]+\.(service|socket|timer|path|mount|target)$/;
@@ -295,11 +303,13 @@ describeWithTool('systemd-analyze', 'apt-get install systemd')('systemd-analyze 
 
   test.each(DOCUMENTS)('every systemd unit in the document for %s passes verify, stubs standing in for code-server and cloudflared', (name, document) => {
     const files = (parse(document) as Document).write_files;
+    const idleStop = files.some((f) => f.path === IDLE_PATHS.env);
     expect(files.filter((f) => UNIT.test(f.path)).map((f) => f.path).sort()).toEqual([
       '/etc/systemd/system/cloudflared-tunnel.service',
       '/etc/systemd/system/code-server.service',
       '/etc/systemd/system/ztcs-boot.service',
-    ]);
+      ...(idleStop ? Object.values(IDLE_UNITS).map((unit) => `/etc/systemd/system/${unit}`) : []),
+    ].sort());
     expect(verifyUnits(name, files)).toEqual([]);
   });
 

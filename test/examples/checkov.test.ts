@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { buildApp, readSettings } from '../../examples/main';
-import { describeWithTool } from '../tools';
+import { describeTier } from '../tools';
 
 interface CheckovCheck {
   readonly check_id: string;
@@ -27,7 +27,7 @@ function checkov(file: string): CheckovReport {
   return report;
 }
 
-const describeCheckov = describeWithTool('checkov', 'python3 -m pip install checkov');
+const describeCheckov = describeTier({ tier: 'the checkov scan', commands: ['checkov'], install: 'Install it with: python3 -m pip install checkov' });
 
 describeCheckov('checkov on the synthesized examples', () => {
   let outdir: string;

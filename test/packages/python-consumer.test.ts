@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { builtArtifact, installedVersion, libraryVersion, PYTHON_WHEELS, ROOT, run, stackJson, withoutMetadata } from './artifacts';
 import { CONSUMER_STACKS, synthConsumerStacks } from './consumer-stacks';
-import { describeWithPythonVenv } from '../tools';
+import { describeTier, PYTHON_VENV_INSTALL } from '../tools';
 
 /** The PyPI distributions a Python consumer installs next to the wheel, at the versions the npm side tests. */
 function pythonRequirements(): string[] {
@@ -31,7 +31,7 @@ function installFromCache(python: string, wheel: string, requirements: string[])
   }
 }
 
-describeWithPythonVenv('the Python consumer tests')('a Python consumer of the built wheel', () => {
+describeTier({ tier: 'the Python consumer tests', pythonVenv: true, install: PYTHON_VENV_INSTALL })('a Python consumer of the built wheel', () => {
   let work: string;
   let pythonOut: string;
   let typescriptOut: string;

@@ -6,7 +6,7 @@ import { LocalNpmRegistry, LocalPythonIndex } from './registries';
 import { bump, packageRelease, ReleaseBuild, releaseClone } from './release-build';
 import { countByType, editorsStack, newUserEnv, ONE_EDITOR, readmeBlock, sh, TerraformJson } from '../consumer/new-project';
 import { run } from '../packages/artifacts';
-import { describeWithPythonVenv } from '../tools';
+import { describeTier, PYTHON_VENV_INSTALL } from '../tools';
 
 // The release, rehearsed end to end on this machine: the release workflow's build makes the npm
 // package and the Python distributions with a release version; they are published to real
@@ -42,7 +42,7 @@ function pinned(command: string, version: string, separator: '@' | '=='): string
   return command.replace(`install ${PACKAGE_NAME}`, `install ${PACKAGE_NAME}${separator}${version}`);
 }
 
-describeWithPythonVenv('the release rehearsal')('a release, published to registries on this machine and installed by name', () => {
+describeTier({ tier: 'the release rehearsal', pythonVenv: true, install: PYTHON_VENV_INSTALL })('a release, published to registries on this machine and installed by name', () => {
   const work = mkdtempSync(join(tmpdir(), 'ztcs-release-'));
   const steps = new Steps();
   let release: ReleaseBuild;

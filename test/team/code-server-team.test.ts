@@ -119,6 +119,19 @@ describe('CodeServerTeam', () => {
     expect(resourcesOfType(synthJson(stack), 'digitalocean_droplet')).toEqual([]);
   });
 
+  test('checks a leaving member\'s home volume before building anything too', () => {
+    // GIVEN
+    const stack = newStack();
+
+    // WHEN
+    const error = thrownBy(() => new CodeServerTeam(stack, 'Team', teamProps({ members: [MEMBERS[0], { ...MEMBERS[1], leaving: true, homeVolumeSizeGib: 0 }] })));
+
+    // THEN
+    expect(error.message).toContain('test/Team/bob/HomeVolume: invalid homeVolumeSizeGib 0');
+    expect(stack.node.tryFindChild('Team')).toBeUndefined();
+    expect(resourcesOfType(synthJson(stack), 'digitalocean_volume')).toEqual([]);
+  });
+
   test("applies a member's overrides over the team's settings, and only to them", () => {
     // WHEN
     const { team } = buildTeam({

@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { spawn } from 'child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { homedir, tmpdir } from 'os';
 import { join } from 'path';
 import { App, TerraformStack } from 'cdktf';
+import { describeTier } from '../tools';
 
 /** A provider as the cdktf bindings pin it, e.g. `registry.terraform.io/hashicorp/tls` 4.1.0. */
 export interface ProviderPin {
@@ -33,15 +34,15 @@ export function mirroredProvider(p: ProviderPin): string {
  * public source (the Terraform registry is out of reach), which a fresh machine cannot do.
  */
 export function describeWithProviders(): jest.Describe {
-  const missing = PROVIDERS.filter((p) => !existsSync(mirroredProvider(p))).map((p) => `${p.name} ${p.version}`);
-  if (spawnSync('sh', ['-c', 'command -v terraform']).status !== 0) missing.unshift('terraform on PATH');
-  if (missing.length === 0) return describe;
-  console.warn(
-    `Skipping the Terraform tier: it needs terraform and the providers ${PROVIDERS.map((p) => `${p.name} ${p.version}`).join(', ')} ` +
-      `in Terraform's implied local mirror, ${PLUGIN_MIRROR}/<host>/<namespace>/<name>/<version>/${PLATFORM}/. Missing: ${missing.join(', ')}. ` +
-      'Build the providers from their public source and place them there.',
-  );
-  return describe.skip;
+  return describeTier({
+    tier: 'the Terraform tier',
+    commands: ['terraform'],
+    files: PROVIDERS.map((p) => ({ path: mirroredProvider(p), what: `${p.name} ${p.version}` })),
+    install:
+      'Build the providers from their public source and place them in Terraform\'s implied local mirror, ' +
+      `${PLUGIN_MIRROR}/<host>/<namespace>/<name>/<version>/${PLATFORM}/.`,
+    requiredInCi: false,
+  });
 }
 
 /** A stack's synthesized Terraform JSON, and the construct path of each resource by address. */
@@ -132,7 +133,10 @@ export class Plan {
     const actions: Record<string, PlannedAction> = {};
     for (const change of this.json?.resource_changes ?? []) {
       if (change.mode !== 'managed') continue;
-      const path = this.paths.get(change.address) ?? change.address;
+      // A resource with a count is at `<address>[<index>]`: the first by its path, the others with their index.
+      const index = /\[(\d+)\]$/.exec(change.address);
+      const base = this.paths.get(change.address.replace(/\[\d+\]$/, ''));
+      const path = this.paths.get(change.address) ?? (base && index ? (index[1] === '0' ? base : `${base}[${index[1]}]`) : change.address);
       actions[path] = actionOf(change.change.actions);
     }
     return actions;

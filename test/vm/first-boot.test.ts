@@ -9,7 +9,7 @@ import { FAKE_TUNNEL_TOKEN, RehearsalDroplet, rehearsalDroplet } from './user-da
 import { BootPhase, BootStep, BootUser, renderBootStep } from '../../lib/boot/boot-steps';
 import { BOOT_DEFAULTS } from '../../lib/boot/code-server-user-data';
 import { BOOT_PATHS, BOOT_STEP_RECORDS, BOOT_UNITS, CODE_SERVER_PORT } from '../../lib/boot/contract';
-import { toolAvailable } from '../tools';
+import { describeTier } from '../tools';
 
 // The first boot, rehearsed for real: the basic example's user data, rendered as Terraform would,
 // boots a Debian trixie virtual machine (scripts/build-vm-image.sh) under qemu's software
@@ -19,21 +19,12 @@ import { toolAvailable } from '../tools';
 // reboot, a replacement droplet on the same home disk with a newer code-server, a droplet whose
 // home disk is missing, and a droplet reset in the middle of its boot.
 
-const INSTALL = 'apt-get install qemu-system-x86 qemu-utils debootstrap genisoimage e2fsprogs socat apt-utils gnupg, and run as root (debootstrap)';
-const TOOLS = ['qemu-system-x86_64', 'qemu-img', 'debootstrap', 'genisoimage', 'mkfs.ext4', 'dumpe2fs', 'e2fsck', 'socat', 'apt-ftparchive', 'dpkg-deb', 'gpg'];
-
-function vmTierAvailable(): boolean {
-  const missing = TOOLS.filter((tool) => !toolAvailable(tool, INSTALL));
-  if (missing.length > 0) return false;
-  if (process.getuid?.() !== 0) {
-    if (process.env.CI === 'true') throw new Error('the VM tier runs as root in CI (debootstrap needs root)');
-    console.warn('Skipping the VM tier: building its image needs root (debootstrap). Run the tests as root to include it.');
-    return false;
-  }
-  return true;
-}
-
-const describeVm = vmTierAvailable() ? describe : describe.skip;
+const describeVm = describeTier({
+  tier: 'the VM tier',
+  commands: ['qemu-system-x86_64', 'qemu-img', 'debootstrap', 'genisoimage', 'mkfs.ext4', 'dumpe2fs', 'e2fsck', 'socat', 'apt-ftparchive', 'dpkg-deb', 'gpg'],
+  root: 'debootstrap builds its image',
+  install: 'Install them with: apt-get install qemu-system-x86 qemu-utils debootstrap genisoimage e2fsprogs socat apt-utils gnupg, and run the tests as root.',
+});
 
 const SERVICES: string[] = [BOOT_UNITS.codeServer, BOOT_UNITS.cloudflared];
 const READY_MARKER_PATH = BOOT_PATHS.readyMarker;

@@ -70,6 +70,8 @@ export interface ProbeConfig {
   readonly bootOutcome: 'finished' | 'failure';
   /** After the report, wait to be shut down from outside (an ACPI power-off) instead of powering off. */
   readonly stayUp?: boolean;
+  /** Play the developer of the idle rehearsal (see guest/probe, `Developer`). */
+  readonly idle?: Record<string, string | number>;
 }
 
 /** One boot of a droplet. */
@@ -95,6 +97,13 @@ export interface BootSpec {
   readonly resetWhen?: RegExp;
   /** After the report, press the power button (qemu's `system_powerdown`, ACPI) and wait for qemu to exit. */
   readonly acpiShutdown?: boolean;
+  /** More services of the host's loopback the guest reaches, each at an address of its own, port 80. */
+  readonly forwards?: Array<{ readonly guestAddress: string; readonly hostPort: number }>;
+  /**
+   * How long the machine may run before it is killed.
+   * @default - 15 minutes
+   */
+  readonly timeoutMs?: number;
 }
 
 /** What came back from one boot. */
@@ -160,7 +169,11 @@ export async function boot(spec: BootSpec): Promise<BootResult> {
     '-append', 'root=LABEL=ztcs-root ro console=ttyS0',
     ...drives.flatMap((d) => ['-drive', d]),
     // restrict=on: the guest reaches nothing but the mirror's forwarded address.
-    '-netdev', `user,id=net0,restrict=on,guestfwd=tcp:${mirror.hostname}:80-cmd:socat - TCP:127.0.0.1:${spec.mirrorPort}`,
+    '-netdev', [
+      'user,id=net0,restrict=on',
+      `guestfwd=tcp:${mirror.hostname}:80-cmd:socat - TCP:127.0.0.1:${spec.mirrorPort}`,
+      ...(spec.forwards ?? []).map((f) => `guestfwd=tcp:${f.guestAddress}:80-cmd:socat - TCP:127.0.0.1:${f.hostPort}`),
+    ].join(','),
     '-device', 'virtio-net-pci,netdev=net0',
     '-serial', `file:${consoleLog}`, '-serial', `file:${reportLog}`,
   ];
@@ -168,7 +181,7 @@ export async function boot(spec: BootSpec): Promise<BootResult> {
   const qemu = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   qemu.stderr.on('data', (chunk) => { stderr += chunk; });
-  const timer = setTimeout(() => qemu.kill('SIGKILL'), BOOT_TIMEOUT_MS);
+  const timer = setTimeout(() => qemu.kill('SIGKILL'), spec.timeoutMs ?? BOOT_TIMEOUT_MS);
   let resetAfterSeconds: number | undefined;
   let powerButtonAt: number | undefined;
   // The console and the report are watched for the moments to reset or to press the power button.

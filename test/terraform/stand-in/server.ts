@@ -39,6 +39,8 @@ export interface ApiCall {
   readonly api?: string;
   /** True when the API's rate limit refused the request (a 429). */
   readonly throttled?: boolean;
+  /** When it was received (milliseconds since the epoch). */
+  readonly at: number;
 }
 
 /**
@@ -106,7 +108,8 @@ export class LoopbackServer {
       const { reply, known } = verdict?.refusal !== undefined
         ? { reply: { status: 429, body: verdict.refusal }, known: true }
         : this.dispatch(method, path, body, req.headers.authorization);
-      this.calls.push({ method, path, body, status: reply.status, known, api: api?.prefix, throttled: verdict?.refusal !== undefined });
+      const throttled = verdict?.refusal !== undefined;
+      this.calls.push({ method, path, body, status: reply.status, known, at: Date.now(), api: api?.prefix, throttled });
       res.writeHead(reply.status, {
         'content-type': 'application/json',
         ...verdict?.headers,
