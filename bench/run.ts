@@ -4,13 +4,14 @@
 // session, interleaved with the library's runs. Prints and writes bench/results.md; asserts nothing.
 //   npx projen bench [runs]      (runs per case, default 9, at least 5)
 import { spawnSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { cpus, loadavg, tmpdir } from 'os';
 import { join } from 'path';
 import * as ts from 'typescript';
 
 const runs = Math.max(5, Number(process.argv[2] ?? 9));
 const DEVELOPERS = [1, 10, 50, 300];
+const TEAM_SIZES = [10, 100, 300];
 const BENCH = __dirname;
 const OUT = join(BENCH, '.out');
 const ROOT = join(BENCH, '..');
@@ -92,6 +93,23 @@ const [lic, cic] = [median(libraryImport.map((s) => s.cpuMs)), median(cdktfImpor
 const importRow = `| load the compiled library (with its deep provider imports) | ${fmt(li)} / ${fmt(lic)} | load cdktf alone | ${fmt(ci)} / ${fmt(cic)} | ${(li / ci).toFixed(2)} / ${(lic / cic).toFixed(2)} |`;
 console.log(importRow);
 
+// A team's two layouts: a stack per member (CodeServerFleet) against one stack; CPU time too, as the load varies.
+const layoutRows = TEAM_SIZES.map((members) => {
+  const [fleet, team] = compare(workload, template, ['fleet', members], ['team', members]);
+  const [ft, tt] = [median(fleet.map((s) => s.ms)), median(team.map((s) => s.ms))];
+  const [fc, tc] = [median(fleet.map((s) => s.cpuMs)), median(team.map((s) => s.cpuMs))];
+  const [fm, tm] = [median(fleet.map((s) => s.rssKb)), median(team.map((s) => s.rssKb))];
+  const row = `| ${members} | ${fmt(ft)} | ${fmt(tt)} | ${(ft / tt).toFixed(2)} | ${fmt(fc)} | ${fmt(tc)} | ${(fc / tc).toFixed(2)} | ${mb(fm)} | ${mb(tm)} | ${(fm / tm).toFixed(2)} |`;
+  console.log(row);
+  return row;
+});
+
+/** The plan benchmark's section (bench/plans.ts writes it; it needs Terraform and the providers), kept as it was. */
+function readPlanResults(): string {
+  const file = join(BENCH, 'plans.md');
+  return existsSync(file) ? `\n${readFileSync(file, 'utf8')}` : '';
+}
+
 const report = `# Benchmark results
 
 Written by \`npx projen bench\` (bench/run.ts); numbers, no assertions. Each figure is the median of
@@ -115,6 +133,14 @@ ${rows.join('\n')}
 | Import | Wall / CPU | Baseline | Wall / CPU | Ratio |
 | --- | --- | --- | --- | --- |
 ${importRow}
-`;
+
+Synthesis of a team of N members (the admins' policy, an editor each) as a fleet
+(\`CodeServerFleet\`: a base stack and a stack per member, each with its providers) against one
+stack (\`CodeServerTeam\`). Target (issue 20): the fleet within 1.5 times one stack at 300.
+
+| Members | Fleet | One stack | Ratio | Fleet CPU | One stack CPU | Ratio | Fleet peak RSS | One stack peak RSS | Ratio |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${layoutRows.join('\n')}
+${readPlanResults()}`;
 writeFileSync(join(BENCH, 'results.md'), report);
 console.log(`wrote ${join(BENCH, 'results.md')}`);

@@ -2,6 +2,7 @@ export * from './access';
 export * from './boot';
 export * from './dns';
 export * from './droplet';
+export * from './fleet';
 export * from './idle-stop';
 export * from './providers';
 export * from './storage';

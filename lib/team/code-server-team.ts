@@ -9,7 +9,7 @@ import { AccessRuleSet, buildAccessRules, validateAccessRuleSet } from '../acces
 import { checkHostnameDepth } from '../dns/tunnel-dns-record';
 import type { IdleStop } from '../idle-stop/idle-stop';
 import { HomeVolume } from '../storage/home-volume';
-import { checkPattern, contextAt, rejectProp, siteOf, siteWithin } from '../validation';
+import { checkPattern, contextAt, PropContext, rejectProp, Site, siteOf, siteWithin } from '../validation';
 import {
   checkHomeKept,
   DepartedEditor,
@@ -87,78 +87,28 @@ export class CodeServerTeam extends Construct {
 
   constructor(scope: Construct, id: string, props: CodeServerTeamProps) {
     const site = siteOf(scope);
-    const ctx = contextAt(site, id);
-    const pattern = props.hostnamePattern ?? TEAM_DEFAULTS.hostnamePattern;
-    checkPattern(ctx, 'hostnamePattern', pattern, /\{name\}/, 'must contain {name}, e.g. "{name}.{zoneName}"');
-    const hostnameOf = (member: TeamMember) => memberHostname(pattern, member.name, props.zoneName);
-    checkSharedSettings(ctx, props);
-    if (props.members.length === 0) {
-      rejectProp(ctx, 'members', props.members, 'a team needs at least one member, e.g. [{ name: "alice", email: "alice@example.com" }]; to stop everyone, set running: false');
-    }
-    checkHostnameDepth(ctx, 'hostnamePattern', hostnameOf(props.members[0]), props.zoneName, props);
-    validateMembers(ctx, props.members, hostnameOf);
-    validateAccessRuleSet(ctx, props.admins, (field) => `admins.${field}`);
-
-    const { members, hostnamePattern: _pattern, admins, rosterFile, accessPolicyIds, ...shared } = props;
-    const rosterPath = resolvePath(rosterFile ?? ROSTER_DEFAULTS.rosterFile);
-    const previous = readRosterFile(rosterPath)[ctx.construct] ?? {};
-    const hasAdmins = buildAccessRules(admins).length > 0;
-    const memberSite = siteWithin(site, id);
-    const editorPropsOf = (member: TeamMember, adminPolicyId: string | undefined): ZeroTrustCodeServerProps => {
-      const { name: _name, email, leaving: _leaving, deleteHome: _deleteHome, ...overrides } = member;
-      const settings: EditorSettings = { ...shared, ...withoutUndefined(overrides), ...idleStopOf(shared.idleStop, overrides.idleStop) };
-      return {
-        ...settings,
-        hostname: hostnameOf(member),
-        allow: { emails: [email] },
-        accessPolicyIds: [...(adminPolicyId ? [adminPolicyId] : []), ...(accessPolicyIds ?? [])],
-        ...(settings.sshAccess ? { sshPrincipals: memberPrincipals(member, admins) } : {}),
-      };
-    };
-    // Every member is checked before anything is built: a bad member leaves no team behind.
-    members.forEach((member, i) => {
-      if (previous[member.name]?.status === 'released') {
-        rejectProp(ctx, `members[${i}].name`, member.name,
-          `left earlier, and their home volume (${previous[member.name].homeVolume}) was kept outside Terraform: delete that volume in DigitalOcean, ` +
-          `or import it at that address; then remove "${member.name}" from the team "${ctx.construct}" in ${rosterPath}`);
-      }
-      const editorProps = editorPropsOf(member, hasAdmins ? PLACEHOLDER_POLICY_ID : undefined);
-      if (member.leaving) {
-        checkHomeKept(ctx, editorProps, { prop: `members[${i}].leaving`, value: member.leaving });
-        if (editorProps.homeVolume ?? true) planDepartedEditor(memberSite, member.name, { ...editorProps, deleteHome: member.deleteHome });
-      } else {
-        planEditor(memberSite, member.name, editorProps);
-      }
-    });
+    const plan = planTeam(site, id, props, () => siteWithin(site, id));
 
     super(scope, id);
-    this.rosterFile = rosterPath;
-    this.adminPolicy = allowPolicy(this, 'AdminPolicy', { ...props, allow: admins, name: `code-server ${this.node.path} admins` });
+    this.rosterFile = plan.rosterPath;
+    this.adminPolicy = allowPolicy(this, 'AdminPolicy', { ...props, allow: props.admins, name: `code-server ${this.node.path} admins` });
 
     this.editors = {};
     this.departed = {};
     this.releasedHomes = {};
     const current: TeamRoster = {};
-    for (const member of members) {
-      const editorProps = editorPropsOf(member, this.adminPolicy?.id);
-      let home: HomeVolume | undefined;
-      if (!member.leaving) {
-        this.editors[member.name] = new ZeroTrustCodeServer(this, member.name, editorProps);
-        home = this.editors[member.name].homeVolume;
-      } else if (editorProps.homeVolume ?? true) {
-        this.departed[member.name] = new DepartedEditor(this, member.name, { ...editorProps, deleteHome: member.deleteHome });
-        home = this.departed[member.name].homeVolume;
-      }
-      current[member.name] = rosterEntryOf(member, home);
+    for (const member of props.members) {
+      const built = buildMember(this, member, plan.editorPropsOf(member, this.adminPolicy?.id));
+      if (built.editor) this.editors[member.name] = built.editor;
+      if (built.departed) this.departed[member.name] = built.departed;
+      current[member.name] = built.rosterEntry;
     }
 
-    const change = reconcileRoster(previous, current);
+    const change = reconcileRoster(plan.previous, current);
     for (const { name, homeVolume } of change.released) {
       new KeptOutOfTerraform(this, `${name}-released-home`, homeVolume);
       this.releasedHomes[name] = homeVolume;
-      Annotations.of(this).addWarning(
-        `${name} is no longer a member: their home volume (${homeVolume}) is kept in DigitalOcean and released from Terraform. ` +
-        'Snapshot or delete it there when it is no longer needed; to delete it through Terraform instead, offboard with leaving and deleteHome first.');
+      warnReleased(this, name, homeVolume);
     }
     writeTeamRoster(this.rosterFile, this.node.path, change.roster);
 
@@ -167,6 +117,93 @@ export class CodeServerTeam extends Construct {
       description: 'Each member\'s editor URL',
     }).overrideLogicalId(`${outputPrefix(id)}-urls`);
   }
+}
+
+/** What checking a team's props works out: its roster, and how each member's editor props derive from the team's. */
+export interface TeamPlan {
+  readonly ctx: PropContext;
+  readonly rosterPath: string;
+  /** The roster of the last synthesis, of this team. */
+  readonly previous: TeamRoster;
+  /** A member's editor props, given the id of the admins' policy (none without admins). */
+  editorPropsOf(member: TeamMember, adminPolicyId: string | undefined): ZeroTrustCodeServerProps;
+}
+
+/**
+ * Checks a team's props, every member's editor included, before anything is built: a bad member
+ * leaves no team behind. `memberSite` says where each member's editor will be built (in the team
+ * itself, or in a stack of the member's own).
+ */
+export function planTeam(site: Site, id: string, props: CodeServerTeamProps, memberSite: (member: TeamMember) => Site): TeamPlan {
+  const ctx = contextAt(site, id);
+  const pattern = props.hostnamePattern ?? TEAM_DEFAULTS.hostnamePattern;
+  checkPattern(ctx, 'hostnamePattern', pattern, /\{name\}/, 'must contain {name}, e.g. "{name}.{zoneName}"');
+  const hostnameOf = (member: TeamMember) => memberHostname(pattern, member.name, props.zoneName);
+  checkSharedSettings(ctx, props);
+  if (props.members.length === 0) {
+    rejectProp(ctx, 'members', props.members, 'a team needs at least one member, e.g. [{ name: "alice", email: "alice@example.com" }]; to stop everyone, set running: false');
+  }
+  checkHostnameDepth(ctx, 'hostnamePattern', hostnameOf(props.members[0]), props.zoneName, props);
+  validateMembers(ctx, props.members, hostnameOf);
+  validateAccessRuleSet(ctx, props.admins, (field) => `admins.${field}`);
+
+  const { members, hostnamePattern: _pattern, admins, rosterFile, accessPolicyIds, ...shared } = props;
+  const rosterPath = resolvePath(rosterFile ?? ROSTER_DEFAULTS.rosterFile);
+  const previous = readRosterFile(rosterPath)[ctx.construct] ?? {};
+  const hasAdmins = buildAccessRules(admins).length > 0;
+  const editorPropsOf = (member: TeamMember, adminPolicyId: string | undefined): ZeroTrustCodeServerProps => {
+    const { name: _name, email, leaving: _leaving, deleteHome: _deleteHome, ...overrides } = member;
+    const settings: EditorSettings = { ...shared, ...withoutUndefined(overrides), ...idleStopOf(shared.idleStop, overrides.idleStop) };
+    return {
+      ...settings,
+      hostname: hostnameOf(member),
+      allow: { emails: [email] },
+      accessPolicyIds: [...(adminPolicyId ? [adminPolicyId] : []), ...(accessPolicyIds ?? [])],
+      ...(settings.sshAccess ? { sshPrincipals: memberPrincipals(member, admins) } : {}),
+    };
+  };
+  members.forEach((member, i) => {
+    if (previous[member.name]?.status === 'released') {
+      rejectProp(ctx, `members[${i}].name`, member.name,
+        `left earlier, and their home volume (${previous[member.name].homeVolume}) was kept outside Terraform: delete that volume in DigitalOcean, ` +
+        `or import it at that address; then remove "${member.name}" from the team "${ctx.construct}" in ${rosterPath}`);
+    }
+    const editorProps = editorPropsOf(member, hasAdmins ? PLACEHOLDER_POLICY_ID : undefined);
+    if (member.leaving) {
+      checkHomeKept(ctx, editorProps, { prop: `members[${i}].leaving`, value: member.leaving });
+      if (editorProps.homeVolume ?? true) planDepartedEditor(memberSite(member), member.name, { ...editorProps, deleteHome: member.deleteHome });
+    } else {
+      planEditor(memberSite(member), member.name, editorProps);
+    }
+  });
+  return { ctx, rosterPath, previous, editorPropsOf };
+}
+
+/** What is built for one member: their editor, or what is kept of it once they leave, and their roster entry. */
+export interface BuiltMember {
+  readonly editor?: ZeroTrustCodeServer;
+  readonly departed?: DepartedEditor;
+  readonly rosterEntry: RosterEntry;
+}
+
+/** Builds a member's editor in `scope` (its construct id is the member's name), or what is kept of it once they leave. */
+export function buildMember(scope: Construct, member: TeamMember, editorProps: ZeroTrustCodeServerProps): BuiltMember {
+  if (!member.leaving) {
+    const editor = new ZeroTrustCodeServer(scope, member.name, editorProps);
+    return { editor, rosterEntry: rosterEntryOf(member, editor.homeVolume) };
+  }
+  if (editorProps.homeVolume ?? true) {
+    const departed = new DepartedEditor(scope, member.name, { ...editorProps, deleteHome: member.deleteHome });
+    return { departed, rosterEntry: rosterEntryOf(member, departed.homeVolume) };
+  }
+  return { rosterEntry: rosterEntryOf(member, undefined) };
+}
+
+/** Warns at synthesis that a removed member's home volume is released from Terraform and still billed. */
+export function warnReleased(scope: Construct, name: string, homeVolume: string): void {
+  Annotations.of(scope).addWarning(
+    `${name} is no longer a member: their home volume (${homeVolume}) is kept in DigitalOcean and released from Terraform. ` +
+    'Snapshot or delete it there when it is no longer needed; to delete it through Terraform instead, offboard with leaving and deleteHome first.');
 }
 
 /** Stands in for the admin policy's id while members are checked, before the policy exists. */
