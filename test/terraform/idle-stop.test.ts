@@ -15,7 +15,7 @@ import { describeTier } from '../tools';
 const settings = readSettings({});
 const DROPLET = 'CodeServer/Droplet/Droplet';
 const VOLUME = 'CodeServer/HomeVolume/Volume';
-const DNS = 'CodeServer/Dns/DnsRecord';
+const DNS = 'CodeServer/Dns/Record';
 
 /** The basic example with an idle stop, and `changes` as a later deployment would make them. */
 function basic(changes: Partial<ZeroTrustCodeServerProps> = {}): StackConfig {
