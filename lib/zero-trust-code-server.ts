@@ -29,6 +29,7 @@ import {
   claimUnique,
   contextAt,
   contextOf,
+  identityAddress,
   siteOf,
   isUnresolved,
   partOf,
@@ -354,7 +355,7 @@ export class ZeroTrustCodeServer extends Construct {
     if (plan.homeVolume) this.homeVolume = new HomeVolume(this, HOME_VOLUME_ID, plan.homeVolume);
 
     if (plan.running) {
-      const markerTag = idleMarkerTagName(this.node.addr);
+      const markerTag = idleMarkerTagName(identityAddress(this));
       const idleStop = resolveIdleStop(props.idleStop, markerTag);
       if (idleStop) this.idleStopMarker = new IdleStopMarker(this, 'IdleStop', { ...props, markerTag });
       this.userData = new CodeServerUserData(this, 'UserData', {
@@ -392,7 +393,7 @@ export class ZeroTrustCodeServer extends Construct {
     }
     if (this.idleStopMarker) {
       output('idle-stopped', this.idleStopMarker.stopped, 'Whether the editor stopped itself when idle ("true": no droplet until the marker tag is deleted)');
-      output('idle-marker', idleMarkerTagName(this.node.addr), 'The tag that marks the editor stopped: delete it and deploy to start the editor');
+      output('idle-marker', idleMarkerTagName(identityAddress(this)), 'The tag that marks the editor stopped: delete it and deploy to start the editor');
     }
     if (sshHostname) output('ssh-hostname', sshHostname, 'SSH through Access: the browser terminal, or `cloudflared access ssh --hostname` from a laptop');
   }

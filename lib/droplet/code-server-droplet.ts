@@ -6,7 +6,7 @@ import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Construct } from 'constructs';
 import { checkRegion, checkSize } from './sizes';
 import { ProviderOptions } from '../providers';
-import { checkPattern, contextOf, isUnresolved, PropContext, rejectProp } from '../validation';
+import { checkPattern, contextOf, identityAddress, isUnresolved, PropContext, rejectProp } from '../validation';
 
 /** A protocol of a firewall rule. */
 export enum FirewallProtocol {
@@ -209,11 +209,11 @@ function toFirewallRule(rule: OutboundRule): FirewallOutboundRule {
 
 /**
  * The name of the tag that puts a droplet under its firewall: from the construct's path, so it
- * stays the same when the droplet, hostname or zone is renamed (a new tag would leave the droplet
- * uncovered while the firewall moves to it).
+ * stays the same when the droplet, hostname or zone is renamed, or its team becomes a fleet (a new
+ * tag would leave the droplet uncovered while the firewall moves to it).
  */
 export function firewallTagName(scope: Construct): string {
-  return `ztcs-fw-${scope.node.addr.slice(2, 18)}`;
+  return `ztcs-fw-${identityAddress(scope).slice(2, 18)}`;
 }
 
 /**

@@ -9,7 +9,7 @@ import { allowPolicy } from '../access/code-server-access';
 import { buildMember, CodeServerTeamProps, planTeam, warnReleased } from '../team/code-server-team';
 import { memberHostname, TEAM_DEFAULTS, TeamMember } from '../team/members';
 import { KeptOutOfTerraform, reconcileRoster, TeamRoster, writeTeamRoster } from '../team/roster';
-import { checkPattern, contextAt, PropContext, rejectProp, Site } from '../validation';
+import { checkPattern, contextAt, IDENTITY_STACK_ID, PropContext, rejectProp, Site } from '../validation';
 import { DepartedEditor, outputPrefix, ZeroTrustCodeServer } from '../zero-trust-code-server';
 
 /** The defaults of a fleet, for documentation and tests. */
@@ -117,6 +117,9 @@ export class CodeServerFleet extends TerraformStack {
     this.releasedHomes = {};
     const memberStack = (name: string) => {
       const stack = new TerraformStack(scope, `${id}-${name}`);
+      // Names made from a construct's address (the firewall's tag, the idle marker) stay those of
+      // a one-stack team in a stack named like the fleet.
+      Object.defineProperty(stack, IDENTITY_STACK_ID, { value: id });
       configure(stack);
       this.memberStacks[name] = stack;
       return new Construct(stack, teamId);

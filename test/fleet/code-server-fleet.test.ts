@@ -1,9 +1,9 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
-import { App, Testing, TerraformStack } from 'cdktf';
+import { App, Testing, TerraformStack, Token } from 'cdktf';
 import { CodeServerFleet, CodeServerFleetProps, CodeServerTeam, StateBackend, TeamMember } from '../../lib';
-import { ACCOUNT_ID, newStack, resourcesByAddress, synthJson, thrownBy, ZONE_ID } from '../fixtures';
+import { ACCOUNT_ID, newStack, resourcesByAddress, synthJson, resourcesOfType, thrownBy, ZONE_ID } from '../fixtures';
 
 const MEMBERS: TeamMember[] = [
   { name: 'alice', email: 'alice@example.com' },
@@ -64,6 +64,29 @@ describe('CodeServerFleet', () => {
     // THEN
     const fleetAddresses = Object.values(stacks).flatMap((s) => Object.keys(resourcesByAddress(s))).sort();
     expect(fleetAddresses).toEqual(Object.keys(resourcesByAddress(oneStack)).sort());
+  });
+
+  test('names each firewall tag and idle marker as the one-stack team does, so that becoming a fleet renames nothing', () => {
+    // GIVEN
+    // A token no stack owns (a stack's variable would be a cross-stack reference in the others).
+    const digitaloceanToken = Token.asString({ creationStack: [], resolve: () => '${var.idle_stop_token}', toString: () => 'idle_stop_token' });
+    const idleStop = { idleMinutes: 30, digitaloceanToken };
+    const oneStack = synthJson(new CodeServerTeam(newStack('team'), 'Team', fleetProps({ idleStop })).node.scope as TerraformStack);
+    const namesOf = (synth: any) => ({
+      tags: resourcesOfType(synth, 'digitalocean_tag').map((t) => t.name),
+      markers: Object.values<any>(synth.data?.digitalocean_tags ?? {}).map((d) => d.filter[0].values[0]),
+    });
+
+    // WHEN
+    const stacks = synthApp(buildFleet({ idleStop }).app);
+
+    // THEN
+    const fleet = Object.values(stacks).map(namesOf);
+    const expected = namesOf(oneStack);
+    expect(expected.tags.length).toBeGreaterThan(1);
+    expect(expected.markers.length).toBeGreaterThan(1);
+    expect(fleet.flatMap((n) => n.tags).sort()).toEqual(expected.tags.sort());
+    expect(fleet.flatMap((n) => n.markers).sort()).toEqual(expected.markers.sort());
   });
 
   test("attaches the base stack's admin policy to every member's editor through a cross-stack reference", () => {
