@@ -131,9 +131,11 @@ describeWithProviders()('deploy rehearsal of a fleet, a state per member, agains
 
   test('removing bob from the list: his stack deletes everything of his but his home volume, which Terraform forgets; no other stack changes', async () => {
     // GIVEN
-    const before = fleet([alice, bob, { ...carol, running: true }].map((m) => ({ ...m, extensions: ['esbenp.prettier-vscode'] })));
+    // (the members as the previous step left them: alice and bob with the extension, carol without)
+    const withExtension = (m: typeof alice) => ({ ...m, extensions: ['esbenp.prettier-vscode'] });
+    const before = fleet([withExtension(alice), withExtension(bob), { ...carol, running: true }]);
     const volumeOfBob = [...digitalocean.volumes.values()].find((v) => v.name === `${bob.name}-example-com-home`)!;
-    const stacks = fleet([alice, { ...carol, running: true }].map((m) => ({ ...m, extensions: ['esbenp.prettier-vscode'] })));
+    const stacks = fleet([withExtension(alice), { ...carol, running: true }]);
 
     // WHEN
     const bobsPlan = await (await workspaceOf(stacks[`team-${bob.name}`])).plan();
