@@ -7,6 +7,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { cpus, tmpdir } from 'os';
 import { join } from 'path';
+import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
+import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
+import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { App, TerraformStack } from 'cdktf';
 import { readSettings, teamProps } from '../examples/main';
 import { CodeServerFleet, CodeServerTeam, TeamMember } from '../lib';
@@ -32,10 +35,12 @@ const standIn = new ApiStandIn();
 const pluginCache = mkdtempSync(join(tmpdir(), 'ztcs-bench-plugins-'));
 const workspaces: TerraformWorkspace[] = [];
 
-function members(count: number, changed = false): TeamMember[] {
+/** The members of a layout: names of its own, since both layouts' editors live in one stand-in. */
+function members(layout: 'team' | 'fleet', count: number, changed = false): TeamMember[] {
+  const prefix = layout === 'fleet' ? 'fleetdev' : 'dev';
   return Array.from({ length: count }, (_, i) => ({
-    name: `dev${i}`,
-    email: `dev${i}@example.com`,
+    name: `${prefix}${i}`,
+    email: `${prefix}${i}@example.com`,
     // The one member's change: an extension, which replaces their droplet (its user data changes).
     ...(changed && i === 0 ? { extensions: ['esbenp.prettier-vscode'] } : {}),
   }));
@@ -45,11 +50,15 @@ function synth(layout: 'team' | 'fleet', count: number, changed: boolean, roster
   const settings = { ...readSettings({}), rosterFile };
   const stacks = synthesize((outdir) => {
     const app = new App({ outdir });
-    const props = { ...teamProps(settings), members: members(count, changed) };
+    const props = { ...teamProps(settings), members: members(layout, count, changed) };
     if (layout === 'fleet') {
       new CodeServerFleet(app, 'team', props);
     } else {
-      new CodeServerTeam(new TerraformStack(app, 'team'), 'Team', props);
+      const stack = new TerraformStack(app, 'team');
+      new CloudflareProvider(stack, 'cloudflare');
+      new DigitaloceanProvider(stack, 'digitalocean');
+      new TlsProvider(stack, 'tls');
+      new CodeServerTeam(stack, 'Team', props);
     }
     return app;
   });
@@ -105,14 +114,15 @@ async function fleet(count: number): Promise<{ everyone: Measure; one: Measure }
   await base.apply(await planOrFail(base));
   const byName: Record<string, TerraformWorkspace> = { team: base };
   const memberNames = Object.keys(stacks).filter((name) => name !== 'team');
+  // One init at a time: parallel inits race to fill the shared plugin cache.
+  for (const name of memberNames) byName[name] = await workspaceFor(readingStatesOf(stacks[name], { team: base.stateFile }));
   await pool(memberNames, PARALLELISM, async (name) => {
-    byName[name] = await workspaceFor(readingStatesOf(stacks[name], { team: base.stateFile }));
     await byName[name].apply(await planOrFail(byName[name]));
   });
   const everyone = await measure(() => pool(Object.keys(byName), PARALLELISM, async (name) => { await planOrFail(byName[name]); }));
-  const changed = synth('fleet', count, true, roster)['team-dev0'];
-  byName['team-dev0'].configure(readingStatesOf(changed, { team: base.stateFile }), standIn.providerSettings());
-  const one = await measure(() => planOrFail(byName['team-dev0']));
+  const changed = synth('fleet', count, true, roster)['team-fleetdev0'];
+  byName['team-fleetdev0'].configure(readingStatesOf(changed, { team: base.stateFile }), standIn.providerSettings());
+  const one = await measure(() => planOrFail(byName['team-fleetdev0']));
   return { everyone, one };
 }
 
