@@ -6,9 +6,8 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { StateBackend } from './state-backend';
 import { allowPolicy } from '../access/code-server-access';
-import { buildMember, CodeServerTeamProps, planTeam, warnReleased } from '../team/code-server-team';
+import { buildMembers, CodeServerTeamProps, planTeam } from '../team/code-server-team';
 import { memberHostname, TEAM_DEFAULTS, TeamMember } from '../team/members';
-import { KeptOutOfTerraform, reconcileRoster, TeamRoster, writeTeamRoster } from '../team/roster';
 import { checkPattern, contextAt, IDENTITY_STACK_ID, PropContext, rejectProp, Site } from '../validation';
 import { DepartedEditor, outputPrefix, ZeroTrustCodeServer } from '../zero-trust-code-server';
 
@@ -112,9 +111,6 @@ export class CodeServerFleet extends TerraformStack {
     this.adminPolicy = allowPolicy(team, 'AdminPolicy', { ...props, allow: props.admins, name: `code-server ${team.node.path} admins` });
 
     this.memberStacks = {};
-    this.editors = {};
-    this.departed = {};
-    this.releasedHomes = {};
     const memberStack = (name: string) => {
       const stack = new TerraformStack(scope, `${id}-${name}`);
       // Names made from a construct's address (the firewall's tag, the idle marker) stay those of
@@ -124,23 +120,9 @@ export class CodeServerFleet extends TerraformStack {
       this.memberStacks[name] = stack;
       return new Construct(stack, teamId);
     };
-    const current: TeamRoster = {};
-    for (const member of props.members) {
-      const built = buildMember(memberStack(member.name), member, plan.editorPropsOf(member, this.adminPolicy?.id));
-      if (built.editor) this.editors[member.name] = built.editor;
-      if (built.departed) this.departed[member.name] = built.departed;
-      current[member.name] = built.rosterEntry;
-    }
-
     // The roster is keyed like a one-stack team's (`<stack>/<team id>`), so a team that becomes a fleet keeps its roster.
-    const change = reconcileRoster(plan.previous, current);
-    for (const { name, homeVolume } of change.released) {
-      const holder = memberStack(name);
-      new KeptOutOfTerraform(holder, `${name}-released-home`, homeVolume);
-      this.releasedHomes[name] = homeVolume;
-      warnReleased(holder, name, homeVolume);
-    }
-    writeTeamRoster(this.rosterFile, team.node.path, change.roster);
+    ({ editors: this.editors, departed: this.departed, releasedHomes: this.releasedHomes } =
+      buildMembers(plan, props.members, memberStack, this.adminPolicy?.id, team.node.path));
 
     const pattern = props.hostnamePattern ?? TEAM_DEFAULTS.hostnamePattern;
     new TerraformOutput(team, 'urls', {

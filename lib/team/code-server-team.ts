@@ -93,24 +93,8 @@ export class CodeServerTeam extends Construct {
     this.rosterFile = plan.rosterPath;
     this.adminPolicy = allowPolicy(this, 'AdminPolicy', { ...props, allow: props.admins, name: `code-server ${this.node.path} admins` });
 
-    this.editors = {};
-    this.departed = {};
-    this.releasedHomes = {};
-    const current: TeamRoster = {};
-    for (const member of props.members) {
-      const built = buildMember(this, member, plan.editorPropsOf(member, this.adminPolicy?.id));
-      if (built.editor) this.editors[member.name] = built.editor;
-      if (built.departed) this.departed[member.name] = built.departed;
-      current[member.name] = built.rosterEntry;
-    }
-
-    const change = reconcileRoster(plan.previous, current);
-    for (const { name, homeVolume } of change.released) {
-      new KeptOutOfTerraform(this, `${name}-released-home`, homeVolume);
-      this.releasedHomes[name] = homeVolume;
-      warnReleased(this, name, homeVolume);
-    }
-    writeTeamRoster(this.rosterFile, this.node.path, change.roster);
+    ({ editors: this.editors, departed: this.departed, releasedHomes: this.releasedHomes } =
+      buildMembers(plan, props.members, () => this, this.adminPolicy?.id, this.node.path));
 
     new TerraformOutput(this, 'urls', {
       value: Object.fromEntries(Object.entries(this.editors).map(([name, editor]) => [name, editor.url])),
@@ -179,31 +163,47 @@ export function planTeam(site: Site, id: string, props: CodeServerTeamProps, mem
   return { ctx, rosterPath, previous, editorPropsOf };
 }
 
-/** What is built for one member: their editor, or what is kept of it once they leave, and their roster entry. */
-export interface BuiltMember {
-  readonly editor?: ZeroTrustCodeServer;
-  readonly departed?: DepartedEditor;
-  readonly rosterEntry: RosterEntry;
+/** What building a team's members gives: their editors, what is kept of those who leave, and the homes released. */
+export interface BuiltMembers {
+  readonly editors: Record<string, ZeroTrustCodeServer>;
+  readonly departed: Record<string, DepartedEditor>;
+  readonly releasedHomes: Record<string, string>;
 }
 
-/** Builds a member's editor in `scope` (its construct id is the member's name), or what is kept of it once they leave. */
-export function buildMember(scope: Construct, member: TeamMember, editorProps: ZeroTrustCodeServerProps): BuiltMember {
-  if (!member.leaving) {
-    const editor = new ZeroTrustCodeServer(scope, member.name, editorProps);
-    return { editor, rosterEntry: rosterEntryOf(member, editor.homeVolume) };
+/**
+ * Builds each member's editor (construct id: the member's name) in the scope `holderOf` gives for
+ * them, or what is kept of it once they leave; keeps the home of each member gone from the list
+ * outside Terraform, with a warning; and writes the roster under `rosterKey`.
+ */
+export function buildMembers(
+  plan: TeamPlan, members: TeamMember[], holderOf: (name: string) => Construct, adminPolicyId: string | undefined, rosterKey: string,
+): BuiltMembers {
+  const built: BuiltMembers = { editors: {}, departed: {}, releasedHomes: {} };
+  const current: TeamRoster = {};
+  for (const member of members) {
+    const scope = holderOf(member.name);
+    const editorProps = plan.editorPropsOf(member, adminPolicyId);
+    let home: HomeVolume | undefined;
+    if (!member.leaving) {
+      built.editors[member.name] = new ZeroTrustCodeServer(scope, member.name, editorProps);
+      home = built.editors[member.name].homeVolume;
+    } else if (editorProps.homeVolume ?? true) {
+      built.departed[member.name] = new DepartedEditor(scope, member.name, { ...editorProps, deleteHome: member.deleteHome });
+      home = built.departed[member.name].homeVolume;
+    }
+    current[member.name] = rosterEntryOf(member, home);
   }
-  if (editorProps.homeVolume ?? true) {
-    const departed = new DepartedEditor(scope, member.name, { ...editorProps, deleteHome: member.deleteHome });
-    return { departed, rosterEntry: rosterEntryOf(member, departed.homeVolume) };
+  const change = reconcileRoster(plan.previous, current);
+  for (const { name, homeVolume } of change.released) {
+    const holder = holderOf(name);
+    new KeptOutOfTerraform(holder, `${name}-released-home`, homeVolume);
+    built.releasedHomes[name] = homeVolume;
+    Annotations.of(holder).addWarning(
+      `${name} is no longer a member: their home volume (${homeVolume}) is kept in DigitalOcean and released from Terraform. ` +
+      'Snapshot or delete it there when it is no longer needed; to delete it through Terraform instead, offboard with leaving and deleteHome first.');
   }
-  return { rosterEntry: rosterEntryOf(member, undefined) };
-}
-
-/** Warns at synthesis that a removed member's home volume is released from Terraform and still billed. */
-export function warnReleased(scope: Construct, name: string, homeVolume: string): void {
-  Annotations.of(scope).addWarning(
-    `${name} is no longer a member: their home volume (${homeVolume}) is kept in DigitalOcean and released from Terraform. ` +
-    'Snapshot or delete it there when it is no longer needed; to delete it through Terraform instead, offboard with leaving and deleteHome first.');
+  writeTeamRoster(plan.rosterPath, rosterKey, change.roster);
+  return built;
 }
 
 /** Stands in for the admin policy's id while members are checked, before the policy exists. */
