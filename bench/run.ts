@@ -77,14 +77,20 @@ const rows: string[] = [];
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 
-for (const developers of DEVELOPERS) {
-  const [library, raw] = compare(workload, template, ['library', developers], ['raw', developers]);
-  const [lt, rt] = [median(library.map((s) => s.ms)), median(raw.map((s) => s.ms))];
-  const [lc, rc] = [median(library.map((s) => s.cpuMs)), median(raw.map((s) => s.cpuMs))];
-  const [lm, rm] = [median(library.map((s) => s.rssKb)), median(raw.map((s) => s.rssKb))];
-  const row = `| ${developers} | ${fmt(lt)} | ${fmt(rt)} | ${(lt / rt).toFixed(2)} | ${fmt(lc)} | ${fmt(rc)} | ${(lc / rc).toFixed(2)} | ${mb(lm)} | ${mb(rm)} | ${(lm / rm).toFixed(2)} |`;
-  rows.push(row);
+/** A table row of two modes' samples at one size: wall time, CPU time and peak memory, each with the first's ratio to the second. */
+function comparisonRow(size: number, first: Sample[], second: Sample[]): string {
+  const cells = (['ms', 'cpuMs', 'rssKb'] as const).map((key) => {
+    const [a, b] = [median(first.map((s) => s[key])), median(second.map((s) => s[key]))];
+    const show = key === 'rssKb' ? mb : fmt;
+    return `${show(a)} | ${show(b)} | ${(a / b).toFixed(2)}`;
+  });
+  const row = `| ${size} | ${cells.join(' | ')} |`;
   console.log(row);
+  return row;
+}
+
+for (const developers of DEVELOPERS) {
+  rows.push(comparisonRow(developers, ...compare(workload, template, ['library', developers], ['raw', developers])));
 }
 
 const [libraryImport, cdktfImport] = compare(workload, template, ['library-import', 0], ['cdktf', 0]);
@@ -94,15 +100,7 @@ const importRow = `| load the compiled library (with its deep provider imports) 
 console.log(importRow);
 
 // A team's two layouts: a stack per member (CodeServerFleet) against one stack; CPU time too, as the load varies.
-const layoutRows = TEAM_SIZES.map((members) => {
-  const [fleet, team] = compare(workload, template, ['fleet', members], ['team', members]);
-  const [ft, tt] = [median(fleet.map((s) => s.ms)), median(team.map((s) => s.ms))];
-  const [fc, tc] = [median(fleet.map((s) => s.cpuMs)), median(team.map((s) => s.cpuMs))];
-  const [fm, tm] = [median(fleet.map((s) => s.rssKb)), median(team.map((s) => s.rssKb))];
-  const row = `| ${members} | ${fmt(ft)} | ${fmt(tt)} | ${(ft / tt).toFixed(2)} | ${fmt(fc)} | ${fmt(tc)} | ${(fc / tc).toFixed(2)} | ${mb(fm)} | ${mb(tm)} | ${(fm / tm).toFixed(2)} |`;
-  console.log(row);
-  return row;
-});
+const layoutRows = TEAM_SIZES.map((members) => comparisonRow(members, ...compare(workload, template, ['fleet', members], ['team', members])));
 
 /** The plan benchmark's section (bench/plans.ts writes it; it needs Terraform and the providers), kept as it was. */
 function readPlanResults(): string {
