@@ -71,6 +71,9 @@ function rawStack(count: number): void {
         sessionDuration: '24h',
         appLauncherVisible: true,
         autoRedirectToIdentity: false,
+        httpOnlyCookieAttribute: true,
+        sameSiteCookieAttribute: 'lax',
+        enableBindingCookie: false,
         policies: [{ id: policy.id, precedence: 1 }],
       });
       const tunnel = new ZeroTrustTunnelCloudflared(stack, `${name}-tunnel`, { accountId, name: `code-server-${hostname}`, configSrc: 'cloudflare' });

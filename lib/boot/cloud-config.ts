@@ -19,6 +19,7 @@ import {
   IdleEnvKey,
   SSHD_PORT,
 } from './contract';
+import { escapeTerraformTemplate } from './terraform-string';
 import { bootUnit, cloudflaredUnit, codeServerUnit, idleDeleteUnit, idleWatchTimer, idleWatchUnit } from './units';
 import type { ResolvedIdleStop } from '../idle-stop/idle-stop';
 
@@ -296,21 +297,45 @@ function renderWhole(o: CloudConfigOptions): string {
 
 /** Stand-ins for what differs between the editors of a team, and the values YAML writes as they are. */
 const SLOTS = { hostname: 'ztcs-hostname-slot.example', token: 'ZTCS_TOKEN_SLOT', authority: 'ZTCS_AUTHORITY_SLOT' };
+type Slot = keyof typeof SLOTS;
+const SLOT_MARKER = new RegExp(`(${Object.values(SLOTS).map((v) => v.replace(/\./g, '\\.')).join('|')})`);
+const SLOT_OF = new Map(Object.entries(SLOTS).map(([slot, value]) => [value, slot as Slot]));
 const PLAIN_HOSTNAME = /^(?=.*\.[a-z][a-z0-9-]*$)[a-z0-9][a-z0-9.-]*$/;
 const PLAIN_TOKEN = /^[A-Za-z0-9._=${}[\]-]+$/;
 const MAX_TEMPLATES = 64;
-const templates = new Map<string, string>();
+
+/** A rendering cut at its slots: the text between them, and which slot each gap is. */
+interface Template {
+  readonly texts: string[];
+  readonly slots: Slot[];
+}
+/** One rendering per set of options that differ only in their slots: as cloud-init reads it, and escaped for Terraform. */
+interface Renderings {
+  readonly document: Template;
+  readonly userData: Template;
+}
+const templates = new Map<string, Renderings>();
+
+function templateOf(text: string): Template {
+  const pieces = text.split(SLOT_MARKER);
+  return { texts: pieces.filter((_, i) => i % 2 === 0), slots: pieces.filter((_, i) => i % 2 === 1).map((value) => SLOT_OF.get(value)!) };
+}
+
+function fill(template: Template, values: Record<Slot, string>): string {
+  const out = [template.texts[0]];
+  template.slots.forEach((slot, i) => out.push(values[slot], template.texts[i + 1]));
+  return out.join('');
+}
 
 /**
- * Renders the `#cloud-config` user data: `buildCloudConfig` as YAML. Editors that differ only in
- * hostname and tokens (a team's) share one rendering per process, the values put in its slots;
- * a value YAML would write otherwise (quoted, folded) takes the whole rendering. Tests prove both
- * ways equal rendering the whole object.
+ * The rendering of `o`'s document, with a function that puts values into its slots; undefined
+ * when a value is not one YAML writes as it is (quoted, folded): that takes the whole rendering.
+ * Editors that differ only in hostname and tokens (a team's) share one rendering per process.
  */
-export function renderCloudConfig(o: CloudConfigOptions): string {
+function renderingsFor(o: CloudConfigOptions): Renderings | undefined {
   const authority = o.ssh?.certificateAuthority;
   if (!PLAIN_HOSTNAME.test(o.hostname) || !PLAIN_TOKEN.test(o.tunnelToken) || (authority !== undefined && !PLAIN_TOKEN.test(authority))) {
-    return renderWhole(o);
+    return undefined;
   }
   const slotted: CloudConfigOptions = {
     ...o,
@@ -319,14 +344,36 @@ export function renderCloudConfig(o: CloudConfigOptions): string {
     ...(o.ssh ? { ssh: { ...o.ssh, certificateAuthority: SLOTS.authority } } : {}),
   };
   const key = JSON.stringify(slotted);
-  let template = templates.get(key);
-  if (template === undefined) {
+  let renderings = templates.get(key);
+  if (renderings === undefined) {
     if (templates.size >= MAX_TEMPLATES) templates.clear();
-    template = renderWhole(slotted);
-    templates.set(key, template);
+    const whole = renderWhole(slotted);
+    renderings = { document: templateOf(whole), userData: templateOf(escapeTerraformTemplate(whole)) };
+    templates.set(key, renderings);
   }
-  return template
-    .split(SLOTS.hostname).join(o.hostname)
-    .split(SLOTS.token).join(o.tunnelToken)
-    .split(SLOTS.authority).join(authority ?? SLOTS.authority);
+  return renderings;
+}
+
+function slotValues(o: CloudConfigOptions, escape: (value: string) => string = (value) => value): Record<Slot, string> {
+  const authority = o.ssh?.certificateAuthority;
+  return { hostname: o.hostname, token: escape(o.tunnelToken), authority: authority === undefined ? SLOTS.authority : escape(authority) };
+}
+
+/**
+ * Renders the `#cloud-config` user data: `buildCloudConfig` as YAML. Editors that differ only in
+ * hostname and tokens share one rendering per process, the values put in its slots; tests prove
+ * both ways equal rendering the whole object.
+ */
+export function renderCloudConfig(o: CloudConfigOptions): string {
+  const renderings = renderingsFor(o);
+  return renderings ? fill(renderings.document, slotValues(o)) : renderWhole(o);
+}
+
+/**
+ * The same document escaped for Terraform (`escapeTerraformTemplate(renderCloudConfig(o))`), as
+ * a droplet's `user_data` takes it: escaped once per rendering, not once per editor.
+ */
+export function renderUserData(o: CloudConfigOptions): string {
+  const renderings = renderingsFor(o);
+  return renderings ? fill(renderings.userData, slotValues(o, escapeTerraformTemplate)) : escapeTerraformTemplate(renderWhole(o));
 }

@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
 import { BootStep, renderBootStep, validateBootSteps } from './boot-steps';
-import { CloudConfigOptions, renderCloudConfig } from './cloud-config';
-import { escapeTerraformTemplate } from './terraform-string';
+import { CloudConfigOptions, renderCloudConfig, renderUserData } from './cloud-config';
 import type { ResolvedIdleStop } from '../idle-stop/idle-stop';
 import { HomeVolume } from '../storage/home-volume';
 import {
@@ -316,17 +315,21 @@ export function resolveBootOptions(props: CodeServerUserDataProps & { readonly h
  * It holds no resource; the droplet takes its `userData`.
  */
 export class CodeServerUserData extends Construct {
-  /** The document as cloud-init reads it (the tunnel token may still be a Terraform reference). */
-  public readonly cloudConfig: string;
   /** The same document escaped for Terraform: give this to the droplet. */
   public readonly userData: string;
+  private readonly options: CloudConfigOptions;
 
   constructor(scope: Construct, id: string, props: CodeServerUserDataProps) {
     super(scope, id);
     const ctx = contextOf(this);
     validateBootOptions(ctx, props);
     validateSsh(ctx, props);
-    this.cloudConfig = renderCloudConfig(resolveBootOptions(props));
-    this.userData = escapeTerraformTemplate(this.cloudConfig);
+    this.options = resolveBootOptions(props);
+    this.userData = renderUserData(this.options);
+  }
+
+  /** The document as cloud-init reads it (the tunnel token may still be a Terraform reference). */
+  public get cloudConfig(): string {
+    return renderCloudConfig(this.options);
   }
 }

@@ -4,8 +4,9 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { parse, stringify } from 'yaml';
-import { buildCloudConfig, renderCloudConfig, shellQuote } from '../../lib/boot/cloud-config';
+import { buildCloudConfig, renderCloudConfig, renderUserData, shellQuote } from '../../lib/boot/cloud-config';
 import { BOOT_DEFAULTS, CodeServerUserData, CodeServerUserDataProps, resolveBootOptions } from '../../lib/boot/code-server-user-data';
+import { escapeTerraformTemplate } from '../../lib/boot/terraform-string';
 
 // Unit tests of the boot document: no external tool but bash (for the quoting round trip).
 
@@ -296,11 +297,14 @@ describe('the document', () => {
       tunnelToken: '${TfToken[TOKEN.7]}', sshCertificateAuthority: '${TfToken[TOKEN.8]}', sshPrincipals: ['alice'],
     }],
     ['a hostname YAML would quote', { hostname: '1.5' }],
-  ])('rendered with its shared parts rendered once, is the whole object rendered as YAML (%s)', (_, props) => {
+    ['a literal token Terraform would read as an interpolation', { tunnelToken: 'abc${x}' }],
+  ])('rendered with its shared parts rendered once, is the whole object rendered as YAML, and escaped for Terraform (%s)', (_, props) => {
     // Twice, with another hostname the second time: the second comes from the first's rendering.
     for (const hostname of [props.hostname ?? 'code.example.com', 'other.example.org']) {
       const options = resolveBootOptions({ ...BASE, ...props, hostname });
-      expect(renderCloudConfig(options)).toBe('#cloud-config\n' + stringify(buildCloudConfig(options), { lineWidth: 0 }));
+      const whole = '#cloud-config\n' + stringify(buildCloudConfig(options), { lineWidth: 0 });
+      expect(renderCloudConfig(options)).toBe(whole);
+      expect(renderUserData(options)).toBe(escapeTerraformTemplate(whole));
     }
   });
 
