@@ -132,7 +132,7 @@ const tiers: Record<string, { description: string; paths: string[]; externalTool
   terraform: { description: 'real Terraform and providers against a loopback stand-in of the APIs (skipped where the providers are absent)', paths: ['/test/terraform/'], externalTools: true },
   packages: { description: 'the Python wheel and the Go module', paths: ['/test/packages/'], externalTools: true },
   consumer: { description: 'the README followed in a new cdktf project', paths: ['/test/consumer/'], externalTools: false },
-  release: { description: 'publishing to loopback registries and installing by name; the API compatibility tests', paths: ['/test/release/', '/test/compat/'], externalTools: true },
+  release: { description: 'publishing to loopback registries and installing by name; the API compatibility tests and the upgrade guard', paths: ['/test/release/', '/test/compat/'], externalTools: true },
 };
 const jestExcept = (paths: string[]) => `jest --ci --coverage=false --testPathIgnorePatterns /node_modules/ ${paths.map((p) => `'${p}'`).join(' ')}`;
 project.addTask('test:unit', {
