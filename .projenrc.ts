@@ -16,6 +16,9 @@ const project = new cdktf.ConstructLibraryCdktf({
   keywords: ['cdktf', 'code-server', 'vscode', 'cloudflare', 'cloudflare-tunnel', 'cloudflare-access', 'digitalocean', 'zero-trust'],
   license: 'Apache-2.0',
   defaultReleaseBranch: 'main',
+  // The first release is 0.1.0 (projen would tag 0.0.0, whose ^0.0.0 range pins one version);
+  // after it, the commits decide: a fix is a patch, a feature or a breaking change a minor (0.x).
+  nextVersionCommand: '[ -n "$LATEST_TAG" ] || echo 0.1.0',
   // Each release (a tag made from conventional commits) publishes to npm with a provenance
   // statement, signed with the workflow's OIDC identity; npm takes the NPM_TOKEN secret.
   releaseToNpm: true,
