@@ -38,6 +38,15 @@ interface Measure {
 let standIn = new ApiStandIn();
 const pluginCache = mkdtempSync(join(tmpdir(), 'ztcs-bench-plugins-'));
 let workspaces: TerraformWorkspace[] = [];
+/** The temporary folders of the run under way, removed with its workspaces. */
+let folders: string[] = [];
+
+/** A roster file of the run's own, in a temporary folder. */
+function newRosterFile(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'ztcs-bench-roster-'));
+  folders.push(folder);
+  return join(folder, 'roster.json');
+}
 
 /** The members of a team of `count`. */
 function members(count: number, changed = false): TeamMember[] {
@@ -100,7 +109,7 @@ async function planOrFail(workspace: TerraformWorkspace) {
 
 /** One stack: apply, then (b) a plan of everyone, then (a) the plan after one member's change. */
 async function oneStack(count: number): Promise<{ everyone: Measure; one: Measure }> {
-  const roster = join(mkdtempSync(join(tmpdir(), 'ztcs-bench-roster-')), 'roster.json');
+  const roster = newRosterFile();
   const workspace = await workspaceFor(synth('team', count, false, roster).team);
   await workspace.apply(await planOrFail(workspace));
   const everyone = await measure(() => planOrFail(workspace));
@@ -111,7 +120,7 @@ async function oneStack(count: number): Promise<{ everyone: Measure; one: Measur
 
 /** A fleet: apply every stack, then (b) a plan of every stack, `PARALLELISM` at once, then (a) the changed member's stack alone. */
 async function fleet(count: number): Promise<{ everyone: Measure; one: Measure }> {
-  const roster = join(mkdtempSync(join(tmpdir(), 'ztcs-bench-roster-')), 'roster.json');
+  const roster = newRosterFile();
   const stacks = synth('fleet', count, false, roster);
   const base = await workspaceFor(stacks.team);
   await base.apply(await planOrFail(base));
@@ -166,7 +175,9 @@ async function runAlone(count: number, run: (count: number) => Promise<Omit<Resu
   } finally {
     await standIn.stop();
     for (const w of workspaces) w.remove();
+    for (const folder of folders) rmSync(folder, { recursive: true, force: true });
     workspaces = [];
+    folders = [];
   }
 }
 
