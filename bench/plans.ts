@@ -2,10 +2,10 @@
 // providers against the loopback stand-in of the APIs (test/terraform): for each team size, the
 // API calls and the wall time of (a) the plan after one member's change and (b) the plan of
 // everyone, as one stack (CodeServerTeam) and as a fleet (CodeServerFleet, a state per member).
-// Writes bench/plans.md, which bench/results.md includes; asserts nothing.
+// Writes bench/plans.md and puts it in bench/results.md in place of the previous one; asserts nothing.
 //   npx projen bench:plans [members…]     (default 10 100 300; needs terraform and the providers)
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
-import { cpus, tmpdir } from 'os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { cpus, loadavg, tmpdir } from 'os';
 import { join } from 'path';
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
@@ -31,16 +31,28 @@ interface Measure {
   readonly seconds: number;
 }
 
-const standIn = new ApiStandIn();
+/**
+ * The stand-in of the run under way: each size and layout gets a fresh one, so that no run meets
+ * the DNS records, tunnels and droplets of another (the stand-in refuses a second record of a name).
+ */
+let standIn = new ApiStandIn();
 const pluginCache = mkdtempSync(join(tmpdir(), 'ztcs-bench-plugins-'));
-const workspaces: TerraformWorkspace[] = [];
+let workspaces: TerraformWorkspace[] = [];
+/** The temporary folders of the run under way, removed with its workspaces. */
+let folders: string[] = [];
 
-/** The members of a layout: names of its own, since both layouts' editors live in one stand-in. */
-function members(layout: 'team' | 'fleet', count: number, changed = false): TeamMember[] {
-  const prefix = layout === 'fleet' ? 'fleetdev' : 'dev';
+/** A roster file of the run's own, in a temporary folder. */
+function newRosterFile(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'ztcs-bench-roster-'));
+  folders.push(folder);
+  return join(folder, 'roster.json');
+}
+
+/** The members of a team of `count`. */
+function members(count: number, changed = false): TeamMember[] {
   return Array.from({ length: count }, (_, i) => ({
-    name: `${prefix}${i}`,
-    email: `${prefix}${i}@example.com`,
+    name: `dev${i}`,
+    email: `dev${i}@example.com`,
     // The one member's change: an extension, which replaces their droplet (its user data changes).
     ...(changed && i === 0 ? { extensions: ['esbenp.prettier-vscode'] } : {}),
   }));
@@ -50,7 +62,7 @@ function synth(layout: 'team' | 'fleet', count: number, changed: boolean, roster
   const settings = { ...readSettings({}), rosterFile };
   const stacks = synthesize((outdir) => {
     const app = new App({ outdir });
-    const props = { ...teamProps(settings), members: members(layout, count, changed) };
+    const props = { ...teamProps(settings), members: members(count, changed) };
     if (layout === 'fleet') {
       new CodeServerFleet(app, 'team', props);
     } else {
@@ -97,7 +109,7 @@ async function planOrFail(workspace: TerraformWorkspace) {
 
 /** One stack: apply, then (b) a plan of everyone, then (a) the plan after one member's change. */
 async function oneStack(count: number): Promise<{ everyone: Measure; one: Measure }> {
-  const roster = join(mkdtempSync(join(tmpdir(), 'ztcs-bench-roster-')), 'roster.json');
+  const roster = newRosterFile();
   const workspace = await workspaceFor(synth('team', count, false, roster).team);
   await workspace.apply(await planOrFail(workspace));
   const everyone = await measure(() => planOrFail(workspace));
@@ -108,7 +120,7 @@ async function oneStack(count: number): Promise<{ everyone: Measure; one: Measur
 
 /** A fleet: apply every stack, then (b) a plan of every stack, `PARALLELISM` at once, then (a) the changed member's stack alone. */
 async function fleet(count: number): Promise<{ everyone: Measure; one: Measure }> {
-  const roster = join(mkdtempSync(join(tmpdir(), 'ztcs-bench-roster-')), 'roster.json');
+  const roster = newRosterFile();
   const stacks = synth('fleet', count, false, roster);
   const base = await workspaceFor(stacks.team);
   await base.apply(await planOrFail(base));
@@ -120,9 +132,9 @@ async function fleet(count: number): Promise<{ everyone: Measure; one: Measure }
     await byName[name].apply(await planOrFail(byName[name]));
   });
   const everyone = await measure(() => pool(Object.keys(byName), PARALLELISM, async (name) => { await planOrFail(byName[name]); }));
-  const changed = synth('fleet', count, true, roster)['team-fleetdev0'];
-  byName['team-fleetdev0'].configure(readingStatesOf(changed, { team: base.stateFile }), standIn.providerSettings());
-  const one = await measure(() => planOrFail(byName['team-fleetdev0']));
+  const changed = synth('fleet', count, true, roster)['team-dev0'];
+  byName['team-dev0'].configure(readingStatesOf(changed, { team: base.stateFile }), standIn.providerSettings());
+  const one = await measure(() => planOrFail(byName['team-dev0']));
   return { everyone, one };
 }
 
@@ -140,12 +152,33 @@ function rateLimitFloorSeconds(calls: CallCount): number {
 interface Result {
   readonly one: Measure;
   readonly everyone: Measure;
+  /** The 1-minute load average when the run started and when it ended; none for an extrapolated row. */
+  readonly load?: [number, number];
 }
 
-function row(count: number, layout: string, m: Result, extrapolated = false): string {
-  const time = (x: Measure) => (extrapolated ? 'not measured' : `${x.seconds.toFixed(1)} s`);
+function row(count: number, layout: string, m: Result): string {
+  const time = (x: Measure) => (m.load ? `${x.seconds.toFixed(1)} s` : 'not measured');
   const cell = (x: Measure) => `${x.calls.cloudflare + x.calls.digitalocean} (${x.calls.cloudflare} CF, ${x.calls.digitalocean} DO) | ${time(x)} | ${rateLimitFloorSeconds(x.calls)} s`;
-  return `| ${count}${extrapolated ? ' (extrapolated)' : ''} | ${layout} | ${cell(m.one)} | ${cell(m.everyone)} |`;
+  const load = m.load ? m.load.map((l) => l.toFixed(1)).join(' → ') : '–';
+  return `| ${count}${m.load ? '' : ' (extrapolated)'} | ${layout} | ${cell(m.one)} | ${cell(m.everyone)} | ${load} |`;
+}
+
+/** Measures one size of one layout against a stand-in of its own, and removes its workspaces after. */
+async function runAlone(count: number, run: (count: number) => Promise<Omit<Result, 'load'>>): Promise<Result> {
+  standIn = new ApiStandIn();
+  await standIn.start();
+  const loadBefore = loadavg()[0];
+  try {
+    const result = await run(count);
+    if (standIn.unknownCalls.length > 0) throw new Error(`the stand-in got calls it does not know: ${JSON.stringify(standIn.unknownCalls.slice(0, 3))}`);
+    return { ...result, load: [loadBefore, loadavg()[0]] };
+  } finally {
+    await standIn.stop();
+    for (const w of workspaces) w.remove();
+    for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+    workspaces = [];
+    folders = [];
+  }
 }
 
 /** The request counts at `count` on the straight line through two measured sizes. */
@@ -161,49 +194,65 @@ function extrapolate(count: number, [n1, r1]: [number, Result], [n2, r2]: [numbe
 }
 
 async function main(): Promise<void> {
-  await standIn.start();
   const rows: string[] = [];
   const measured: Record<string, Array<[number, Result]>> = { 'one stack': [], 'fleet': [] };
   try {
     for (const count of sizes) {
       for (const [layout, run] of [['one stack', oneStack], ['fleet', fleet]] as const) {
         const started = Date.now();
-        const result = await run(count);
+        const result = await runAlone(count, run);
         measured[layout].push([count, result]);
         rows.push(row(count, layout, result));
+        writeTable(rows);
         console.log(`${rows.at(-1)}   (${((Date.now() - started) / 1000).toFixed(0)} s with set-up)`);
-        if (standIn.unknownCalls.length > 0) throw new Error(`the stand-in got calls it does not know: ${JSON.stringify(standIn.unknownCalls.slice(0, 3))}`);
       }
     }
     for (const count of extrapolateAt) {
       for (const [layout, results] of Object.entries(measured)) {
         if (results.length < 2) throw new Error('--extrapolate needs two sizes measured');
-        rows.push(row(count, layout, extrapolate(count, results.at(-2)!, results.at(-1)!), true));
+        rows.push(row(count, layout, extrapolate(count, results.at(-2)!, results.at(-1)!)));
       }
     }
+    writeTable(rows);
+    console.log(`wrote ${join(__dirname, 'plans.md')}`);
   } finally {
-    await standIn.stop();
-    for (const w of workspaces) w.remove();
     rmSync(pluginCache, { recursive: true, force: true });
   }
-  const section = `## Plans of a team: one stack or a fleet
+}
+
+const SECTION_TITLE = '## Plans of a team: one stack or a fleet';
+
+/**
+ * Writes bench/plans.md with the rows so far (a size that fails later leaves the ones before it),
+ * and puts it at the end of bench/results.md, where `npx projen bench` (bench/run.ts) puts it too.
+ */
+function writeTable(rows: string[]): void {
+  const section = `${SECTION_TITLE}
 
 Written by \`npx projen bench:plans\` (bench/plans.ts): real Terraform (${'`terraform`'} on PATH) and
 the real providers against the loopback stand-in of the APIs, which counts every request. For each
 size: the API requests and the wall time of (a) the plan after one member's change (an extension:
 their droplet is replaced) and (b) the plan of everyone (the fleet's stacks ${PARALLELISM} at a time, as
 \`cdktf deploy --parallelism ${PARALLELISM}\`), and the least time the real rate limits would allow for
-those requests (Cloudflare 1,200 per 5 minutes, DigitalOcean 250 per minute and 5,000 per hour).
-Rows marked extrapolated were not run: their requests lie on the straight line through the two
-largest sizes measured (each member's objects are read once per plan), their times are not given.
+those requests, computed from the counts and the quotas (Cloudflare 1,200 per 5 minutes,
+DigitalOcean 250 per minute and 5,000 per hour), not measured. Rows marked extrapolated were not
+run: their requests lie on the straight line through the two largest sizes measured (each member's
+objects are read once per plan), their times are not given. Each size and layout runs against a
+stand-in of its own. The times follow the machine's load: the last column is the 1-minute load
+average when the size's run started and when it ended.
 Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node.js ${process.version}, ${new Date().toISOString().slice(0, 10)}.
 
-| Members | Layout | (a) one member's change: requests | time | rate-limit floor | (b) everyone: requests | time | rate-limit floor |
-| --- | --- | --- | --- | --- | --- | --- | --- |
+| Members | Layout | (a) one member's change: requests | time | rate-limit floor (computed) | (b) everyone: requests | time | rate-limit floor (computed) | Load |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 `;
   writeFileSync(join(__dirname, 'plans.md'), section);
-  console.log(`wrote ${join(__dirname, 'plans.md')}`);
+  const results = join(__dirname, 'results.md');
+  if (existsSync(results)) {
+    const text = readFileSync(results, 'utf8');
+    const at = text.indexOf(`\n${SECTION_TITLE}`);
+    writeFileSync(results, `${at < 0 ? text : text.slice(0, at)}\n${section}`);
+  }
 }
 
 main().catch((e) => {
