@@ -47,6 +47,9 @@ const project = new cdktf.ConstructLibraryCdktf({
     'ts-node@^10.9.2',
     // `npx cdktf deploy basic` for the examples.
     'cdktf-cli@0.21.0',
+    // The VM tier's real editor is opened in Debian's Chromium (never a browser of its own: the
+    // core package downloads none).
+    'playwright-core@^1.65.1',
   ],
   bundledDeps: ['yaml@^2.8.0'],
 

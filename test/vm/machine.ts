@@ -70,6 +70,8 @@ export interface ProbeConfig {
   readonly bootOutcome: 'finished' | 'failure';
   /** After the report, wait to be shut down from outside (an ACPI power-off) instead of powering off. */
   readonly stayUp?: boolean;
+  /** Programs of the probe disk (BootSpec.probeFiles) that the probe starts first, in the background, as root. */
+  readonly agents?: string[];
 }
 
 /** One boot of a droplet. */
@@ -95,6 +97,20 @@ export interface BootSpec {
   readonly resetWhen?: RegExp;
   /** After the report, press the power button (qemu's `system_powerdown`, ACPI) and wait for qemu to exit. */
   readonly acpiShutdown?: boolean;
+  /**
+   * With acpiShutdown: what the test does with the machine up, given the report; the power button
+   * is pressed when it settles. Its failure is boot's, once qemu has exited.
+   */
+  readonly whileUp?: (report: Record<string, any>) => Promise<void>;
+  /** More files for the probe disk, beside the probe (e.g. its agents). */
+  readonly probeFiles?: Record<string, { content: string; mode?: number }>;
+  /**
+   * More addresses the guest may dial, each forwarded (like the mirror's) to a port on the host's
+   * loopback: e.g. `10.0.2.101:80` for a reverse forward that the guest opens.
+   */
+  readonly guestForwards?: Array<{ readonly guest: string; readonly hostPort: number }>;
+  /** How long qemu may run before it is killed. @default 15 minutes */
+  readonly timeoutMs?: number;
 }
 
 /** What came back from one boot. */
@@ -129,6 +145,12 @@ function fileText(path: string): string {
 
 const BOOT_TIMEOUT_MS = 15 * 60 * 1000;
 
+/** The probe's report from its serial port's output, once it is all there. */
+function parseReport(output: string): Record<string, any> | undefined {
+  const match = /ZTCS-REPORT-BEGIN\n([\s\S]*?)ZTCS-REPORT-END/.exec(output.replace(/\r/g, ''));
+  return match ? JSON.parse(Buffer.from(match[1].replace(/\s/g, ''), 'base64').toString('utf8')) : undefined;
+}
+
 /** Boots the droplet until the probe powers it off, and returns the probe's report. */
 export async function boot(spec: BootSpec): Promise<BootResult> {
   const dir = join(spec.workDir, spec.name);
@@ -140,6 +162,7 @@ export async function boot(spec: BootSpec): Promise<BootResult> {
   const probe = iso(join(dir, 'probe.iso'), 'ztcs-probe', {
     'probe': { content: readFileSync(join(__dirname, 'guest', 'probe'), 'utf8'), mode: 0o755 },
     'probe.json': { content: JSON.stringify(spec.probe) },
+    ...spec.probeFiles,
   });
   const consoleLog = join(dir, 'console.log');
   const reportLog = join(dir, 'report.log');
@@ -160,7 +183,11 @@ export async function boot(spec: BootSpec): Promise<BootResult> {
     '-append', 'root=LABEL=ztcs-root ro console=ttyS0',
     ...drives.flatMap((d) => ['-drive', d]),
     // restrict=on: the guest reaches nothing but the mirror's forwarded address.
-    '-netdev', `user,id=net0,restrict=on,guestfwd=tcp:${mirror.hostname}:80-cmd:socat - TCP:127.0.0.1:${spec.mirrorPort}`,
+    '-netdev', [
+      'user,id=net0,restrict=on',
+      `guestfwd=tcp:${mirror.hostname}:80-cmd:socat - TCP:127.0.0.1:${spec.mirrorPort}`,
+      ...(spec.guestForwards ?? []).map((f) => `guestfwd=tcp:${f.guest}-cmd:socat - TCP:127.0.0.1:${f.hostPort}`),
+    ].join(','),
     '-device', 'virtio-net-pci,netdev=net0',
     '-serial', `file:${consoleLog}`, '-serial', `file:${reportLog}`,
   ];
@@ -168,18 +195,30 @@ export async function boot(spec: BootSpec): Promise<BootResult> {
   const qemu = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   qemu.stderr.on('data', (chunk) => { stderr += chunk; });
-  const timer = setTimeout(() => qemu.kill('SIGKILL'), BOOT_TIMEOUT_MS);
+  const timer = setTimeout(() => qemu.kill('SIGKILL'), spec.timeoutMs ?? BOOT_TIMEOUT_MS);
   let resetAfterSeconds: number | undefined;
   let powerButtonAt: number | undefined;
+  let whileUp: Promise<void> | undefined;
+  let whileUpError: unknown;
+  const powerButton = () => {
+    powerButtonAt = Date.now();
+    monitorCommand(monitor, 'system_powerdown').catch((e) => console.log(`VM ${spec.name}: system_powerdown failed: ${e}`));
+  };
   // The console and the report are watched for the moments to reset or to press the power button.
   const watcher = setInterval(() => {
     if (spec.resetWhen && resetAfterSeconds === undefined && spec.resetWhen.test(fileText(consoleLog))) {
       resetAfterSeconds = (Date.now() - started) / 1000;
       monitorCommand(monitor, 'system_reset').catch((e) => console.log(`VM ${spec.name}: system_reset failed: ${e}`));
     }
-    if (spec.acpiShutdown && powerButtonAt === undefined && fileText(reportLog).includes('ZTCS-REPORT-END')) {
-      powerButtonAt = Date.now();
-      monitorCommand(monitor, 'system_powerdown').catch((e) => console.log(`VM ${spec.name}: system_powerdown failed: ${e}`));
+    if (spec.acpiShutdown && powerButtonAt === undefined && whileUp === undefined && fileText(reportLog).includes('ZTCS-REPORT-END')) {
+      if (!spec.whileUp) {
+        powerButton();
+      } else {
+        whileUp = Promise.resolve()
+          .then(() => spec.whileUp!(parseReport(fileText(reportLog))!))
+          .catch((e) => { whileUpError = e; })
+          .finally(powerButton);
+      }
     }
   }, 500);
   const code = await new Promise<number | null>((resolve, reject) => {
@@ -193,13 +232,13 @@ export async function boot(spec: BootSpec): Promise<BootResult> {
   const seconds = (exited - started) / 1000;
   const shutdownSeconds = powerButtonAt === undefined ? undefined : (exited - powerButtonAt) / 1000;
   const consoleText = existsSync(consoleLog) ? readFileSync(consoleLog, 'utf8') : '';
-  const reportText = existsSync(reportLog) ? readFileSync(reportLog, 'utf8').replace(/\r/g, '') : '';
-  const match = /ZTCS-REPORT-BEGIN\n([\s\S]*?)ZTCS-REPORT-END/.exec(reportText);
-  if (code !== 0 || !match) {
-    throw new Error(`boot ${spec.name}: qemu exited ${code} after ${seconds.toFixed(0)} s${match ? '' : ' without a report'}; ${stderr.trim()}\n` +
+  const reportText = fileText(reportLog).replace(/\r/g, '');
+  const report = parseReport(reportText);
+  if (code !== 0 || !report) {
+    throw new Error(`boot ${spec.name}: qemu exited ${code} after ${seconds.toFixed(0)} s${report ? '' : ' without a report'}; ${stderr.trim()}\n` +
       `console (last lines):\n${consoleText.split('\n').slice(-40).join('\n')}\nprobe output:\n${reportText.slice(-4000)}`);
   }
-  const report = JSON.parse(Buffer.from(match[1].replace(/\s/g, ''), 'base64').toString('utf8'));
+  if (whileUpError !== undefined) throw whileUpError;
   writeFileSync(join(dir, 'report.json'), JSON.stringify(report, undefined, 2));
   console.log(`VM ${spec.name}: qemu ran ${seconds.toFixed(0)} s` +
     (resetAfterSeconds === undefined ? '' : `, reset after ${resetAfterSeconds.toFixed(0)} s`) +
