@@ -197,7 +197,7 @@ packageAll.spawn(
 project.packageTask.reset();
 project.packageTask.spawn(packageAll);
 
-project.npmignore?.exclude('/bench/', '/scripts/', '/examples/', '/compat/', '/cdktf.json', '/.ci/', 'cdktf.out/', '/lib/**/*.ts', '*.tgz');
+project.npmignore?.exclude('/bench/', '/docs/images/', '/scripts/', '/examples/', '/compat/', '/cdktf.json', '/.ci/', 'cdktf.out/', '/lib/**/*.ts', '*.tgz');
 project.npmignore?.include('/lib/**/*.d.ts', '/lib/**/*.js');
 
 project.synth();
