@@ -159,6 +159,11 @@ const bench = project.addTask('bench', {
 bench.spawn(project.compileTask);
 bench.exec('ts-node --transpile-only bench/run.ts', { receiveArgs: true });
 
+const benchPlans = project.addTask('bench:plans', {
+  description: 'A team as one stack against a fleet (a state per member): API calls and wall time of plans at 10, 100 and 300 members, with Terraform and the providers against the stand-in; writes bench/plans.md (numbers, no assertions)',
+});
+benchPlans.exec('ts-node --transpile-only bench/plans.ts', { receiveArgs: true });
+
 project.addTask('eslint:fix', {
   description: 'Runs eslint and fixes what it can (`npm test` only lints)',
   exec: 'projen eslint --fix',

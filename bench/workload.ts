@@ -1,11 +1,12 @@
 // One whole-process measurement, run by bench/run.ts as `node bench/.out/workload.js <mode> <developers>`:
 // load what the mode needs, build and synthesize its stack into a temporary folder, and print
-// {"rssKb": <peak resident memory>} as the last line. Wall time is measured by the parent.
+// {"rssKb": <peak resident memory>, "cpuMs": <CPU time, user and system>} as the last line. Wall
+// time is measured by the parent.
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
-type Mode = 'cdktf' | 'library-import' | 'library' | 'raw';
+type Mode = 'cdktf' | 'library-import' | 'library' | 'raw' | 'team' | 'fleet';
 
 const [mode, countArg] = process.argv.slice(2) as [Mode, string];
 const developers = Number(countArg ?? 0);
@@ -146,6 +147,29 @@ function libraryStack(count: number): void {
   });
 }
 
+/** The same developers as one team in one stack, or as a fleet (a stack per member); the roster in a temporary folder. */
+function teamLayout(count: number, layout: 'team' | 'fleet'): void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const lib = require(join(ROOT, 'lib', 'index.js')) as typeof import('../lib');
+  const { App } = require('cdktf') as typeof import('cdktf');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const outdir = mkdtempSync(join(tmpdir(), 'ztcs-bench-'));
+  const props = {
+    ...SETTINGS,
+    admins: { emails: ['platform@example.com'] },
+    members: Array.from({ length: count }, (_, i) => ({ name: `dev${i}`, email: `dev${i}@example.com` })),
+    rosterFile: join(outdir, 'roster.json'),
+  };
+  if (layout === 'team') {
+    synthesize((stack) => new lib.CodeServerTeam(stack, 'Team', props));
+  } else {
+    const app = new App({ outdir: join(outdir, 'out') });
+    new lib.CodeServerFleet(app, 'team', props);
+    app.synth();
+  }
+  rmSync(outdir, { recursive: true, force: true });
+}
+
 switch (mode) {
   /* eslint-disable @typescript-eslint/no-require-imports */
   case 'cdktf': require('cdktf'); break;
@@ -153,6 +177,8 @@ switch (mode) {
   /* eslint-enable @typescript-eslint/no-require-imports */
   case 'library': libraryStack(developers); break;
   case 'raw': rawStack(developers); break;
+  case 'team': case 'fleet': teamLayout(developers, mode); break;
   default: throw new Error(`unknown mode ${mode}`);
 }
-console.log(JSON.stringify({ rssKb: process.resourceUsage().maxRSS }));
+const usage = process.resourceUsage();
+console.log(JSON.stringify({ rssKb: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 }));

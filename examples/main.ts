@@ -4,7 +4,7 @@ import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider'
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { BootPhase, BootUser, CodeServerTeam, FirewallProtocol, TeamMember, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../lib';
+import { BootPhase, BootUser, CodeServerTeam, CodeServerTeamProps, FirewallProtocol, TeamMember, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../lib';
 
 /**
  * The settings of the examples, from the environment. Unset ones get placeholders that synthesize
@@ -169,16 +169,25 @@ export class TeamStack extends TerraformStack {
     super(scope, id);
     providers(this);
 
-    this.team = new CodeServerTeam(this, 'Team', {
-      cloudflareAccountId: settings.accountId,
-      cloudflareZoneId: settings.zoneId,
-      zoneName: settings.zoneName,
-      teamName: settings.teamName,
-      members: settings.teamMembers,
-      admins: { emails: settings.allowedEmails },
-      rosterFile: settings.rosterFile,
-    });
+    this.team = new CodeServerTeam(this, 'Team', teamProps(settings));
   }
+}
+
+/**
+ * The `team` stack's team: its members at `<name>.<zone>`, the allowed emails as admins. A
+ * `CodeServerFleet` of the same props (and `teamId: 'Team'`) is the same team with a state per
+ * member, which the Terraform tier moves it to.
+ */
+export function teamProps(settings: ExampleSettings): CodeServerTeamProps {
+  return {
+    cloudflareAccountId: settings.accountId,
+    cloudflareZoneId: settings.zoneId,
+    zoneName: settings.zoneName,
+    teamName: settings.teamName,
+    members: settings.teamMembers,
+    admins: { emails: settings.allowedEmails },
+    rosterFile: settings.rosterFile,
+  };
 }
 
 /**

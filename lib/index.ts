@@ -2,6 +2,8 @@ export * from './access';
 export * from './boot';
 export * from './dns';
 export * from './droplet';
+export * from './fleet';
+export * from './idle-stop';
 export * from './providers';
 export * from './storage';
 export * from './team';

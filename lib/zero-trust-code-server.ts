@@ -7,6 +7,7 @@ import { previewHostnameOf, sshHostnameOf } from './dns/hostnames';
 import { DnsOptions, TunnelDnsRecord, validateDnsRecordProps } from './dns/tunnel-dns-record';
 import { CodeServerDroplet, DROPLET_DEFAULTS, DropletOptions, validateDropletProps } from './droplet/code-server-droplet';
 import { memoryGibOfSize } from './droplet/sizes';
+import { IdleStop, idleMarkerTagName, idleStopOn, IdleStopMarker, resolveIdleStop, validateIdleStop } from './idle-stop';
 import { ProviderOptions } from './providers';
 import {
   checkHomeVolumeLabel,
@@ -28,6 +29,7 @@ import {
   claimUnique,
   contextAt,
   contextOf,
+  identityAddress,
   siteOf,
   isUnresolved,
   partOf,
@@ -95,6 +97,15 @@ export interface EditorOptions extends AccessSettings, DropletOptions, BootOptio
    * @default false
    */
   readonly sshAccess?: boolean;
+  /**
+   * Stop the editor after a time without activity: it shuts down, its home unmounted first, and
+   * deletes its own droplet, keeping what `running: false` keeps; Terraform reads a marker tag
+   * that the droplet leaves, so no deploy starts it again until the marker is deleted (see the
+   * README, Idle stop). Needs a home volume (or `disposableHome`). `{ idleMinutes: 0 }` turns it
+   * off, e.g. for one member of a team.
+   * @default - none: the editor runs until `running` is false
+   */
+  readonly idleStop?: IdleStop;
   /**
    * Ports of dev servers on the droplet to open in the browser, each at its own hostname
    * (`<port>-<first label>.<zone>`, e.g. `3000-code.example.com`), covered by the editor's Access
@@ -244,7 +255,9 @@ export function planEditor(site: Site, id: string, props: ZeroTrustCodeServerPro
   ];
   checkClaimable(site.root, 'hostname', hostnames, ctx);
 
-  checkHomeKept(ctx, props, running ? undefined : { prop: 'running', value: props.running });
+  if (props.idleStop !== undefined) validateIdleStop(ctx, props.idleStop);
+  checkHomeKept(ctx, props, !running ? { prop: 'running', value: props.running }
+    : idleStopOn(props.idleStop) ? { prop: 'idleStop.idleMinutes', value: props.idleStop.idleMinutes } : undefined);
   const access = partOf(ctx, 'Access');
   checkCloudflareId(access, 'cloudflareAccountId', props.cloudflareAccountId);
   validateAccessOptions(access, props);
@@ -280,7 +293,8 @@ export function planEditor(site: Site, id: string, props: ZeroTrustCodeServerPro
  *
  * Terraform outputs, named after the construct id (`cdktf output <stack>` prints them):
  * `<id>-url` (the editor's URL), `<id>-tunnel-id`, `<id>-access-aud` (the Access application's
- * audience tag), while running `<id>-droplet-id`, and with `sshAccess` `<id>-ssh-hostname`. The tunnel token is in none of them.
+ * audience tag), while running `<id>-droplet-id`, with `sshAccess` `<id>-ssh-hostname`, and with
+ * `idleStop` `<id>-idle-stopped` and `<id>-idle-marker`. The tunnel token is in none of them.
  */
 export class ZeroTrustCodeServer extends Construct {
   /** The Access application and its allow policy. */
@@ -299,6 +313,8 @@ export class ZeroTrustCodeServer extends Construct {
   public readonly homeVolume?: HomeVolume;
   /** The droplet, its firewall and its SSH key, while `running`. */
   public readonly droplet?: CodeServerDroplet;
+  /** With `idleStop`, while `running`: the marker that tells whether the editor stopped itself. */
+  public readonly idleStopMarker?: IdleStopMarker;
   /** The editor's URL. */
   public readonly url: string;
 
@@ -339,6 +355,9 @@ export class ZeroTrustCodeServer extends Construct {
     if (plan.homeVolume) this.homeVolume = new HomeVolume(this, HOME_VOLUME_ID, plan.homeVolume);
 
     if (plan.running) {
+      const markerTag = idleMarkerTagName(identityAddress(this));
+      const idleStop = resolveIdleStop(props.idleStop, markerTag);
+      if (idleStop) this.idleStopMarker = new IdleStopMarker(this, 'IdleStop', { ...props, markerTag });
       this.userData = new CodeServerUserData(this, 'UserData', {
         ...props,
         tunnelToken: this.tunnel.token,
@@ -349,6 +368,7 @@ export class ZeroTrustCodeServer extends Construct {
         ...(this.access.sshCertificateAuthority
           ? { sshCertificateAuthority: this.access.sshCertificateAuthority.publicKey, sshPrincipals: plan.sshPrincipals }
           : {}),
+        idleStop,
       });
 
       this.droplet = new CodeServerDroplet(this, 'Droplet', {
@@ -356,6 +376,7 @@ export class ZeroTrustCodeServer extends Construct {
         dropletName: plan.dropletName,
         userData: this.userData.userData,
         volumeIds: [props.existingHomeVolumeId ?? this.homeVolume?.volume.id].filter((volumeId): volumeId is string => volumeId !== undefined),
+        ...(this.idleStopMarker ? { count: this.idleStopMarker.dropletCount } : {}),
       });
     }
 
@@ -365,7 +386,15 @@ export class ZeroTrustCodeServer extends Construct {
     output('url', this.url, 'The editor: sign in with Cloudflare Access');
     output('tunnel-id', this.tunnel.tunnelId, 'The Cloudflare Tunnel id');
     output('access-aud', this.access.audience, 'The Access application audience tag');
-    if (this.droplet) output('droplet-id', this.droplet.droplet.id, 'The DigitalOcean droplet id');
+    if (this.droplet) {
+      // With an idle stop the droplet has a count: its id is empty while the editor is stopped.
+      const dropletId = this.idleStopMarker ? `\${join("", ${this.droplet.droplet.fqn}[*].id)}` : this.droplet.droplet.id;
+      output('droplet-id', dropletId, 'The DigitalOcean droplet id');
+    }
+    if (this.idleStopMarker) {
+      output('idle-stopped', this.idleStopMarker.stopped, 'Whether the editor stopped itself when idle ("true": no droplet until the marker tag is deleted)');
+      output('idle-marker', idleMarkerTagName(identityAddress(this)), 'The tag that marks the editor stopped: delete it and deploy to start the editor');
+    }
     if (sshHostname) output('ssh-hostname', sshHostname, 'SSH through Access: the browser terminal, or `cloudflared access ssh --hostname` from a laptop');
   }
 }

@@ -3,6 +3,9 @@ import { join } from 'path';
 import { ACCESS_DEFAULTS } from '../lib/access/code-server-access';
 import { BOOT_DEFAULTS } from '../lib/boot/code-server-user-data';
 import { DROPLET_DEFAULTS } from '../lib/droplet/code-server-droplet';
+import { FLEET_DEFAULTS } from '../lib/fleet/code-server-fleet';
+import { STATE_BACKEND_DEFAULTS } from '../lib/fleet/state-backend';
+import { IDLE_STOP_DEFAULTS } from '../lib/idle-stop/idle-stop';
 import { HOME_VOLUME_DEFAULTS } from '../lib/storage/home-volume';
 
 // Every default is defined once, next to the construct that owns it; the docs must agree with it.
@@ -16,6 +19,9 @@ const DEFAULTS: Array<[string, Record<string, string | number | boolean>, string
   ['boot', BOOT_DEFAULTS, 'lib/boot/code-server-user-data.ts'],
   ['droplet', DROPLET_DEFAULTS, 'lib/droplet/code-server-droplet.ts'],
   ['home volume', HOME_VOLUME_DEFAULTS, 'lib/storage/home-volume.ts'],
+  ['fleet', FLEET_DEFAULTS, 'lib/fleet/code-server-fleet.ts'],
+  ['state backend', STATE_BACKEND_DEFAULTS, 'lib/fleet/state-backend.ts'],
+  ['idle stop', IDLE_STOP_DEFAULTS, 'lib/idle-stop/idle-stop.ts'],
 ];
 
 /** Defaults that depend on another prop: the docs describe them in words. */

@@ -3,8 +3,24 @@ import { join } from 'path';
 import { Token } from 'cdktf';
 import { stringify } from 'yaml';
 import { RenderedBootStep } from './boot-steps';
-import { BOOT_ENTRY, BOOT_ENV_KEYS, BOOT_LIBRARY, BOOT_PATHS, BOOT_STEPS, BOOT_UNITS, BootEnvKey, CODE_SERVER_PORT } from './contract';
-import { bootUnit, cloudflaredUnit, codeServerUnit } from './units';
+import {
+  BOOT_ENTRY,
+  BOOT_ENV_KEYS,
+  BOOT_LIBRARY,
+  BOOT_PATHS,
+  BOOT_STEPS,
+  BOOT_UNITS,
+  BootEnvKey,
+  CODE_SERVER_PORT,
+  IDLE_ENV_KEYS,
+  IDLE_PATHS,
+  IDLE_SCRIPTS,
+  IDLE_UNITS,
+  IdleEnvKey,
+  SSHD_PORT,
+} from './contract';
+import { bootUnit, cloudflaredUnit, codeServerUnit, idleDeleteUnit, idleWatchTimer, idleWatchUnit } from './units';
+import type { ResolvedIdleStop } from '../idle-stop/idle-stop';
 
 /** Every value the boot document is rendered from, defaults already applied. */
 export interface CloudConfigOptions {
@@ -42,6 +58,8 @@ export interface CloudConfigOptions {
   readonly sudo: boolean;
   /** SSH through Access: the certificate authority's public key and the principals that may log in as the user. */
   readonly ssh?: { readonly certificateAuthority: string; readonly principals: string[] };
+  /** The idle stop, when on. */
+  readonly idleStop?: ResolvedIdleStop;
 }
 
 interface WriteFile {
@@ -54,6 +72,11 @@ interface WriteFile {
 /** The scripts, read once per process: every document carries the same ones. */
 const SCRIPT_CONTENTS: ReadonlyMap<string, string> = new Map(
   [BOOT_ENTRY, BOOT_LIBRARY, ...BOOT_STEPS].map((name) => [name, readFileSync(join(__dirname, 'assets', name), 'utf8')]),
+);
+
+/** The idle stop's scripts, read once per process. */
+const IDLE_SCRIPT_CONTENTS: ReadonlyMap<string, string> = new Map(
+  IDLE_SCRIPTS.map((name) => [name, readFileSync(join(__dirname, 'assets', name), 'utf8')]),
 );
 
 /** Quotes a value for a POSIX shell, so an environment file sourced by the scripts reads it back as is. */
@@ -90,6 +113,42 @@ export function bootEnvironment(o: CloudConfigOptions): Record<BootEnvKey, strin
     HOME_VOLUME_LABEL: o.homeVolumeLabel ?? '',
     READY_MARKER: BOOT_PATHS.readyMarker,
   };
+}
+
+/** The values of idle.env: the idle stop's settings, no secret. */
+export function idleEnvironment(o: CloudConfigOptions, idle: ResolvedIdleStop): Record<IdleEnvKey, string> {
+  const home = homeOf(o);
+  return {
+    IDLE_MINUTES: String(idle.idleMinutes),
+    WARNING_MINUTES: String(idle.warningMinutes),
+    // code-server's data folder is ~/.local/share/code-server; it touches `heartbeat` there on activity.
+    HEARTBEAT_FILE: `${home}/.local/share/code-server/heartbeat`,
+    KEEP_RUNNING_FILE: `${home}/.local/state/ztcs/keep-running-until`,
+    SSHD_PORT: String(SSHD_PORT),
+    MARKER_TAG: idle.markerTag,
+    DIGITALOCEAN_API_URL: idle.digitaloceanApiUrl,
+    API_CONFIG: IDLE_PATHS.apiConfig,
+    STATE_DIR: IDLE_PATHS.state,
+    NOTICE_FILE: IDLE_PATHS.notice,
+    INSTANCE_ID_FILE: IDLE_PATHS.instanceId,
+  };
+}
+
+/** The idle stop's files: its settings, the token (root only), its units and scripts. */
+function idleFiles(o: CloudConfigOptions, idle: ResolvedIdleStop): WriteFile[] {
+  const values = idleEnvironment(o, idle);
+  const script = (name: string) => IDLE_SCRIPT_CONTENTS.get(name)!;
+  return [
+    file(IDLE_PATHS.env, IDLE_ENV_KEYS.map((key) => `${key}=${shellQuote(values[key])}`).join('\n') + '\n'),
+    // The token is written once, here, readable by root only; curl reads the header from it (-K).
+    file(IDLE_PATHS.apiConfig, `header = "Authorization: Bearer ${idle.digitaloceanToken}"\n`, '0600'),
+    file(`/etc/systemd/system/${IDLE_UNITS.watch}`, idleWatchUnit()),
+    file(`/etc/systemd/system/${IDLE_UNITS.timer}`, idleWatchTimer()),
+    file(`/etc/systemd/system/${IDLE_UNITS.delete}`, idleDeleteUnit(homeOf(o))),
+    file(`${BOOT_PATHS.scripts}/idle-watch.sh`, script('idle-watch.sh'), '0755'),
+    file(`${BOOT_PATHS.scripts}/idle-delete.sh`, script('idle-delete.sh'), '0755'),
+    file(IDLE_PATHS.keepRunningCommand, script('keep-running.sh'), '0755'),
+  ];
 }
 
 function renderBootEnvironment(o: CloudConfigOptions): string {
@@ -168,6 +227,7 @@ function optionFiles(o: CloudConfigOptions): WriteFile[] {
         file(`${BOOT_PATHS.sshPrincipals}/${o.userName}`, o.ssh.principals.join('\n') + '\n'),
       ]
       : []),
+    ...(o.idleStop ? idleFiles(o, o.idleStop) : []),
   ];
 }
 
@@ -210,6 +270,7 @@ function documentOf(o: CloudConfigOptions, files: WriteFile[]): Record<string, u
     runcmd: [
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'enable', '--now', '--no-block', BOOT_UNITS.boot],
+      ...(o.idleStop ? [['systemctl', 'enable', '--now', '--no-block', IDLE_UNITS.timer]] : []),
     ],
     // The developer signs in through code-server, or over SSH with Access certificates: no
     // authorized keys. Listing their key fingerprints would only create ~/.ssh/authorized_keys,

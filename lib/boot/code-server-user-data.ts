@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { BootStep, renderBootStep, validateBootSteps } from './boot-steps';
 import { CloudConfigOptions, renderCloudConfig } from './cloud-config';
 import { escapeTerraformTemplate } from './terraform-string';
+import type { ResolvedIdleStop } from '../idle-stop/idle-stop';
 import { HomeVolume } from '../storage/home-volume';
 import {
   checkHttpsUrl,
@@ -185,6 +186,11 @@ export interface CodeServerUserDataProps extends BootOptions {
    * @default - none; required with `sshCertificateAuthority`
    */
   readonly sshPrincipals?: string[];
+  /**
+   * The idle stop, its defaults applied (see `IdleStop`): its watcher, units and token.
+   * @default - no idle stop
+   */
+  readonly idleStop?: ResolvedIdleStop;
 }
 
 /** Linux user names that would clash with the system's own. */
@@ -300,6 +306,7 @@ export function resolveBootOptions(props: CodeServerUserDataProps & { readonly h
     ssh: props.sshCertificateAuthority === undefined
       ? undefined
       : { certificateAuthority: props.sshCertificateAuthority, principals: props.sshPrincipals ?? [] },
+    idleStop: props.idleStop,
   };
 }
 

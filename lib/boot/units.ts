@@ -1,4 +1,4 @@
-import { BOOT_ENTRY, BOOT_PATHS } from './contract';
+import { BOOT_ENTRY, BOOT_PATHS, IDLE_CHECK_SECONDS, IDLE_UNITS } from './contract';
 
 /** A systemd unit file as sections of key/value lines, rendered in the order given. */
 type UnitSections = Record<string, Array<[string, string]>>;
@@ -86,5 +86,68 @@ export function bootUnit(): string {
       ['StandardError', 'journal+console'],
     ],
     Install: [['WantedBy', 'multi-user.target']],
+  });
+}
+
+/** The idle stop's watcher, run once per round by its timer. */
+export function idleWatchUnit(): string {
+  return renderUnit({
+    Unit: [['Description', 'Idle stop: looks for activity, warns, and stops the editor when idle']],
+    Service: [
+      ['Type', 'oneshot'],
+      ['ExecStart', `${BOOT_PATHS.scripts}/idle-watch.sh`],
+    ],
+  });
+}
+
+/** Starts the watcher every IDLE_CHECK_SECONDS, from a minute after the boot. */
+export function idleWatchTimer(): string {
+  return renderUnit({
+    Unit: [['Description', 'Idle stop: the watcher\'s rounds']],
+    Timer: [
+      ['OnBootSec', '60'],
+      ['OnUnitInactiveSec', String(IDLE_CHECK_SECONDS)],
+      ['AccuracySec', '1'],
+      ['Unit', IDLE_UNITS.watch],
+    ],
+    Install: [['WantedBy', 'timers.target']],
+  });
+}
+
+/**
+ * The escaped name of the mount unit of a path, as `systemd-escape --path --suffix=mount` writes
+ * it, for the paths this library writes (letters, digits, ".", "_", "-" and "/").
+ */
+export function mountUnitOf(path: string): string {
+  const escaped = path.split('/').filter((part) => part !== '')
+    .map((part) => part.replace(/-/g, '\\x2d'))
+    .join('-')
+    .replace(/^\./, '\\x2e');
+  return `${escaped === '' ? '-' : escaped}.mount`;
+}
+
+/**
+ * Deletes the droplet in the shutdown of an idle stop: started (it does nothing then) just before the
+ * power-off, so its ExecStop runs in the shutdown. Stopping runs in the reverse order of starting:
+ * ordered before the home's mount, it is stopped after the home is unmounted; ordered after the
+ * network, it is stopped while the network is still up.
+ */
+export function idleDeleteUnit(home: string): string {
+  return renderUnit({
+    Unit: [
+      ['Description', 'Idle stop: deletes the droplet once the home is unmounted'],
+      ['After', 'network-online.target'],
+      ['Wants', 'network-online.target'],
+      ['Before', mountUnitOf(home)],
+    ],
+    Service: [
+      ['Type', 'oneshot'],
+      // No ExecStart: a oneshot that remains active once started, for its ExecStop.
+      ['RemainAfterExit', 'yes'],
+      ['ExecStop', `${BOOT_PATHS.scripts}/idle-delete.sh`],
+      ['TimeoutStopSec', '120'],
+      ['StandardOutput', 'journal+console'],
+      ['StandardError', 'journal+console'],
+    ],
   });
 }

@@ -6,7 +6,7 @@ import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Construct } from 'constructs';
 import { checkRegion, checkSize } from './sizes';
 import { ProviderOptions } from '../providers';
-import { checkPattern, contextOf, isUnresolved, PropContext, rejectProp } from '../validation';
+import { checkPattern, contextOf, identityAddress, isUnresolved, PropContext, rejectProp } from '../validation';
 
 /** A protocol of a firewall rule. */
 export enum FirewallProtocol {
@@ -129,6 +129,12 @@ export interface CodeServerDropletProps extends DropletOptions, ProviderOptions 
    * @default - none
    */
   readonly volumeIds?: string[];
+  /**
+   * How many droplets: 1, or 0 while an idle stop's marker says the editor stopped itself (see
+   * `IdleStopMarker`). Given, the droplet's Terraform address takes an index (`[0]`).
+   * @default - one droplet, at an address without an index
+   */
+  readonly count?: number;
 }
 
 const IMAGE = /^([a-z0-9][a-z0-9.-]*|\d+)$/;
@@ -203,11 +209,11 @@ function toFirewallRule(rule: OutboundRule): FirewallOutboundRule {
 
 /**
  * The name of the tag that puts a droplet under its firewall: from the construct's path, so it
- * stays the same when the droplet, hostname or zone is renamed (a new tag would leave the droplet
- * uncovered while the firewall moves to it).
+ * stays the same when the droplet, hostname or zone is renamed, or its team becomes a fleet (a new
+ * tag would leave the droplet uncovered while the firewall moves to it).
  */
 export function firewallTagName(scope: Construct): string {
-  return `ztcs-fw-${scope.node.addr.slice(2, 18)}`;
+  return `ztcs-fw-${identityAddress(scope).slice(2, 18)}`;
 }
 
 /**
@@ -264,6 +270,7 @@ export class CodeServerDroplet extends Construct {
       ...(props.vpcUuid !== undefined ? { vpcUuid: props.vpcUuid } : {}),
       tags: ['code-server', ...(props.tags ?? []), this.firewallTag.name],
       ...(props.volumeIds && props.volumeIds.length > 0 ? { volumeIds: props.volumeIds } : {}),
+      ...(props.count !== undefined ? { count: props.count } : {}),
       // ACPI power-off before the delete: the home is unmounted before the volume is detached.
       gracefulShutdown: true,
       // Created only once its firewall is in force; deleted before the firewall goes.

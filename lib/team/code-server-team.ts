@@ -7,8 +7,9 @@ import { KeptOutOfTerraform, readRosterFile, reconcileRoster, ROSTER_DEFAULTS, R
 import { allowPolicy } from '../access/code-server-access';
 import { AccessRuleSet, buildAccessRules, validateAccessRuleSet } from '../access/rules';
 import { checkHostnameDepth } from '../dns/tunnel-dns-record';
+import type { IdleStop } from '../idle-stop/idle-stop';
 import { HomeVolume } from '../storage/home-volume';
-import { checkPattern, contextAt, rejectProp, siteOf, siteWithin } from '../validation';
+import { checkPattern, contextAt, PropContext, rejectProp, Site, siteOf, siteWithin } from '../validation';
 import {
   checkHomeKept,
   DepartedEditor,
@@ -86,86 +87,123 @@ export class CodeServerTeam extends Construct {
 
   constructor(scope: Construct, id: string, props: CodeServerTeamProps) {
     const site = siteOf(scope);
-    const ctx = contextAt(site, id);
-    const pattern = props.hostnamePattern ?? TEAM_DEFAULTS.hostnamePattern;
-    checkPattern(ctx, 'hostnamePattern', pattern, /\{name\}/, 'must contain {name}, e.g. "{name}.{zoneName}"');
-    const hostnameOf = (member: TeamMember) => memberHostname(pattern, member.name, props.zoneName);
-    checkSharedSettings(ctx, props);
-    if (props.members.length === 0) {
-      rejectProp(ctx, 'members', props.members, 'a team needs at least one member, e.g. [{ name: "alice", email: "alice@example.com" }]; to stop everyone, set running: false');
-    }
-    checkHostnameDepth(ctx, 'hostnamePattern', hostnameOf(props.members[0]), props.zoneName, props);
-    validateMembers(ctx, props.members, hostnameOf);
-    validateAccessRuleSet(ctx, props.admins, (field) => `admins.${field}`);
-
-    const { members, hostnamePattern: _pattern, admins, rosterFile, accessPolicyIds, ...shared } = props;
-    const rosterPath = resolvePath(rosterFile ?? ROSTER_DEFAULTS.rosterFile);
-    const previous = readRosterFile(rosterPath)[ctx.construct] ?? {};
-    const hasAdmins = buildAccessRules(admins).length > 0;
-    const memberSite = siteWithin(site, id);
-    const editorPropsOf = (member: TeamMember, adminPolicyId: string | undefined): ZeroTrustCodeServerProps => {
-      const { name: _name, email, leaving: _leaving, deleteHome: _deleteHome, ...overrides } = member;
-      const settings: EditorSettings = { ...shared, ...withoutUndefined(overrides) };
-      return {
-        ...settings,
-        hostname: hostnameOf(member),
-        allow: { emails: [email] },
-        accessPolicyIds: [...(adminPolicyId ? [adminPolicyId] : []), ...(accessPolicyIds ?? [])],
-        ...(settings.sshAccess ? { sshPrincipals: memberPrincipals(member, admins) } : {}),
-      };
-    };
-    // Every member is checked before anything is built: a bad member leaves no team behind.
-    members.forEach((member, i) => {
-      if (previous[member.name]?.status === 'released') {
-        rejectProp(ctx, `members[${i}].name`, member.name,
-          `left earlier, and their home volume (${previous[member.name].homeVolume}) was kept outside Terraform: delete that volume in DigitalOcean, ` +
-          `or import it at that address; then remove "${member.name}" from the team "${ctx.construct}" in ${rosterPath}`);
-      }
-      const editorProps = editorPropsOf(member, hasAdmins ? PLACEHOLDER_POLICY_ID : undefined);
-      if (member.leaving) {
-        checkHomeKept(ctx, editorProps, { prop: `members[${i}].leaving`, value: member.leaving });
-        if (editorProps.homeVolume ?? true) planDepartedEditor(memberSite, member.name, { ...editorProps, deleteHome: member.deleteHome });
-      } else {
-        planEditor(memberSite, member.name, editorProps);
-      }
-    });
+    const plan = planTeam(site, id, props, () => siteWithin(site, id));
 
     super(scope, id);
-    this.rosterFile = rosterPath;
-    this.adminPolicy = allowPolicy(this, 'AdminPolicy', { ...props, allow: admins, name: `code-server ${this.node.path} admins` });
+    this.rosterFile = plan.rosterPath;
+    this.adminPolicy = allowPolicy(this, 'AdminPolicy', { ...props, allow: props.admins, name: `code-server ${this.node.path} admins` });
 
-    this.editors = {};
-    this.departed = {};
-    this.releasedHomes = {};
-    const current: TeamRoster = {};
-    for (const member of members) {
-      const editorProps = editorPropsOf(member, this.adminPolicy?.id);
-      let home: HomeVolume | undefined;
-      if (!member.leaving) {
-        this.editors[member.name] = new ZeroTrustCodeServer(this, member.name, editorProps);
-        home = this.editors[member.name].homeVolume;
-      } else if (editorProps.homeVolume ?? true) {
-        this.departed[member.name] = new DepartedEditor(this, member.name, { ...editorProps, deleteHome: member.deleteHome });
-        home = this.departed[member.name].homeVolume;
-      }
-      current[member.name] = rosterEntryOf(member, home);
-    }
-
-    const change = reconcileRoster(previous, current);
-    for (const { name, homeVolume } of change.released) {
-      new KeptOutOfTerraform(this, `${name}-released-home`, homeVolume);
-      this.releasedHomes[name] = homeVolume;
-      Annotations.of(this).addWarning(
-        `${name} is no longer a member: their home volume (${homeVolume}) is kept in DigitalOcean and released from Terraform. ` +
-        'Snapshot or delete it there when it is no longer needed; to delete it through Terraform instead, offboard with leaving and deleteHome first.');
-    }
-    writeTeamRoster(this.rosterFile, this.node.path, change.roster);
+    ({ editors: this.editors, departed: this.departed, releasedHomes: this.releasedHomes } =
+      buildMembers(plan, props.members, () => this, this.adminPolicy?.id, this.node.path));
 
     new TerraformOutput(this, 'urls', {
       value: Object.fromEntries(Object.entries(this.editors).map(([name, editor]) => [name, editor.url])),
       description: 'Each member\'s editor URL',
     }).overrideLogicalId(`${outputPrefix(id)}-urls`);
   }
+}
+
+/** What checking a team's props works out: its roster, and how each member's editor props derive from the team's. */
+export interface TeamPlan {
+  readonly ctx: PropContext;
+  readonly rosterPath: string;
+  /** The roster of the last synthesis, of this team. */
+  readonly previous: TeamRoster;
+  /** A member's editor props, given the id of the admins' policy (none without admins). */
+  editorPropsOf(member: TeamMember, adminPolicyId: string | undefined): ZeroTrustCodeServerProps;
+}
+
+/**
+ * Checks a team's props, every member's editor included, before anything is built: a bad member
+ * leaves no team behind. `memberSite` says where each member's editor will be built (in the team
+ * itself, or in a stack of the member's own).
+ */
+export function planTeam(site: Site, id: string, props: CodeServerTeamProps, memberSite: (member: TeamMember) => Site): TeamPlan {
+  const ctx = contextAt(site, id);
+  const pattern = props.hostnamePattern ?? TEAM_DEFAULTS.hostnamePattern;
+  checkPattern(ctx, 'hostnamePattern', pattern, /\{name\}/, 'must contain {name}, e.g. "{name}.{zoneName}"');
+  const hostnameOf = (member: TeamMember) => memberHostname(pattern, member.name, props.zoneName);
+  checkSharedSettings(ctx, props);
+  if (props.members.length === 0) {
+    rejectProp(ctx, 'members', props.members, 'a team needs at least one member, e.g. [{ name: "alice", email: "alice@example.com" }]; to stop everyone, set running: false');
+  }
+  checkHostnameDepth(ctx, 'hostnamePattern', hostnameOf(props.members[0]), props.zoneName, props);
+  validateMembers(ctx, props.members, hostnameOf);
+  validateAccessRuleSet(ctx, props.admins, (field) => `admins.${field}`);
+
+  const { members, hostnamePattern: _pattern, admins, rosterFile, accessPolicyIds, ...shared } = props;
+  const rosterPath = resolvePath(rosterFile ?? ROSTER_DEFAULTS.rosterFile);
+  const previous = readRosterFile(rosterPath)[ctx.construct] ?? {};
+  const hasAdmins = buildAccessRules(admins).length > 0;
+  const editorPropsOf = (member: TeamMember, adminPolicyId: string | undefined): ZeroTrustCodeServerProps => {
+    const { name: _name, email, leaving: _leaving, deleteHome: _deleteHome, ...overrides } = member;
+    const settings: EditorSettings = { ...shared, ...withoutUndefined(overrides), ...idleStopOf(shared.idleStop, overrides.idleStop) };
+    return {
+      ...settings,
+      hostname: hostnameOf(member),
+      allow: { emails: [email] },
+      accessPolicyIds: [...(adminPolicyId ? [adminPolicyId] : []), ...(accessPolicyIds ?? [])],
+      ...(settings.sshAccess ? { sshPrincipals: memberPrincipals(member, admins) } : {}),
+    };
+  };
+  members.forEach((member, i) => {
+    if (previous[member.name]?.status === 'released') {
+      rejectProp(ctx, `members[${i}].name`, member.name,
+        `left earlier, and their home volume (${previous[member.name].homeVolume}) was kept outside Terraform: delete that volume in DigitalOcean, ` +
+        `or import it at that address; then remove "${member.name}" from the team "${ctx.construct}" in ${rosterPath}`);
+    }
+    const editorProps = editorPropsOf(member, hasAdmins ? PLACEHOLDER_POLICY_ID : undefined);
+    if (member.leaving) {
+      checkHomeKept(ctx, editorProps, { prop: `members[${i}].leaving`, value: member.leaving });
+      if (editorProps.homeVolume ?? true) planDepartedEditor(memberSite(member), member.name, { ...editorProps, deleteHome: member.deleteHome });
+    } else {
+      planEditor(memberSite(member), member.name, editorProps);
+    }
+  });
+  return { ctx, rosterPath, previous, editorPropsOf };
+}
+
+/** What building a team's members gives: their editors, what is kept of those who leave, and the homes released. */
+export interface BuiltMembers {
+  readonly editors: Record<string, ZeroTrustCodeServer>;
+  readonly departed: Record<string, DepartedEditor>;
+  readonly releasedHomes: Record<string, string>;
+}
+
+/**
+ * Builds each member's editor (construct id: the member's name) in the scope `holderOf` gives for
+ * them, or what is kept of it once they leave; keeps the home of each member gone from the list
+ * outside Terraform, with a warning; and writes the roster under `rosterKey`.
+ */
+export function buildMembers(
+  plan: TeamPlan, members: TeamMember[], holderOf: (name: string) => Construct, adminPolicyId: string | undefined, rosterKey: string,
+): BuiltMembers {
+  const built: BuiltMembers = { editors: {}, departed: {}, releasedHomes: {} };
+  const current: TeamRoster = {};
+  for (const member of members) {
+    const scope = holderOf(member.name);
+    const editorProps = plan.editorPropsOf(member, adminPolicyId);
+    let home: HomeVolume | undefined;
+    if (!member.leaving) {
+      built.editors[member.name] = new ZeroTrustCodeServer(scope, member.name, editorProps);
+      home = built.editors[member.name].homeVolume;
+    } else if (editorProps.homeVolume ?? true) {
+      built.departed[member.name] = new DepartedEditor(scope, member.name, { ...editorProps, deleteHome: member.deleteHome });
+      home = built.departed[member.name].homeVolume;
+    }
+    current[member.name] = rosterEntryOf(member, home);
+  }
+  const change = reconcileRoster(plan.previous, current);
+  for (const { name, homeVolume } of change.released) {
+    const holder = holderOf(name);
+    new KeptOutOfTerraform(holder, `${name}-released-home`, homeVolume);
+    built.releasedHomes[name] = homeVolume;
+    Annotations.of(holder).addWarning(
+      `${name} is no longer a member: their home volume (${homeVolume}) is kept in DigitalOcean and released from Terraform. ` +
+      'Snapshot or delete it there when it is no longer needed; to delete it through Terraform instead, offboard with leaving and deleteHome first.');
+  }
+  writeTeamRoster(plan.rosterPath, rosterKey, change.roster);
+  return built;
 }
 
 /** Stands in for the admin policy's id while members are checked, before the policy exists. */
@@ -175,6 +213,11 @@ const PLACEHOLDER_POLICY_ID = '00000000-0000-4000-8000-000000000000';
 function rosterEntryOf(member: TeamMember, home: HomeVolume | undefined): RosterEntry {
   const status = !member.leaving ? 'member' : member.deleteHome ? 'deleting-home' : 'leaving';
   return home ? { status, homeVolume: `${home.volume.terraformResourceType}.${home.volume.friendlyUniqueId}` } : { status };
+}
+
+/** A member's idle stop over the team's: what the member leaves out (the token) is the team's. */
+function idleStopOf(team: IdleStop | undefined, member: IdleStop | undefined): { idleStop?: IdleStop } {
+  return team && member ? { idleStop: { ...team, ...withoutUndefined(member) } as IdleStop } : {};
 }
 
 /** The values that are set: a member's override left out means the team's setting. */

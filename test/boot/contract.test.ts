@@ -3,7 +3,20 @@ import { join } from 'path';
 import { parse } from 'yaml';
 import { renderCloudConfig } from '../../lib/boot/cloud-config';
 import { resolveBootOptions } from '../../lib/boot/code-server-user-data';
-import { BOOT_ENTRY, BOOT_ENV_KEYS, BOOT_LIBRARY, BOOT_PATHS, BOOT_STEP_RECORDS, BOOT_STEPS, BOOT_UNITS, SYSTEM_UNITS } from '../../lib/boot/contract';
+import {
+  BOOT_ENTRY,
+  BOOT_ENV_KEYS,
+  BOOT_LIBRARY,
+  BOOT_PATHS,
+  BOOT_STEP_RECORDS,
+  BOOT_STEPS,
+  BOOT_UNITS,
+  IDLE_ENV_KEYS,
+  IDLE_PATHS,
+  IDLE_SCRIPTS,
+  IDLE_UNITS,
+  SYSTEM_UNITS,
+} from '../../lib/boot/contract';
 
 // The two halves of the boot, TypeScript and shell, agree through the contract's table.
 
@@ -21,11 +34,11 @@ function variablesRead(script: string): Set<string> {
 }
 
 /** Variables a script may read without boot.env: its test hook, and what cloud-init or the shell set. */
-const NOT_FROM_BOOT_ENV = new Set(['ZTCS_ETC']);
+const NOT_FROM_BOOT_ENV = new Set(['ZTCS_ETC', 'ZTCS_PROC', 'BASH_REMATCH']);
 
 describe('the boot contract', () => {
-  test('the assets folder holds exactly the entry, the retry library and the steps', () => {
-    expect(readdirSync(ASSETS).sort()).toEqual([...SCRIPTS].sort());
+  test('the assets folder holds exactly the entry, the retry library, the steps and the idle stop\'s scripts', () => {
+    expect(readdirSync(ASSETS).sort()).toEqual([...SCRIPTS, ...IDLE_SCRIPTS].sort());
   });
 
   test('the document writes every script of the contract into the scripts folder, and its boot unit runs the entry', () => {
@@ -128,5 +141,64 @@ describe('the boot sequence', () => {
   test('a failing optional step only warns instead of failing the boot', () => {
     expect(bootLines[lineOf('personalize.sh')]).toMatch(/\|\| echo .*>&2$/);
     expect(bootLines[lineOf('enable-security-updates.sh')]).toMatch(/\|\| echo .*>&2$/);
+  });
+});
+
+describe('the idle stop\'s contract', () => {
+  const IDLE_STOP = { idleMinutes: 30, warningMinutes: 5, digitaloceanToken: 'T', digitaloceanApiUrl: 'https://api.digitalocean.com', markerTag: 'ztcs-idle-0123456789abcdef' };
+  const doc = parse(renderCloudConfig(resolveBootOptions({ hostname: 'code.example.com', tunnelToken: 't', homeVolumeLabel: 'home', idleStop: IDLE_STOP })));
+  const paths: string[] = doc.write_files.map((f: { path: string }) => f.path);
+
+  test('the document writes the watcher and the delete script into the scripts folder, and keep-running as the developer\'s command', () => {
+    expect(paths).toEqual(expect.arrayContaining([
+      `${BOOT_PATHS.scripts}/idle-watch.sh`,
+      `${BOOT_PATHS.scripts}/idle-delete.sh`,
+      IDLE_PATHS.keepRunningCommand,
+      ...Object.values(IDLE_UNITS).map((unit) => `/etc/systemd/system/${unit}`),
+    ]));
+    expect(paths.filter((p) => p.startsWith(`${BOOT_PATHS.scripts}/idle`))).toHaveLength(IDLE_SCRIPTS.length - 1);
+  });
+
+  test('the units run the scripts the document writes', () => {
+    const unit = (name: string) => doc.write_files.find((f: { path: string }) => f.path === `/etc/systemd/system/${name}`).content as string;
+    expect(unit(IDLE_UNITS.watch)).toContain(`\nExecStart=${BOOT_PATHS.scripts}/idle-watch.sh\n`);
+    expect(unit(IDLE_UNITS.delete)).toContain(`\nExecStop=${BOOT_PATHS.scripts}/idle-delete.sh\n`);
+    expect(unit(IDLE_UNITS.timer)).toContain(`\nUnit=${IDLE_UNITS.watch}\n`);
+  });
+
+  test.each([...IDLE_SCRIPTS])('every variable %s reads is one that boot.env or idle.env defines', (script) => {
+    const keys: readonly string[] = [...BOOT_ENV_KEYS, ...IDLE_ENV_KEYS];
+    const unknown = [...variablesRead(asset(script))].filter((name) => !NOT_FROM_BOOT_ENV.has(name) && !keys.includes(name));
+    expect(unknown).toEqual([]);
+  });
+
+  test('every key idle.env defines is read by some idle script', () => {
+    const read = new Set(IDLE_SCRIPTS.flatMap((script) => [...variablesRead(asset(script))]));
+    expect(IDLE_ENV_KEYS.filter((key) => !read.has(key))).toEqual([]);
+  });
+
+  test('the scripts that read boot.env source it, and all source idle.env, from the contract\'s folder', () => {
+    for (const script of IDLE_SCRIPTS) {
+      expect([script, asset(script)]).toEqual([script, expect.stringContaining(`. "\${ZTCS_ETC:-${BOOT_PATHS.etc}}/idle.env"`)]);
+      const readsBootEnv = [...variablesRead(asset(script))].some((name) => (BOOT_ENV_KEYS as readonly string[]).includes(name));
+      expect([script, asset(script).includes(`. "\${ZTCS_ETC:-${BOOT_PATHS.etc}}/boot.env"`)]).toEqual([script, readsBootEnv]);
+    }
+    expect(IDLE_PATHS.env).toBe(`${BOOT_PATHS.etc}/idle.env`);
+  });
+
+  test('the idle scripts and runcmd name only the idle stop\'s units', () => {
+    const texts = [...IDLE_SCRIPTS.map(asset), JSON.stringify(doc.runcmd.slice(2))];
+    const named = new Set(texts.flatMap((text) => [...text.matchAll(/[a-z-]+\.(service|socket|timer)/g)].map((m) => m[0])));
+    expect([...named].sort()).toEqual([IDLE_UNITS.delete, IDLE_UNITS.timer]);
+  });
+
+  test('the token is written once, into the root-only curl configuration, and the scripts pass curl that file, never the token', () => {
+    expect(paths.filter((p) => doc.write_files.find((f: { path: string; content: string }) => f.path === p).content.includes('Bearer T'))).toEqual([IDLE_PATHS.apiConfig]);
+    expect(doc.write_files.find((f: { path: string }) => f.path === IDLE_PATHS.apiConfig).permissions).toBe('0600');
+    for (const script of IDLE_SCRIPTS) {
+      for (const line of asset(script).split('\n').filter((l) => /\bcurl\b/.test(l) && !l.trimStart().startsWith('#'))) {
+        expect([script, line]).toEqual([script, expect.stringContaining('curl -sS -K "$API_CONFIG"')]);
+      }
+    }
   });
 });

@@ -7,6 +7,7 @@ import { buildApp, readSettings } from '../../examples/main';
 import { ZeroTrustCodeServer } from '../../lib';
 import { buildCloudConfig, renderCloudConfig } from '../../lib/boot/cloud-config';
 import { CodeServerUserDataProps, resolveBootOptions } from '../../lib/boot/code-server-user-data';
+import { IDLE_PATHS, IDLE_UNITS } from '../../lib/boot/contract';
 import { CACHE_DIR, describeTier } from '../tools';
 
 // The boot document checked by the real tools: cloud-init's schema, shellcheck and systemd.
@@ -38,6 +39,13 @@ const COMBINATIONS: Array<[string, RenderProps]> = [
   ['a custom user name', { ...BASE, userName: 'dev_user-1', workspaceFolder: '/home/dev_user-1/code' }],
   ['a custom code-server version', { ...BASE, codeServerVersion: '4.113.0' }],
   ['a home volume only', { ...BASE, homeVolumeLabel: 'home-1' }],
+  ['an idle stop', {
+    ...BASE,
+    homeVolumeLabel: 'home-1',
+    userName: 'dev-1',
+    workspaceFolder: '/home/dev-1/workspace',
+    idleStop: { idleMinutes: 30, warningMinutes: 5, digitaloceanToken: 'dop_v1_fake', digitaloceanApiUrl: 'https://api.digitalocean.com', markerTag: 'ztcs-idle-0123456789abcdef' },
+  }],
 ];
 
 /** The boot document of every running editor of every example stack, by stack and construct path. */
@@ -295,11 +303,13 @@ describeTier({ tier: 'the systemd-analyze checks', commands: ['systemd-analyze']
 
   test.each(DOCUMENTS)('every systemd unit in the document for %s passes verify, stubs standing in for code-server and cloudflared', (name, document) => {
     const files = (parse(document) as Document).write_files;
+    const idleStop = files.some((f) => f.path === IDLE_PATHS.env);
     expect(files.filter((f) => UNIT.test(f.path)).map((f) => f.path).sort()).toEqual([
       '/etc/systemd/system/cloudflared-tunnel.service',
       '/etc/systemd/system/code-server.service',
       '/etc/systemd/system/ztcs-boot.service',
-    ]);
+      ...(idleStop ? Object.values(IDLE_UNITS).map((unit) => `/etc/systemd/system/${unit}`) : []),
+    ].sort());
     expect(verifyUnits(name, files)).toEqual([]);
   });
 

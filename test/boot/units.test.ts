@@ -1,5 +1,6 @@
-import { BOOT_PATHS } from '../../lib/boot/contract';
-import { cloudflaredUnit, codeServerUnit } from '../../lib/boot/units';
+import { spawnSync } from 'child_process';
+import { BOOT_PATHS, IDLE_CHECK_SECONDS, IDLE_UNITS } from '../../lib/boot/contract';
+import { cloudflaredUnit, codeServerUnit, idleDeleteUnit, idleWatchTimer, mountUnitOf } from '../../lib/boot/units';
 
 /** The lines of a unit file for a key, e.g. `ExecStart=...`. */
 function unitLines(unit: string, key: string): string[] {
@@ -39,5 +40,33 @@ describe('the code-server unit', () => {
   test('requires the mounted home only when the home is a volume', () => {
     expect(unitLines(codeServerUnit('dev', '/home/dev', '/home/dev/workspace', true), 'RequiresMountsFor')).toEqual(['RequiresMountsFor=/home/dev']);
     expect(unitLines(codeServerUnit('dev', '/home/dev', '/home/dev/workspace', false), 'RequiresMountsFor')).toEqual([]);
+  });
+});
+
+describe('the idle stop\'s units', () => {
+  test('the delete unit is stopped after the home is unmounted and before the network goes: ordered before the home\'s mount, after the network', () => {
+    const unit = idleDeleteUnit('/home/coder');
+    expect(unitLines(unit, 'Before')).toEqual(['Before=home-coder.mount']);
+    expect(unitLines(unit, 'After')).toEqual(['After=network-online.target']);
+    expect(unitLines(unit, 'ExecStop')).toEqual([`ExecStop=${BOOT_PATHS.scripts}/idle-delete.sh`]);
+    expect(unitLines(unit, 'ExecStart')).toEqual([]);
+    expect(unitLines(unit, 'RemainAfterExit')).toEqual(['RemainAfterExit=yes']);
+  });
+
+  test('the timer starts the watcher every round', () => {
+    const timer = idleWatchTimer();
+    expect(unitLines(timer, 'Unit')).toEqual([`Unit=${IDLE_UNITS.watch}`]);
+    expect(unitLines(timer, 'OnUnitInactiveSec')).toEqual([`OnUnitInactiveSec=${IDLE_CHECK_SECONDS}`]);
+  });
+
+  const escapes = ['/home/coder', '/home/dev-1', '/home/dev_user-1', '/home/.hidden', '/'];
+  test.each(escapes)('the mount unit of %s is named as systemd-escape names it', (path) => {
+    const escaped = spawnSync('systemd-escape', ['--path', '--suffix=mount', path], { encoding: 'utf8' });
+    if (escaped.error) {
+      // Without systemd-escape, the names as systemd's documentation gives them.
+      expect(mountUnitOf('/home/dev-1')).toBe('home-dev\\x2d1.mount');
+      return;
+    }
+    expect(mountUnitOf(path)).toBe(escaped.stdout.trim());
   });
 });

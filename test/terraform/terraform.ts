@@ -78,6 +78,21 @@ export function stackConfigOf(name: string, json: any): StackConfig {
   return { name, json, paths };
 }
 
+/**
+ * A stack's configuration whose cross-stack references read other stacks' states from the given
+ * files (by stack name), e.g. the state of the workspace that applied the base stack.
+ */
+export function readingStatesOf(config: StackConfig, stateFiles: Record<string, string>): StackConfig {
+  const remoteStates = config.json.data?.terraform_remote_state;
+  if (remoteStates === undefined) return config;
+  const data = Object.fromEntries(Object.entries<any>(remoteStates).map(([name, block]) => {
+    const stack = name.replace(/^cross-stack-reference-input-/, '');
+    if (!(stack in stateFiles)) throw new Error(`${config.name} reads the state of ${stack}, which no workspace given holds`);
+    return [name, { ...block, config: { ...block.config, path: stateFiles[stack] } }];
+  }));
+  return { ...config, json: { ...config.json, data: { ...config.json.data, terraform_remote_state: data } } };
+}
+
 /** The examples as the previous release synthesized them (test/terraform/previous-release/, recorded from b963082). */
 export function previousRelease(name: 'basic' | 'complete' | 'team'): StackConfig {
   return stackConfigOf(name, JSON.parse(readFileSync(join(__dirname, 'previous-release', `${name}.json`), 'utf8')));
@@ -118,7 +133,10 @@ export class Plan {
     const actions: Record<string, PlannedAction> = {};
     for (const change of this.json?.resource_changes ?? []) {
       if (change.mode !== 'managed') continue;
-      const path = this.paths.get(change.address) ?? change.address;
+      // A resource with a count is at `<address>[<index>]`: the first by its path, the others with their index.
+      const index = /\[(\d+)\]$/.exec(change.address);
+      const base = this.paths.get(change.address.replace(/\[\d+\]$/, ''));
+      const path = this.paths.get(change.address) ?? (base && index ? (index[1] === '0' ? base : `${base}[${index[1]}]`) : change.address);
       actions[path] = actionOf(change.change.actions);
     }
     return actions;
@@ -246,6 +264,24 @@ export class TerraformWorkspace {
     const run = await this.terraform('show', ['-json']);
     if (run.code !== 0) throw commandError('show', run, []);
     return JSON.parse(run.stdout);
+  }
+
+  /** The state file of the workspace's local backend. */
+  public get stateFile(): string {
+    return join(this.dir, 'terraform.tfstate');
+  }
+
+  /** `terraform state list`: the address of every resource and data source in the state. */
+  public async stateAddresses(): Promise<string[]> {
+    const run = await this.terraform('state', ['list']);
+    if (run.code !== 0) throw commandError('state list', run, []);
+    return run.stdout.split('\n').filter((line) => line.length > 0);
+  }
+
+  /** `terraform state mv -state-out`: moves a resource into another state file, at the same address. */
+  public async moveState(address: string, toStateFile: string): Promise<void> {
+    const run = await this.terraform('state', ['mv', `-state-out=${toStateFile}`, address, address]);
+    if (run.code !== 0) throw commandError('state mv', run, []);
   }
 
   public remove(): void {

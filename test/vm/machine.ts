@@ -72,6 +72,8 @@ export interface ProbeConfig {
   readonly stayUp?: boolean;
   /** Programs of the probe disk (BootSpec.probeFiles) that the probe starts first, in the background, as root. */
   readonly agents?: string[];
+  /** Play the developer of the idle rehearsal (see guest/probe, `Developer`). */
+  readonly idle?: Record<string, string | number>;
 }
 
 /** One boot of a droplet. */
@@ -105,11 +107,14 @@ export interface BootSpec {
   /** More files for the probe disk, beside the probe (e.g. its agents). */
   readonly probeFiles?: Record<string, { content: string; mode?: number }>;
   /**
-   * More addresses the guest may dial, each forwarded (like the mirror's) to a port on the host's
-   * loopback: e.g. `10.0.2.101:80` for a reverse forward that the guest opens.
+   * More services of the host's loopback the guest reaches, each at an address of its own, port 80
+   * (e.g. the host's half of a reverse forward that the guest dials).
    */
-  readonly guestForwards?: Array<{ readonly guest: string; readonly hostPort: number }>;
-  /** How long qemu may run before it is killed. @default 15 minutes */
+  readonly forwards?: Array<{ readonly guestAddress: string; readonly hostPort: number }>;
+  /**
+   * How long the machine may run before it is killed.
+   * @default - 15 minutes
+   */
   readonly timeoutMs?: number;
 }
 
@@ -186,7 +191,7 @@ export async function boot(spec: BootSpec): Promise<BootResult> {
     '-netdev', [
       'user,id=net0,restrict=on',
       `guestfwd=tcp:${mirror.hostname}:80-cmd:socat - TCP:127.0.0.1:${spec.mirrorPort}`,
-      ...(spec.guestForwards ?? []).map((f) => `guestfwd=tcp:${f.guest}-cmd:socat - TCP:127.0.0.1:${f.hostPort}`),
+      ...(spec.forwards ?? []).map((f) => `guestfwd=tcp:${f.guestAddress}:80-cmd:socat - TCP:127.0.0.1:${f.hostPort}`),
     ].join(','),
     '-device', 'virtio-net-pci,netdev=net0',
     '-serial', `file:${consoleLog}`, '-serial', `file:${reportLog}`,

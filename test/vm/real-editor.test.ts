@@ -220,7 +220,7 @@ describeRealEditor(`the real code-server ${VERSION} in the VM, opened in Chromiu
       whileUp,
       timeoutMs: MACHINE_TIMEOUT_MS,
       probeFiles: reverseForwardProbeFiles({ host: '127.0.0.1', port: CODE_SERVER_PORT }),
-      guestForwards: [{ guest: `${REVERSE_FORWARD_IN_GUEST.host}:${REVERSE_FORWARD_IN_GUEST.port}`, hostPort: forward.backPort }],
+      forwards: [{ guestAddress: REVERSE_FORWARD_IN_GUEST.host, hostPort: forward.backPort }],
       probe: {
         user: droplet.userName,
         home: droplet.home,

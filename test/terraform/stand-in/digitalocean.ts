@@ -121,6 +121,7 @@ export class DigitalOceanStandIn implements StandInApi {
     { method: 'POST', path: /^droplets\/(\d+)\/actions$/, handle: ([id], body) => this.dropletAction(Number(id), body) },
 
     { method: 'POST', path: /^tags$/, handle: (_, body) => this.createTag(body) },
+    { method: 'GET', path: /^tags$/, handle: () => this.listTags() },
     { method: 'GET', path: /^tags\/([A-Za-z0-9:_-]+)$/, handle: ([name]) => this.found(this.tagWithCounts(name), 'tag') },
     { method: 'DELETE', path: /^tags\/([A-Za-z0-9:_-]+)$/, handle: ([name]) => this.deleteTag(name) },
 
@@ -303,6 +304,12 @@ export class DigitalOceanStandIn implements StandInApi {
     }
     if (!this.tags.has(body.name)) this.tags.set(body.name, { name: body.name, resources: emptyCounts() });
     return { status: 201, body: { tag: this.tagWithCounts(body.name) } };
+  }
+
+  /** Every tag, on one page (the provider's `digitalocean_tags` data source reads them all and filters). */
+  private listTags(): Reply {
+    const tags = [...this.tags.keys()].map((name) => this.tagWithCounts(name));
+    return { status: 200, body: { tags, links: {}, meta: { total: tags.length } } };
   }
 
   private tagWithCounts(name: string): Tag | undefined {

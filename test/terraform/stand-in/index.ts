@@ -1,8 +1,16 @@
 import { CloudflareStandIn } from './cloudflare';
 import { DigitalOceanStandIn } from './digitalocean';
+import { cloudflareThrottle, digitaloceanThrottle, Quota, REAL_QUOTAS } from './rate-limits';
 import { ApiCall, LoopbackServer } from './server';
 
 export type { ApiCall } from './server';
+
+/** Requests per API over some span (a plan, an apply), and how many were refused for the rate limit. */
+export interface CallCount {
+  readonly cloudflare: number;
+  readonly digitalocean: number;
+  readonly throttled: number;
+}
 
 /** The Cloudflare provider checks a token's form (40 letters, digits, `-` or `_`), not its value. */
 const CLOUDFLARE_TOKEN = 'stand-in-cloudflare-token-00000000000000';
@@ -33,6 +41,27 @@ export class ApiStandIn {
   /** The requests no route answered: each is a call the stand-in (and this test) does not know. */
   public get unknownCalls(): ApiCall[] {
     return this.server.unknownCalls;
+  }
+
+  /**
+   * Enforces both APIs' rate limits per token, with their real answers (429s and headers), or
+   * lifts them (`false`). `timeScale` shortens every window (60: a minute lasts a second) and
+   * `quotas` replaces the real ones, so that a test can reach a limit and see it reset.
+   */
+  public enforceRateLimits(on: boolean, options: { timeScale?: number; quotas?: Partial<Record<'cloudflare' | 'digitalocean', Quota[]>> } = {}): void {
+    const quotas = { ...REAL_QUOTAS, ...options.quotas };
+    this.server.throttle(this.cloudflare, on ? cloudflareThrottle(quotas.cloudflare, options.timeScale) : undefined);
+    this.server.throttle(this.digitalocean, on ? digitaloceanThrottle(quotas.digitalocean, options.timeScale) : undefined);
+  }
+
+  /** How many requests each API got since a call index (`calls.length` before a plan, say), and how many of them were refused with a 429. */
+  public countSince(index: number): CallCount {
+    const calls = this.calls.slice(index);
+    return {
+      cloudflare: calls.filter((c) => c.api === this.cloudflare.prefix).length,
+      digitalocean: calls.filter((c) => c.api === this.digitalocean.prefix).length,
+      throttled: calls.filter((c) => c.throttled).length,
+    };
   }
 
   /** The calls that changed something (anything but GET), as `METHOD path` lines. */

@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
+import { Throttle } from './rate-limits';
 
 /** What a route answers: an HTTP status and a JSON body. */
 export interface Reply {
@@ -34,6 +35,12 @@ export interface ApiCall {
   readonly status: number;
   /** False when no route matched or the token was wrong: the request was answered with an error. */
   readonly known: boolean;
+  /** The API's path prefix, e.g. `/v2/`; none when no API serves the path. */
+  readonly api?: string;
+  /** True when the API's rate limit refused the request (a 429). */
+  readonly throttled?: boolean;
+  /** When it was received (milliseconds since the epoch). */
+  readonly at: number;
 }
 
 /**
@@ -46,6 +53,7 @@ export class LoopbackServer {
   /** Every request received, in order. */
   public readonly calls: ApiCall[] = [];
   private readonly server: Server;
+  private readonly throttles = new Map<StandInApi, Throttle>();
   private port = 0;
 
   constructor(private readonly apis: StandInApi[]) {
@@ -61,6 +69,12 @@ export class LoopbackServer {
   /** The requests that no route answered. */
   public get unknownCalls(): ApiCall[] {
     return this.calls.filter((c) => !c.known);
+  }
+
+  /** Enforces a rate limit on an API's requests (its answers and headers), or lifts it with `undefined`. */
+  public throttle(api: StandInApi, throttle: Throttle | undefined): void {
+    if (throttle) this.throttles.set(api, throttle);
+    else this.throttles.delete(api);
   }
 
   public async start(): Promise<void> {
@@ -89,10 +103,16 @@ export class LoopbackServer {
       } catch {
         body = text;
       }
-      const { reply, known } = this.dispatch(method, path, body, req.headers.authorization);
-      this.calls.push({ method, path, body, status: reply.status, known });
+      const api = this.apis.find((a) => path.startsWith(a.prefix));
+      const verdict = api ? this.throttles.get(api)?.take() : undefined;
+      const { reply, known } = verdict?.refusal !== undefined
+        ? { reply: { status: 429, body: verdict.refusal }, known: true }
+        : this.dispatch(method, path, body, req.headers.authorization);
+      const throttled = verdict?.refusal !== undefined;
+      this.calls.push({ method, path, body, status: reply.status, known, at: Date.now(), api: api?.prefix, throttled });
       res.writeHead(reply.status, {
         'content-type': 'application/json',
+        ...verdict?.headers,
         // The Cloudflare client retries 5xx answers unless told not to: an unknown call fails at once.
         ...(known ? {} : { 'x-should-retry': 'false' }),
       });

@@ -45,6 +45,22 @@ describe('the loopback stand-in of the APIs', () => {
     expect(standIn.unknownCalls.at(-1)).toMatchObject({ method: 'GET', path: `/client/v4/accounts/${account}/cfd_tunnel`, known: false });
   });
 
+  test('lists every tag, as the digitalocean_tags data source reads them, and forgets a deleted one', async () => {
+    // GIVEN
+    await call(digitaloceanUrl, 'POST', 'tags', { name: 'ztcs-idle-0123456789abcdef' });
+
+    // WHEN
+    const listed = await call(digitaloceanUrl, 'GET', 'tags');
+    await call(digitaloceanUrl, 'DELETE', 'tags/ztcs-idle-0123456789abcdef');
+    const after = await call(digitaloceanUrl, 'GET', 'tags');
+
+    // THEN
+    expect(listed.status).toBe(200);
+    expect(listed.body.tags.map((t: { name: string }) => t.name)).toContain('ztcs-idle-0123456789abcdef');
+    expect(listed.body.meta.total).toBe(listed.body.tags.length);
+    expect(after.body.tags.map((t: { name: string }) => t.name)).not.toContain('ztcs-idle-0123456789abcdef');
+  });
+
   test('refuses a call without the API\'s token, and records it as unknown', async () => {
     // WHEN
     const answer = await call(digitaloceanUrl, 'GET', 'droplets/1', undefined, 'another-token');

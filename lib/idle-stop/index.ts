@@ -1,0 +1,2 @@
+export * from './idle-stop';
+export * from './idle-stop-marker';
