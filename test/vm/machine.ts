@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawn } from 'child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { createConnection } from 'net';
 import { join } from 'path';
 import { promisify } from 'util';
@@ -149,6 +149,8 @@ function fileText(path: string): string {
 }
 
 const BOOT_TIMEOUT_MS = 15 * 60 * 1000;
+/** The kernel's last words on the console. */
+const KERNEL_PANIC = /Kernel panic - not syncing/;
 
 /** The probe's report from its serial port's output, once it is all there. */
 function parseReport(output: string): Record<string, any> | undefined {
@@ -196,43 +198,64 @@ export async function boot(spec: BootSpec): Promise<BootResult> {
     '-device', 'virtio-net-pci,netdev=net0',
     '-serial', `file:${consoleLog}`, '-serial', `file:${reportLog}`,
   ];
-  const started = Date.now();
-  const qemu = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let started = Date.now();
   let stderr = '';
-  qemu.stderr.on('data', (chunk) => { stderr += chunk; });
-  const timer = setTimeout(() => qemu.kill('SIGKILL'), spec.timeoutMs ?? BOOT_TIMEOUT_MS);
   let resetAfterSeconds: number | undefined;
   let powerButtonAt: number | undefined;
-  let whileUp: Promise<void> | undefined;
   let whileUpError: unknown;
-  const powerButton = () => {
-    powerButtonAt = Date.now();
-    monitorCommand(monitor, 'system_powerdown').catch((e) => console.log(`VM ${spec.name}: system_powerdown failed: ${e}`));
-  };
-  // The console and the report are watched for the moments to reset or to press the power button.
-  const watcher = setInterval(() => {
-    if (spec.resetWhen && resetAfterSeconds === undefined && spec.resetWhen.test(fileText(consoleLog))) {
-      resetAfterSeconds = (Date.now() - started) / 1000;
-      monitorCommand(monitor, 'system_reset').catch((e) => console.log(`VM ${spec.name}: system_reset failed: ${e}`));
-    }
-    if (spec.acpiShutdown && powerButtonAt === undefined && whileUp === undefined && fileText(reportLog).includes('ZTCS-REPORT-END')) {
-      if (!spec.whileUp) {
-        powerButton();
-      } else {
-        whileUp = Promise.resolve()
-          .then(() => spec.whileUp!(parseReport(fileText(reportLog))!))
-          .catch((e) => { whileUpError = e; })
-          .finally(powerButton);
+  let panic: 'early' | 'late' | undefined;
+  let code: number | null;
+  for (let attempt = 1; ; attempt++) {
+    started = Date.now();
+    const qemu = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    stderr = '';
+    qemu.stderr.on('data', (chunk) => { stderr += chunk; });
+    const timer = setTimeout(() => qemu.kill('SIGKILL'), spec.timeoutMs ?? BOOT_TIMEOUT_MS);
+    let whileUp: Promise<void> | undefined;
+    const powerButton = () => {
+      powerButtonAt = Date.now();
+      monitorCommand(monitor, 'system_powerdown').catch((e) => console.log(`VM ${spec.name}: system_powerdown failed: ${e}`));
+    };
+    // The console and the report are watched for the moments to reset or to press the power button,
+    // and for a kernel panic: the kernel then waits forever, so the machine is stopped at once.
+    const watcher = setInterval(() => {
+      const consoleText = fileText(consoleLog);
+      if (panic === undefined && KERNEL_PANIC.test(consoleText)) {
+        panic = /cloud-init/i.test(consoleText) ? 'late' : 'early';
+        qemu.kill('SIGKILL');
       }
-    }
-  }, 500);
-  const code = await new Promise<number | null>((resolve, reject) => {
-    qemu.on('error', reject);
-    qemu.on('exit', (exitCode) => resolve(exitCode));
-  }).finally(() => {
-    clearTimeout(timer);
-    clearInterval(watcher);
-  });
+      if (spec.resetWhen && resetAfterSeconds === undefined && spec.resetWhen.test(consoleText)) {
+        resetAfterSeconds = (Date.now() - started) / 1000;
+        monitorCommand(monitor, 'system_reset').catch((e) => console.log(`VM ${spec.name}: system_reset failed: ${e}`));
+      }
+      if (spec.acpiShutdown && powerButtonAt === undefined && whileUp === undefined && fileText(reportLog).includes('ZTCS-REPORT-END')) {
+        if (!spec.whileUp) {
+          powerButton();
+        } else {
+          whileUp = Promise.resolve()
+            .then(() => spec.whileUp!(parseReport(fileText(reportLog))!))
+            .catch((e) => { whileUpError = e; })
+            .finally(powerButton);
+        }
+      }
+    }, 500);
+    code = await new Promise<number | null>((resolve, reject) => {
+      qemu.on('error', reject);
+      qemu.on('exit', (exitCode) => resolve(exitCode));
+    }).finally(() => {
+      clearTimeout(timer);
+      clearInterval(watcher);
+    });
+    // Under software emulation the kernel can, rarely, panic while it patches itself early in the
+    // boot (`int3` in `sched_clock_cpu`), before any userspace, so before cloud-init has touched a
+    // disk. That is the emulator's, not the boot's: the machine is powered on once more, from the
+    // same disks. A panic once cloud-init has started is the boot's, and fails it.
+    if (panic !== 'early' || attempt > 1) break;
+    console.log(`VM ${spec.name}: the kernel panicked ${((Date.now() - started) / 1000).toFixed(0)} s after power-on, before cloud-init; powering on again:\n` +
+      fileText(consoleLog).split('\n').filter((l) => /panic|RIP:|int3/i.test(l)).slice(0, 6).join('\n'));
+    for (const log of [consoleLog, reportLog]) rmSync(log, { force: true });
+    panic = undefined;
+  }
   const exited = Date.now();
   const seconds = (exited - started) / 1000;
   const shutdownSeconds = powerButtonAt === undefined ? undefined : (exited - powerButtonAt) / 1000;
@@ -240,7 +263,7 @@ export async function boot(spec: BootSpec): Promise<BootResult> {
   const reportText = fileText(reportLog).replace(/\r/g, '');
   const report = parseReport(reportText);
   if (code !== 0 || !report) {
-    throw new Error(`boot ${spec.name}: qemu exited ${code} after ${seconds.toFixed(0)} s${report ? '' : ' without a report'}; ${stderr.trim()}\n` +
+    throw new Error(`boot ${spec.name}: ${panic ? 'the kernel panicked; ' : ''}qemu exited ${code} after ${seconds.toFixed(0)} s${report ? '' : ' without a report'}; ${stderr.trim()}\n` +
       `console (last lines):\n${consoleText.split('\n').slice(-40).join('\n')}\nprobe output:\n${reportText.slice(-4000)}`);
   }
   if (whileUpError !== undefined) throw whileUpError;
