@@ -63,7 +63,18 @@ if ! (cd "$release" && nice npm install --omit=dev --no-audit --no-fund --loglev
   tail -n 60 "$work/install.log" >&2
   exit 1
 fi
-echo "code-server deb: npm install took $((SECONDS - started)) s" >&2
+installed=$SECONDS
+echo "code-server deb: npm install took $((installed - started)) s" >&2
+# Where the install's time went: each native module's compile, from the first to the last file
+# node-gyp wrote in its build folder (the timings file is kept beside the package).
+{
+  echo "npm install: $((installed - started)) s"
+  find "$release" -type d -name build -path '*/node_modules/*' -prune -print | while read -r dir; do
+    find "$dir" -type f -printf '%T@\n' | sort -n | sed -n '1p;$p' | paste -s -d ' ' |
+      awk -v m="${dir#"$release"/}" '{printf "compile %4.0f s  %s\n", $2 - $1, m}'
+  done | sort -k2 -rn
+} > "$work/timings.txt"
+sed 's/^/code-server deb: /' "$work/timings.txt" >&2
 
 # As the standalone release: its own Node.js, and a bin/code-server that runs the release with it.
 cp "$node_package/bin/node" "$release/lib/node"
@@ -108,7 +119,8 @@ CONTROL
 mkdir -p "$work/out"
 dpkg-deb --root-owner-group -Zgzip -z6 --build "$root" "$work/out/code-server_${version}_amd64.deb" >/dev/null
 du -h "$work/out/code-server_${version}_amd64.deb" | awk '{print "code-server deb: " $1}' >&2
-echo "code-server deb: built in $((SECONDS - started)) s" >&2
+echo "packaged (dpkg-deb): $((SECONDS - installed)) s; built in $((SECONDS - started)) s" | tee -a "$work/timings.txt" | sed 's/^/code-server deb: /' >&2
+mv "$work/timings.txt" "$work/out/"
 
 rm -rf "$dest"
 mv "$work/out" "$dest"
