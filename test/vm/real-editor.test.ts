@@ -22,6 +22,9 @@ import { describeTier } from '../tools';
 // the guest dials out, as cloudflared does (reverse-forward.ts): nothing listens on an address
 // that is not loopback. The browser checks the workbench, runs a command in a terminal, lives
 // through a cut connection, and the machine is powered off and on again to find the file.
+// A kernel panic under emulation before cloud-init starts (rare; the emulator's, not the boot's)
+// powers the machine on once more (machine.ts, `boot`): a retry of the machine, never of a check;
+// the time to the workbench then includes the lost attempt.
 //
 // Extensions are not exercised: the boot installs them by Open VSX id (`code-server
 // --install-extension <id>`) from code-server's gallery on the internet, which the guest cannot
