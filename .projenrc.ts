@@ -50,6 +50,9 @@ const project = new cdktf.ConstructLibraryCdktf({
     'ts-node@^10.9.2',
     // `npx cdktf deploy basic` for the examples.
     'cdktf-cli@0.21.0',
+    // The VM tier's real editor is opened in Debian's Chromium (never a browser of its own: the
+    // core package downloads none).
+    'playwright-core@^1.65.1',
   ],
   bundledDeps: ['yaml@^2.8.0'],
 
@@ -131,7 +134,7 @@ project.gitattributes.addAttributes('/compat/baseline.jsii', 'linguist-generated
 // Node.js: `test:node-line` leaves them out, for CI's runs on the other Node.js lines.
 const tiers: Record<string, { description: string; paths: string[]; externalTools: boolean }> = {
   boot: { description: 'cloud-init schema (two versions), shellcheck, systemd-analyze, sshd -t, the boot scripts run for real, checkov, the default code-server release on npm', paths: ['/test/boot/(external-tools|assets|code-server-release)\\.test\\.ts$', '/test/examples/checkov\\.test\\.ts$'], externalTools: true },
-  vm: { description: 'the first boot in a Debian virtual machine (root, qemu)', paths: ['/test/vm/'], externalTools: true },
+  vm: { description: 'the first boot in a Debian virtual machine (root, qemu), and the real code-server in it opened in Chromium', paths: ['/test/vm/'], externalTools: true },
   terraform: { description: 'real Terraform and providers against a loopback stand-in of the APIs (skipped where the providers are absent)', paths: ['/test/terraform/'], externalTools: true },
   packages: { description: 'the Python wheel and the Go module', paths: ['/test/packages/'], externalTools: true },
   consumer: { description: 'the README followed in a new cdktf project', paths: ['/test/consumer/'], externalTools: false },
@@ -202,7 +205,7 @@ packageAll.spawn(
 project.packageTask.reset();
 project.packageTask.spawn(packageAll);
 
-project.npmignore?.exclude('/bench/', '/scripts/', '/examples/', '/compat/', '/cdktf.json', '/.ci/', 'cdktf.out/', '/lib/**/*.ts', '*.tgz');
+project.npmignore?.exclude('/bench/', '/docs/images/', '/scripts/', '/examples/', '/compat/', '/cdktf.json', '/.ci/', 'cdktf.out/', '/lib/**/*.ts', '*.tgz');
 project.npmignore?.include('/lib/**/*.d.ts', '/lib/**/*.js');
 
 project.synth();

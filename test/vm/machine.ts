@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawn } from 'child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { createConnection } from 'net';
 import { join } from 'path';
 import { promisify } from 'util';
@@ -70,6 +70,8 @@ export interface ProbeConfig {
   readonly bootOutcome: 'finished' | 'failure';
   /** After the report, wait to be shut down from outside (an ACPI power-off) instead of powering off. */
   readonly stayUp?: boolean;
+  /** Programs of the probe disk (BootSpec.probeFiles) that the probe starts first, in the background, as root. */
+  readonly agents?: string[];
   /** Play the developer of the idle rehearsal (see guest/probe, `Developer`). */
   readonly idle?: Record<string, string | number>;
 }
@@ -97,7 +99,17 @@ export interface BootSpec {
   readonly resetWhen?: RegExp;
   /** After the report, press the power button (qemu's `system_powerdown`, ACPI) and wait for qemu to exit. */
   readonly acpiShutdown?: boolean;
-  /** More services of the host's loopback the guest reaches, each at an address of its own, port 80. */
+  /**
+   * With acpiShutdown: what the test does with the machine up, given the report; the power button
+   * is pressed when it settles. Its failure is boot's, once qemu has exited.
+   */
+  readonly whileUp?: (report: Record<string, any>) => Promise<void>;
+  /** More files for the probe disk, beside the probe (e.g. its agents). */
+  readonly probeFiles?: Record<string, { content: string; mode?: number }>;
+  /**
+   * More services of the host's loopback the guest reaches, each at an address of its own, port 80
+   * (e.g. the host's half of a reverse forward that the guest dials).
+   */
   readonly forwards?: Array<{ readonly guestAddress: string; readonly hostPort: number }>;
   /**
    * How long the machine may run before it is killed.
@@ -137,6 +149,14 @@ function fileText(path: string): string {
 }
 
 const BOOT_TIMEOUT_MS = 15 * 60 * 1000;
+/** The kernel's last words on the console. */
+const KERNEL_PANIC = /Kernel panic - not syncing/;
+
+/** The probe's report from its serial port's output, once it is all there. */
+function parseReport(output: string): Record<string, any> | undefined {
+  const match = /ZTCS-REPORT-BEGIN\n([\s\S]*?)ZTCS-REPORT-END/.exec(output.replace(/\r/g, ''));
+  return match ? JSON.parse(Buffer.from(match[1].replace(/\s/g, ''), 'base64').toString('utf8')) : undefined;
+}
 
 /** Boots the droplet until the probe powers it off, and returns the probe's report. */
 export async function boot(spec: BootSpec): Promise<BootResult> {
@@ -149,6 +169,7 @@ export async function boot(spec: BootSpec): Promise<BootResult> {
   const probe = iso(join(dir, 'probe.iso'), 'ztcs-probe', {
     'probe': { content: readFileSync(join(__dirname, 'guest', 'probe'), 'utf8'), mode: 0o755 },
     'probe.json': { content: JSON.stringify(spec.probe) },
+    ...spec.probeFiles,
   });
   const consoleLog = join(dir, 'console.log');
   const reportLog = join(dir, 'report.log');
@@ -177,42 +198,75 @@ export async function boot(spec: BootSpec): Promise<BootResult> {
     '-device', 'virtio-net-pci,netdev=net0',
     '-serial', `file:${consoleLog}`, '-serial', `file:${reportLog}`,
   ];
-  const started = Date.now();
-  const qemu = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let started = Date.now();
   let stderr = '';
-  qemu.stderr.on('data', (chunk) => { stderr += chunk; });
-  const timer = setTimeout(() => qemu.kill('SIGKILL'), spec.timeoutMs ?? BOOT_TIMEOUT_MS);
   let resetAfterSeconds: number | undefined;
   let powerButtonAt: number | undefined;
-  // The console and the report are watched for the moments to reset or to press the power button.
-  const watcher = setInterval(() => {
-    if (spec.resetWhen && resetAfterSeconds === undefined && spec.resetWhen.test(fileText(consoleLog))) {
-      resetAfterSeconds = (Date.now() - started) / 1000;
-      monitorCommand(monitor, 'system_reset').catch((e) => console.log(`VM ${spec.name}: system_reset failed: ${e}`));
-    }
-    if (spec.acpiShutdown && powerButtonAt === undefined && fileText(reportLog).includes('ZTCS-REPORT-END')) {
+  let whileUpError: unknown;
+  let panic: 'early' | 'late' | undefined;
+  let code: number | null;
+  for (let attempt = 1; ; attempt++) {
+    started = Date.now();
+    const qemu = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    stderr = '';
+    qemu.stderr.on('data', (chunk) => { stderr += chunk; });
+    const timer = setTimeout(() => qemu.kill('SIGKILL'), spec.timeoutMs ?? BOOT_TIMEOUT_MS);
+    let whileUp: Promise<void> | undefined;
+    const powerButton = () => {
       powerButtonAt = Date.now();
       monitorCommand(monitor, 'system_powerdown').catch((e) => console.log(`VM ${spec.name}: system_powerdown failed: ${e}`));
-    }
-  }, 500);
-  const code = await new Promise<number | null>((resolve, reject) => {
-    qemu.on('error', reject);
-    qemu.on('exit', (exitCode) => resolve(exitCode));
-  }).finally(() => {
-    clearTimeout(timer);
-    clearInterval(watcher);
-  });
+    };
+    // The console and the report are watched for the moments to reset or to press the power button,
+    // and for a kernel panic: the kernel then waits forever, so the machine is stopped at once.
+    const watcher = setInterval(() => {
+      const consoleText = fileText(consoleLog);
+      if (panic === undefined && KERNEL_PANIC.test(consoleText)) {
+        panic = /cloud-init/i.test(consoleText) ? 'late' : 'early';
+        qemu.kill('SIGKILL');
+      }
+      if (spec.resetWhen && resetAfterSeconds === undefined && spec.resetWhen.test(consoleText)) {
+        resetAfterSeconds = (Date.now() - started) / 1000;
+        monitorCommand(monitor, 'system_reset').catch((e) => console.log(`VM ${spec.name}: system_reset failed: ${e}`));
+      }
+      if (spec.acpiShutdown && powerButtonAt === undefined && whileUp === undefined && fileText(reportLog).includes('ZTCS-REPORT-END')) {
+        if (!spec.whileUp) {
+          powerButton();
+        } else {
+          whileUp = Promise.resolve()
+            .then(() => spec.whileUp!(parseReport(fileText(reportLog))!))
+            .catch((e) => { whileUpError = e; })
+            .finally(powerButton);
+        }
+      }
+    }, 500);
+    code = await new Promise<number | null>((resolve, reject) => {
+      qemu.on('error', reject);
+      qemu.on('exit', (exitCode) => resolve(exitCode));
+    }).finally(() => {
+      clearTimeout(timer);
+      clearInterval(watcher);
+    });
+    // Under software emulation the kernel can, rarely, panic while it patches itself early in the
+    // boot (`int3` in `sched_clock_cpu`), before any userspace, so before cloud-init has touched a
+    // disk. That is the emulator's, not the boot's: the machine is powered on once more, from the
+    // same disks. A panic once cloud-init has started is the boot's, and fails it.
+    if (panic !== 'early' || attempt > 1) break;
+    console.log(`VM ${spec.name}: the kernel panicked ${((Date.now() - started) / 1000).toFixed(0)} s after power-on, before cloud-init; powering on again:\n` +
+      fileText(consoleLog).split('\n').filter((l) => /panic|RIP:|int3/i.test(l)).slice(0, 6).join('\n'));
+    for (const log of [consoleLog, reportLog]) rmSync(log, { force: true });
+    panic = undefined;
+  }
   const exited = Date.now();
   const seconds = (exited - started) / 1000;
   const shutdownSeconds = powerButtonAt === undefined ? undefined : (exited - powerButtonAt) / 1000;
   const consoleText = existsSync(consoleLog) ? readFileSync(consoleLog, 'utf8') : '';
-  const reportText = existsSync(reportLog) ? readFileSync(reportLog, 'utf8').replace(/\r/g, '') : '';
-  const match = /ZTCS-REPORT-BEGIN\n([\s\S]*?)ZTCS-REPORT-END/.exec(reportText);
-  if (code !== 0 || !match) {
-    throw new Error(`boot ${spec.name}: qemu exited ${code} after ${seconds.toFixed(0)} s${match ? '' : ' without a report'}; ${stderr.trim()}\n` +
+  const reportText = fileText(reportLog).replace(/\r/g, '');
+  const report = parseReport(reportText);
+  if (code !== 0 || !report) {
+    throw new Error(`boot ${spec.name}: ${panic ? 'the kernel panicked; ' : ''}qemu exited ${code} after ${seconds.toFixed(0)} s${report ? '' : ' without a report'}; ${stderr.trim()}\n` +
       `console (last lines):\n${consoleText.split('\n').slice(-40).join('\n')}\nprobe output:\n${reportText.slice(-4000)}`);
   }
-  const report = JSON.parse(Buffer.from(match[1].replace(/\s/g, ''), 'base64').toString('utf8'));
+  if (whileUpError !== undefined) throw whileUpError;
   writeFileSync(join(dir, 'report.json'), JSON.stringify(report, undefined, 2));
   console.log(`VM ${spec.name}: qemu ran ${seconds.toFixed(0)} s` +
     (resetAfterSeconds === undefined ? '' : `, reset after ${resetAfterSeconds.toFixed(0)} s`) +
