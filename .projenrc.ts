@@ -35,6 +35,11 @@ const project = new cdktf.ConstructLibraryCdktf({
   // prebuilt up to 22 only.
   minNodeVersion: '20.9.0',
   workflowNodeVersion: '22.x',
+  // The build and release jobs run the whole test suite, whose boot and VM tiers need root and
+  // Debian's tools (as CI's .ci/run does): they run in a Debian container, as root and privileged
+  // (debootstrap mounts, qemu), after scripts/install-test-tools.sh.
+  buildWorkflowOptions: { preBuildSteps: [{ name: 'Install the test tiers\' tools', run: 'scripts/install-test-tools.sh' }] },
+  releaseWorkflowSetupSteps: [{ name: 'Install the test tiers\' tools', run: 'scripts/install-test-tools.sh' }],
 
   // TypeScript 7 (the native compiler) cannot be driven by ts-node or ts-jest.
   jsiiVersion: '~5.9.0',
@@ -207,5 +212,11 @@ project.packageTask.spawn(packageAll);
 
 project.npmignore?.exclude('/bench/', '/docs/images/', '/scripts/', '/examples/', '/compat/', '/cdktf.json', '/.ci/', 'cdktf.out/', '/lib/**/*.ts', '*.tgz');
 project.npmignore?.include('/lib/**/*.d.ts', '/lib/**/*.js');
+
+// The container of the two jobs that run the tests (the publishing jobs keep GitHub's runner and
+// its tools): Debian, as root, privileged for the VM tier's image build (mounts).
+for (const [workflow, job] of [['build', 'build'], ['release', 'release']]) {
+  project.github?.tryFindWorkflow(workflow)?.file?.addOverride(`jobs.${job}.container`, { image: 'node:22-bookworm', options: '--privileged' });
+}
 
 project.synth();
