@@ -6,6 +6,9 @@ const providerPeers = [
   '@cdktf/provider-tls@^11.0.1',
 ];
 
+/** The step of the GitHub jobs that run the tests: the tools of every tier, as .ci/run installs them. */
+const installTestTools = { name: 'Install the test tiers\' tools', run: 'scripts/install-test-tools.sh' };
+
 const project = new cdktf.ConstructLibraryCdktf({
   name: 'cdktf-zero-trust-code-server',
   description:
@@ -38,8 +41,8 @@ const project = new cdktf.ConstructLibraryCdktf({
   // The build and release jobs run the whole test suite, whose boot and VM tiers need root and
   // Debian's tools (as CI's .ci/run does): they run in a Debian container, as root and privileged
   // (debootstrap mounts, qemu), after scripts/install-test-tools.sh.
-  buildWorkflowOptions: { preBuildSteps: [{ name: 'Install the test tiers\' tools', run: 'scripts/install-test-tools.sh' }] },
-  releaseWorkflowSetupSteps: [{ name: 'Install the test tiers\' tools', run: 'scripts/install-test-tools.sh' }],
+  buildWorkflowOptions: { preBuildSteps: [installTestTools] },
+  releaseWorkflowSetupSteps: [installTestTools],
 
   // TypeScript 7 (the native compiler) cannot be driven by ts-node or ts-jest.
   jsiiVersion: '~5.9.0',

@@ -393,7 +393,7 @@ export class ZeroTrustCodeServer extends Construct {
     }
     if (this.idleStopMarker) {
       output('idle-stopped', this.idleStopMarker.stopped, 'Whether the editor stopped itself when idle ("true": no droplet until the marker tag is deleted)');
-      output('idle-marker', idleMarkerTagName(identityAddress(this)), 'The tag that marks the editor stopped: delete it and deploy to start the editor');
+      output('idle-marker', this.idleStopMarker.markerTag, 'The tag that marks the editor stopped: delete it and deploy to start the editor');
     }
     if (sshHostname) output('ssh-hostname', sshHostname, 'SSH through Access: the browser terminal, or `cloudflared access ssh --hostname` from a laptop');
   }

@@ -28,6 +28,9 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 [ -f /usr/include/gssapi/gssapi.h ] || missing+=(libkrb5-dev)
+# jsii-pacmak builds the wheel in a virtual environment of python3's; the Python consumer tier
+# then installs that wheel.
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "ci: installing ${missing[*]} from Debian"
   apt-get update -qq
@@ -49,11 +52,3 @@ newer_cloud_init="$(scripts/fetch-cloud-init.sh)"
 scripts/build-vm-image.sh >/dev/null
 
 echo "ci: tools: cloud-init $(cloud-init --version 2>&1 | awk '{print $2}'), $(shellcheck --version | sed -n 's/^version: /shellcheck /p'), $(systemd-analyze --version | head -n 1), checkov $(checkov --version), $("$newer_cloud_init" --version 2>&1 | tail -n 1 | awk '{print "cloud-init " $NF}') (trixie), $(qemu-system-x86_64 --version | head -n 1 | awk '{print "qemu " $4}')"
-
-# jsii-pacmak builds the wheel in a virtual environment of python3's (Debian python3-venv where it
-# is missing); the Python consumer tier then installs that wheel.
-if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
-  echo "ci: installing python3-venv from Debian"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv
-fi

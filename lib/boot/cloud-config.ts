@@ -140,7 +140,7 @@ function idleFiles(o: CloudConfigOptions, idle: ResolvedIdleStop): WriteFile[] {
   const values = idleEnvironment(o, idle);
   const script = (name: string) => IDLE_SCRIPT_CONTENTS.get(name)!;
   return [
-    file(IDLE_PATHS.env, IDLE_ENV_KEYS.map((key) => `${key}=${shellQuote(values[key])}`).join('\n') + '\n'),
+    file(IDLE_PATHS.env, envFile(IDLE_ENV_KEYS, values)),
     // The token is written once, here, readable by root only; curl reads the header from it (-K).
     file(IDLE_PATHS.apiConfig, `header = "Authorization: Bearer ${idle.digitaloceanToken}"\n`, '0600'),
     file(`/etc/systemd/system/${IDLE_UNITS.watch}`, idleWatchUnit()),
@@ -152,9 +152,9 @@ function idleFiles(o: CloudConfigOptions, idle: ResolvedIdleStop): WriteFile[] {
   ];
 }
 
-function renderBootEnvironment(o: CloudConfigOptions): string {
-  const values = bootEnvironment(o);
-  return BOOT_ENV_KEYS.map((key) => `${key}=${shellQuote(values[key])}`).join('\n') + '\n';
+/** An environment file the scripts source: one `KEY='value'` line per key, in the keys' order. */
+function envFile<K extends string>(keys: readonly K[], values: Record<K, string>): string {
+  return keys.map((key) => `${key}=${shellQuote(values[key])}`).join('\n') + '\n';
 }
 
 /**
@@ -213,7 +213,7 @@ function optionFiles(o: CloudConfigOptions): WriteFile[] {
   return [
     // The token is written once, here, readable by root only; systemd reads it for cloudflared.
     file(BOOT_PATHS.tunnelToken, `TUNNEL_TOKEN=${o.tunnelToken}\n`, '0600'),
-    file(BOOT_PATHS.env, renderBootEnvironment(o)),
+    file(BOOT_PATHS.env, envFile(BOOT_ENV_KEYS, bootEnvironment(o))),
     file(BOOT_PATHS.codeServerConfig, stringify(codeServerConfig(o))),
     ...(o.settings ? [file(BOOT_PATHS.settings, JSON.stringify(o.settings, undefined, 2) + '\n')] : []),
     file(`/etc/systemd/system/${BOOT_UNITS.codeServer}`, codeServerUnit(o.userName, homeOf(o), o.workspaceFolder, o.homeVolumeLabel !== undefined)),
@@ -328,9 +328,9 @@ function fill(template: Template, values: Record<Slot, string>): string {
 }
 
 /**
- * The rendering of `o`'s document, with a function that puts values into its slots; undefined
- * when a value is not one YAML writes as it is (quoted, folded): that takes the whole rendering.
- * Editors that differ only in hostname and tokens (a team's) share one rendering per process.
+ * The renderings of `o`'s document cut at its slots, shared by editors that differ only in
+ * hostname and tokens (a team's), one per process; undefined when a value is not one YAML writes
+ * as it is (quoted, folded): that takes the whole rendering.
  */
 function renderingsFor(o: CloudConfigOptions): Renderings | undefined {
   const authority = o.ssh?.certificateAuthority;

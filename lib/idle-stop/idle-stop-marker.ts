@@ -16,6 +16,8 @@ export interface IdleStopMarkerProps extends ProviderOptions {
  * drift; deleting the tag and deploying starts the editor again.
  */
 export class IdleStopMarker extends Construct {
+  /** The name of the tag that marks the editor stopped. */
+  public readonly markerTag: string;
   /** The tags named as the marker: one while the editor is stopped, none otherwise. */
   public readonly tags: DataDigitaloceanTags;
   /** The number of droplets the editor has: 1, or 0 while the marker exists. */
@@ -25,6 +27,7 @@ export class IdleStopMarker extends Construct {
 
   constructor(scope: Construct, id: string, props: IdleStopMarkerProps) {
     super(scope, id);
+    this.markerTag = props.markerTag;
     this.tags = new DataDigitaloceanTags(this, 'Marker', {
       provider: props.digitaloceanProvider,
       filter: [{ key: 'name', values: [props.markerTag] }],

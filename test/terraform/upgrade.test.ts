@@ -1,5 +1,5 @@
 import { App } from 'cdktf';
-import { describeWithProviders, Plan, PlannedAction, previousRelease, synthesize } from './terraform';
+import { describeWithProviders, Plan, PlannedAction, previousRelease, StackConfig, synthesize } from './terraform';
 import { STEP_TIMEOUT_MS, TerraformTier } from './tier';
 import { KEPT_RESOURCES, lostResources } from '../../compat/upgrade-guard';
 import { buildApp, readSettings } from '../../examples/main';
@@ -10,6 +10,13 @@ const KEPT_TYPES = Object.keys(KEPT_RESOURCES);
 /** The kept resources a plan deletes or replaces, with what it does to them. */
 function lostIn(plan: Plan): Array<[string, PlannedAction]> {
   return Object.entries(actionsByAddress(plan)).filter(([address, action]) => KEPT_TYPES.includes(address.split('.')[0]) && ['delete', 'replace', 'forget'].includes(action));
+}
+
+let synthesized: StackConfig[] | undefined;
+/** An example as this version synthesizes it (the examples synthesized once, when first asked for). */
+function currentExample(name: string): StackConfig {
+  synthesized ??= synthesize((outdir) => buildApp(readSettings({}), outdir) as App);
+  return synthesized.find((c) => c.name === name)!;
 }
 
 /** The planned actions by Terraform address (the addresses the previous release gave are kept). */
@@ -31,7 +38,6 @@ function actionsByAddress(plan: Plan): Record<string, PlannedAction> {
 describeWithProviders()('upgrading a deployment of the previous release', () => {
   const tier = new TerraformTier();
   tier.hooks('upgrade');
-  const current = synthesize((outdir) => buildApp(readSettings({}), outdir) as App);
 
   test.each(['basic', 'complete', 'team'] as const)('the %s example: no volume, tunnel, Access or DNS record replaced or deleted', async (name) => {
     // GIVEN: the previous release, applied
@@ -40,8 +46,7 @@ describeWithProviders()('upgrading a deployment of the previous release', () => 
     const volumesBefore = [...tier.standIn.digitalocean.volumes.keys()];
 
     // WHEN: this version is planned against its state, and applied
-    const config = current.find((c) => c.name === name)!;
-    workspace.configure(config, tier.standIn.providerSettings());
+    workspace.configure(currentExample(name), tier.standIn.providerSettings());
     const upgrade = await workspace.plan();
     await workspace.apply(upgrade);
 
@@ -56,7 +61,6 @@ describeWithProviders()('upgrading a deployment of the previous release', () => 
     expect((await workspace.plan()).changes()).toEqual({});
     expect(tier.standIn.unknownCalls).toEqual([]);
   }, STEP_TIMEOUT_MS);
-
 });
 
 // The guard CI runs without Terraform (compat/upgrade-guard.ts) knows which attributes replace a
@@ -65,7 +69,6 @@ describeWithProviders()('upgrading a deployment of the previous release', () => 
 describeWithProviders()('the upgrade guard against the real providers', () => {
   const tier = new TerraformTier();
   tier.hooks('upgrade guard');
-  const current = synthesize((outdir) => buildApp(readSettings({}), outdir) as App);
 
   test('each attribute the upgrade guard calls replacing makes the real providers replace, and fails the check', async () => {
     // GIVEN: the basic example of the previous release, applied
@@ -86,14 +89,21 @@ describeWithProviders()('the upgrade guard against the real providers', () => {
     ];
     // Every replacing attribute of the guard is among the changes tried.
     expect(Object.entries(KEPT_RESOURCES).flatMap(([type, attributes]) => attributes.map((a) => `${type}.${a}`)).filter((a) => !changes.some(([t, n]) => `${t}.${n}` === a))).toEqual([]);
-    const config = current.find((c) => c.name === 'basic')!;
-    for (const [type, attribute, value] of changes) {
-      // WHEN: this version, that one attribute changed, is planned
+    const config = currentExample('basic');
+    /** Configures the workspace with this version's basic example, its first resource of `type` changed by `change`. */
+    const configureChanged = (type: string, change: (body: any) => void) => {
       const json = structuredClone(config.json);
       const [id, body] = Object.entries<any>(json.resource[type])[0];
-      body[attribute] = value;
-      if (attribute === 'snapshot_id') delete body.initial_filesystem_type;
+      change(body);
       workspace.configure({ ...config, json }, tier.standIn.providerSettings());
+      return { json, id, body };
+    };
+    for (const [type, attribute, value] of changes) {
+      // WHEN: this version, that one attribute changed, is planned
+      const { json, id, body } = configureChanged(type, (b) => {
+        b[attribute] = value;
+        if (attribute === 'snapshot_id') delete b.initial_filesystem_type;
+      });
       if (body.lifecycle?.prevent_destroy) {
         // A home volume is prevent_destroy: Terraform refuses the plan outright. Without it, the
         // plan shows what it would do.
@@ -110,10 +120,7 @@ describeWithProviders()('the upgrade guard against the real providers', () => {
     }
 
     // A smaller home volume: the provider refuses the plan, and the guard says it fails.
-    const json = structuredClone(config.json);
-    const [id, volume] = Object.entries<any>(json.resource.digitalocean_volume)[0];
-    volume.size = 10;
-    workspace.configure({ ...config, json }, tier.standIn.providerSettings());
+    const { json, id } = configureChanged('digitalocean_volume', (volume) => { volume.size = 10; });
     expect((await workspace.plan()).errors).toEqual(['volumes `size` can only be expanded and not shrunk']);
     expect(lostResources(previous.json, json)).toEqual([expect.objectContaining({ address: `digitalocean_volume.${id}`, action: 'fail' })]);
   }, STEP_TIMEOUT_MS);
