@@ -45,8 +45,11 @@ work="$(mktemp -d "$cache/build.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 started=$SECONDS
 
-node_package="$("$here/fetch-node.sh" "$node_line" | tail -n 1)"
-export PATH="$node_package/bin:$PATH" npm_config_nodedir="$node_package"
+# Node.js 24 for every process of the build, whatever Node.js and npm run the caller (jest under
+# `npm test` on Node.js 20 or 22): see use-node.sh.
+# shellcheck source=scripts/use-node.sh
+source "$here/use-node.sh" "$node_line"
+node_package="$use_node_package"
 # node-gyp and make use both cores; the machine's other work goes first.
 MAKEFLAGS="-j$(nproc)"
 # Most of the install's time was one file: @vscode/sqlite3's SQLite amalgamation, compiled at the
@@ -63,7 +66,7 @@ mkdir -p "$release"
 # (npm-shrinkwrap.json); its postinstall script installs VS Code's and the built-in extensions'.
 (cd "$work" && npm pack --silent "code-server@$version" >/dev/null)
 tar -xzf "$work/code-server-$version.tgz" -C "$release" --strip-components=1
-echo "code-server deb: npm install code-server@$version with node $(node --version), npm $(npm --version)" >&2
+echo "code-server deb: npm install code-server@$version with node $(node --version), npm $(npm --version), user agent $(npm config get user-agent)" >&2
 if ! (cd "$release" && nice npm install --omit=dev --no-audit --no-fund --loglevel=error >"$work/install.log" 2>&1); then
   tail -n 60 "$work/install.log" >&2
   exit 1
