@@ -3,7 +3,7 @@ import { createHash } from 'crypto';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { boot, BootResult, BootSpec, copyDisk, freshRootDisk, labelledDisk, VmImage, vmImage } from './machine';
+import { announceMachines, boot, BootResult, BootSpec, copyDisk, freshRootDisk, labelledDisk, machineCeilingMs, scaled, VmImage, vmImage } from './machine';
 import { buildMirror, CLOUDFLARED_VERSION, Mirror, MirrorContent, mirrorProps, startMirror } from './mirror';
 import { FAKE_TUNNEL_TOKEN, RehearsalDroplet, rehearsalDroplet } from './user-data';
 import { BootPhase, BootStep, BootUser, renderBootStep } from '../../lib/boot/boot-steps';
@@ -71,7 +71,6 @@ type Report = Record<string, any>;
 type Entry = { type: string; mode: string; uid: number; gid: number; size: number; sha256?: string; mtime_ns: number; ctime_ns: number } | null;
 
 const IMAGE_TIMEOUT_MS = 20 * 60 * 1000;
-const BOOT_TIMEOUT_MS = 16 * 60 * 1000;
 
 describeVm('the first boot, rehearsed in a virtual machine', () => {
   let work: string;
@@ -120,6 +119,8 @@ describeVm('the first boot, rehearsed in a virtual machine', () => {
     };
   }
 
+  beforeAll(() => announceMachines('first-boot.test.ts', 'five machines, up to three at a time', 9));
+
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'ztcs-vm-'));
     const started = Date.now();
@@ -158,7 +159,7 @@ describeVm('the first boot, rehearsed in a virtual machine', () => {
     replacementBoot = boot(spec('replacement', replacementDroplet, 'droplet-2', { rootDisk: replacementRoot, homeDisk: homeCopy }));
     rebootBoot.catch(() => undefined);
     replacementBoot.catch(() => undefined);
-  }, IMAGE_TIMEOUT_MS + 2 * BOOT_TIMEOUT_MS);
+  }, scaled(IMAGE_TIMEOUT_MS) + 2 * machineCeilingMs());
 
   afterAll(async () => {
     await Promise.all([noHomeBoot, rebootBoot, replacementBoot, resetBoot].map((b) => b?.catch(() => undefined)));
@@ -301,7 +302,7 @@ describeVm('the first boot, rehearsed in a virtual machine', () => {
     beforeAll(async () => {
       reboot = await rebootBoot;
       printTimeToReady('reboot', reboot.report);
-    }, BOOT_TIMEOUT_MS);
+    }, machineCeilingMs());
 
     test('cloud-init finishes with no error and no warning', () => {
       expectCloudInitDone(reboot.report);
@@ -336,7 +337,7 @@ describeVm('the first boot, rehearsed in a virtual machine', () => {
     beforeAll(async () => {
       replacement = await replacementBoot;
       printTimeToReady('replacement droplet', replacement.report);
-    }, BOOT_TIMEOUT_MS);
+    }, machineCeilingMs());
 
     test('cloud-init finishes with no error and no warning', () => {
       expectCloudInitDone(replacement.report);
@@ -372,7 +373,7 @@ describeVm('the first boot, rehearsed in a virtual machine', () => {
     beforeAll(async () => {
       reset = await resetBoot;
       printTimeToReady('droplet reset in the middle of its boot (after the reset)', reset.report);
-    }, BOOT_TIMEOUT_MS);
+    }, machineCeilingMs());
 
     test(`the machine was reset after ${RESET_AFTER_STEP} and booted again`, () => {
       expect(reset.resetAfterSeconds).toBeDefined();
@@ -411,7 +412,7 @@ describeVm('the first boot, rehearsed in a virtual machine', () => {
     beforeAll(async () => {
       noHome = await noHomeBoot;
       printTimeToReady('droplet without its home disk', noHome.report);
-    });
+    }, machineCeilingMs());
 
     test('the boot stops and says why in its log, and its unit will try again', () => {
       expect(noHome.report.boot_log).toContain(`ztcs: the home volume labelled ${firstDroplet.homeVolumeLabel} is not mounted at ${firstDroplet.home}; stopping`);

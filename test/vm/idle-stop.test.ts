@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Lazy, Token } from 'cdktf';
-import { boot, BootResult, freshRootDisk, labelledDisk, VmImage, vmImage } from './machine';
+import { announceMachines, boot, BootResult, freshRootDisk, labelledDisk, machineCeilingMs, scaled, VmImage, vmImage } from './machine';
 import { buildMirror, Mirror, mirrorProps, startMirror } from './mirror';
 import { RehearsalDroplet, rehearsalDroplet } from './user-data';
 import { BOOT_DEFAULTS } from '../../lib/boot/code-server-user-data';
@@ -82,6 +82,8 @@ describeVm('the idle stop, rehearsed in a virtual machine', () => {
     return response.json();
   }
 
+  beforeAll(() => announceMachines('idle-stop.test.ts', 'one machine that stops itself when left idle', 10));
+
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'ztcs-vm-idle-'));
     image = await vmImage();
@@ -152,7 +154,7 @@ describeVm('the idle stop, rehearsed in a virtual machine', () => {
     activity = Object.fromEntries(eventsOf(reportLog, 'ZTCS-ACTIVITY').map((e) => [e.kind, e]));
     terminal = eventsOf(reportLog, 'ZTCS-TERMINAL');
     printTimes();
-  }, IMAGE_TIMEOUT_MS + RUN_TIMEOUT_MS);
+  }, scaled(IMAGE_TIMEOUT_MS) + machineCeilingMs(RUN_TIMEOUT_MS));
 
   afterAll(async () => {
     await mirror?.close();

@@ -112,7 +112,8 @@ export interface BootSpec {
    */
   readonly forwards?: Array<{ readonly guestAddress: string; readonly hostPort: number }>;
   /**
-   * How long the machine may run before it is killed.
+   * How long the machine may run before it is killed, at the reference machine's speed: scaled by
+   * this machine's slowdown (measureSlowdown), and extended once while the machine makes progress.
    * @default - 15 minutes
    */
   readonly timeoutMs?: number;
@@ -149,6 +150,77 @@ function fileText(path: string): string {
 }
 
 const BOOT_TIMEOUT_MS = 15 * 60 * 1000;
+/**
+ * Past its time limit, a machine whose console or report grew within this window is still
+ * booting, slowly: it is given up to its limit once more before it is killed.
+ */
+const PROGRESS_WINDOW_MS = 3 * 60 * 1000;
+
+/** A fixed piece of work for the calibration: arithmetic in a loop, as an emulator's own. */
+function calibrationWork(): number {
+  let x = 1;
+  let sum = 0;
+  for (let i = 0; i < 3_000_000; i++) {
+    x = (x * 69069 + 1) % 4294967296;
+    sum += x % 7;
+  }
+  return sum;
+}
+
+/** The calibration's time on the build machine, a core to itself (its CPU time there, with Node.js 20, 22 and 24). */
+const CALIBRATION_REFERENCE_MS = 100;
+
+/**
+ * How many times slower than the machine the time limits were set on this one runs now, at least
+ * 1: the best of three timings of a fixed piece of work (about 0.1 s of CPU there) against the
+ * reference's. A slower processor and other processes' share of the cores both count. Every
+ * machine's time limit, and the tests' own, are multiplied by it.
+ */
+export function measureSlowdown(): number {
+  const timings: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const started = process.hrtime.bigint();
+    calibrationWork();
+    timings.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return Math.max(1, Math.min(...timings) / CALIBRATION_REFERENCE_MS);
+}
+
+/** The slowdown when the test file was loaded; its jest time limits are scaled by it. */
+export const SLOWDOWN = measureSlowdown();
+
+/** A time limit of the tier, at this machine's speed. */
+export function scaled(ms: number): number {
+  return Math.round(ms * SLOWDOWN);
+}
+
+/**
+ * A machine's time limit at this machine's speed: scaled by the slower of the speeds when the
+ * file was loaded and when the machine boots, the latter at most twice the former (the tests'
+ * own limits allow that much).
+ */
+function machineLimitMs(timeoutMs: number): number {
+  return timeoutMs * Math.min(Math.max(SLOWDOWN, measureSlowdown()), 2 * SLOWDOWN);
+}
+
+/**
+ * The longest a machine with this time limit can run, for the tests' own limits: its limit at up
+ * to twice the slowdown measured when the file was loaded, and once more while it makes progress.
+ */
+export function machineCeilingMs(timeoutMs: number = BOOT_TIMEOUT_MS): number {
+  return 2 * 2 * scaled(timeoutMs);
+}
+
+/**
+ * Says, before a test file boots its machines, what it will boot and about how long that took in
+ * CI, and how this machine's speed compares. Straight to stderr: jest holds a file's console output
+ * until the file ends, and the VM tier's files run for many minutes.
+ */
+export function announceMachines(file: string, what: string, minutesInCi: number): void {
+  process.stderr.write(`VM tier, ${file}: boots ${what} under software emulation (about ${minutesInCi} minutes in CI on a shared ` +
+    `2-core machine); this machine runs ${measureSlowdown().toFixed(1)} times slower than a quiet core now, and the machines' time limits are scaled by that\n`);
+}
+
 /** The kernel's last words on the console. */
 const KERNEL_PANIC = /Kernel panic - not syncing/;
 
@@ -205,12 +277,15 @@ export async function boot(spec: BootSpec): Promise<BootResult> {
   let whileUpError: unknown;
   let panic: 'early' | 'late' | undefined;
   let code: number | null;
+  let killedAfterLimit: string | undefined;
+  const limitMs = machineLimitMs(spec.timeoutMs ?? BOOT_TIMEOUT_MS);
   for (let attempt = 1; ; attempt++) {
     started = Date.now();
     const qemu = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     stderr = '';
     qemu.stderr.on('data', (chunk) => { stderr += chunk; });
-    const timer = setTimeout(() => qemu.kill('SIGKILL'), spec.timeoutMs ?? BOOT_TIMEOUT_MS);
+    let grownAt = started;
+    let outputSize = 0;
     let whileUp: Promise<void> | undefined;
     const powerButton = () => {
       powerButtonAt = Date.now();
@@ -220,6 +295,18 @@ export async function boot(spec: BootSpec): Promise<BootResult> {
     // and for a kernel panic: the kernel then waits forever, so the machine is stopped at once.
     const watcher = setInterval(() => {
       const consoleText = fileText(consoleLog);
+      // The time limit, and past it, the progress the console and the report still show.
+      const size = consoleText.length + fileText(reportLog).length;
+      if (size !== outputSize) {
+        outputSize = size;
+        grownAt = Date.now();
+      }
+      const running = Date.now() - started;
+      if (killedAfterLimit === undefined && running > limitMs && (Date.now() - grownAt > PROGRESS_WINDOW_MS || running > 2 * limitMs)) {
+        killedAfterLimit = `killed after its time limit of ${(limitMs / 1000).toFixed(0)} s (${((spec.timeoutMs ?? BOOT_TIMEOUT_MS) / 1000).toFixed(0)} s ` +
+          `at the reference speed), its output silent for ${((Date.now() - grownAt) / 1000).toFixed(0)} s`;
+        qemu.kill('SIGKILL');
+      }
       if (panic === undefined && KERNEL_PANIC.test(consoleText)) {
         panic = /cloud-init/i.test(consoleText) ? 'late' : 'early';
         qemu.kill('SIGKILL');
@@ -243,7 +330,6 @@ export async function boot(spec: BootSpec): Promise<BootResult> {
       qemu.on('error', reject);
       qemu.on('exit', (exitCode) => resolve(exitCode));
     }).finally(() => {
-      clearTimeout(timer);
       clearInterval(watcher);
     });
     // Under software emulation the kernel can, rarely, panic while it patches itself early in the
@@ -263,7 +349,8 @@ export async function boot(spec: BootSpec): Promise<BootResult> {
   const reportText = fileText(reportLog).replace(/\r/g, '');
   const report = parseReport(reportText);
   if (code !== 0 || !report) {
-    throw new Error(`boot ${spec.name}: ${panic ? 'the kernel panicked; ' : ''}qemu exited ${code} after ${seconds.toFixed(0)} s${report ? '' : ' without a report'}; ${stderr.trim()}\n` +
+    throw new Error(`boot ${spec.name}: ${panic ? 'the kernel panicked; ' : ''}qemu exited ${code} after ${seconds.toFixed(0)} s${report ? '' : ' without a report'}` +
+      `${killedAfterLimit ? `, ${killedAfterLimit}` : ''}; ${stderr.trim()}\n` +
       `console (last lines):\n${consoleText.split('\n').slice(-40).join('\n')}\nprobe output:\n${reportText.slice(-4000)}`);
   }
   if (whileUpError !== undefined) throw whileUpError;

@@ -6,7 +6,7 @@ import { join } from 'path';
 import { promisify } from 'util';
 import { chromium, Page } from 'playwright-core';
 import { parse } from 'yaml';
-import { boot, BootResult, BootSpec, freshRootDisk, labelledDisk, VmImage, vmImage } from './machine';
+import { announceMachines, boot, BootResult, BootSpec, freshRootDisk, labelledDisk, machineCeilingMs, scaled, VmImage, vmImage } from './machine';
 import { buildMirror, Mirror, mirrorProps, startMirror } from './mirror';
 import { REVERSE_FORWARD_IN_GUEST, ReverseForward, reverseForwardProbeFiles, startReverseForward } from './reverse-forward';
 import { RehearsalDroplet, rehearsalDroplet } from './user-data';
@@ -57,12 +57,12 @@ const FILE_NAME = 'from-the-browser.txt';
 const DEB_TIMEOUT_MS = 60 * 60 * 1000;
 const IMAGE_TIMEOUT_MS = 20 * 60 * 1000;
 const MACHINE_TIMEOUT_MS = 30 * 60 * 1000;
-const STEP_TIMEOUT_MS = 5 * 60 * 1000;
+const STEP_TIMEOUT_MS = scaled(5 * 60 * 1000);
 
 /** The real code-server's .deb, built from the npm registry or found in the cache. */
 async function realCodeServerDeb(version: string): Promise<string> {
   const started = Date.now();
-  const { stdout, stderr } = await execFileAsync(join(REPO, 'scripts', 'build-code-server-deb.sh'), [version], { maxBuffer: 64 * 1024 * 1024, timeout: DEB_TIMEOUT_MS });
+  const { stdout, stderr } = await execFileAsync(join(REPO, 'scripts', 'build-code-server-deb.sh'), [version], { maxBuffer: 64 * 1024 * 1024, timeout: scaled(DEB_TIMEOUT_MS) });
   if (stderr.trim()) console.log(stderr.trim());
   console.log(`real editor: code-server ${version} .deb ready after ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return stdout.trim().split('\n').pop()!;
@@ -239,6 +239,8 @@ describeRealEditor(`the real code-server ${VERSION} in the VM, opened in Chromiu
     };
   }
 
+  beforeAll(() => announceMachines('real-editor.test.ts', 'one machine twice with the real code-server, opened in Chromium (its package is built first when not cached: 5 to 6 minutes more)', 7));
+
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'ztcs-real-editor-'));
     rmSync(ARTIFACTS, { recursive: true, force: true });
@@ -273,7 +275,7 @@ describeRealEditor(`the real code-server ${VERSION} in the VM, opened in Chromiu
         againSession.explorerRows = await page.locator('.explorer-folders-view .monaco-list-row').allInnerTexts();
       }).catch((e) => { againSession.errors.push(String(e)); })));
     console.log(`real editor, after the power cycle: the workbench rendered ${againSession.rendered?.toFixed(0)} s after power-on`);
-  }, DEB_TIMEOUT_MS + IMAGE_TIMEOUT_MS + 2 * MACHINE_TIMEOUT_MS);
+  }, scaled(DEB_TIMEOUT_MS + IMAGE_TIMEOUT_MS) + 2 * machineCeilingMs(MACHINE_TIMEOUT_MS));
 
   afterAll(async () => {
     await mirror?.close();
