@@ -25,13 +25,17 @@ packages=(
 key="$(sha256sum "$0" | cut -c 1-16)"
 cache="${ZTCS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cdktf-zero-trust-code-server}/vm"
 dest="$cache/$suite-$key"
+mkdir -p "$cache"
+# One build at a time: a second caller (a test, while CI builds the image in the background) waits
+# for the first's image.
+exec 9>"$cache/.lock"
+flock 9
 if [ -f "$dest/root.qcow2" ] && [ -f "$dest/vmlinuz" ] && [ -f "$dest/initrd.img" ]; then
   echo "$dest"
   exit 0
 fi
 
 [ "$(id -u)" -eq 0 ] || { echo "building the VM image needs root (debootstrap)" >&2; exit 1; }
-mkdir -p "$cache"
 work="$(mktemp -d "$cache/build.XXXXXX")"
 rootfs="$work/rootfs"
 cleanup() {

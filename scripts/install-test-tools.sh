@@ -2,6 +2,8 @@
 # Installs what the test tiers need on a Debian machine, as root: CI's (.ci/run) and the GitHub
 # workflows' job container. Each tool is installed only where it is missing; slow set-up (the VM
 # image, the newer cloud-init) goes into caches outside the repository.
+#
+#   scripts/install-test-tools.sh [--no-vm-image]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,7 +50,8 @@ fi
 
 # Debian trixie's cloud-init 25.x, unpacked into a cache (not installed), for the second schema check.
 newer_cloud_init="$(scripts/fetch-cloud-init.sh)"
-# The VM tier's Debian image, built once into a cache keyed by its build script (about 5 minutes).
-scripts/build-vm-image.sh >/dev/null
+# The VM tier's Debian image, built once into a cache keyed by its build script (about 6 minutes).
+# With --no-vm-image the caller builds it (CI does, in the background: the tests wait for it).
+if [ "${1:-}" != --no-vm-image ]; then scripts/build-vm-image.sh >/dev/null; fi
 
 echo "ci: tools: cloud-init $(cloud-init --version 2>&1 | awk '{print $2}'), $(shellcheck --version | sed -n 's/^version: /shellcheck /p'), $(systemd-analyze --version | head -n 1), checkov $(checkov --version), $("$newer_cloud_init" --version 2>&1 | tail -n 1 | awk '{print "cloud-init " $NF}') (trixie), $(qemu-system-x86_64 --version | head -n 1 | awk '{print "qemu " $4}')"
