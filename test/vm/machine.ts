@@ -154,7 +154,15 @@ const BOOT_TIMEOUT_MS = 15 * 60 * 1000;
  * Past its time limit, a machine whose console or report grew within this window is still
  * booting, slowly: it is given up to its limit once more before it is killed.
  */
-const PROGRESS_WINDOW_MS = 3 * 60 * 1000;
+export const PROGRESS_WINDOW_MS = 3 * 60 * 1000;
+
+/**
+ * Whether a machine that has run this long, its output silent for this long, is stopped: past its
+ * limit, unless its output grew within the progress window; past twice its limit in any case.
+ */
+export function timeIsUp(runningMs: number, silentMs: number, limitMs: number): boolean {
+  return runningMs > limitMs && (silentMs > PROGRESS_WINDOW_MS || runningMs > 2 * limitMs);
+}
 
 /** A fixed piece of work for the calibration: arithmetic in a loop, as an emulator's own. */
 function calibrationWork(): number {
@@ -302,7 +310,7 @@ export async function boot(spec: BootSpec): Promise<BootResult> {
         grownAt = Date.now();
       }
       const running = Date.now() - started;
-      if (killedAfterLimit === undefined && running > limitMs && (Date.now() - grownAt > PROGRESS_WINDOW_MS || running > 2 * limitMs)) {
+      if (killedAfterLimit === undefined && timeIsUp(running, Date.now() - grownAt, limitMs)) {
         killedAfterLimit = `killed after its time limit of ${(limitMs / 1000).toFixed(0)} s (${((spec.timeoutMs ?? BOOT_TIMEOUT_MS) / 1000).toFixed(0)} s ` +
           `at the reference speed), its output silent for ${((Date.now() - grownAt) / 1000).toFixed(0)} s`;
         qemu.kill('SIGKILL');
