@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds a real code-server .deb for the VM test tier (test/vm/real-editor.test.ts) from the
+# Builds a real code-server .deb for the VM test tier (test/integ/vm/real-editor.test.ts) from the
 # release code-server publishes to the npm registry, laid out like the upstream .deb of the same
 # release: the standalone release in /usr/lib/code-server with its own Node.js 24 as lib/node,
 # /usr/bin/code-server linking to its bin/code-server, and the systemd units upstream ships
