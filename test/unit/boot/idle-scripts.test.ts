@@ -64,7 +64,12 @@ describe('the idle stop\'s scripts', () => {
       INSTANCE_ID_FILE: paths.instanceId,
     };
     writeFileSync(join(etc, 'idle.env'), IDLE_ENV_KEYS.map((key) => `${key}='${values[key]}'`).join('\n') + '\n');
-    env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, ZTCS_ETC: etc, FAKE_LOG: paths.log };
+    // The machine has been up a day, whatever the host's uptime: a host booted minutes ago would
+    // hold every stop off.
+    const proc = join(work, 'proc-up-a-day');
+    mkdirSync(proc);
+    writeFileSync(join(proc, 'uptime'), '86400.00 100.50\n');
+    env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, ZTCS_ETC: etc, ZTCS_PROC: proc, FAKE_LOG: paths.log };
   });
 
   afterEach(() => rmSync(work, { recursive: true, force: true }));
