@@ -1,5 +1,5 @@
-import { cdktf, javascript, JsonFile } from 'projen';
-import { tierPattern, TIERS } from './projenrc/tiers';
+import { cdktf, javascript, JsonFile, Task } from 'projen';
+import { jestRoots, TIERS } from './projenrc/tiers';
 
 const providerPeers = [
   '@cdktf/provider-cloudflare@^13.9.1',
@@ -85,7 +85,7 @@ const project = new cdktf.ConstructLibraryCdktf({
   },
   eslintOptions: {
     dirs: ['lib'],
-    devdirs: ['test', 'examples', 'bench', 'compat', '.projenrc.ts'],
+    devdirs: ['test', 'examples', 'bench', 'compat', 'scripts', '.projenrc.ts'],
     // `npm test` lints; it never rewrites a file. `npx projen eslint:fix` fixes.
     commandOptions: { fix: false },
   },
@@ -105,7 +105,7 @@ new JsonFile(project, 'cdktf.json', {
 });
 
 // eslint's project service finds the nearest tsconfig.json; the root one covers lib/ only.
-for (const dir of ['examples', 'bench', 'compat']) {
+for (const dir of ['examples', 'bench', 'compat', 'scripts']) {
   new JsonFile(project, `${dir}/tsconfig.json`, {
     obj: {
       extends: '../tsconfig.json',
@@ -120,8 +120,6 @@ project.addTask('synth', {
   exec: 'ts-node --prefer-ts-exts --transpile-only examples/main.ts',
 });
 
-// ts-jest transpiles without type checking; the tests and the examples are type-checked here.
-project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 
 // API compatibility with the previous release (compat/check.ts): the newest release tag's package,
 // or before the first tag the assembly recorded in compat/baseline.jsii. A breaking change fails
@@ -129,7 +127,6 @@ project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 const compat = project.tasks.tryFind('compat')!;
 compat.reset('ts-node --transpile-only compat/check.ts');
 compat.description = 'jsii-diff against the previous release (newest tag, else compat/baseline.jsii): fails on an undeclared breaking change';
-project.testTask.spawn(compat);
 const compatRecord = project.addTask('compat:record', {
   description: 'Records this version\'s API as the baseline of the compatibility check (compat/baseline.jsii), until the first release tag',
 });
@@ -138,20 +135,45 @@ compatRecord.exec('cp .jsii compat/baseline.jsii');
 project.gitattributes.addAttributes('/compat/baseline.jsii', 'linguist-generated');
 
 // The test tiers (projenrc/tiers.ts), a folder each: `test/unit/` mirrors lib/, `test/integ/<tier>/`
-// holds the tiers that need tools; each is a task of its own (`npx projen test:<tier>`), and
-// `npm test` runs them all. test/unit/tiers.test.ts proves that every test file is in one tier.
-const jest = (tiers: string[]) => `jest --ci --coverage=false ${tiers.map((name) => `'${tierPattern(TIERS[name])}'`).join(' ')}`;
+// holds the tiers that need tools; each is a task of its own (`npx projen test:<tier>`).
+// test/unit/tiers.test.ts proves that every test file is in exactly one tier. jest runs through
+// scripts/jest-strict.ts, which fails the step when jest is killed (projen would count a signal as
+// a success) or its JUnit report counts no test or a failure. Arguments after a task's name narrow
+// its run: `npx projen test:unit test/unit/team`.
+const jestStrict = 'ts-node --transpile-only scripts/jest-strict.ts';
+const jest = (tiers: string[]) => `${jestStrict} ${jestRoots(tiers.map((name) => TIERS[name]))} --ci --coverage=false`;
 for (const [name, tier] of Object.entries(TIERS)) {
   project.addTask(`test:${name}`, {
     description: `The ${name} tier (${tier.folder}): ${tier.description}`,
     exec: jest([name]),
+    receiveArgs: true,
   });
 }
 const nodeLineTiers = Object.keys(TIERS).filter((name) => !TIERS[name].externalTools);
 project.addTask('test:node-line', {
   description: `The tiers that test Node.js itself (${nodeLineTiers.join(', ')}), for CI's other Node.js lines`,
   exec: jest(nodeLineTiers),
+  receiveArgs: true,
 });
+
+// `npm test`, the fast loop: the fast tiers, then the linter and the API check; `npm run test:all`
+// (what CI runs): every tier. Each ends by checking the JUnit report again, in case the wrapper
+// itself was killed.
+const fastTiers = Object.keys(TIERS).filter((name) => TIERS[name].fast);
+const slowTiers = Object.keys(TIERS).filter((name) => !TIERS[name].fast);
+const suite = (task: Task, tiers: string[]) => {
+  // ts-jest transpiles without type checking; the tests and the examples are type-checked here.
+  task.exec('tsc --noEmit -p test/tsconfig.json');
+  task.exec(jest(tiers), { receiveArgs: true });
+  task.spawn(project.tasks.tryFind('eslint')!);
+  task.spawn(compat);
+  task.exec(`${jestStrict} --check-report`);
+};
+project.testTask.reset();
+project.testTask.description = `The fast tiers (${fastTiers.join(', ')}), eslint and the API check; \`npm run test:all\` runs every tier`;
+suite(project.testTask, fastTiers);
+project.testTask.say(`npm test ran the ${fastTiers.join(', ')} tier and skipped the slower ${slowTiers.join(', ')}: \`npx projen test:<tier>\` runs one, \`npm run test:all\` runs them all (what CI runs)`);
+suite(project.addTask('test:all', { description: `Every test tier (${Object.keys(TIERS).join(', ')}), eslint and the API check: what CI runs` }), Object.keys(TIERS));
 
 const bench = project.addTask('bench', {
   description: 'The library against hand-written raw resources at 1 to 300 developers, whole processes; writes bench/results.md (numbers, no assertions)',

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join, relative } from 'path';
-import { tierPattern, TIERS } from '../../projenrc/tiers';
+import { jestRoots, TIERS } from '../../projenrc/tiers';
 
 // A tier is a folder: a test file in no tier's folder would run in no tier task, and a file in two
 // would run twice. Every folder jest looks in (its testMatch: lib/, test/, projenrc/) is checked.
@@ -14,15 +14,21 @@ function testFilesUnder(folder: string): string[] {
     .map((path) => relative(ROOT, join(ROOT, folder, path)));
 }
 
-/** The tiers whose jest path pattern matches a file (jest matches the absolute path). */
+/** The tiers whose folder holds a file. */
 function tiersOf(file: string): string[] {
-  return Object.entries(TIERS)
-    .filter(([, tier]) => new RegExp(tierPattern(tier)).test(join(ROOT, file)))
-    .map(([name]) => name);
+  return Object.entries(TIERS).filter(([, tier]) => file.startsWith(tier.folder)).map(([name]) => name);
 }
 
 const TEST_FILES = ['lib', 'test', 'projenrc'].flatMap(testFilesUnder);
-const TASKS: Record<string, { steps?: Array<{ exec?: string }> }> = JSON.parse(readFileSync(join(ROOT, '.projen', 'tasks.json'), 'utf8')).tasks;
+const TASKS: Record<string, { steps?: Array<{ exec?: string; execArgs?: string[] }> }> = JSON.parse(readFileSync(join(ROOT, '.projen', 'tasks.json'), 'utf8')).tasks;
+/** The tier folders that a task's jest runs, from its `--roots` options. */
+function rootsOf(task: string): string[] {
+  const command = (TASKS[task]?.steps ?? []).map((step) => step.exec ?? '').find((exec) => exec.includes('scripts/jest-strict.ts --roots='));
+  return [...(command ?? '').matchAll(/--roots=(\S+)/g)].map((match) => `${match[1]}/`);
+}
+const ALL = Object.values(TIERS);
+/** projen's own jest tasks, for a developer at a terminal: watching, rewriting snapshots. */
+const INTERACTIVE = new Set(['test:watch', 'test:update']);
 
 describe('the test tiers', () => {
   test('finds the test files', () => {
@@ -40,12 +46,26 @@ describe('the test tiers', () => {
   });
 
   test.each(Object.entries(TIERS))('the task test:%s runs jest on its folder alone', (name, tier) => {
-    const commands = (TASKS[`test:${name}`]?.steps ?? []).map((step) => step.exec ?? '');
-    const jest = commands.find((command) => /(^|\s)jest\s/.test(command));
-    expect(jest).toBeDefined();
-    expect(jest).toContain(`'${tierPattern(tier)}'`);
-    for (const other of Object.values(TIERS).filter((t) => t !== tier)) {
-      expect(jest).not.toContain(`'${tierPattern(other)}'`);
-    }
+    expect(rootsOf(`test:${name}`)).toEqual([tier.folder]);
+  });
+
+  test('npm test runs the fast tiers, test:all every tier, test:node-line those of Node.js itself', () => {
+    expect(rootsOf('test')).toEqual(ALL.filter((tier) => tier.fast).map((tier) => tier.folder));
+    expect(rootsOf('test:all')).toEqual(ALL.map((tier) => tier.folder));
+    expect(rootsOf('test:node-line')).toEqual(ALL.filter((tier) => !tier.externalTools).map((tier) => tier.folder));
+    expect(jestRoots([TIERS.unit, TIERS.consumer])).toBe('--roots=test/unit --roots=test/integ/consumer');
+  });
+
+  test('every task that runs the tests runs jest through scripts/jest-strict.ts', () => {
+    const bareJest = Object.entries(TASKS)
+      .filter(([name]) => !INTERACTIVE.has(name))
+      .filter(([, task]) => (task.steps ?? []).some((step) => /(^|\s)jest(\s|$)/.test(step.exec ?? '') || step.execArgs?.[0] === 'jest'))
+      .map(([name]) => name);
+    expect(bareJest).toEqual([]);
+  });
+
+  test.each(['test', 'test:all'])('%s checks the JUnit report again as its last command', (task) => {
+    const commands = (TASKS[task].steps ?? []).filter((step) => step.exec).map((step) => step.exec);
+    expect(commands[commands.length - 1]).toMatch(/scripts\/jest-strict\.ts --check-report$/);
   });
 });
