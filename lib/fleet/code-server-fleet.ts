@@ -2,14 +2,14 @@ import { CloudflareProvider, CloudflareProviderConfig } from '@cdktf/provider-cl
 import { ZeroTrustAccessPolicy } from '@cdktf/provider-cloudflare/lib/zero-trust-access-policy';
 import { DigitaloceanProvider, DigitaloceanProviderConfig } from '@cdktf/provider-digitalocean/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { StateBackend } from './state-backend';
 import { allowPolicy } from '../access/code-server-access';
-import { buildMembers, CodeServerTeamProps, planTeam } from '../team/code-server-team';
+import { addUrlsOutput, buildMembers, CodeServerTeamProps, planTeam } from '../team/code-server-team';
 import { memberHostname, TEAM_DEFAULTS, TeamMember } from '../team/members';
 import { checkPattern, contextAt, IDENTITY_STACK_ID, PropContext, rejectProp, Site } from '../validation';
-import { DepartedEditor, outputPrefix, ZeroTrustCodeServer } from '../zero-trust-code-server';
+import { DepartedEditor, ZeroTrustCodeServer } from '../zero-trust-code-server';
 
 /** The defaults of a fleet, for documentation and tests. */
 export const FLEET_DEFAULTS = {
@@ -125,11 +125,8 @@ export class CodeServerFleet extends TerraformStack {
       buildMembers(plan, props.members, memberStack, this.adminPolicy?.id, team.node.path));
 
     const pattern = props.hostnamePattern ?? TEAM_DEFAULTS.hostnamePattern;
-    new TerraformOutput(team, 'urls', {
-      // Plain strings: a reference to the members' stacks would make the base stack depend on them.
-      value: Object.fromEntries(Object.keys(this.editors).map((name) => [name, `https://${memberHostname(pattern, name, props.zoneName)}`])),
-      description: 'Each member\'s editor URL',
-    }).overrideLogicalId(`${outputPrefix(teamId)}-urls`);
+    // Plain strings: a reference to the members' stacks would make the base stack depend on them.
+    addUrlsOutput(team, teamId, Object.fromEntries(Object.keys(this.editors).map((name) => [name, `https://${memberHostname(pattern, name, props.zoneName)}`])));
   }
 }
 

@@ -1,6 +1,6 @@
 import { resolve as resolvePath } from 'path';
 import { ZeroTrustAccessPolicy } from '@cdktf/provider-cloudflare/lib/zero-trust-access-policy';
-import { Annotations, TerraformOutput } from 'cdktf';
+import { Annotations, TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkSharedSettings, memberHostname, memberPrincipals, TEAM_DEFAULTS, TeamMember, validateMembers } from './members';
 import { KeptOutOfTerraform, readRosterFile, reconcileRoster, ROSTER_DEFAULTS, RosterEntry, TeamRoster, writeTeamRoster } from './roster';
@@ -96,11 +96,19 @@ export class CodeServerTeam extends Construct {
     ({ editors: this.editors, departed: this.departed, releasedHomes: this.releasedHomes } =
       buildMembers(plan, props.members, () => this, this.adminPolicy?.id, this.node.path));
 
-    new TerraformOutput(this, 'urls', {
-      value: Object.fromEntries(Object.entries(this.editors).map(([name, editor]) => [name, editor.url])),
-      description: 'Each member\'s editor URL',
-    }).overrideLogicalId(`${outputPrefix(id)}-urls`);
+    addUrlsOutput(this, id, Object.fromEntries(Object.entries(this.editors).map(([name, editor]) => [name, editor.url])));
   }
+}
+
+/**
+ * The output of a team's editor URLs, a map of member to URL. The map goes in as a token: cdktf
+ * checks a plain map with `util.isArray`, deprecated in Node.js 22 (DEP0044), which would print a
+ * warning on every synthesis, as `[ERROR]` lines from the cdktf CLI.
+ */
+export function addUrlsOutput(scope: Construct, teamId: string, urls: Record<string, string>): TerraformOutput {
+  const output = new TerraformOutput(scope, 'urls', { value: Token.asAny(urls), description: 'Each member\'s editor URL' });
+  output.overrideLogicalId(`${outputPrefix(teamId)}-urls`);
+  return output;
 }
 
 /** What checking a team's props works out: its roster, and how each member's editor props derive from the team's. */
