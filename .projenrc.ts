@@ -1,5 +1,6 @@
 import { cdktf, javascript, JsonFile, Task } from 'projen';
 import { jestRoots, TIERS } from './projenrc/tiers';
+import { cacheSteps, TEST_CONTAINER, testJobs } from './projenrc/workflows';
 
 const providerPeers = [
   '@cdktf/provider-cloudflare@^13.9.1',
@@ -7,8 +8,15 @@ const providerPeers = [
   '@cdktf/provider-tls@^11.0.1',
 ];
 
-/** The step of the GitHub jobs that run the tests: the tools of every tier, as .ci/run installs them. */
-const installTestTools = { name: 'Install the test tiers\' tools', run: 'scripts/install-test-tools.sh' };
+/**
+ * The release job runs every tier, as CI (.ci/run) does, in the Debian container of the tier jobs
+ * (projenrc/workflows.ts): their caches, the tools of every tier, then `npm run test:all`.
+ */
+const releaseTestSteps = [
+  ...cacheSteps(Object.keys(TIERS)),
+  { name: 'Install the test tiers\' tools', run: 'scripts/install-test-tools.sh' },
+  { name: 'Run every test tier', run: 'npx projen test:all' },
+];
 
 const project = new cdktf.ConstructLibraryCdktf({
   name: 'cdktf-zero-trust-code-server',
@@ -39,11 +47,10 @@ const project = new cdktf.ConstructLibraryCdktf({
   // prebuilt up to 22 only.
   minNodeVersion: '20.9.0',
   workflowNodeVersion: '22.x',
-  // The build and release jobs run the whole test suite, whose boot and VM tiers need root and
-  // Debian's tools (as CI's .ci/run does): they run in a Debian container, as root and privileged
-  // (debootstrap mounts, qemu), after scripts/install-test-tools.sh.
-  buildWorkflowOptions: { preBuildSteps: [installTestTools] },
-  releaseWorkflowSetupSteps: [installTestTools],
+  // The build job runs the fast tiers (`npx projen build`); the build workflow's other jobs, lint
+  // first, then one per slow tier and one per other Node.js line (projenrc/workflows.ts); the
+  // release job runs every tier before it releases.
+  releaseWorkflowSetupSteps: releaseTestSteps,
 
   // TypeScript 7 (the native compiler) cannot be driven by ts-node or ts-jest.
   jsiiVersion: '~5.9.0',
@@ -136,7 +143,7 @@ project.gitattributes.addAttributes('/compat/baseline.jsii', 'linguist-generated
 
 // The test tiers (projenrc/tiers.ts), a folder each: `test/unit/` mirrors lib/, `test/integ/<tier>/`
 // holds the tiers that need tools; each is a task of its own (`npx projen test:<tier>`).
-// test/unit/tiers.test.ts proves that every test file is in exactly one tier. jest runs through
+// test/unit/projenrc/tiers.test.ts proves that every test file is in exactly one tier. jest runs through
 // scripts/jest-strict.ts, which fails the step when jest is killed (projen would count a signal as
 // a success) or its JUnit report counts no test or a failure. Arguments after a task's name narrow
 // its run: `npx projen test:unit test/unit/team`.
@@ -227,10 +234,14 @@ project.packageTask.spawn(packageAll);
 project.npmignore?.exclude('/bench/', '/docs/images/', '/scripts/', '/examples/', '/compat/', '/cdktf.json', '/.ci/', 'cdktf.out/', '/lib/**/*.ts', '*.tgz');
 project.npmignore?.include('/lib/**/*.d.ts', '/lib/**/*.js');
 
-// The container of the two jobs that run the tests (the publishing jobs keep GitHub's runner and
-// its tools): Debian, as root, privileged for the VM tier's image build (mounts).
-for (const [workflow, job] of [['build', 'build'], ['release', 'release']]) {
-  project.github?.tryFindWorkflow(workflow)?.file?.addOverride(`jobs.${job}.container`, { image: 'node:22-bookworm', options: '--privileged' });
-}
+// The build workflow: lint and the API check first, then the build (the fast tiers) beside a job
+// per slow tier and per other Node.js line. The release job runs every tier in the tier jobs'
+// Debian container (as root, privileged for the VM tier's image build); the publishing jobs keep
+// GitHub's runner and its tools.
+const buildWorkflow = project.github!.tryFindWorkflow('build')!;
+buildWorkflow.addJobs(testJobs(['20', '24']));
+buildWorkflow.file!.addOverride('jobs.build.needs', ['lint']);
+buildWorkflow.file!.addOverride('jobs.tier.container', TEST_CONTAINER);
+project.github!.tryFindWorkflow('release')!.file!.addOverride('jobs.release.container', TEST_CONTAINER);
 
 project.synth();

@@ -1,6 +1,6 @@
 /**
  * The test tiers: a tier is a folder of `test/`, run by a task of its own (`npx projen test:<tier>`).
- * .projenrc.ts makes the tasks from this table, and test/unit/tiers.test.ts proves that every test
+ * .projenrc.ts makes the tasks from this table, and test/unit/projenrc/tiers.test.ts proves that every test
  * file belongs to exactly one tier.
  */
 export interface Tier {

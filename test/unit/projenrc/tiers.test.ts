@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join, relative } from 'path';
-import { jestRoots, TIERS } from '../../projenrc/tiers';
+import { jestRoots, TIERS } from '../../../projenrc/tiers';
 
 // A tier is a folder: a test file in no tier's folder would run in no tier task, and a file in two
 // would run twice. Every folder jest looks in (its testMatch: lib/, test/, projenrc/) is checked.
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(__dirname, '..', '..', '..');
 
 /** The test files under a folder of the repository, as jest's testMatch finds them, relative to the root. */
 function testFilesUnder(folder: string): string[] {
@@ -32,7 +32,7 @@ const INTERACTIVE = new Set(['test:watch', 'test:update']);
 
 describe('the test tiers', () => {
   test('finds the test files', () => {
-    expect(TEST_FILES).toContain('test/unit/tiers.test.ts');
+    expect(TEST_FILES).toContain('test/unit/projenrc/tiers.test.ts');
     expect(TEST_FILES.length).toBeGreaterThan(40);
   });
 
