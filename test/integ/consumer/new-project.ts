@@ -8,7 +8,9 @@ import { CACHE_DIR } from '../../support/tools';
 // run in a shell of their own.
 
 const ROOT = join(__dirname, '..', '..', '..');
-const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+/** The pages a new user follows: the README (TypeScript) and docs/python.md. */
+const PAGES = ['README.md', join('docs', 'python.md')].map((page) => ({ page, text: readFileSync(join(ROOT, page), 'utf8') }));
 
 /**
  * npm's cache for this Node.js line, outside the repository: npx keeps the cdktf CLI it installs
@@ -17,11 +19,19 @@ const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
  */
 const NPM_CACHE = join(CACHE_DIR, 'npm', `node${process.versions.node.split('.')[0]}`);
 
-/** The fenced block that follows `<!-- consumer:<name> -->` in the README. */
+/**
+ * The fenced block that follows `<!-- consumer:<name> -->` in the README or docs/python.md; a
+ * marker on no page or on two is an error, so the block run is the one a user reads.
+ */
 export function readmeBlock(name: string): string {
-  const match = new RegExp(`<!-- consumer:${name} -->\\n\`\`\`[a-z]*\\n([\\s\\S]*?)\`\`\`\\n`).exec(README);
-  if (!match) throw new Error(`README.md has no fenced block after <!-- consumer:${name} -->`);
-  return match[1];
+  const found = PAGES.flatMap(({ page, text }) => {
+    const match = new RegExp(`<!-- consumer:${name} -->\\n\`\`\`[a-z]*\\n([\\s\\S]*?)\`\`\`\\n`).exec(text);
+    return match ? [{ page, block: match[1] }] : [];
+  });
+  if (found.length !== 1) {
+    throw new Error(`expected one fenced block after <!-- consumer:${name} --> in ${PAGES.map((p) => p.page).join(' and ')}, found ${found.length}`);
+  }
+  return found[0].block;
 }
 
 /**
