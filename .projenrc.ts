@@ -148,7 +148,12 @@ project.gitattributes.addAttributes('/compat/baseline.jsii', 'linguist-generated
 // a success) or its JUnit report counts no test or a failure. Arguments after a task's name narrow
 // its run: `npx projen test:unit test/unit/team`.
 const jestStrict = 'ts-node --transpile-only scripts/jest-strict.ts';
-const jest = (tiers: string[]) => `${jestStrict} ${jestRoots(tiers.map((name) => TIERS[name]))} --ci --coverage=false`;
+// The fast tiers are short CPU-bound tests: they take every core (jest leaves one free, which on two
+// cores runs them one file at a time). The others leave a core to the tools they drive (qemu, Terraform).
+const jest = (tiers: string[]) => {
+  const workers = tiers.every((name) => TIERS[name].fast) ? ' --maxWorkers=100%' : '';
+  return `${jestStrict} ${jestRoots(tiers.map((name) => TIERS[name]))} --ci --coverage=false${workers}`;
+};
 for (const [name, tier] of Object.entries(TIERS)) {
   project.addTask(`test:${name}`, {
     description: `The ${name} tier (${tier.folder}): ${tier.description}`,
