@@ -127,7 +127,6 @@ project.addTask('synth', {
   exec: 'ts-node --prefer-ts-exts --transpile-only examples/main.ts',
 });
 
-
 // API compatibility with the previous release (compat/check.ts): the newest release tag's package,
 // or before the first tag the assembly recorded in compat/baseline.jsii. A breaking change fails
 // the tests unless a commit since then declares it (`BREAKING CHANGE:`).
