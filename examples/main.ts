@@ -16,6 +16,15 @@ export * from './team';
 export * from './fleet';
 export * from './platform';
 
+/** Each example's file and the stacks it makes with the default settings, as examples/README.md lists them. */
+export const EXAMPLE_FILES: Record<string, string[]> = {
+  'basic.ts': ['basic'],
+  'complete.ts': ['complete'],
+  'team.ts': ['team'],
+  'fleet.ts': ['fleet', 'fleet-alice', 'fleet-bob', 'fleet-carol'],
+  'platform.ts': ['platform'],
+};
+
 /** Builds the examples' app: the stacks `basic`, `complete`, `team`, `platform`, and the fleet's `fleet` and `fleet-<member>`. */
 export function buildApp(settings: ExampleSettings, outdir?: string): App {
   const app = new App(outdir ? { outdir } : undefined);
