@@ -50,7 +50,7 @@ export const TIERS: Record<string, Tier> = {
   },
   consumer: {
     folder: 'test/integ/consumer/',
-    description: 'the README followed in a new cdktf project',
+    description: 'the README followed in a new cdktf project, and each example run as an app of its own',
     externalTools: false,
     fast: false,
   },

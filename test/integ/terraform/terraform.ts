@@ -80,7 +80,8 @@ export function stackConfigOf(name: string, json: any): StackConfig {
 
 /**
  * A stack's configuration whose cross-stack references read other stacks' states from the given
- * files (by stack name), e.g. the state of the workspace that applied the base stack.
+ * local files (by stack name), whatever backend the stacks keep them in: e.g. the state of the
+ * workspace that applied the base stack.
  */
 export function readingStatesOf(config: StackConfig, stateFiles: Record<string, string>): StackConfig {
   const remoteStates = config.json.data?.terraform_remote_state;
@@ -88,7 +89,7 @@ export function readingStatesOf(config: StackConfig, stateFiles: Record<string, 
   const data = Object.fromEntries(Object.entries<any>(remoteStates).map(([name, block]) => {
     const stack = name.replace(/^cross-stack-reference-input-/, '');
     if (!(stack in stateFiles)) throw new Error(`${config.name} reads the state of ${stack}, which no workspace given holds`);
-    return [name, { ...block, config: { ...block.config, path: stateFiles[stack] } }];
+    return [name, { ...block, backend: 'local', config: { path: stateFiles[stack] } }];
   }));
   return { ...config, json: { ...config.json, data: { ...config.json.data, terraform_remote_state: data } } };
 }
