@@ -81,6 +81,7 @@ describeWithProviders()('the upgrade guard against the real providers', () => {
       ['digitalocean_volume', 'initial_filesystem_type', 'xfs'],
       ['digitalocean_volume', 'initial_filesystem_label', 'home'],
       ['digitalocean_volume', 'snapshot_id', '1234'],
+      ['digitalocean_volume', 'description', 'another wording'],
       ['cloudflare_zero_trust_tunnel_cloudflared', 'account_id', other],
       ['cloudflare_zero_trust_tunnel_cloudflared', 'config_src', 'local'],
       ['cloudflare_zero_trust_access_application', 'account_id', other],
@@ -103,6 +104,8 @@ describeWithProviders()('the upgrade guard against the real providers', () => {
       const { json, id, body } = configureChanged(type, (b) => {
         b[attribute] = value;
         if (attribute === 'snapshot_id') delete b.initial_filesystem_type;
+        // Ignored, an attribute replaces nothing (proven below): here, the provider's own behaviour.
+        if (b.lifecycle?.ignore_changes) b.lifecycle.ignore_changes = b.lifecycle.ignore_changes.filter((a: string) => a !== attribute);
       });
       if (body.lifecycle?.prevent_destroy) {
         // A home volume is prevent_destroy: Terraform refuses the plan outright. Without it, the
@@ -118,6 +121,12 @@ describeWithProviders()('the upgrade guard against the real providers', () => {
       expect([attribute, lostIn(plan)]).toEqual([attribute, [[`${type}.${id}`, 'replace']]]);
       expect(lostResources(previous.json, json).map((l) => [l.address, l.action])).toContainEqual([`${type}.${id}`, 'replace']);
     }
+
+    // The description in ignore_changes (as this version synthesizes it): a new wording changes nothing.
+    configureChanged('digitalocean_volume', (volume) => { volume.description = 'another wording'; });
+    const described = await workspace.plan();
+    expect([described.errors, lostIn(described)]).toEqual([[], []]);
+    expect(Object.entries(actionsByAddress(described)).filter(([address]) => address.startsWith('digitalocean_volume.'))).toEqual([[expect.any(String), 'no-op']]);
 
     // A smaller home volume: the provider refuses the plan, and the guard says it fails.
     const { json, id } = configureChanged('digitalocean_volume', (volume) => { volume.size = 10; });
