@@ -23,7 +23,7 @@ const FAKES: Record<string, string> = {
   curl: '#!/bin/bash\necho "curl $*" >> "$FAKE_LOG"\nprintf %s "${FAKE_HTTP_STATUS:-201}"\n',
   systemctl: '#!/bin/bash\necho "systemctl $*" >> "$FAKE_LOG"\n',
   runuser: '#!/bin/bash\necho "runuser $1 $2" >> "$FAKE_LOG"\nshift 3\n"$@"\n',
-  mountpoint: '#!/bin/bash\nexit 1\n',
+  mountpoint: '#!/bin/bash\n[ -n "${FAKE_MOUNTED:-}" ]\n',
   sleep: '#!/bin/bash\n',
 };
 
@@ -213,6 +213,14 @@ describe('the idle stop\'s scripts', () => {
       expect(result.status).toBe(0);
       expect(result.out).toContain(`ztcs: the home (${join(work, 'home')}) is not mounted`);
       expect(result.calls).toEqual([`curl -sS -K ${join(etc, 'api.curl')} --max-time 20 -o /dev/null -w %{http_code} -X DELETE https://api.digitalocean.com/v2/droplets/3164494`]);
+    });
+
+    test('never deletes the droplet while the home is still mounted, calling nothing', () => {
+      writeFileSync(paths.instanceId, '3164494\n');
+      const result = run('idle-delete.sh', [], { FAKE_HTTP_STATUS: '204', FAKE_MOUNTED: '1' });
+      expect(result.status).toBe(1);
+      expect(result.err).toContain(`ztcs: the home (${join(work, 'home')}) is still mounted: not deleting droplet 3164494`);
+      expect(result.calls).toEqual([]);
     });
 
     test('takes a droplet already gone (404) as deleted', () => {
