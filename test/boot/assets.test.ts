@@ -203,7 +203,7 @@ describeAsRoot('the first boot scripts, run twice', () => {
     /** Owner uid, gid and mode of a path, not following a link. */
     const ownership = (path: string) => {
       const stat = lstatSync(path);
-      return `${stat.uid}:${stat.gid} ${(stat.mode & 0o7777).toString(8)}`;
+      return `${stat.uid}:${stat.gid} ${(stat.mode % 0o10000).toString(8)}`;
     };
 
     test('a workspace linked to a root folder: the folder stays root\'s, with its mode', () => {
