@@ -22,8 +22,17 @@ describe('an editor with an idle stop', () => {
   test('reads its marker tag, by name, with a data source', () => {
     const { synth } = build(ON);
     const [tags] = dataSourcesOfType(synth, 'digitalocean_tags');
-    expect(tags.filter).toEqual([{ key: 'name', values: [expect.stringMatching(/^ztcs-idle-[0-9a-f]{16}$/)] }]);
+    const [name] = Object.keys(synth.resource.terraform_data);
+    expect(tags.filter).toEqual([{ key: 'name', values: [`\${terraform_data.${name}.input.tag}`] }]);
     expect(synth.output['CodeServer-idle-marker'].value).toBe(tags.filter[0].values[0]);
+  });
+
+  test('names its marker once, unguessably, from its identity, the first plan\'s time and a hash of the token, and keeps the name in the state', () => {
+    const { synth } = build(ON);
+    const names = Object.values<any>(synth.resource.terraform_data);
+    expect(names).toHaveLength(1);
+    expect(names[0].input.tag).toMatch(/^ztcs-idle-\$\{substr\(nonsensitive\(sha256\(join\(":", \["c8[0-9a-f]{40}", plantimestamp\(\), var\.[A-Za-z0-9_]+\]\)\)\), 0, 20\)\}$/);
+    expect(names[0].lifecycle).toEqual({ ignore_changes: ['input'] });
   });
 
   test('has one droplet while the marker is absent and none while it exists', () => {
