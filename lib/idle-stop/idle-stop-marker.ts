@@ -1,8 +1,11 @@
-import { DataDigitaloceanTags } from '@cdktf/provider-digitalocean/lib/data-digitalocean-tags';
+import { DataDigitaloceanTags, DataDigitaloceanTagsFilter } from '@cdktf/provider-digitalocean/lib/data-digitalocean-tags';
 import { DataResource, Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ProviderOptions } from '../providers';
 import { identityAddress } from '../validation';
+
+/** How every default marker name starts. */
+const DEFAULT_MARKER_PREFIX = 'ztcs-idle-';
 
 /** Props of {@link IdleStopMarker}. */
 export interface IdleStopMarkerProps extends ProviderOptions {
@@ -37,7 +40,10 @@ export interface IdleStopMarkerProps extends ProviderOptions {
 export class IdleStopMarker extends Construct {
   /** The name of the tag that marks the editor stopped. */
   public readonly markerTag: string;
-  /** The tags named as the marker: one while the editor is stopped, none otherwise. */
+  /**
+   * The tags read: with a `markerTag` given, those of that name (one while the editor is stopped,
+   * none otherwise); with the default name, every tag of the account whose name starts `ztcs-idle-`.
+   */
   public readonly tags: DataDigitaloceanTags;
   /** The number of droplets the editor has: 1, or 0 while the marker exists. */
   public readonly dropletCount: number;
@@ -48,24 +54,32 @@ export class IdleStopMarker extends Construct {
 
   constructor(scope: Construct, id: string, props: IdleStopMarkerProps) {
     super(scope, id);
+    let stopped: string;
     if (props.markerTag !== undefined) {
       this.markerTag = props.markerTag;
+      this.tags = this.readTags(props, { key: 'name', values: [this.markerTag] });
+      stopped = `length(${this.tags.fqn}.tags) > 0`;
     } else {
-      const seed = Fn.join(':', [identityAddress(this), Fn.plantimestamp(), ...(props.nameSecret !== undefined ? [props.nameSecret] : [])]);
+      // One template string, not Fn.join's list: a token in the list would be written bare.
+      const seed = [identityAddress(this), Fn.plantimestamp(), ...(props.nameSecret !== undefined ? [props.nameSecret] : [])].join(':');
       this.name = new DataResource(this, 'Name', {
         // nonsensitive: a hash of the token, not the token; the droplet's count is made of it.
-        input: { tag: `ztcs-idle-${Fn.substr(Fn.nonsensitive(Fn.sha256(seed)), 0, 20)}` },
+        input: { tag: `${DEFAULT_MARKER_PREFIX}${Fn.substr(Fn.nonsensitive(Fn.sha256(seed)), 0, 20)}` },
         lifecycle: { ignoreChanges: ['input'] },
       });
       this.markerTag = Token.asString(Fn.lookup(this.name.input, 'tag'));
+      // The tags are read by prefix, not by the name: a data source that refers to a resource
+      // being created is read only at apply, and the droplet's count must be known at plan. The
+      // resource's input, compared here, is known at plan even while it is being created.
+      this.tags = this.readTags(props, { key: 'name', values: [DEFAULT_MARKER_PREFIX], matchBy: 'substring' });
+      stopped = `contains(${this.tags.fqn}.tags[*].name, ${this.name.fqn}.input.tag)`;
     }
-    this.tags = new DataDigitaloceanTags(this, 'Marker', {
-      provider: props.digitaloceanProvider,
-      filter: [{ key: 'name', values: [this.markerTag] }],
-    });
     // Written out: cdktf's Op.eq renders a literal 0 as `undefined`.
-    const absent = `length(${this.tags.fqn}.tags) == 0`;
-    this.dropletCount = Token.asNumber(`\${${absent} ? 1 : 0}`);
-    this.stopped = `\${${absent} ? "false" : "true"}`;
+    this.dropletCount = Token.asNumber(`\${${stopped} ? 0 : 1}`);
+    this.stopped = `\${${stopped} ? "true" : "false"}`;
+  }
+
+  private readTags(props: IdleStopMarkerProps, filter: DataDigitaloceanTagsFilter): DataDigitaloceanTags {
+    return new DataDigitaloceanTags(this, 'Marker', { provider: props.digitaloceanProvider, filter: [filter] });
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import { App, Lazy, TerraformOutput, TerraformStack, Token } from 'cdktf';
+import { App, Lazy, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ApiStandIn } from './stand-in';
 import { describeWithProviders, mirroredProvider, PLUGIN_MIRROR, PROVIDERS, StackConfig, synthesize, TerraformWorkspace } from './terraform';
@@ -21,10 +21,13 @@ const DNS = 'CodeServer/Dns/Record';
 function basic(changes: Partial<ZeroTrustCodeServerProps> = {}): StackConfig {
   return synthesize((outdir) => {
     const app = new App({ outdir });
-    new BasicStack(app, 'basic', settings, {
-      idleStop: { idleMinutes: 30, digitaloceanToken: Token.asString(Lazy.stringValue({ produce: () => 'idle-stop-token' })) },
+    // The token is a sensitive variable's value, as the README says, made once the stack exists.
+    let token: TerraformVariable | undefined;
+    const stack = new BasicStack(app, 'basic', settings, {
+      idleStop: { idleMinutes: 30, digitaloceanToken: Token.asString(Lazy.stringValue({ produce: () => token!.stringValue })) },
       ...changes,
     });
+    token = new TerraformVariable(stack, 'idle_stop_token', { type: 'string', sensitive: true, default: 'idle-stop-token' });
     return app;
   })[0];
 }
@@ -74,7 +77,7 @@ describeWithProviders()('idle stop rehearsal of the basic example against the st
     expect(again.actions()[VOLUME]).toBe('no-op');
     expect(output(again, 'CodeServer-idle-stopped')).toBe('false');
     markerTag = output(again, 'CodeServer-idle-marker') as string;
-    expect(markerTag).toMatch(/^ztcs-idle-[0-9a-f]{16}$/);
+    expect(markerTag).toMatch(/^ztcs-idle-[0-9a-f]{20}$/);
     const [droplet] = digitalocean.droplets.values();
     const [volume] = digitalocean.volumes.values();
     volumeId = volume.id;

@@ -98,6 +98,15 @@ export function previousRelease(name: 'basic' | 'complete' | 'team'): StackConfi
   return stackConfigOf(name, JSON.parse(readFileSync(join(__dirname, 'previous-release', `${name}.json`), 'utf8')));
 }
 
+/**
+ * The examples, and the DigitalOcean part of an editor with an idle stop (`digitalocean-part`), as
+ * main synthesized them at fb68b16 (test/terraform/previous-main/), before the tags' names had a
+ * part of their deployment's own.
+ */
+export function previousMain(name: 'basic' | 'complete' | 'team' | 'digitalocean-part'): StackConfig {
+  return stackConfigOf(name === 'digitalocean-part' ? 'part' : name, JSON.parse(readFileSync(join(__dirname, 'previous-main', `${name}.json`), 'utf8')));
+}
+
 /** A diagnostic from Terraform or a provider. */
 export interface Diagnostic {
   readonly severity: 'error' | 'warning';
