@@ -6,11 +6,10 @@ import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { App, Lazy, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ApiStandIn } from './stand-in';
-import { describeWithProviders, mirroredProvider, PLUGIN_MIRROR, PROVIDERS, StackConfig, synthesize, TerraformWorkspace } from './terraform';
+import { describeWithDigitalOceanProviders, describeWithProviders, StackConfig, synthesize, TerraformWorkspace } from './terraform';
 import { STEP_TIMEOUT_MS, TerraformTier } from './tier';
 import { BasicStack, readSettings } from '../../examples/main';
 import { CodeServerDroplet, FirewallProtocol, HomeVolume, IdleStopMarker, OutboundRule, ZeroTrustCodeServerProps } from '../../lib';
-import { describeTier } from '../tools';
 
 const settings = readSettings({});
 const DROPLET = 'CodeServer/Droplet/Droplet';
@@ -161,13 +160,7 @@ const PART_FIREWALL = 'Droplet/Firewall';
  * The same rehearsal with the DigitalOcean provider only (and TLS), where the Cloudflare provider
  * is absent: the marker, the droplet's count and its volume, as the editor composes them.
  */
-describeTier({
-  tier: 'the Terraform tier (DigitalOcean only)',
-  commands: ['terraform'],
-  files: PROVIDERS.filter((p) => !p.name.includes('cloudflare')).map((p) => ({ path: mirroredProvider(p), what: `${p.name} ${p.version}` })),
-  install: `Build the DigitalOcean and TLS providers from their public source and place them in ${PLUGIN_MIRROR}.`,
-  requiredInCi: false,
-})('idle stop rehearsal of the DigitalOcean part against the stand-in', () => {
+describeWithDigitalOceanProviders()('idle stop rehearsal of the DigitalOcean part against the stand-in', () => {
   const standIn = new ApiStandIn();
   const { digitalocean } = standIn;
   let pluginCache: string;

@@ -45,6 +45,20 @@ export function describeWithProviders(): jest.Describe {
   });
 }
 
+/**
+ * `describe` when Terraform and the DigitalOcean and TLS providers are here, the Cloudflare
+ * provider whether or not: for the rehearsals of an editor's DigitalOcean part alone.
+ */
+export function describeWithDigitalOceanProviders(): jest.Describe {
+  return describeTier({
+    tier: 'the Terraform tier (DigitalOcean only)',
+    commands: ['terraform'],
+    files: PROVIDERS.filter((p) => !p.name.includes('cloudflare')).map((p) => ({ path: mirroredProvider(p), what: `${p.name} ${p.version}` })),
+    install: `Build the DigitalOcean and TLS providers from their public source and place them in ${PLUGIN_MIRROR}.`,
+    requiredInCi: false,
+  });
+}
+
 /** A stack's synthesized Terraform JSON, and the construct path of each resource by address. */
 export interface StackConfig {
   readonly name: string;

@@ -6,12 +6,11 @@ import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { App, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { ApiStandIn } from './stand-in';
-import { describeWithProviders, mirroredProvider, Plan, PlannedAction, PLUGIN_MIRROR, previousMain, previousRelease, PROVIDERS, StackConfig, synthesize, TerraformWorkspace } from './terraform';
+import { describeWithDigitalOceanProviders, describeWithProviders, Plan, PlannedAction, previousMain, previousRelease, StackConfig, synthesize, TerraformWorkspace } from './terraform';
 import { STEP_TIMEOUT_MS, TerraformTier } from './tier';
 import { KEPT_RESOURCES, lostResources } from '../../compat/upgrade-guard';
 import { buildApp, readSettings } from '../../examples/main';
 import { CodeServerDroplet, HomeVolume, IdleStopMarker } from '../../lib';
-import { describeTier } from '../tools';
 
 /** The resource types whose replacement or deletion on upgrade would lose a home or a sign-in. */
 const KEPT_TYPES = Object.keys(KEPT_RESOURCES);
@@ -139,13 +138,7 @@ class DigitalOceanPart extends TerraformStack {
  * new tag alone replaces the droplet. The marker's new name is known at plan (the droplet's count
  * needs it), and the order of the writes never leaves the droplet outside its firewall.
  */
-describeTier({
-  tier: 'the Terraform tier (DigitalOcean only)',
-  commands: ['terraform'],
-  files: PROVIDERS.filter((p) => !p.name.includes('cloudflare')).map((p) => ({ path: mirroredProvider(p), what: `${p.name} ${p.version}` })),
-  install: `Build the DigitalOcean and TLS providers from their public source and place them in ${PLUGIN_MIRROR}.`,
-  requiredInCi: false,
-})('upgrading the DigitalOcean part of an editor with an idle stop from main (fb68b16)', () => {
+describeWithDigitalOceanProviders()('upgrading the DigitalOcean part of an editor with an idle stop from main (fb68b16)', () => {
   const standIn = new ApiStandIn();
   const { digitalocean } = standIn;
   let pluginCache: string;
