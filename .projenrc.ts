@@ -9,6 +9,9 @@ const providerPeers = [
 /** The step of the GitHub jobs that run the tests: the tools of every tier, as .ci/run installs them. */
 const installTestTools = { name: 'Install the test tiers\' tools', run: 'scripts/install-test-tools.sh' };
 
+/** Everything the npm package holds besides package.json, the README, the LICENSE and the bundled dependencies. */
+const PACKAGE_FILES = ['lib/**/*.js', 'lib/**/*.d.ts', 'lib/boot/assets/', '.jsii', 'API.md', 'docs/*.md'];
+
 const project = new cdktf.ConstructLibraryCdktf({
   name: 'cdktf-zero-trust-code-server',
   description:
@@ -30,6 +33,8 @@ const project = new cdktf.ConstructLibraryCdktf({
   // repository and workflow): no PyPI secret exists.
   publishToPypi: { distName: 'cdktf-zero-trust-code-server', module: 'cdktf_zero_trust_code_server', trustedPublishing: true },
   projenrcTs: true,
+  // The package's content is the `files` allow list below.
+  npmignoreEnabled: false,
   projenVersion: '0.103.25',
   packageManager: javascript.NodePackageManager.NPM,
   // The library runs on Node.js 20.9 or newer (the provider packages' floor) and is tested on 20,
@@ -141,7 +146,7 @@ project.gitattributes.addAttributes('/compat/baseline.jsii', 'linguist-generated
 // of external tools (validators, qemu, Terraform, Python, registries) tests those tools and not
 // Node.js: `test:node-line` leaves them out, for CI's runs on the other Node.js lines.
 const tiers: Record<string, { description: string; paths: string[]; externalTools: boolean }> = {
-  boot: { description: 'cloud-init schema (two versions), shellcheck, systemd-analyze, sshd -t, the boot scripts run for real, checkov, the default code-server release on npm', paths: ['/test/boot/(external-tools|assets|code-server-release)\\.test\\.ts$', '/test/examples/checkov\\.test\\.ts$'], externalTools: true },
+  boot: { description: 'cloud-init schema (two versions), shellcheck, systemd-analyze, sshd -t, the boot scripts run for real, the metadata service rule in network namespaces, checkov, the default code-server release on npm', paths: ['/test/boot/(external-tools|assets|code-server-release|metadata-restriction)\\.test\\.ts$', '/test/examples/checkov\\.test\\.ts$'], externalTools: true },
   vm: { description: 'the first boot in a Debian virtual machine (root, qemu), and the real code-server in it opened in Chromium', paths: ['/test/vm/'], externalTools: true },
   terraform: { description: 'real Terraform and providers against a loopback stand-in of the APIs (skipped where the providers are absent)', paths: ['/test/terraform/'], externalTools: true },
   packages: { description: 'the Python wheel and the Go module', paths: ['/test/packages/'], externalTools: true },
@@ -213,8 +218,10 @@ packageAll.spawn(
 project.packageTask.reset();
 project.packageTask.spawn(packageAll);
 
-project.npmignore?.exclude('/bench/', '/docs/images/', '/scripts/', '/examples/', '/compat/', '/cdktf.json', '/.ci/', 'cdktf.out/', '/lib/**/*.ts', '*.tgz');
-project.npmignore?.include('/lib/**/*.d.ts', '/lib/**/*.js');
+// What the package holds is an allow list (package.json `files`), not a list of what to leave out:
+// a file that happens to be in the working folder (a *.tfstate, a roster, a .env) is never
+// published. npm adds package.json, the README and the LICENSE, and the bundled dependencies.
+project.package.addField('files', PACKAGE_FILES);
 
 // The container of the two jobs that run the tests (the publishing jobs keep GitHub's runner and
 // its tools): Debian, as root, privileged for the VM tier's image build (mounts).
