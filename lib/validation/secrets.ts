@@ -26,7 +26,7 @@ const USERINFO = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
 
 /** The way to a secret on the droplet that keeps it out of cdk.tf.json. */
 const THE_WAY = 'pass a sensitive Terraform variable\'s value instead, e.g. as the content of a boot step\'s file (a deploy key written to ~/.ssh as the developer), '
-  + 'as the README\'s "Private repositories" shows';
+  + 'as docs/security.md, "Private repositories", shows';
 
 /** What literal credential a text holds, or undefined: the first of LITERAL_SECRETS that matches. */
 export function literalSecretIn(text: string): string | undefined {
