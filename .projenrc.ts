@@ -18,6 +18,9 @@ const releaseTestSteps = [
   { name: 'Run every test tier', run: 'npx projen test:all' },
 ];
 
+/** Everything the npm package holds besides package.json, the README, the LICENSE and the bundled dependencies. */
+const PACKAGE_FILES = ['lib/**/*.js', 'lib/**/*.d.ts', 'lib/boot/assets/', '.jsii', 'API.md', 'docs/*.md'];
+
 const project = new cdktf.ConstructLibraryCdktf({
   name: 'cdktf-zero-trust-code-server',
   description:
@@ -39,6 +42,8 @@ const project = new cdktf.ConstructLibraryCdktf({
   // repository and workflow): no PyPI secret exists.
   publishToPypi: { distName: 'cdktf-zero-trust-code-server', module: 'cdktf_zero_trust_code_server', trustedPublishing: true },
   projenrcTs: true,
+  // The package's content is the `files` allow list below.
+  npmignoreEnabled: false,
   projenVersion: '0.103.25',
   packageManager: javascript.NodePackageManager.NPM,
   // The library runs on Node.js 20.9 or newer (the provider packages' floor) and is tested on 20,
@@ -238,8 +243,10 @@ packageAll.spawn(
 project.packageTask.reset();
 project.packageTask.spawn(packageAll);
 
-project.npmignore?.exclude('/bench/', '/docs/images/', '/scripts/', '/examples/', '/compat/', '/cdktf.json', '/.ci/', 'cdktf.out/', '/lib/**/*.ts', '*.tgz');
-project.npmignore?.include('/lib/**/*.d.ts', '/lib/**/*.js');
+// What the package holds is an allow list (package.json `files`), not a list of what to leave out:
+// a file that happens to be in the working folder (a *.tfstate, a roster, a .env) is never
+// published. npm adds package.json, the README and the LICENSE, and the bundled dependencies.
+project.package.addField('files', PACKAGE_FILES);
 
 // The build workflow: lint and the API check first, then the build (the fast tiers) beside a job
 // per slow tier and per other Node.js line. The release job runs every tier in the tier jobs'

@@ -7,7 +7,7 @@ import { previewHostnameOf, sshHostnameOf } from './dns/hostnames';
 import { DnsOptions, TunnelDnsRecord, validateDnsRecordProps } from './dns/tunnel-dns-record';
 import { CodeServerDroplet, DROPLET_DEFAULTS, DropletOptions, validateDropletProps } from './droplet/code-server-droplet';
 import { memoryGibOfSize } from './droplet/sizes';
-import { IdleStop, idleMarkerTagName, idleStopOn, IdleStopMarker, resolveIdleStop, validateIdleStop } from './idle-stop';
+import { IdleStop, idleStopOn, IdleStopMarker, resolveIdleStop, validateIdleStop } from './idle-stop';
 import { ProviderOptions } from './providers';
 import {
   checkHomeVolumeLabel,
@@ -29,7 +29,6 @@ import {
   claimUnique,
   contextAt,
   contextOf,
-  identityAddress,
   siteOf,
   isUnresolved,
   partOf,
@@ -355,9 +354,10 @@ export class ZeroTrustCodeServer extends Construct {
     if (plan.homeVolume) this.homeVolume = new HomeVolume(this, HOME_VOLUME_ID, plan.homeVolume);
 
     if (plan.running) {
-      const markerTag = idleMarkerTagName(identityAddress(this));
-      const idleStop = resolveIdleStop(props.idleStop, markerTag);
-      if (idleStop) this.idleStopMarker = new IdleStopMarker(this, 'IdleStop', { ...props, markerTag });
+      if (idleStopOn(props.idleStop)) {
+        this.idleStopMarker = new IdleStopMarker(this, 'IdleStop', { ...props, nameSecret: props.idleStop.digitaloceanToken });
+      }
+      const idleStop = this.idleStopMarker && resolveIdleStop(props.idleStop, this.idleStopMarker.markerTag);
       this.userData = new CodeServerUserData(this, 'UserData', {
         ...props,
         tunnelToken: this.tunnel.token,

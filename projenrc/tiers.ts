@@ -26,7 +26,7 @@ export const TIERS: Record<string, Tier> = {
   },
   boot: {
     folder: 'test/integ/boot/',
-    description: 'cloud-init schema (two versions), shellcheck, systemd-analyze, sshd -t, the boot scripts run for real, checkov, the default code-server release on npm',
+    description: 'cloud-init schema (two versions), shellcheck, systemd-analyze, sshd -t, the boot scripts run for real, the metadata service rule in network namespaces, checkov, the default code-server release on npm',
     externalTools: true,
     fast: false,
   },

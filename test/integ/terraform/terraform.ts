@@ -45,6 +45,20 @@ export function describeWithProviders(): jest.Describe {
   });
 }
 
+/**
+ * `describe` when Terraform and the DigitalOcean and TLS providers are here, the Cloudflare
+ * provider whether or not: for the rehearsals of an editor's DigitalOcean part alone.
+ */
+export function describeWithDigitalOceanProviders(): jest.Describe {
+  return describeTier({
+    tier: 'the Terraform tier (DigitalOcean only)',
+    commands: ['terraform'],
+    files: PROVIDERS.filter((p) => !p.name.includes('cloudflare')).map((p) => ({ path: mirroredProvider(p), what: `${p.name} ${p.version}` })),
+    install: `Build the DigitalOcean and TLS providers from their public source and place them in ${PLUGIN_MIRROR}.`,
+    requiredInCi: false,
+  });
+}
+
 /** A stack's synthesized Terraform JSON, and the construct path of each resource by address. */
 export interface StackConfig {
   readonly name: string;
@@ -97,6 +111,15 @@ export function readingStatesOf(config: StackConfig, stateFiles: Record<string, 
 /** The examples as the previous release synthesized them (test/integ/terraform/previous-release/, recorded from b963082). */
 export function previousRelease(name: 'basic' | 'complete' | 'team'): StackConfig {
   return stackConfigOf(name, JSON.parse(readFileSync(join(__dirname, 'previous-release', `${name}.json`), 'utf8')));
+}
+
+/**
+ * The examples, and the DigitalOcean part of an editor with an idle stop (`digitalocean-part`), as
+ * main synthesized them at fb68b16 (test/terraform/previous-main/), before the tags' names had a
+ * part of their deployment's own.
+ */
+export function previousMain(name: 'basic' | 'complete' | 'team' | 'digitalocean-part'): StackConfig {
+  return stackConfigOf(name === 'digitalocean-part' ? 'part' : name, JSON.parse(readFileSync(join(__dirname, 'previous-main', `${name}.json`), 'utf8')));
 }
 
 /** A diagnostic from Terraform or a provider. */

@@ -204,7 +204,7 @@ describe('CodeServerTeam', () => {
     const [address, volume] = Object.entries(after)[0];
     expect(address.startsWith('digitalocean_volume.')).toBe(true);
     expect(volume).toEqual(before[address]);
-    expect(volume.lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ['name'] });
+    expect(volume.lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ['name', 'description'] });
     expect(team.editors.bob).toBeUndefined();
     expect(team.departed.bob.homeVolume).toBeDefined();
     expect(Object.keys(synth.output['Team-urls'].value)).toEqual(['alice', 'carol']);
@@ -215,8 +215,8 @@ describe('CodeServerTeam', () => {
     const synth = synthJson(buildTeam({ members: [MEMBERS[0], { ...MEMBERS[1], leaving: true, deleteHome: true }] }).stack);
 
     // THEN
-    expect(Object.values(resourcesOf(synth, 'bob'))[0].lifecycle).toEqual({ prevent_destroy: false, ignore_changes: ['name'] });
-    expect(onlyResourceOf(synth, 'alice', 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ['name'] });
+    expect(Object.values(resourcesOf(synth, 'bob'))[0].lifecycle).toEqual({ prevent_destroy: false, ignore_changes: ['name', 'description'] });
+    expect(onlyResourceOf(synth, 'alice', 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ['name', 'description'] });
   });
 
   test("gives each member SSH through Access at <name>-ssh.<zone>, for their own principal and the admins'", () => {
