@@ -170,3 +170,23 @@ export function teamProps(overrides: Partial<CodeServerTeamProps> = {}): CodeSer
     ...overrides,
   };
 }
+
+/** Runs a function with environment variables set (undefined: unset), and puts them back after. */
+export function withEnv<T>(vars: Record<string, string | undefined>, fn: () => T): T {
+  const saved = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]));
+  const set = (values: Record<string, string | undefined>) => {
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  set(vars);
+  try {
+    return fn();
+  } finally {
+    set(saved);
+  }
+}
+
+/** The environment of a synthesis at a desk: outside CI, and no team taken as new unless it says so. */
+export const AT_A_DESK = { ZTCS_ROSTER: undefined, CI: undefined };

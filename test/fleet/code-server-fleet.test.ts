@@ -3,7 +3,7 @@ import { join } from 'path';
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { App, Testing, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { CodeServerFleet, CodeServerFleetProps, CodeServerTeam, StateBackend, TeamMember } from '../../lib';
-import { ACCOUNT_ID, newStack, resourcesByAddress, synthJson, resourcesOfType, thrownBy, ZONE_ID } from '../fixtures';
+import { ACCOUNT_ID, AT_A_DESK, newStack, resourcesByAddress, synthJson, resourcesOfType, thrownBy, withEnv, ZONE_ID } from '../fixtures';
 
 const MEMBERS: TeamMember[] = [
   { name: 'alice', email: 'alice@example.com' },
@@ -221,19 +221,12 @@ describe('CodeServerFleet', () => {
   });
 
   test('refuses a fleet whose roster file is missing, unless it is new', () => {
-    // GIVEN
-    const saved = process.env.ZTCS_ROSTER;
-    delete process.env.ZTCS_ROSTER;
-    try {
-      // WHEN
-      const error = thrownBy(() => buildFleet());
+    // WHEN
+    const error = withEnv(AT_A_DESK, () => thrownBy(() => buildFleet()));
 
-      // THEN
-      expect(error.message).toContain(`team/Team: the roster ${process.env.ZTCS_ROSTER_FILE} does not exist.`);
-      expect(Object.keys(buildFleet({ newTeam: true }).fleet.memberStacks)).toEqual(['alice', 'bob', 'carol']);
-    } finally {
-      process.env.ZTCS_ROSTER = saved;
-    }
+    // THEN
+    expect(error.message).toContain(`team/Team: the roster ${process.env.ZTCS_ROSTER_FILE} does not exist.`);
+    expect(Object.keys(withEnv(AT_A_DESK, () => buildFleet({ newTeam: true })).fleet.memberStacks)).toEqual(['alice', 'bob', 'carol']);
   });
 
   test('refuses a fleet whose teamId changed, naming the old id', () => {
@@ -241,15 +234,7 @@ describe('CodeServerFleet', () => {
     buildFleet();
 
     // WHEN
-    const saved = process.env.ZTCS_ROSTER;
-    delete process.env.ZTCS_ROSTER;
-    const error = (() => {
-      try {
-        return thrownBy(() => buildFleet({ teamId: 'Crew' }));
-      } finally {
-        process.env.ZTCS_ROSTER = saved;
-      }
-    })();
+    const error = withEnv(AT_A_DESK, () => thrownBy(() => buildFleet({ teamId: 'Crew' })));
 
     // THEN
     expect(error.message).toContain('team/Crew: the roster');

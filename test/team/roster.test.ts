@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'fs';
 import { App, Testing, TerraformStack } from 'cdktf';
 import { CodeServerTeam, CodeServerTeamProps, TeamMember, ZeroTrustCodeServer } from '../../lib';
 import { rosterDifferences, rosterModeOf } from '../../lib/team/roster';
-import { newStack, resourcesByAddress, synthJson, TEAM_MEMBERS as MEMBERS, teamProps, thrownBy, validProps } from '../fixtures';
+import { AT_A_DESK, newStack, resourcesByAddress, synthJson, TEAM_MEMBERS as MEMBERS, teamProps, thrownBy, validProps, withEnv } from '../fixtures';
 
 
 function buildTeam(overrides: Partial<CodeServerTeamProps> = {}, id = 'Team'): { stack: TerraformStack; team: CodeServerTeam } {
@@ -16,25 +16,6 @@ function rosterTeams(): Record<string, any> {
   return JSON.parse(readFileSync(process.env.ZTCS_ROSTER_FILE!, 'utf8')).teams;
 }
 
-/** Runs a function with environment variables set (undefined: unset), and puts them back after. */
-function withEnv<T>(vars: Record<string, string | undefined>, fn: () => T): T {
-  const saved = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]));
-  const set = (values: Record<string, string | undefined>) => {
-    for (const [name, value] of Object.entries(values)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-  set(vars);
-  try {
-    return fn();
-  } finally {
-    set(saved);
-  }
-}
-
-/** Outside CI, and no team taken as new unless it says so. */
-const AT_A_DESK = { ZTCS_ROSTER: undefined, CI: undefined };
 /** In CI: the roster frozen. */
 const IN_CI = { ZTCS_ROSTER: undefined, CI: 'true' };
 
