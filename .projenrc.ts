@@ -1,4 +1,5 @@
 import { cdktf, javascript, JsonFile } from 'projen';
+import { tierPattern, TIERS } from './projenrc/tiers';
 
 const providerPeers = [
   '@cdktf/provider-cloudflare@^13.9.1',
@@ -78,7 +79,7 @@ const project = new cdktf.ConstructLibraryCdktf({
     jestConfig: {
       // lib/ is compiled in place: prefer the sources to whatever .js a build left beside them.
       moduleFileExtensions: ['ts', 'tsx', 'js', 'json', 'node'],
-      setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/setup.ts'],
       testTimeout: 120_000,
     },
   },
@@ -136,32 +137,20 @@ compatRecord.spawn(project.compileTask);
 compatRecord.exec('cp .jsii compat/baseline.jsii');
 project.gitattributes.addAttributes('/compat/baseline.jsii', 'linguist-generated');
 
-// The test tiers, each a task of its own (`npx projen test:<tier>`); `npm test` runs them all.
-// Each pattern is a jest path pattern; the unit tier is everything that is no other tier. A tier
-// of external tools (validators, qemu, Terraform, Python, registries) tests those tools and not
-// Node.js: `test:node-line` leaves them out, for CI's runs on the other Node.js lines.
-const tiers: Record<string, { description: string; paths: string[]; externalTools: boolean }> = {
-  boot: { description: 'cloud-init schema (two versions), shellcheck, systemd-analyze, sshd -t, the boot scripts run for real, checkov, the default code-server release on npm', paths: ['/test/boot/(external-tools|assets|code-server-release)\\.test\\.ts$', '/test/examples/checkov\\.test\\.ts$'], externalTools: true },
-  vm: { description: 'the first boot in a Debian virtual machine (root, qemu), and the real code-server in it opened in Chromium', paths: ['/test/vm/'], externalTools: true },
-  terraform: { description: 'real Terraform and providers against a loopback stand-in of the APIs (skipped where the providers are absent)', paths: ['/test/terraform/'], externalTools: true },
-  packages: { description: 'the Python wheel and the Go module', paths: ['/test/packages/'], externalTools: true },
-  consumer: { description: 'the README followed in a new cdktf project', paths: ['/test/consumer/'], externalTools: false },
-  release: { description: 'publishing to loopback registries and installing by name; the API compatibility tests and the upgrade guard', paths: ['/test/release/', '/test/compat/'], externalTools: true },
-};
-const jestExcept = (paths: string[]) => `jest --ci --coverage=false --testPathIgnorePatterns /node_modules/ ${paths.map((p) => `'${p}'`).join(' ')}`;
-project.addTask('test:unit', {
-  description: 'The unit tier: every construct and pure function, npm only (under a minute)',
-  exec: jestExcept(Object.values(tiers).flatMap((t) => t.paths)),
-});
-for (const [name, tier] of Object.entries(tiers)) {
+// The test tiers (projenrc/tiers.ts), a folder each: `test/unit/` mirrors lib/, `test/integ/<tier>/`
+// holds the tiers that need tools; each is a task of its own (`npx projen test:<tier>`), and
+// `npm test` runs them all. test/unit/tiers.test.ts proves that every test file is in one tier.
+const jest = (tiers: string[]) => `jest --ci --coverage=false ${tiers.map((name) => `'${tierPattern(TIERS[name])}'`).join(' ')}`;
+for (const [name, tier] of Object.entries(TIERS)) {
   project.addTask(`test:${name}`, {
-    description: `The ${name} tier: ${tier.description}`,
-    exec: `jest --ci --coverage=false ${tier.paths.map((p) => `'${p}'`).join(' ')}`,
+    description: `The ${name} tier (${tier.folder}): ${tier.description}`,
+    exec: jest([name]),
   });
 }
+const nodeLineTiers = Object.keys(TIERS).filter((name) => !TIERS[name].externalTools);
 project.addTask('test:node-line', {
-  description: `The tiers that test Node.js itself (unit, ${Object.entries(tiers).filter(([, t]) => !t.externalTools).map(([n]) => n).join(', ')}), for CI's other Node.js lines`,
-  exec: jestExcept(Object.values(tiers).filter((t) => t.externalTools).flatMap((t) => t.paths)),
+  description: `The tiers that test Node.js itself (${nodeLineTiers.join(', ')}), for CI's other Node.js lines`,
+  exec: jest(nodeLineTiers),
 });
 
 const bench = project.addTask('bench', {

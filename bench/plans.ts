@@ -1,5 +1,5 @@
 // The plan benchmark of a team's two layouts (issue 20), with real Terraform and the real
-// providers against the loopback stand-in of the APIs (test/terraform): for each team size, the
+// providers against the loopback stand-in of the APIs (test/integ/terraform): for each team size, the
 // API calls and the wall time of (a) the plan after one member's change and (b) the plan of
 // everyone, as one stack (CodeServerTeam) and as a fleet (CodeServerFleet, a state per member).
 // Writes bench/plans.md and puts it in bench/results.md in place of the previous one; asserts nothing.
@@ -13,9 +13,9 @@ import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { App, TerraformStack } from 'cdktf';
 import { readSettings, teamProps } from '../examples/main';
 import { CodeServerFleet, CodeServerTeam, TeamMember } from '../lib';
-import { ApiStandIn, CallCount } from '../test/terraform/stand-in';
-import { REAL_QUOTAS } from '../test/terraform/stand-in/rate-limits';
-import { readingStatesOf, StackConfig, synthesize, TerraformWorkspace } from '../test/terraform/terraform';
+import { ApiStandIn, CallCount } from '../test/integ/terraform/stand-in';
+import { REAL_QUOTAS } from '../test/integ/terraform/stand-in/rate-limits';
+import { readingStatesOf, StackConfig, synthesize, TerraformWorkspace } from '../test/integ/terraform/terraform';
 
 // `--extrapolate 100,300`: sizes whose request counts are extrapolated (a straight line through the
 // two largest sizes measured), where measuring them would take longer than the machine has.

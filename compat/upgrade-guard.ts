@@ -2,7 +2,7 @@
 // synthesized configurations (the previous release's and this version's) without Terraform: a
 // resource whose address disappears is deleted (unless a `moved` block carries it), and one whose
 // replacing attribute changes is replaced. The replacing attributes are the providers' (each
-// proven to replace in the Terraform tier, test/terraform/upgrade.test.ts), so CI, which has no
+// proven to replace in the Terraform tier, test/integ/terraform/upgrade.test.ts), so CI, which has no
 // providers, still fails an upgrade that would lose a home volume, a tunnel, an Access application
 // or policy, or a DNS record. The Terraform tier's plan of the same upgrade is the full check.
 

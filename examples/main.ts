@@ -68,7 +68,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     githubIdentityProviderId: get('ZTCS_GITHUB_IDP_ID'),
     vpcUuid: get('ZTCS_VPC_UUID'),
     teamMembers: teamMembers(env.ZTCS_TEAM_MEMBERS || TEAM_DEFAULTS.members, env.ZTCS_STOPPED_MEMBERS ?? TEAM_DEFAULTS.stopped),
-    // The test suites point ZTCS_ROSTER_FILE at a roster of their own (test/setup.ts).
+    // The test suites point ZTCS_ROSTER_FILE at a roster of their own (test/support/setup.ts).
     rosterFile: env.ZTCS_ROSTER_FILE || process.env.ZTCS_ROSTER_FILE || join(__dirname, 'team.roster.json'),
     missing,
   };

@@ -100,8 +100,8 @@ export interface EditorOptions extends AccessSettings, DropletOptions, BootOptio
   /**
    * Stop the editor after a time without activity: it shuts down, its home unmounted first, and
    * deletes its own droplet, keeping what `running: false` keeps; Terraform reads a marker tag
-   * that the droplet leaves, so no deploy starts it again until the marker is deleted (see the
-   * README, Idle stop). Needs a home volume (or `disposableHome`). `{ idleMinutes: 0 }` turns it
+   * that the droplet leaves, so no deploy starts it again until the marker is deleted (see
+   * docs/idle-stop.md). Needs a home volume (or `disposableHome`). `{ idleMinutes: 0 }` turns it
    * off, e.g. for one member of a team.
    * @default - none: the editor runs until `running` is false
    */

@@ -23,7 +23,7 @@ export interface CodeServerFleetProps extends CodeServerTeamProps {
    * The construct id that holds the team in every stack of the fleet. Terraform addresses derive
    * from it: give the id of the `CodeServerTeam` that a one-stack team had, and each member's
    * resources keep the addresses they had there, which makes moving to a fleet a move of state
-   * with nothing replaced (see the README).
+   * with nothing replaced (see docs/teams-and-fleets.md, Moving a team to a fleet).
    * @default "Team"
    */
   readonly teamId?: string;

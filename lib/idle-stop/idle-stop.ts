@@ -20,7 +20,7 @@ export const MAX_WARNING_MINUTES = 60;
  * The editor stops itself after a time without activity: it shuts down (its home unmounted
  * first) and deletes its own droplet, keeping what `running: false` keeps. Activity is a request
  * to code-server (its heartbeat file), an open SSH session, or `ztcs-keep-running <time>` from
- * the editor's terminal. See the README (Idle stop) for the start in one step.
+ * the editor's terminal. See docs/idle-stop.md for the start in one step.
  */
 export interface IdleStop {
   /**

@@ -1,0 +1,59 @@
+/**
+ * The test tiers: a tier is a folder of `test/`, run by a task of its own (`npx projen test:<tier>`).
+ * .projenrc.ts makes the tasks from this table, and test/unit/tiers.test.ts proves that every test
+ * file belongs to exactly one tier.
+ */
+export interface Tier {
+  /** The folder of the tier's tests, from the repository's root, with a trailing slash. */
+  readonly folder: string;
+  /** What the tier tests and what it needs, for the task's description. */
+  readonly description: string;
+  /**
+   * Whether the tier tests external tools (validators, qemu, Terraform, Python, registries) rather
+   * than Node.js: `test:node-line`, for CI's other Node.js lines, leaves those out.
+   */
+  readonly externalTools: boolean;
+}
+
+export const TIERS: Record<string, Tier> = {
+  unit: {
+    folder: 'test/unit/',
+    description: 'every construct and pure function, the examples, the docs\' defaults; npm only',
+    externalTools: false,
+  },
+  boot: {
+    folder: 'test/integ/boot/',
+    description: 'cloud-init schema (two versions), shellcheck, systemd-analyze, sshd -t, the boot scripts run for real, checkov, the default code-server release on npm',
+    externalTools: true,
+  },
+  vm: {
+    folder: 'test/integ/vm/',
+    description: 'the first boot in a Debian virtual machine (root, qemu), and the real code-server in it opened in Chromium',
+    externalTools: true,
+  },
+  terraform: {
+    folder: 'test/integ/terraform/',
+    description: 'real Terraform and providers against a loopback stand-in of the APIs (skipped where the providers are absent)',
+    externalTools: true,
+  },
+  packages: {
+    folder: 'test/integ/packages/',
+    description: 'the Python wheel and the Go module',
+    externalTools: true,
+  },
+  consumer: {
+    folder: 'test/integ/consumer/',
+    description: 'the README followed in a new cdktf project',
+    externalTools: false,
+  },
+  release: {
+    folder: 'test/integ/release/',
+    description: 'publishing to loopback registries and installing by name; the API compatibility tests and the upgrade guard',
+    externalTools: true,
+  },
+};
+
+/** The jest path pattern (a regular expression on the absolute path) of a tier's folder. */
+export function tierPattern(tier: Tier): string {
+  return `/${tier.folder}`;
+}

@@ -1,0 +1,78 @@
+import { spawnSync } from 'child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { buildApp, readSettings } from '../../../examples/main';
+import { describeTier } from '../../support/tools';
+
+interface CheckovCheck {
+  readonly check_id: string;
+  readonly resource: string;
+}
+interface CheckovReport {
+  readonly summary: { passed: number; failed: number; skipped: number; parsing_errors: number };
+  readonly results: { passed_checks?: CheckovCheck[]; failed_checks?: CheckovCheck[]; skipped_checks?: CheckovCheck[] };
+}
+
+/** Runs checkov on one Terraform JSON file, offline (no download of guidelines from its platform). */
+function checkov(file: string): CheckovReport {
+  const run = spawnSync('checkov', ['--file', file, '--framework', 'terraform_json', '--skip-download', '--output', 'json'], {
+    encoding: 'utf8',
+    env: { ...process.env, BC_SKIP_MAPPING: 'TRUE' },
+  });
+  if (run.error) throw run.error;
+  const parsed = JSON.parse(run.stdout);
+  const report = (Array.isArray(parsed) ? parsed : [parsed]).find((r) => r.check_type === 'terraform_json');
+  if (!report) throw new Error(`checkov gave no terraform_json report for ${file}: ${run.stdout}${run.stderr}`);
+  return report;
+}
+
+const describeCheckov = describeTier({ tier: 'the checkov scan', commands: ['checkov'], install: 'Install it with: python3 -m pip install checkov' });
+
+describeCheckov('checkov on the synthesized examples', () => {
+  let outdir: string;
+  let stacks: string[];
+  const reports = new Map<string, CheckovReport>();
+
+  beforeAll(() => {
+    outdir = mkdtempSync(join(tmpdir(), 'ztcs-checkov-'));
+    buildApp(readSettings({}), outdir).synth();
+    stacks = readdirSync(join(outdir, 'stacks'));
+    for (const stack of stacks) reports.set(stack, checkov(join(outdir, 'stacks', stack, 'cdk.tf.json')));
+  });
+
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  test('every example stack is scanned', () => {
+    expect(stacks.sort()).toEqual(['basic', 'complete', 'platform', 'team']);
+  });
+
+  test.each(['basic', 'complete', 'platform', 'team'])('the %s stack fails no check and parses cleanly', (stack) => {
+    const report = reports.get(stack)!;
+    expect((report.results.failed_checks ?? []).map((c) => `${c.check_id} ${c.resource}`)).toEqual([]);
+    expect(report.summary.parsing_errors).toBe(0);
+    expect(report.summary.skipped).toBe(0);
+  });
+
+  test.each(['basic', 'complete', 'platform', 'team'])('the %s stack is really checked: the droplet SSH key and firewall ingress checks pass', (stack) => {
+    const report = reports.get(stack)!;
+    const passed = (report.results.passed_checks ?? []).map((c) => c.check_id);
+    expect(passed).toEqual(expect.arrayContaining(['CKV_DIO_2', 'CKV_DIO_4']));
+  });
+
+  test('a firewall open to the world inbound is reported, so the scan can fail', () => {
+    const file = join(outdir, 'open-firewall.tf.json');
+    writeFileSync(file, JSON.stringify({
+      resource: {
+        digitalocean_firewall: {
+          open: {
+            name: 'open',
+            inbound_rule: [{ protocol: 'tcp', port_range: '22', source_addresses: ['0.0.0.0/0', '::/0'] }],
+          },
+        },
+      },
+    }));
+    const report = checkov(file);
+    expect((report.results.failed_checks ?? []).map((c) => c.check_id)).toContain('CKV_DIO_4');
+  });
+});

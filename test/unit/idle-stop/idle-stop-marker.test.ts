@@ -1,0 +1,122 @@
+import { TerraformStack, TerraformVariable } from 'cdktf';
+import { parse } from 'yaml';
+import { CodeServerTeam, IdleStop, TeamMember, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../../../lib';
+import { IDLE_PATHS, IDLE_UNITS } from '../../../lib/boot/contract';
+import { ACCOUNT_ID, dataSourcesOfType, newStack, onlyResource, pathsContaining, renderedUserData, resourcesOfType, synthJson, validProps, writtenFile, ZONE_ID } from '../../support/fixtures';
+
+// The idle stop as the editor composes it: the marker's data source decides the droplet's count,
+// the outputs say whether the editor stopped itself, and the token goes to one root-only file.
+
+type Built = { stack: TerraformStack; synth: any };
+
+function build(idleStop: (token: string) => IdleStop | undefined, overrides: Partial<ZeroTrustCodeServerProps> = {}): Built {
+  const stack = newStack();
+  const token = new TerraformVariable(stack, 'idle_stop_token', { type: 'string', sensitive: true }).stringValue;
+  new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ idleStop: idleStop(token), ...overrides }));
+  return { stack, synth: synthJson(stack) };
+}
+
+const ON = (token: string): IdleStop => ({ idleMinutes: 30, digitaloceanToken: token });
+
+describe('an editor with an idle stop', () => {
+  test('reads its marker tag, by name, with a data source', () => {
+    const { synth } = build(ON);
+    const [tags] = dataSourcesOfType(synth, 'digitalocean_tags');
+    expect(tags.filter).toEqual([{ key: 'name', values: [expect.stringMatching(/^ztcs-idle-[0-9a-f]{16}$/)] }]);
+    expect(synth.output['CodeServer-idle-marker'].value).toBe(tags.filter[0].values[0]);
+  });
+
+  test('has one droplet while the marker is absent and none while it exists', () => {
+    const { synth } = build(ON);
+    const droplet = onlyResource(synth, 'digitalocean_droplet');
+    const name = Object.keys(synth.data.digitalocean_tags)[0];
+    expect(droplet.count).toBe(`\${length(data.digitalocean_tags.${name}.tags) == 0 ? 1 : 0}`);
+    expect(synth.output['CodeServer-idle-stopped'].value).toBe(`\${length(data.digitalocean_tags.${name}.tags) == 0 ? "false" : "true"}`);
+    expect(synth.output['CodeServer-droplet-id'].value).toMatch(/^\$\{join\("", digitalocean_droplet\.[\w]+\[\*\]\.id\)\}$/);
+  });
+
+  test('carries the watcher, its units and the token to the droplet; the token only in the root-only curl configuration', () => {
+    const { synth } = build(ON);
+    const droplet = onlyResource(synth, 'digitalocean_droplet');
+    const doc = parse(renderedUserData(droplet));
+    const apiConfig = doc.write_files.find((f: { path: string }) => f.path === IDLE_PATHS.apiConfig);
+    expect(apiConfig).toEqual({ path: IDLE_PATHS.apiConfig, content: 'header = "Authorization: Bearer ${var.idle_stop_token}"\n', permissions: '0600', owner: 'root:root' });
+    expect(pathsContaining(doc, '${var.idle_stop_token}')).toEqual([`write_files.${doc.write_files.indexOf(apiConfig)}.content`]);
+    expect(pathsContaining(synth.output, 'idle_stop_token')).toEqual([]);
+    expect(writtenFile(doc, IDLE_PATHS.env)).toContain(`MARKER_TAG='${synth.output['CodeServer-idle-marker'].value}'`);
+    expect(writtenFile(doc, IDLE_PATHS.env)).toContain("IDLE_MINUTES='30'\nWARNING_MINUTES='5'\n");
+    expect(doc.runcmd).toContainEqual(['systemctl', 'enable', '--now', '--no-block', IDLE_UNITS.timer]);
+  });
+
+  test('without an idle stop, or with idleMinutes 0, the droplet and its user data are as before: no count, no marker, no watcher', () => {
+    const without = build(() => undefined).synth;
+    const off = build(() => ({ idleMinutes: 0 })).synth;
+    expect(dataSourcesOfType(without, 'digitalocean_tags')).toEqual([]);
+    expect(onlyResource(without, 'digitalocean_droplet').count).toBeUndefined();
+    expect(onlyResource(off, 'digitalocean_droplet')).toEqual(onlyResource(without, 'digitalocean_droplet'));
+    expect(off.output).toEqual(without.output);
+    expect(renderedUserData(onlyResource(without, 'digitalocean_droplet'))).not.toContain('idle');
+  });
+
+  test('a stopped editor (running: false) reads no marker', () => {
+    const { synth } = build(ON, { running: false });
+    expect(dataSourcesOfType(synth, 'digitalocean_tags')).toEqual([]);
+    expect(resourcesOfType(synth, 'digitalocean_droplet')).toEqual([]);
+  });
+
+  test('is refused with the home on the droplet\'s disk, which the stop would delete, unless the home is disposable', () => {
+    expect(() => build(ON, { homeVolume: false })).toThrow(
+      'test/CodeServer: invalid idleStop.idleMinutes 30: deletes the droplet, and with homeVolume: false the only copy of the home is on its disk');
+    expect(() => build(ON, { homeVolume: false, disposableHome: true })).not.toThrow();
+  });
+
+  test('a bad value is reported with the editor\'s path before anything is built', () => {
+    const stack = newStack();
+    expect(() => new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ idleStop: { idleMinutes: 1 } }))).toThrow('test/CodeServer: invalid idleStop.idleMinutes 1');
+    expect(stack.node.tryFindChild('CodeServer')).toBeUndefined();
+  });
+});
+
+describe('a team with an idle stop', () => {
+  function team(members: TeamMember[]): any {
+    const stack = newStack();
+    const token = new TerraformVariable(stack, 'idle_stop_token', { type: 'string', sensitive: true }).stringValue;
+    new CodeServerTeam(stack, 'Team', {
+      cloudflareAccountId: ACCOUNT_ID,
+      cloudflareZoneId: ZONE_ID,
+      zoneName: 'example.com',
+      teamName: 'myteam',
+      members,
+      rosterFile: process.env.ZTCS_ROSTER_FILE,
+      idleStop: { idleMinutes: 30, digitaloceanToken: token },
+    });
+    return synthJson(stack);
+  }
+
+  /** Each member's idle settings, read from their droplet's idle.env. */
+  function idleMinutesOf(synth: any): Record<string, string | undefined> {
+    return Object.fromEntries(Object.values<any>(synth.resource.digitalocean_droplet).map((droplet) => {
+      const doc = parse(renderedUserData(droplet));
+      const env = doc.write_files.find((f: { path: string }) => f.path === IDLE_PATHS.env)?.content as string | undefined;
+      return [droplet.name, env === undefined ? undefined : /IDLE_MINUTES='(\d+)'/.exec(env)![1]];
+    }));
+  }
+
+  test('gives every member the team\'s idle stop, a member\'s override keeping the team\'s token, and 0 turning it off for one member', () => {
+    const synth = team([
+      { name: 'alice', email: 'alice@example.com' },
+      { name: 'bob', email: 'bob@example.com', idleStop: { idleMinutes: 120 } },
+      { name: 'carol', email: 'carol@example.com', idleStop: { idleMinutes: 0 } },
+    ]);
+    expect(idleMinutesOf(synth)).toEqual({ 'alice-example-com': '30', 'bob-example-com': '120', 'carol-example-com': undefined });
+    expect(dataSourcesOfType(synth, 'digitalocean_tags')).toHaveLength(2);
+    const bob = Object.values<any>(synth.resource.digitalocean_droplet).find((d) => d.name === 'bob-example-com');
+    expect(renderedUserData(bob)).toContain('Bearer ${var.idle_stop_token}');
+  });
+
+  test('gives each member a marker of their own', () => {
+    const synth = team([{ name: 'alice', email: 'alice@example.com' }, { name: 'bob', email: 'bob@example.com' }]);
+    const markers = dataSourcesOfType(synth, 'digitalocean_tags').map((t) => t.filter[0].values[0]);
+    expect(new Set(markers).size).toBe(2);
+  });
+});

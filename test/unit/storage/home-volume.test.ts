@@ -1,0 +1,122 @@
+import { Volume } from '@cdktf/provider-digitalocean/lib/volume';
+import { TerraformStack, Testing } from 'cdktf';
+import { HomeVolume, HomeVolumeProps } from '../../../lib/storage';
+import { newStack, onlyResource, resourceCount, synthJson } from '../../support/fixtures';
+
+function buildVolume(overrides: Partial<HomeVolumeProps> = {}): { stack: TerraformStack; volume: HomeVolume } {
+  const stack = newStack();
+  const volume = new HomeVolume(stack, 'HomeVolume', { volumeName: 'code-example-com-home', region: 'fra1', ...overrides });
+  return { stack, volume };
+}
+
+describe('HomeVolume', () => {
+  test('is 20 GiB by default', () => {
+    // GIVEN
+    const { stack } = buildVolume();
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Volume, { size: 20 });
+  });
+
+  test('takes the size given', () => {
+    // GIVEN
+    const { stack } = buildVolume({ homeVolumeSizeGib: 100 });
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Volume, { size: 100 });
+  });
+
+  test('is formatted ext4 with the label ztcs-home by default', () => {
+    // GIVEN
+    const { stack, volume } = buildVolume();
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Volume, {
+      initial_filesystem_type: 'ext4',
+      initial_filesystem_label: 'ztcs-home',
+    });
+    expect(volume.label).toBe('ztcs-home');
+  });
+
+  test('takes the label given', () => {
+    // GIVEN
+    const { stack, volume } = buildVolume({ homeVolumeLabel: 'my-home' });
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Volume, { initial_filesystem_label: 'my-home' });
+    expect(volume.label).toBe('my-home');
+  });
+
+  test('is named and placed as given', () => {
+    // GIVEN
+    const { stack } = buildVolume({ region: 'ams3' });
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Volume, { name: 'code-example-com-home', region: 'ams3' });
+  });
+
+  test('is tagged code-server besides the tags given', () => {
+    // GIVEN
+    const { stack } = buildVolume({ tags: ['dev'] });
+
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Volume, { tags: ['code-server', 'dev'] });
+  });
+
+  test('is protected from destruction by default', () => {
+    // GIVEN
+    const { stack } = buildVolume();
+
+    // THEN
+    expect(onlyResource(synthJson(stack), 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ['name'] });
+  });
+
+  test('is not protected when protectHomeVolume is false', () => {
+    // GIVEN
+    const { stack } = buildVolume({ protectHomeVolume: false });
+
+    // THEN
+    expect(onlyResource(synthJson(stack), 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: false, ignore_changes: ['name'] });
+  });
+
+  test('references no other resource', () => {
+    // GIVEN
+    const { stack } = buildVolume();
+
+    // WHEN
+    const volume = onlyResource(synthJson(stack), 'digitalocean_volume');
+
+    // THEN
+    expect(JSON.stringify(volume)).not.toContain('${');
+    expect(volume).not.toHaveProperty('depends_on');
+  });
+
+  test.each([
+    ['zero', 0],
+    ['a fraction', 1.5],
+    ['more than 16 TiB', 16_385],
+  ])('rejects a size of %s, and builds nothing', (_why, sizeGib) => {
+    // GIVEN
+    const stack = newStack();
+
+    // WHEN
+    const build = () => new HomeVolume(stack, 'HomeVolume', { volumeName: 'home', region: 'fra1', homeVolumeSizeGib: sizeGib });
+
+    // THEN
+    expect(build).toThrow(`test/HomeVolume: invalid homeVolumeSizeGib ${sizeGib}: expected a whole number from 1 to 16384`);
+    expect(resourceCount(synthJson(stack))).toBe(0);
+  });
+
+  test.each([
+    ['longer than ext4 takes', 'a-label-of-17-chr'],
+    ['with upper-case letters', 'Home'],
+  ])('rejects a label %s', (_why, homeVolumeLabel) => {
+    // THEN
+    expect(() => buildVolume({ homeVolumeLabel })).toThrow(`test/HomeVolume: invalid homeVolumeLabel "${homeVolumeLabel}": expected 1 to 16 lower-case letters`);
+  });
+
+  test('rejects a bad volume name', () => {
+    // THEN
+    expect(() => buildVolume({ volumeName: 'code.example.com-home' })).toThrow('test/HomeVolume: invalid volumeName "code.example.com-home"');
+  });
+});
