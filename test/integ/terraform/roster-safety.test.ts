@@ -146,6 +146,24 @@ describeWithProviders()('the roster keeps every home, against the stand-in', () 
     console.log(`migration in the wrong order, base stack: ${JSON.stringify(plan.changes())}`);
   }, STEP_TIMEOUT_MS);
 
+  test("fleet: after the wrong order, alice's home imported into her stack as the docs say, her deploy plans no volume but hers and creates the rest", async () => {
+    // GIVEN
+    const config = readingStatesOf(fleet(settings.teamMembers)['team-alice'], { team: teamWorkspace.stateFile });
+    const { workspace } = await tier.workspace(config);
+    const address = [...config.paths.entries()].find(([, path]) => path === 'Team/alice/HomeVolume/Volume')![0];
+    const home = [...digitalocean.volumes.values()].find((v) => v.name === 'alice-example-com-home')!;
+
+    // WHEN
+    await workspace.importResource(address, home.id);
+    const plan = await workspace.plan();
+
+    // THEN
+    expect(plan.errors).toEqual([]);
+    expect(plan.actions()['Team/alice/HomeVolume/Volume']).toMatch(/^(no-op|update)$/);
+    expect(volumesDestroyed(plan)).toBe(0);
+    expect(Object.values(plan.changes()).filter((action) => action !== 'create' && action !== 'update')).toEqual([]);
+  }, STEP_TIMEOUT_MS);
+
   test("fleet: bob's stack, moved in the right order, plans no change", async () => {
     const plan = await planOf(bobWorkspace, readingStatesOf(fleet(settings.teamMembers)['team-bob'], { team: teamWorkspace.stateFile }));
     expect(plan.errors).toEqual([]);
