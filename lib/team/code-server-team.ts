@@ -64,7 +64,10 @@ export interface CodeServerTeamProps extends EditorSettings {
    * member was removed from the list: their home volume is then kept, out of Terraform's hands
    * (a `removed` block with `destroy = false`), unless they left with `deleteHome` first. A
    * relative path is taken from the working directory (the cdktf project's folder). Teams of one
-   * app may share the file: each has its own entry.
+   * app may share the file: each has its own entry. As a lockfile: a team it does not record is
+   * refused (see `newTeam`); with `CI` set (or `ZTCS_ROSTER=frozen`) a synthesis that would change
+   * it fails, listing the entries; a team it records in the stack that the app no longer builds
+   * (a changed construct id) is an error naming the old id.
    * @default "ztcs-roster.json"
    */
   readonly rosterFile?: string;
