@@ -308,6 +308,12 @@ export class TerraformWorkspace {
     if (run.code !== 0) throw commandError('state mv', run, []);
   }
 
+  /** `terraform import`: brings an existing object into the state at an address of the configuration. */
+  public async importResource(address: string, id: string): Promise<void> {
+    const run = await this.terraform('import', ['-input=false', address, id]);
+    if (run.code !== 0) throw commandError('import', run, []);
+  }
+
   public remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
