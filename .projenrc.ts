@@ -1,5 +1,6 @@
-import { cdktf, javascript, JsonFile } from 'projen';
-import { tierPattern, TIERS } from './projenrc/tiers';
+import { cdktf, javascript, JsonFile, Task } from 'projen';
+import { jestRoots, TIERS } from './projenrc/tiers';
+import { cacheSteps, TEST_CONTAINER, testJobs } from './projenrc/workflows';
 
 const providerPeers = [
   '@cdktf/provider-cloudflare@^13.9.1',
@@ -7,8 +8,18 @@ const providerPeers = [
   '@cdktf/provider-tls@^11.0.1',
 ];
 
-/** The step of the GitHub jobs that run the tests: the tools of every tier, as .ci/run installs them. */
-const installTestTools = { name: 'Install the test tiers\' tools', run: 'scripts/install-test-tools.sh' };
+/**
+ * The release job runs every tier, as CI (.ci/run) does, in the Debian container of the tier jobs
+ * (projenrc/workflows.ts): their caches, the tools of every tier, then `npm run test:all`.
+ */
+const releaseTestSteps = [
+  ...cacheSteps(Object.keys(TIERS)),
+  { name: 'Install the test tiers\' tools', run: 'scripts/install-test-tools.sh' },
+  { name: 'Run every test tier', run: 'npx projen test:all' },
+];
+
+/** Everything the npm package holds besides package.json, the README, the LICENSE and the bundled dependencies. */
+const PACKAGE_FILES = ['lib/**/*.js', 'lib/**/*.d.ts', 'lib/boot/assets/', '.jsii', 'API.md', 'docs/*.md'];
 
 const project = new cdktf.ConstructLibraryCdktf({
   name: 'cdktf-zero-trust-code-server',
@@ -31,6 +42,8 @@ const project = new cdktf.ConstructLibraryCdktf({
   // repository and workflow): no PyPI secret exists.
   publishToPypi: { distName: 'cdktf-zero-trust-code-server', module: 'cdktf_zero_trust_code_server', trustedPublishing: true },
   projenrcTs: true,
+  // The package's content is the `files` allow list below.
+  npmignoreEnabled: false,
   projenVersion: '0.103.25',
   packageManager: javascript.NodePackageManager.NPM,
   // The library runs on Node.js 20.9 or newer (the provider packages' floor) and is tested on 20,
@@ -39,11 +52,10 @@ const project = new cdktf.ConstructLibraryCdktf({
   // prebuilt up to 22 only.
   minNodeVersion: '20.9.0',
   workflowNodeVersion: '22.x',
-  // The build and release jobs run the whole test suite, whose boot and VM tiers need root and
-  // Debian's tools (as CI's .ci/run does): they run in a Debian container, as root and privileged
-  // (debootstrap mounts, qemu), after scripts/install-test-tools.sh.
-  buildWorkflowOptions: { preBuildSteps: [installTestTools] },
-  releaseWorkflowSetupSteps: [installTestTools],
+  // The build job runs the fast tiers (`npx projen build`); the build workflow's other jobs, lint
+  // first, then one per slow tier and one per other Node.js line (projenrc/workflows.ts); the
+  // release job runs every tier before it releases.
+  releaseWorkflowSetupSteps: releaseTestSteps,
 
   // TypeScript 7 (the native compiler) cannot be driven by ts-node or ts-jest.
   jsiiVersion: '~5.9.0',
@@ -80,12 +92,15 @@ const project = new cdktf.ConstructLibraryCdktf({
       // lib/ is compiled in place: prefer the sources to whatever .js a build left beside them.
       moduleFileExtensions: ['ts', 'tsx', 'js', 'json', 'node'],
       setupFilesAfterEnv: ['<rootDir>/test/support/setup.ts'],
+      // Nothing reads a coverage report, and collecting one makes `npx jest test/unit/<part>`,
+      // the fast loop, twice as slow.
+      collectCoverage: false,
       testTimeout: 120_000,
     },
   },
   eslintOptions: {
     dirs: ['lib'],
-    devdirs: ['test', 'examples', 'bench', 'compat', '.projenrc.ts'],
+    devdirs: ['test', 'examples', 'bench', 'compat', 'scripts', '.projenrc.ts'],
     // `npm test` lints; it never rewrites a file. `npx projen eslint:fix` fixes.
     commandOptions: { fix: false },
   },
@@ -105,7 +120,7 @@ new JsonFile(project, 'cdktf.json', {
 });
 
 // eslint's project service finds the nearest tsconfig.json; the root one covers lib/ only.
-for (const dir of ['examples', 'bench', 'compat']) {
+for (const dir of ['examples', 'bench', 'compat', 'scripts']) {
   new JsonFile(project, `${dir}/tsconfig.json`, {
     obj: {
       extends: '../tsconfig.json',
@@ -120,16 +135,12 @@ project.addTask('synth', {
   exec: 'ts-node --prefer-ts-exts --transpile-only examples/main.ts',
 });
 
-// ts-jest transpiles without type checking; the tests and the examples are type-checked here.
-project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
-
 // API compatibility with the previous release (compat/check.ts): the newest release tag's package,
 // or before the first tag the assembly recorded in compat/baseline.jsii. A breaking change fails
 // the tests unless a commit since then declares it (`BREAKING CHANGE:`).
 const compat = project.tasks.tryFind('compat')!;
 compat.reset('ts-node --transpile-only compat/check.ts');
 compat.description = 'jsii-diff against the previous release (newest tag, else compat/baseline.jsii): fails on an undeclared breaking change';
-project.testTask.spawn(compat);
 const compatRecord = project.addTask('compat:record', {
   description: 'Records this version\'s API as the baseline of the compatibility check (compat/baseline.jsii), until the first release tag',
 });
@@ -138,20 +149,50 @@ compatRecord.exec('cp .jsii compat/baseline.jsii');
 project.gitattributes.addAttributes('/compat/baseline.jsii', 'linguist-generated');
 
 // The test tiers (projenrc/tiers.ts), a folder each: `test/unit/` mirrors lib/, `test/integ/<tier>/`
-// holds the tiers that need tools; each is a task of its own (`npx projen test:<tier>`), and
-// `npm test` runs them all. test/unit/tiers.test.ts proves that every test file is in one tier.
-const jest = (tiers: string[]) => `jest --ci --coverage=false ${tiers.map((name) => `'${tierPattern(TIERS[name])}'`).join(' ')}`;
+// holds the tiers that need tools; each is a task of its own (`npx projen test:<tier>`).
+// test/unit/projenrc/tiers.test.ts proves that every test file is in exactly one tier. jest runs through
+// scripts/jest-strict.ts, which fails the step when jest is killed (projen would count a signal as
+// a success) or its JUnit report counts no test or a failure. Arguments after a task's name narrow
+// its run: `npx projen test:unit test/unit/team`.
+const jestStrict = 'ts-node --transpile-only scripts/jest-strict.ts';
+// The fast tiers are short CPU-bound tests: they take every core (jest leaves one free, which on two
+// cores runs them one file at a time). The others leave a core to the tools they drive (qemu, Terraform).
+const jest = (tiers: string[]) => {
+  const workers = tiers.every((name) => TIERS[name].fast) ? ' --maxWorkers=100%' : '';
+  return `${jestStrict} ${jestRoots(tiers.map((name) => TIERS[name]))} --ci${workers}`;
+};
 for (const [name, tier] of Object.entries(TIERS)) {
   project.addTask(`test:${name}`, {
     description: `The ${name} tier (${tier.folder}): ${tier.description}`,
     exec: jest([name]),
+    receiveArgs: true,
   });
 }
 const nodeLineTiers = Object.keys(TIERS).filter((name) => !TIERS[name].externalTools);
 project.addTask('test:node-line', {
   description: `The tiers that test Node.js itself (${nodeLineTiers.join(', ')}), for CI's other Node.js lines`,
   exec: jest(nodeLineTiers),
+  receiveArgs: true,
 });
+
+// `npm test`, the fast loop: the fast tiers, then the linter and the API check; `npm run test:all`
+// (what CI runs): every tier. Each ends by checking the JUnit report again, in case the wrapper
+// itself was killed.
+const fastTiers = Object.keys(TIERS).filter((name) => TIERS[name].fast);
+const slowTiers = Object.keys(TIERS).filter((name) => !TIERS[name].fast);
+const suite = (task: Task, tiers: string[]) => {
+  // ts-jest transpiles without type checking; the tests and the examples are type-checked here.
+  task.exec('tsc --noEmit -p test/tsconfig.json');
+  task.exec(jest(tiers), { receiveArgs: true });
+  task.spawn(project.tasks.tryFind('eslint')!);
+  task.spawn(compat);
+  task.exec(`${jestStrict} --check-report`);
+};
+project.testTask.reset();
+project.testTask.description = `The fast tiers (${fastTiers.join(', ')}), eslint and the API check; \`npm run test:all\` runs every tier`;
+suite(project.testTask, fastTiers);
+project.testTask.say(`npm test ran the ${fastTiers.join(', ')} tier and skipped the slower ${slowTiers.join(', ')}: \`npx projen test:<tier>\` runs one, \`npm run test:all\` runs them all (what CI runs)`);
+suite(project.addTask('test:all', { description: `Every test tier (${Object.keys(TIERS).join(', ')}), eslint and the API check: what CI runs` }), Object.keys(TIERS));
 
 const bench = project.addTask('bench', {
   description: 'The library against hand-written raw resources at 1 to 300 developers, whole processes; writes bench/results.md (numbers, no assertions)',
@@ -202,13 +243,19 @@ packageAll.spawn(
 project.packageTask.reset();
 project.packageTask.spawn(packageAll);
 
-project.npmignore?.exclude('/bench/', '/docs/images/', '/scripts/', '/examples/', '/compat/', '/cdktf.json', '/.ci/', 'cdktf.out/', '/lib/**/*.ts', '*.tgz');
-project.npmignore?.include('/lib/**/*.d.ts', '/lib/**/*.js');
+// What the package holds is an allow list (package.json `files`), not a list of what to leave out:
+// a file that happens to be in the working folder (a *.tfstate, a roster, a .env) is never
+// published. npm adds package.json, the README and the LICENSE, and the bundled dependencies.
+project.package.addField('files', PACKAGE_FILES);
 
-// The container of the two jobs that run the tests (the publishing jobs keep GitHub's runner and
-// its tools): Debian, as root, privileged for the VM tier's image build (mounts).
-for (const [workflow, job] of [['build', 'build'], ['release', 'release']]) {
-  project.github?.tryFindWorkflow(workflow)?.file?.addOverride(`jobs.${job}.container`, { image: 'node:22-bookworm', options: '--privileged' });
-}
+// The build workflow: lint and the API check first, then the build (the fast tiers) beside a job
+// per slow tier and per other Node.js line. The release job runs every tier in the tier jobs'
+// Debian container (as root, privileged for the VM tier's image build); the publishing jobs keep
+// GitHub's runner and its tools.
+const buildWorkflow = project.github!.tryFindWorkflow('build')!;
+buildWorkflow.addJobs(testJobs(['20', '24']));
+buildWorkflow.file!.addOverride('jobs.build.needs', ['lint']);
+buildWorkflow.file!.addOverride('jobs.tier.container', TEST_CONTAINER);
+project.github!.tryFindWorkflow('release')!.file!.addOverride('jobs.release.container', TEST_CONTAINER);
 
 project.synth();

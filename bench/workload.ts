@@ -6,6 +6,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
+// Every run's teams are new to a roster of their own, in a temporary folder, even where CI is set.
+process.env.ZTCS_ROSTER = 'new';
+
 type Mode = 'cdktf' | 'library-import' | 'library' | 'raw' | 'team' | 'fleet';
 
 const [mode, countArg] = process.argv.slice(2) as [Mode, string];

@@ -8,7 +8,7 @@
 
 /** The resource types an upgrade must keep, with the attributes whose change makes Terraform replace them. */
 export const KEPT_RESOURCES: Record<string, readonly string[]> = {
-  digitalocean_volume: ['region', 'initial_filesystem_type', 'initial_filesystem_label', 'snapshot_id'],
+  digitalocean_volume: ['region', 'initial_filesystem_type', 'initial_filesystem_label', 'snapshot_id', 'description'],
   cloudflare_zero_trust_tunnel_cloudflared: ['account_id', 'config_src'],
   cloudflare_zero_trust_access_application: ['account_id'],
   cloudflare_zero_trust_access_policy: ['account_id'],
@@ -54,8 +54,10 @@ export function lostResources(previous: Config, current: Config): LostResource[]
       continue;
     }
     const type = address.split('.')[0];
+    // An attribute in ignore_changes keeps its value in the state: its change replaces nothing.
+    const ignored = ((next.lifecycle as { ignore_changes?: string[] } | undefined)?.ignore_changes ?? []);
     for (const attribute of KEPT_RESOURCES[type]) {
-      if (!same(body[attribute], next[attribute])) {
+      if (!ignored.includes(attribute) && !same(body[attribute], next[attribute])) {
         lost.push({ address, action: 'replace', reason: `${attribute} changes from ${JSON.stringify(body[attribute])} to ${JSON.stringify(next[attribute])}` });
       }
     }

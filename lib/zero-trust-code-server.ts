@@ -7,7 +7,7 @@ import { previewHostnameOf, sshHostnameOf } from './dns/hostnames';
 import { DnsOptions, TunnelDnsRecord, validateDnsRecordProps } from './dns/tunnel-dns-record';
 import { CodeServerDroplet, DROPLET_DEFAULTS, DropletOptions, validateDropletProps } from './droplet/code-server-droplet';
 import { memoryGibOfSize } from './droplet/sizes';
-import { IdleStop, idleMarkerTagName, idleStopOn, IdleStopMarker, resolveIdleStop, validateIdleStop } from './idle-stop';
+import { IdleStop, idleStopOn, IdleStopMarker, resolveIdleStop, validateIdleStop } from './idle-stop';
 import { ProviderOptions } from './providers';
 import {
   checkHomeVolumeLabel,
@@ -29,7 +29,6 @@ import {
   claimUnique,
   contextAt,
   contextOf,
-  identityAddress,
   siteOf,
   isUnresolved,
   partOf,
@@ -161,6 +160,9 @@ function defaultDropletName(hostname: string): string {
 
 const VOLUME_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** The kind of claim an existing home volume is: one editor's, in the whole app. */
+const EXISTING_HOME = 'existing home volume';
+
 /** The construct id of an editor's home volume: the same in a running, stopped or departed editor, so its address never moves. */
 const HOME_VOLUME_ID = 'HomeVolume';
 
@@ -266,6 +268,7 @@ export function planEditor(site: Site, id: string, props: ZeroTrustCodeServerPro
   if (sshHostname !== undefined) validateDnsRecordProps(partOf(ctx, 'SshDns'), { ...props, hostname: sshHostname });
   if (props.existingHomeVolumeId !== undefined) {
     checkPattern(ctx, 'existingHomeVolumeId', props.existingHomeVolumeId, VOLUME_ID, 'expected the id (a UUID) of a DigitalOcean volume, e.g. "506f78a4-e098-11e5-ad9f-000f53306ae1" (`doctl compute volume list`)');
+    checkUnclaimed(site.root, EXISTING_HOME, props.existingHomeVolumeId, ctx, 'existingHomeVolumeId');
     if (props.homeVolume === false) rejectProp(ctx, 'existingHomeVolumeId', props.existingHomeVolumeId, 'is a home volume; remove homeVolume: false');
     for (const prop of ['homeVolumeSizeGib', 'protectHomeVolume'] as const) {
       if (props[prop] !== undefined) rejectProp(ctx, prop, props[prop], 'applies to a volume of the editor\'s own, not to an existing one (existingHomeVolumeId), which is not managed here');
@@ -325,6 +328,8 @@ export class ZeroTrustCodeServer extends Construct {
     const ctx = contextOf(this);
     for (const { value, prop } of plan.hostnames) claimUnique(this.node.root, 'hostname', value, ctx, prop);
     claimUnique(TerraformStack.of(this), 'output prefix', plan.prefix, ctx, 'id');
+    // A volume attaches to one droplet: two editors on one existing home would fight over it.
+    if (props.existingHomeVolumeId !== undefined) claimUnique(this.node.root, EXISTING_HOME, props.existingHomeVolumeId, ctx, 'existingHomeVolumeId');
     const { sshHostname, previews } = plan;
 
     this.access = new CodeServerAccess(this, 'Access', {
@@ -355,9 +360,10 @@ export class ZeroTrustCodeServer extends Construct {
     if (plan.homeVolume) this.homeVolume = new HomeVolume(this, HOME_VOLUME_ID, plan.homeVolume);
 
     if (plan.running) {
-      const markerTag = idleMarkerTagName(identityAddress(this));
-      const idleStop = resolveIdleStop(props.idleStop, markerTag);
-      if (idleStop) this.idleStopMarker = new IdleStopMarker(this, 'IdleStop', { ...props, markerTag });
+      if (idleStopOn(props.idleStop)) {
+        this.idleStopMarker = new IdleStopMarker(this, 'IdleStop', { ...props, nameSecret: props.idleStop.digitaloceanToken });
+      }
+      const idleStop = this.idleStopMarker && resolveIdleStop(props.idleStop, this.idleStopMarker.markerTag);
       this.userData = new CodeServerUserData(this, 'UserData', {
         ...props,
         tunnelToken: this.tunnel.token,

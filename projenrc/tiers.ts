@@ -1,6 +1,6 @@
 /**
  * The test tiers: a tier is a folder of `test/`, run by a task of its own (`npx projen test:<tier>`).
- * .projenrc.ts makes the tasks from this table, and test/unit/tiers.test.ts proves that every test
+ * .projenrc.ts makes the tasks from this table, and test/unit/projenrc/tiers.test.ts proves that every test
  * file belongs to exactly one tier.
  */
 export interface Tier {
@@ -13,6 +13,8 @@ export interface Tier {
    * than Node.js: `test:node-line`, for CI's other Node.js lines, leaves those out.
    */
   readonly externalTools: boolean;
+  /** Whether `npm test` runs the tier: the fast loop. The others run in `npm run test:all` (CI). */
+  readonly fast: boolean;
 }
 
 export const TIERS: Record<string, Tier> = {
@@ -20,40 +22,50 @@ export const TIERS: Record<string, Tier> = {
     folder: 'test/unit/',
     description: 'every construct and pure function, the examples, the docs\' defaults; npm only',
     externalTools: false,
+    fast: true,
   },
   boot: {
     folder: 'test/integ/boot/',
-    description: 'cloud-init schema (two versions), shellcheck, systemd-analyze, sshd -t, the boot scripts run for real, checkov, the default code-server release on npm',
+    description: 'cloud-init schema (two versions), shellcheck, systemd-analyze, sshd -t, the boot scripts run for real, the metadata service rule in network namespaces, checkov, the default code-server release on npm',
     externalTools: true,
+    fast: false,
   },
   vm: {
     folder: 'test/integ/vm/',
     description: 'the first boot in a Debian virtual machine (root, qemu), and the real code-server in it opened in Chromium',
     externalTools: true,
+    fast: false,
   },
   terraform: {
     folder: 'test/integ/terraform/',
     description: 'real Terraform and providers against a loopback stand-in of the APIs (skipped where the providers are absent)',
     externalTools: true,
+    fast: false,
   },
   packages: {
     folder: 'test/integ/packages/',
     description: 'the Python wheel and the Go module',
     externalTools: true,
+    fast: false,
   },
   consumer: {
     folder: 'test/integ/consumer/',
-    description: 'the README followed in a new cdktf project',
+    description: 'the README followed in a new cdktf project, and each example run as an app of its own',
     externalTools: false,
+    fast: false,
   },
   release: {
     folder: 'test/integ/release/',
     description: 'publishing to loopback registries and installing by name; the API compatibility tests and the upgrade guard',
     externalTools: true,
+    fast: false,
   },
 };
 
-/** The jest path pattern (a regular expression on the absolute path) of a tier's folder. */
-export function tierPattern(tier: Tier): string {
-  return `/${tier.folder}`;
+/**
+ * The jest options that run the tests of these tiers and no other: `--roots` a folder each (jest
+ * looks for tests there only; a path pattern given after them narrows the run within them).
+ */
+export function jestRoots(tiers: Tier[]): string {
+  return tiers.map((tier) => `--roots=${tier.folder.replace(/\/$/, '')}`).join(' ');
 }

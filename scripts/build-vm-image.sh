@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the virtual machine of the VM test tier (test/integ/vm): a Debian trixie root file system
+# Builds the virtual machine of the VM test tier (test/vm): a Debian trixie root file system
 # (cloud-init 25.x, systemd, a Debian cloud kernel and what our boot expects of Ubuntu's cloud
 # image), made with debootstrap from the Debian archive this machine's apt uses and packed with
 # mkfs.ext4 -d. Needs root (debootstrap), debootstrap, e2fsprogs and qemu-utils.

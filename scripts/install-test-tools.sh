@@ -3,9 +3,12 @@
 # workflows' job container. Each tool is installed only where it is missing; slow set-up (the VM
 # image, the newer cloud-init) goes into caches outside the repository.
 #
-#   scripts/install-test-tools.sh [--no-vm-image]
+#   scripts/install-test-tools.sh          # for every tier
+#   scripts/install-test-tools.sh vm       # the Debian packages, and the slow set-up of these tiers only
 set -euo pipefail
 cd "$(dirname "$0")/.."
+tiers=("$@")
+wants() { [ "${#tiers[@]}" -eq 0 ] || [[ " ${tiers[*]} " == *" $1 "* ]]; }
 
 # Debian packages of the boot tier: cloud-init's schema validator, shellcheck, systemd-analyze,
 # sshd -t (openssh-server; nothing starts it here: no systemd runs in CI's sandbox).
@@ -40,7 +43,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # checkov (PyPI) scans the synthesized Terraform JSON.
-if ! checkov --version >/dev/null 2>&1; then
+if wants boot && ! checkov --version >/dev/null 2>&1; then
   echo "ci: installing checkov from PyPI"
   python3 -m pip install --quiet --disable-pip-version-check 'checkov==3.3.30'
   # Under pyenv a new console script is on PATH only after its shims are rebuilt.
@@ -48,10 +51,15 @@ if ! checkov --version >/dev/null 2>&1; then
   hash -r
 fi
 
-# Debian trixie's cloud-init 25.x, unpacked into a cache (not installed), for the second schema check.
-newer_cloud_init="$(scripts/fetch-cloud-init.sh)"
-# The VM tier's Debian image, built once into a cache keyed by its build script (about 6 minutes).
-# With --no-vm-image the caller builds it (CI does, in the background: the tests wait for it).
-if [ "${1:-}" != --no-vm-image ]; then scripts/build-vm-image.sh >/dev/null; fi
+tools=("cloud-init $(cloud-init --version 2>&1 | awk '{print $2}')" "$(shellcheck --version | sed -n 's/^version: /shellcheck /p')" "$(systemd-analyze --version | head -n 1)" "$(qemu-system-x86_64 --version | head -n 1 | awk '{print "qemu " $4}')")
+if wants boot; then
+  # Debian trixie's cloud-init 25.x, unpacked into a cache (not installed), for the second schema check.
+  newer_cloud_init="$(scripts/fetch-cloud-init.sh)"
+  tools+=("checkov $(checkov --version)" "$("$newer_cloud_init" --version 2>&1 | tail -n 1 | awk '{print "cloud-init " $NF}') (trixie)")
+fi
+# The VM tier's Debian image, built once into a cache keyed by its build script (about 5 minutes).
+# With ZTCS_VM_IMAGE_LATER=1 the caller builds it (CI does, in the background: the tests wait for it).
+if wants vm && [ -z "${ZTCS_VM_IMAGE_LATER:-}" ]; then scripts/build-vm-image.sh >/dev/null; fi
 
-echo "ci: tools: cloud-init $(cloud-init --version 2>&1 | awk '{print $2}'), $(shellcheck --version | sed -n 's/^version: /shellcheck /p'), $(systemd-analyze --version | head -n 1), checkov $(checkov --version), $("$newer_cloud_init" --version 2>&1 | tail -n 1 | awk '{print "cloud-init " $NF}') (trixie), $(qemu-system-x86_64 --version | head -n 1 | awk '{print "qemu " $4}')"
+joined="$(printf '%s, ' "${tools[@]}")"
+echo "ci: tools: ${joined%, }"

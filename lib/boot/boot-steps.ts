@@ -1,5 +1,6 @@
+import { Fn } from 'cdktf';
 import { BOOT_LIBRARY, BOOT_PATHS } from './contract';
-import { checkPattern, PropContext, rejectProp } from '../validation';
+import { checkNoLiteralSecret, checkPattern, isUnresolved, PropContext, rejectProp } from '../validation';
 
 /** When a boot step of the platform's own runs. */
 export enum BootPhase {
@@ -98,7 +99,9 @@ export function validateBootSteps(ctx: PropContext, steps: readonly BootStep[]):
       checkPattern(ctx, `${prop}.files[${j}].path`, f.path, FILE_PATH, 'expected an absolute path of letters, digits, ".", "_", "@", "-" and "/", e.g. "/etc/profile.d/company.sh"');
       if (f.path.split('/').includes('..')) rejectProp(ctx, `${prop}.files[${j}].path`, f.path, 'must not climb with ".."');
       if (f.permissions !== undefined) checkPattern(ctx, `${prop}.files[${j}].permissions`, f.permissions, MODE, 'expected an octal mode such as "0644" or "0755"');
+      checkNoLiteralSecret(ctx, `${prop}.files[${j}].content`, f.content);
     });
+    (step.commands ?? []).forEach((c, j) => checkNoLiteralSecret(ctx, `${prop}.commands[${j}]`, c));
     if ((step.packages ?? []).length + (step.files ?? []).length + (step.commands ?? []).length === 0) {
       rejectProp(ctx, prop, step, 'does nothing: give it packages, files or commands');
     }
@@ -116,14 +119,18 @@ function ownerOf(user: BootUser): string {
   return user === BootUser.DEVELOPER ? '"$CODE_USER:$CODE_USER"' : 'root:root';
 }
 
-/** The lines that write one file: its folder, its content (base64: any byte, any line), its mode and owner. */
+/**
+ * The lines that write one file: its folder, its content (base64: any byte, any line), its mode
+ * and owner. A content that Terraform resolves (a sensitive variable's value) is encoded by
+ * Terraform, so that only its reference is in cdk.tf.json.
+ */
 function fileLines(file: BootFile, runAs: BootUser): string[] {
-  const content = Buffer.from(file.content, 'utf8').toString('base64');
+  const content = isUnresolved(file.content) ? [Fn.base64encode(file.content)] : Buffer.from(file.content, 'utf8').toString('base64').match(/.{1,76}/g) ?? [];
   const path = `'${file.path}'`;
   return [
     `install -d "$(dirname ${path})"`,
     `base64 -d > ${path} <<'ZTCS_FILE'`,
-    ...(content.match(/.{1,76}/g) ?? []),
+    ...content,
     'ZTCS_FILE',
     `chmod ${file.permissions ?? '0644'} ${path}`,
     `chown ${ownerOf(file.owner ?? runAs)} ${path}`,

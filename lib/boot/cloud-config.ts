@@ -17,6 +17,7 @@ import {
   IDLE_SCRIPTS,
   IDLE_UNITS,
   IdleEnvKey,
+  METADATA_SERVICE,
   SSHD_PORT,
 } from './contract';
 import { escapeTerraformTemplate } from './terraform-string';
@@ -237,6 +238,18 @@ function swapFile(sizeGib: number): Record<string, string> {
   return { filename: '/swapfile', size, maxsize: size };
 }
 
+/**
+ * The bootcmd line that refuses the metadata service to the developer (see METADATA_SERVICE): a
+ * policy routing rule by uid, which needs nothing but iproute2 and covers every process of theirs
+ * (code-server, its terminals, SSH sessions, cron jobs). bootcmd runs first on every boot, before
+ * the users module, so nothing of the developer's runs before it. `protocol kernel`: systemd-networkd
+ * removes the routing rules it did not make, except the kernel's.
+ */
+export function metadataRestriction(): string {
+  const { address, firstRefusedUid, rulePriority } = METADATA_SERVICE;
+  return `ip rule del priority ${rulePriority} 2>/dev/null; ip rule add priority ${rulePriority} to ${address}/32 uidrange ${firstRefusedUid}-4294967294 prohibit protocol kernel`;
+}
+
 /** The cloud-config document as a plain object, in the order cloud-init's modules use it. */
 export function buildCloudConfig(o: CloudConfigOptions): Record<string, unknown> {
   return documentOf(o, [...optionFiles(o), ...scriptFiles()]);
@@ -246,13 +259,13 @@ function documentOf(o: CloudConfigOptions, files: WriteFile[]): Record<string, u
   const home = homeOf(o);
   const label = o.homeVolumeLabel;
   return {
-    // bootcmd runs on every boot before the mounts module: the volume's device must be there.
-    ...(label
-      ? {
-        bootcmd: [`for _ in $(seq 1 60); do [ -e /dev/disk/by-label/${label} ] && break; sleep 1; done`],
-        mounts: [[`LABEL=${label}`, home, 'ext4', 'defaults,nofail,discard', '0', '2']],
-      }
-      : {}),
+    // bootcmd runs on every boot, first: the metadata service is closed to the developer, and
+    // before the mounts module the volume's device must be there.
+    bootcmd: [
+      metadataRestriction(),
+      ...(label ? [`for _ in $(seq 1 60); do [ -e /dev/disk/by-label/${label} ] && break; sleep 1; done`] : []),
+    ],
+    ...(label ? { mounts: [[`LABEL=${label}`, home, 'ext4', 'defaults,nofail,discard', '0', '2']] } : {}),
     ...(Token.isUnresolved(o.swapSizeGib) || o.swapSizeGib > 0 ? { swap: swapFile(o.swapSizeGib) } : {}),
     users: [
       {

@@ -6,8 +6,10 @@ import { HomeVolume } from '../storage/home-volume';
 import {
   checkHttpsUrl,
   checkIntegerRange,
+  checkNoLiteralSecret,
   checkPattern,
   checkUnique,
+  checkUrlWithoutCredentials,
   contextOf,
   isUnresolved,
   PropContext,
@@ -248,9 +250,16 @@ export function validateBootOptions(ctx: PropContext, o: BootOptions): void {
   if (o.settings !== undefined && (typeof o.settings !== 'object' || o.settings === null || Array.isArray(o.settings))) {
     rejectProp(ctx, 'settings', o.settings, 'expected a JSON object of VS Code settings, e.g. { "editor.tabSize": 2 }');
   }
-  (o.gitRepositories ?? []).forEach((r, i) => checkHttpsUrl(ctx, `gitRepositories[${i}]`, r));
+  (o.gitRepositories ?? []).forEach((r, i) => {
+    checkUrlWithoutCredentials(ctx, `gitRepositories[${i}]`, r);
+    checkHttpsUrl(ctx, `gitRepositories[${i}]`, r);
+  });
   checkUnique(ctx, 'gitRepositories (folder names)', (o.gitRepositories ?? []).map((r) => r.replace(/\/+$/, '').split('/').pop()!.replace(/\.git$/, '')));
-  if (o.dotfilesRepository !== undefined) checkHttpsUrl(ctx, 'dotfilesRepository', o.dotfilesRepository);
+  if (o.dotfilesRepository !== undefined) {
+    checkUrlWithoutCredentials(ctx, 'dotfilesRepository', o.dotfilesRepository);
+    checkHttpsUrl(ctx, 'dotfilesRepository', o.dotfilesRepository);
+  }
+  if (o.settings !== undefined) checkNoLiteralSecret(ctx, 'settings', JSON.stringify(o.settings));
   if (o.workspaceFolder !== undefined) {
     checkPattern(ctx, 'workspaceFolder', o.workspaceFolder, PATH, 'expected an absolute path of letters, digits, ".", "_", "-" and "/"');
     const home = `/home/${o.userName ?? BOOT_DEFAULTS.userName}/`;

@@ -46,6 +46,21 @@ export const CODE_SERVER_PORT = 8080;
 /** The port sshd listens on, on loopback only, for SSH through Access. */
 export const SSHD_PORT = 22;
 
+/**
+ * DigitalOcean's metadata service, which serves the droplet's user data (the tunnel token, the
+ * idle stop's token) to any process that asks. A routing rule refuses it to every uid from
+ * `firstRefusedUid` on (the developer's, since developerUid is 1000 or more, and any account of
+ * theirs), from the first thing the boot does on every boot; root and the system's accounts
+ * (cloud-init, DigitalOcean's monitoring agent, which runs as `do-agent` and reads its token there)
+ * keep it.
+ */
+export const METADATA_SERVICE = {
+  address: '169.254.169.254',
+  firstRefusedUid: 1000,
+  /** The rule's priority: before the main table's lookup (32766), after the local table's (0). */
+  rulePriority: 90,
+} as const;
+
 /** The script the boot unit runs; it runs the steps below, in this order. */
 export const BOOT_ENTRY = 'boot.sh';
 

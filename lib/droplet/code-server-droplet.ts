@@ -3,10 +3,11 @@ import { Firewall, FirewallOutboundRule } from '@cdktf/provider-digitalocean/lib
 import { SshKey } from '@cdktf/provider-digitalocean/lib/ssh-key';
 import { Tag } from '@cdktf/provider-digitalocean/lib/tag';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkRegion, checkSize } from './sizes';
 import { ProviderOptions } from '../providers';
-import { checkPattern, contextOf, identityAddress, isUnresolved, PropContext, rejectProp } from '../validation';
+import { checkPattern, contextOf, isUnresolved, PropContext, rejectProp } from '../validation';
 
 /** A protocol of a firewall rule. */
 export enum FirewallProtocol {
@@ -208,12 +209,15 @@ function toFirewallRule(rule: OutboundRule): FirewallOutboundRule {
 }
 
 /**
- * The name of the tag that puts a droplet under its firewall: from the construct's path, so it
- * stays the same when the droplet, hostname or zone is renamed, or its team becomes a fleet (a new
- * tag would leave the droplet uncovered while the firewall moves to it).
+ * The name of the tag that puts a droplet under its firewall: `ztcs-fw-` and 20 hex digits of the
+ * SHA-256 of a key's public half, a key made for it alone and kept in the Terraform state. So the
+ * name belongs to one deployment and cannot be guessed: a second app with the same names in the
+ * account gets a tag of its own (a shared one would be deleted with either, leaving the other's
+ * droplet uncovered). It stays the same when the droplet, hostname or zone is renamed, and when
+ * the editor moves into a fleet's stack, since the key's state moves with the editor's.
  */
-export function firewallTagName(scope: Construct): string {
-  return `ztcs-fw-${identityAddress(scope).slice(2, 18)}`;
+export function firewallTagName(key: PrivateKey): string {
+  return `ztcs-fw-${Fn.substr(Fn.sha256(key.publicKeyOpenssh), 0, 20)}`;
 }
 
 /**
@@ -232,6 +236,8 @@ export class CodeServerDroplet extends Construct {
   public readonly firewall: Firewall;
   /** The tag the droplet is born with, which puts it under the firewall. */
   public readonly firewallTag: Tag;
+  /** The key whose public half names the firewall's tag (see `firewallTagName`); never used as a key. */
+  public readonly firewallTagKey: PrivateKey;
   /** The generated private key, when no fingerprints were given. */
   public readonly privateKey?: PrivateKey;
   /** The generated key's DigitalOcean record, when no fingerprints were given. */
@@ -248,7 +254,8 @@ export class CodeServerDroplet extends Construct {
       this.sshKey = new SshKey(this, 'SshKey', { name: props.dropletName, publicKey: this.privateKey.publicKeyOpenssh, provider });
       sshKeys = [this.sshKey.fingerprint];
     }
-    this.firewallTag = new Tag(this, 'FirewallTag', { name: firewallTagName(this), provider });
+    this.firewallTagKey = new PrivateKey(this, 'FirewallTagKey', { algorithm: 'ED25519', provider: props.tlsProvider });
+    this.firewallTag = new Tag(this, 'FirewallTag', { name: firewallTagName(this.firewallTagKey), provider });
     this.firewall = new Firewall(this, 'Firewall', {
       provider,
       name: `${props.dropletName}-egress-only`,
@@ -275,6 +282,12 @@ export class CodeServerDroplet extends Construct {
       gracefulShutdown: true,
       // Created only once its firewall is in force; deleted before the firewall goes.
       dependsOn: [this.firewall],
+      // A new tag (a new key) replaces the droplet: the old droplet is deleted before its old tag
+      // and the firewall's move to the new one, and the new one is born with the new tag, so no
+      // droplet ever runs outside the firewall. Updated in place, the droplet would keep the old
+      // tag while the firewall already covers only the new one.
+      // (An address, not a reference: Terraform's JSON takes no "${…}" there.)
+      lifecycle: { replaceTriggeredBy: [`${Tag.tfResourceType}.${this.firewallTag.friendlyUniqueId}`] },
     });
   }
 }

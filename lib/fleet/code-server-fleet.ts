@@ -2,14 +2,15 @@ import { CloudflareProvider, CloudflareProviderConfig } from '@cdktf/provider-cl
 import { ZeroTrustAccessPolicy } from '@cdktf/provider-cloudflare/lib/zero-trust-access-policy';
 import { DigitaloceanProvider, DigitaloceanProviderConfig } from '@cdktf/provider-digitalocean/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { IResolvable, IResolveContext, TerraformStack, TerraformVariable, Token, Tokenization } from 'cdktf';
 import { Construct } from 'constructs';
 import { StateBackend } from './state-backend';
 import { allowPolicy } from '../access/code-server-access';
-import { buildMembers, CodeServerTeamProps, planTeam } from '../team/code-server-team';
+import { addUrlsOutput, buildMembers, checkNoTeamLeftBehind, CodeServerTeamProps, planTeam, TeamPlan } from '../team/code-server-team';
 import { memberHostname, TEAM_DEFAULTS, TeamMember } from '../team/members';
+import { KeptOutOfTerraform } from '../team/roster';
 import { checkPattern, contextAt, IDENTITY_STACK_ID, PropContext, rejectProp, Site } from '../validation';
-import { DepartedEditor, outputPrefix, ZeroTrustCodeServer } from '../zero-trust-code-server';
+import { DepartedEditor, ZeroTrustCodeServer } from '../zero-trust-code-server';
 
 /** The defaults of a fleet, for documentation and tests. */
 export const FLEET_DEFAULTS = {
@@ -41,12 +42,39 @@ export interface CodeServerFleetProps extends CodeServerTeamProps {
    * @default - the token from DIGITALOCEAN_TOKEN
    */
   readonly digitaloceanProviderConfig?: DigitaloceanProviderConfig;
+  /**
+   * Names of sensitive string variables that the fleet declares in every member's stack, each
+   * set at deploy time from `TF_VAR_<name>`: the way to give the editors a secret, such as the
+   * idle stop's DigitalOcean token (`CodeServerFleet.sensitiveVariable('idle_stop_token')`).
+   * A variable of another stack would reach the members' stacks through a cross-stack output,
+   * whose value is stored in plain text in that stack's state; such a token is refused.
+   * @default - none
+   */
+  readonly sensitiveVariables?: string[];
 }
 
 /** The provider props of a single stack, which a fleet configures in each of its stacks instead. */
 const PER_STACK_PROVIDERS = ['cloudflareProvider', 'digitaloceanProvider', 'tlsProvider'] as const;
 
 const STACK_NAME = /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+const VARIABLE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+/** Where a fleet's sensitive variable stands in the props: `var.<name>` in whichever stack it is resolved, owned by none. */
+class MemberVariable implements IResolvable {
+  public readonly creationStack: string[] = [];
+  constructor(public readonly variableName: string) {}
+
+  /** `var.<name>`, in braces unless inside an expression (a function's argument), as cdktf's own references. */
+  public resolve(context: IResolveContext): string {
+    const suppressBraces = context.suppressBraces;
+    context.suppressBraces = true;
+    return suppressBraces ? `var.${this.variableName}` : `\${var.${this.variableName}}`;
+  }
+
+  public toString(): string {
+    return Token.asString(this);
+  }
+}
 
 /**
  * A team whose every member has a Terraform state of their own: the fleet is the team's base
@@ -66,6 +94,14 @@ const STACK_NAME = /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
  * `cdktf deploy <id>-<name> --ignore-missing-stack-dependencies` (the base stack deployed already).
  */
 export class CodeServerFleet extends TerraformStack {
+  /**
+   * The value of one of the fleet's `sensitiveVariables`, to use in its props (the idle stop's
+   * `digitaloceanToken`): in each member's stack, that stack's own variable.
+   */
+  public static sensitiveVariable(name: string): string {
+    return Token.asString(new MemberVariable(name));
+  }
+
   /** Each member's stack by member name: members, leaving members, and members removed whose home is released. */
   public readonly memberStacks: Record<string, TerraformStack>;
   /** The editors of the members who have not left, by member name. */
@@ -87,14 +123,12 @@ export class CodeServerFleet extends TerraformStack {
     const teamId = props.teamId ?? FLEET_DEFAULTS.teamId;
     checkPattern(ctx, 'teamId', teamId, /^[A-Za-z][A-Za-z0-9_-]*$/, 'expected a construct id of letters, digits, "_" and "-", e.g. "Team"');
     checkPerStackProviders(ctx, props);
-    const stackNameOf = (member: TeamMember) => `${id}-${member.name}`;
-    props.members.forEach((member, i) => {
-      const holder = scope.node.tryFindChild(stackNameOf(member));
-      if (holder !== undefined) rejectProp(ctx, `members[${i}].name`, member.name, `would name the stack "${stackNameOf(member)}", which ${holder.node.path} already is: rename the member or the fleet`);
-    });
+    checkSecretsStayInStack(ctx, props);
     // Each member's editor is checked where it will be: in a new stack of its own.
-    const memberSite = (member: TeamMember): Site => ({ path: `${stackNameOf(member)}/${teamId}`, root: site.root, stack: site.root });
+    const memberSite = (member: TeamMember): Site => ({ path: `${id}-${member.name}/${teamId}`, root: site.root, stack: site.root });
     const plan = planTeam({ ...site, path: ctx.construct }, teamId, props, memberSite);
+    const stackNameOf = memberStackNames(id, plan);
+    checkStackNames(ctx, scope, props.members, plan, stackNameOf);
     props.backend?._check(ctx);
 
     super(scope, id);
@@ -112,24 +146,99 @@ export class CodeServerFleet extends TerraformStack {
 
     this.memberStacks = {};
     const memberStack = (name: string) => {
-      const stack = new TerraformStack(scope, `${id}-${name}`);
+      const existing = this.memberStacks[name];
+      if (existing) return existing.node.findChild(teamId) as Construct;
+      const stack = new TerraformStack(scope, stackNameOf(name));
       // Names made from a construct's address (the firewall's tag, the idle marker) stay those of
       // a one-stack team in a stack named like the fleet.
       Object.defineProperty(stack, IDENTITY_STACK_ID, { value: id });
       configure(stack);
+      for (const variable of props.sensitiveVariables ?? []) {
+        new TerraformVariable(stack, variable, { type: 'string', sensitive: true, description: `A secret of the fleet "${id}" (TF_VAR_${variable})` })
+          .overrideLogicalId(variable);
+      }
       this.memberStacks[name] = stack;
       return new Construct(stack, teamId);
     };
     // The roster is keyed like a one-stack team's (`<stack>/<team id>`), so a team that becomes a fleet keeps its roster.
-    ({ editors: this.editors, departed: this.departed, releasedHomes: this.releasedHomes } =
-      buildMembers(plan, props.members, memberStack, this.adminPolicy?.id, team.node.path));
+    const built = buildMembers(plan, props.members, memberStack, this.adminPolicy?.id, team.node.path,
+      (name) => (stackNameOf(name) === `${id}-${name}` ? {} : { stack: stackNameOf(name) }));
+    ({ editors: this.editors, departed: this.departed, releasedHomes: this.releasedHomes } = built);
+    // Before the move to a fleet, the base stack's state (the one-stack team's) holds every home:
+    // deployed before the state is moved, it forgets them rather than deleting them.
+    for (const [name, entry] of Object.entries(built.roster)) {
+      if (entry.homeVolume !== undefined) new KeptOutOfTerraform(team, `${name}-home-in-member-stack`, entry.homeVolume);
+    }
+    checkNoTeamLeftBehind(team, plan, team.node.path, id);
 
     const pattern = props.hostnamePattern ?? TEAM_DEFAULTS.hostnamePattern;
-    new TerraformOutput(team, 'urls', {
-      // Plain strings: a reference to the members' stacks would make the base stack depend on them.
-      value: Object.fromEntries(Object.keys(this.editors).map((name) => [name, `https://${memberHostname(pattern, name, props.zoneName)}`])),
-      description: 'Each member\'s editor URL',
-    }).overrideLogicalId(`${outputPrefix(teamId)}-urls`);
+    // Plain strings: a reference to the members' stacks would make the base stack depend on them.
+    addUrlsOutput(team, teamId, Object.fromEntries(Object.keys(this.editors).map((name) => [name, `https://${memberHostname(pattern, name, props.zoneName)}`])));
+  }
+}
+
+/**
+ * Each member's stack name: `<fleet>-<name>`, except for a renamed member, who keeps the stack of
+ * their former name (a state cannot be moved by configuration), as the roster records.
+ */
+function memberStackNames(id: string, plan: TeamPlan): (name: string) => string {
+  return (name) => {
+    const recorded = plan.previous[name]?.stack;
+    if (recorded !== undefined) return recorded;
+    const former = plan.formerNames[name];
+    return former === undefined ? `${id}-${name}` : plan.previous[former]?.stack ?? `${id}-${former}`;
+  };
+}
+
+/** Refuses a stack name that another stack of the app has, or that two members' stacks would share. */
+function checkStackNames(
+  ctx: PropContext, scope: Construct, members: readonly TeamMember[], plan: TeamPlan, stackNameOf: (name: string) => string,
+): void {
+  const listed = new Set([...members.map((m) => m.name), ...Object.values(plan.formerNames)]);
+  const names = [...members.map((m) => m.name), ...Object.keys(plan.previous).filter((n) => !listed.has(n))];
+  const taken = new Map<string, string>();
+  for (const name of names) {
+    const i = members.findIndex((m) => m.name === name);
+    const prop = i >= 0 ? `members[${i}].name` : 'members';
+    const stackName = stackNameOf(name);
+    const holder = scope.node.tryFindChild(stackName);
+    if (holder !== undefined) rejectProp(ctx, prop, name, `would name the stack "${stackName}", which ${holder.node.path} already is: rename the member or the fleet`);
+    const other = taken.get(stackName);
+    if (other !== undefined) {
+      rejectProp(ctx, prop, name, `would name the stack "${stackName}", which the roster gives "${other}" (renamed from that name): choose another name`);
+    }
+    taken.set(stackName, name);
+  }
+}
+
+/**
+ * Refuses an idle-stop token that would cross stacks: a value of another stack (a variable of the
+ * base stack, say) reaches a member's stack through a cross-stack output, in plain text in the
+ * other stack's state. A fleet's sensitive variables are declared in each member's stack instead.
+ */
+function checkSecretsStayInStack(ctx: PropContext, props: CodeServerFleetProps): void {
+  const declared = new Set(props.sensitiveVariables ?? []);
+  (props.sensitiveVariables ?? []).forEach((name, i) => checkPattern(ctx, `sensitiveVariables[${i}]`, name, VARIABLE_NAME, 'expected a Terraform variable name, e.g. "idle_stop_token"'));
+  const tokens: Array<[string, string | undefined]> = [
+    ['idleStop.digitaloceanToken', props.idleStop?.digitaloceanToken],
+    ...props.members.map((m, i): [string, string | undefined] => [`members[${i}].idleStop.digitaloceanToken`, m.idleStop?.digitaloceanToken]),
+  ];
+  for (const [prop, value] of tokens) {
+    if (value === undefined || !Token.isUnresolved(value)) continue;
+    for (const token of Tokenization.reverseString(value).tokens) {
+      if (token instanceof MemberVariable) {
+        if (!declared.has(token.variableName)) {
+          rejectProp(ctx, prop, `var.${token.variableName}`, `names a variable the fleet does not declare: add "${token.variableName}" to sensitiveVariables`);
+        }
+        continue;
+      }
+      const origin = (token as { originStack?: unknown }).originStack;
+      if (origin instanceof TerraformStack) {
+        rejectProp(ctx, prop, (token as { identifier?: string }).identifier ?? value,
+          `is a value of the stack "${origin.node.path}", which would reach each member's stack through a cross-stack output, in plain text in that stack's state: ` +
+          'declare it in every member\'s stack with sensitiveVariables: ["idle_stop_token"] and pass CodeServerFleet.sensitiveVariable("idle_stop_token")');
+      }
+    }
   }
 }
 

@@ -1,12 +1,26 @@
-import { DataDigitaloceanTags } from '@cdktf/provider-digitalocean/lib/data-digitalocean-tags';
-import { Token } from 'cdktf';
+import { DataDigitaloceanTags, DataDigitaloceanTagsFilter } from '@cdktf/provider-digitalocean/lib/data-digitalocean-tags';
+import { DataResource, Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ProviderOptions } from '../providers';
+import { identityAddress } from '../validation';
+
+/** How every default marker name starts. */
+const DEFAULT_MARKER_PREFIX = 'ztcs-idle-';
 
 /** Props of {@link IdleStopMarker}. */
 export interface IdleStopMarkerProps extends ProviderOptions {
-  /** The name of the tag that the droplet creates when it stops itself. */
-  readonly markerTag: string;
+  /**
+   * The name of the tag that the droplet creates when it stops itself.
+   * @default - a name of this marker's own, kept in the Terraform state (see `IdleStopMarker`)
+   */
+  readonly markerTag?: string;
+  /**
+   * A secret mixed into the default name, so that no one without it can compute the name: the
+   * idle stop's DigitalOcean token (whoever holds it may delete the droplet anyway). Only its hash
+   * is used, and only when the name is first made.
+   * @default - none: the name is still unique to the deployment, but not secret
+   */
+  readonly nameSecret?: string;
 }
 
 /**
@@ -14,27 +28,61 @@ export interface IdleStopMarkerProps extends ProviderOptions {
  * before it deletes itself, and Terraform reads the tag back on every plan. While the tag
  * exists, the droplet's count is 0, so a deploy neither recreates the droplet nor reports it as
  * drift; deleting the tag and deploying starts the editor again.
+ *
+ * Its default name belongs to one deployment and cannot be guessed: `ztcs-idle-` and 20 hex
+ * digits of the SHA-256 of the construct's identity, the time of the plan that first made it
+ * (`plantimestamp()`) and `nameSecret`, held by a `terraform_data` resource whose `input` is
+ * never changed afterwards (`ignore_changes`). Two apps with the same names in one account get
+ * two names; the name stays the same across deploys, token rotations and the move of the editor
+ * into a fleet's stack (its state moves with the editor's). Unlike a random key of the tls
+ * provider, the name is known when the plan is made, as the droplet's count needs it to be.
  */
 export class IdleStopMarker extends Construct {
   /** The name of the tag that marks the editor stopped. */
   public readonly markerTag: string;
-  /** The tags named as the marker: one while the editor is stopped, none otherwise. */
+  /**
+   * The tags read: with a `markerTag` given, those of that name (one while the editor is stopped,
+   * none otherwise); with the default name, every tag of the account whose name starts `ztcs-idle-`.
+   */
   public readonly tags: DataDigitaloceanTags;
   /** The number of droplets the editor has: 1, or 0 while the marker exists. */
   public readonly dropletCount: number;
   /** "true" while the editor is stopped by its idle stop, else "false". */
   public readonly stopped: string;
+  /** The state's record of the default name, when no `markerTag` is given. */
+  public readonly name?: DataResource;
 
   constructor(scope: Construct, id: string, props: IdleStopMarkerProps) {
     super(scope, id);
-    this.markerTag = props.markerTag;
-    this.tags = new DataDigitaloceanTags(this, 'Marker', {
-      provider: props.digitaloceanProvider,
-      filter: [{ key: 'name', values: [props.markerTag] }],
-    });
+    let stopped: string;
+    if (props.markerTag !== undefined) {
+      this.markerTag = props.markerTag;
+      this.tags = this.readTags(props, { key: 'name', values: [this.markerTag] });
+      stopped = `length(${this.tags.fqn}.tags) > 0`;
+    } else {
+      // Terraform's format() with each part an argument of its own: a template string would put
+      // "${…}" inside a function's argument, which cdktf warns of on every synthesis, and Fn.join's
+      // list would write a token bare.
+      const parts = [identityAddress(this), Fn.plantimestamp(), ...(props.nameSecret !== undefined ? [props.nameSecret] : [])];
+      const seed = Fn.format(parts.map(() => '%s').join(':'), parts);
+      this.name = new DataResource(this, 'Name', {
+        // nonsensitive: a hash of the token, not the token; the droplet's count is made of it.
+        input: { tag: `${DEFAULT_MARKER_PREFIX}${Fn.substr(Fn.nonsensitive(Fn.sha256(seed)), 0, 20)}` },
+        lifecycle: { ignoreChanges: ['input'] },
+      });
+      this.markerTag = Token.asString(Fn.lookup(this.name.input, 'tag'));
+      // The tags are read by prefix, not by the name: a data source that refers to a resource
+      // being created is read only at apply, and the droplet's count must be known at plan. The
+      // resource's input, compared here, is known at plan even while it is being created.
+      this.tags = this.readTags(props, { key: 'name', values: [DEFAULT_MARKER_PREFIX], matchBy: 'substring' });
+      stopped = `contains(${this.tags.fqn}.tags[*].name, ${this.name.fqn}.input.tag)`;
+    }
     // Written out: cdktf's Op.eq renders a literal 0 as `undefined`.
-    const absent = `length(${this.tags.fqn}.tags) == 0`;
-    this.dropletCount = Token.asNumber(`\${${absent} ? 1 : 0}`);
-    this.stopped = `\${${absent} ? "false" : "true"}`;
+    this.dropletCount = Token.asNumber(`\${${stopped} ? 0 : 1}`);
+    this.stopped = `\${${stopped} ? "true" : "false"}`;
+  }
+
+  private readTags(props: IdleStopMarkerProps, filter: DataDigitaloceanTagsFilter): DataDigitaloceanTags {
+    return new DataDigitaloceanTags(this, 'Marker', { provider: props.digitaloceanProvider, filter: [filter] });
   }
 }

@@ -120,12 +120,3 @@ export function resolveIdleStop(idleStop: IdleStop | undefined, markerTag: strin
     markerTag,
   };
 }
-
-/**
- * The name of the tag that marks an editor stopped: from the editor construct's address (its
- * `identityAddress`), so that it stays the same when the droplet, hostname or zone is renamed, or
- * its team becomes a fleet.
- */
-export function idleMarkerTagName(editorAddr: string): string {
-  return `ztcs-idle-${editorAddr.slice(2, 18)}`;
-}

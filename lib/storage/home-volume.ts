@@ -92,14 +92,17 @@ export function validateHomeVolumeProps(root: IConstruct, ctx: PropContext, prop
   if (!isUnresolved(props.region)) checkUnclaimed(root, volumeNameKind(props.region), props.volumeName, ctx, 'volumeName');
 }
 
+/** The volume's attributes that force a new volume in DigitalOcean's provider and are set only at creation. */
+const HOME_VOLUME_IGNORED_CHANGES = ['name', 'description'] as const;
+
 /**
  * A block storage volume that holds the developer's home directory and outlives the droplet: it
  * depends on nothing that replaces the droplet (not the image, the user data or the tunnel token),
  * and Terraform refuses to destroy it unless told otherwise.
  *
- * Its name is set at creation and never changed afterwards (`ignore_changes`): renaming the
- * editor (hostname, zone, droplet name), or a library version that names volumes differently,
- * leaves the volume as it is, where a new name would replace it. Two volumes of one app cannot
+ * Its name and description are set at creation and never changed afterwards (`ignore_changes`):
+ * renaming the editor (hostname, zone, droplet name), or a library version that names or
+ * describes volumes differently, leaves the volume as it is, where either would replace it. Two volumes of one app cannot
  * share a name in a region.
  */
 export class HomeVolume extends Construct {
@@ -126,8 +129,9 @@ export class HomeVolume extends Construct {
       tags: ['code-server', ...(props.tags ?? [])],
       lifecycle: {
         preventDestroy: props.protectHomeVolume ?? HOME_VOLUME_DEFAULTS.protectHomeVolume,
-        // The name forces a new volume in DigitalOcean's provider: a rename must not.
-        ignoreChanges: ['name'],
+        // The name and the description force a new volume in DigitalOcean's provider: a rename or
+        // a new wording must not.
+        ignoreChanges: [...HOME_VOLUME_IGNORED_CHANGES],
       },
     });
   }

@@ -28,6 +28,14 @@ export interface TeamMember extends EditorOptions {
    * @default false
    */
   readonly deleteHome?: boolean;
+  /**
+   * The name this member had before a rename (e.g. `erin` for a member now named `erin-m`): their
+   * resources are moved to the new name's addresses (`moved` blocks), so their home volume is
+   * kept; the hostname changes, so their droplet, tunnel and DNS record follow it (see the README,
+   * Renaming a member). The roster records the rename, so this may be dropped after a deploy.
+   * @default - not renamed
+   */
+  readonly previously?: string;
 }
 
 /** The defaults of a team, for documentation and tests. */
@@ -35,7 +43,8 @@ export const TEAM_DEFAULTS = {
   hostnamePattern: '{name}.{zoneName}',
 } as const;
 
-const MEMBER_NAME = /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+/** A member's name: a slug that makes a hostname label, a construct id and a stack name. */
+export const MEMBER_NAME = /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
 
 /** A member's hostname: the pattern with `{name}` and `{zoneName}` filled in. */
 export function memberHostname(pattern: string, name: string, zoneName: string): string {
@@ -58,6 +67,7 @@ const PER_EDITOR_PROPS: Record<string, string> = {
   sshHostname: 'each member\'s SSH hostname derives from their hostname',
   hostname: 'each member\'s hostname comes from hostnamePattern',
   dropletName: 'each member\'s droplet is named after their hostname',
+  existingHomeVolumeId: 'a volume is one member\'s home: give it to that member only',
 };
 
 /**
@@ -93,5 +103,6 @@ export function validateMembers(ctx: PropContext, members: readonly TeamMember[]
     claim('name', `members[${i}].name`, member.name, i);
     claim('email', `members[${i}].email`, member.email, i);
     claim('hostname', `members[${i}] hostname`, hostnameOf(member), i);
+    if (member.existingHomeVolumeId !== undefined) claim('home volume', `members[${i}].existingHomeVolumeId`, member.existingHomeVolumeId, i);
   });
 }

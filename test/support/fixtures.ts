@@ -3,7 +3,7 @@ import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider'
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { Lazy, TerraformStack, Testing, Token } from 'cdktf';
 import { parse } from 'yaml';
-import { ZeroTrustCodeServerProps } from '../../lib';
+import { CodeServerTeamProps, TeamMember, ZeroTrustCodeServerProps } from '../../lib';
 
 /** The Cloudflare account id used by the fixtures. */
 export const ACCOUNT_ID = '0123456789abcdef0123456789abcdef';
@@ -150,3 +150,43 @@ export const STOPPED_EDITOR_TYPES = [
   'cloudflare_zero_trust_tunnel_cloudflared_config',
   'digitalocean_volume',
 ];
+
+/** The members of the team fixtures. */
+export const TEAM_MEMBERS: TeamMember[] = [
+  { name: 'alice', email: 'alice@example.com' },
+  { name: 'bob', email: 'bob@example.com' },
+  { name: 'carol', email: 'carol@example.com' },
+];
+
+/** A valid set of CodeServerTeam props (the test's own roster: test/setup.ts), with the given overrides. */
+export function teamProps(overrides: Partial<CodeServerTeamProps> = {}): CodeServerTeamProps {
+  return {
+    cloudflareAccountId: ACCOUNT_ID,
+    cloudflareZoneId: ZONE_ID,
+    zoneName: 'example.com',
+    teamName: 'myteam',
+    members: TEAM_MEMBERS,
+    rosterFile: process.env.ZTCS_ROSTER_FILE,
+    ...overrides,
+  };
+}
+
+/** Runs a function with environment variables set (undefined: unset), and puts them back after. */
+export function withEnv<T>(vars: Record<string, string | undefined>, fn: () => T): T {
+  const saved = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]));
+  const set = (values: Record<string, string | undefined>) => {
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  set(vars);
+  try {
+    return fn();
+  } finally {
+    set(saved);
+  }
+}
+
+/** The environment of a synthesis at a desk: outside CI, and no team taken as new unless it says so. */
+export const AT_A_DESK = { ZTCS_ROSTER: undefined, CI: undefined };

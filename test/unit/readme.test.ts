@@ -112,6 +112,11 @@ describe('the documentation pages', () => {
     ]);
   });
 
+  test.each(PAGES)('every file of the repository that %s names in code (test/, scripts/, examples/, compat/, bench/) exists', (page) => {
+    const named = [...read(page).matchAll(/`((?:test|scripts|examples|compat|bench)\/[\w./-]+)`/g)].map((m) => m[1]);
+    expect(named.filter((path) => !existsSync(join(ROOT, path)))).toEqual([]);
+  });
+
   test('every docs/ page is in the index, docs/README.md', () => {
     const index = read('docs/README.md');
     const pages = PAGES.filter((p) => p.startsWith('docs/') && p !== 'docs/README.md').map((p) => p.slice('docs/'.length));

@@ -59,7 +59,7 @@ describe('ZeroTrustCodeServer composition', () => {
       cloudflare_zero_trust_tunnel_cloudflared_config: 1,
       cloudflare_dns_record: 1,
       digitalocean_volume: 1,
-      tls_private_key: 1,
+      tls_private_key: 2,
       digitalocean_ssh_key: 1,
       digitalocean_droplet: 1,
       digitalocean_firewall: 1,
@@ -167,7 +167,7 @@ describe('ZeroTrustCodeServer stopped (running: false)', () => {
     expect(Object.keys(stopped).every((address) => address in running)).toBe(true);
     for (const [address, body] of Object.entries(stopped)) expect(body).toEqual(running[address]);
     expect(Object.keys(running).filter((address) => !(address in stopped)).map((a) => a.split('.')[0]).sort()).toEqual([
-      'digitalocean_droplet', 'digitalocean_firewall', 'digitalocean_ssh_key', 'digitalocean_tag', 'tls_private_key',
+      'digitalocean_droplet', 'digitalocean_firewall', 'digitalocean_ssh_key', 'digitalocean_tag', 'tls_private_key', 'tls_private_key',
     ]);
   });
 

@@ -22,13 +22,22 @@ if [ -n "$HOME_VOLUME_LABEL" ] && ! mountpoint -q "$CODE_HOME"; then
 fi
 
 marker="$CODE_HOME/.ztcs-home"
+# Root hands the home itself to the developer; inside it, everything is the developer's and runs
+# as the developer: root follows none of the links they may have planted (a workspace linked to
+# /etc, or a skeleton file linked to /etc/shadow, would otherwise be handed over or overwritten).
+as_developer() {
+  runuser -u "$CODE_USER" -- "$@"
+}
 if [ ! -e "$marker" ]; then
-  if [ ! -e "$CODE_HOME/.bashrc" ]; then
-    cp -a /etc/skel/. "$CODE_HOME/"
-  fi
   chown "$CODE_USER:$CODE_USER" "$CODE_HOME"
   chmod 0750 "$CODE_HOME"
-  find "$CODE_HOME" -mindepth 1 -maxdepth 1 ! -name lost+found -exec chown -R "$CODE_USER:$CODE_USER" {} +
-  date -u +%Y-%m-%dT%H:%M:%SZ > "$marker"
+  # -h, and -R without -L: a link changes owner itself, what it points at is left alone.
+  find "$CODE_HOME" -mindepth 1 -maxdepth 1 ! -name lost+found -exec chown -hR "$CODE_USER:$CODE_USER" {} +
+  if [ ! -e "$CODE_HOME/.bashrc" ]; then
+    as_developer cp -R --preserve=mode,timestamps /etc/skel/. "$CODE_HOME/"
+  fi
+  # The arguments expand in the inner shell.
+  # shellcheck disable=SC2016
+  as_developer sh -c 'date -u +%Y-%m-%dT%H:%M:%SZ > "$1"' _ "$marker"
 fi
-install -d -o "$CODE_USER" -g "$CODE_USER" -m 0755 "$WORKSPACE"
+as_developer mkdir -p -m 0755 "$WORKSPACE"

@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir, userInfo } from 'os';
 import { join } from 'path';
 import { parse } from 'yaml';
@@ -182,6 +182,57 @@ describeAsRoot('the first boot scripts, run twice', () => {
     run('prepare-home.sh');
     expect(readFileSync(join(home, '.bashrc'), 'utf8')).toBe('# edited by the developer\n');
     expect(readFileSync(join(home, 'workspace', 'notes.txt'), 'utf8')).toBe('uncommitted work\n');
+  });
+
+  describe('prepare-home follows no link the developer planted in their home', () => {
+    // A developer other than root, without sudo: the system account `daemon` stands in for them.
+    const developer = 'daemon';
+    let victimDir: string;
+    let victimFile: string;
+
+    beforeEach(() => {
+      chmodSync(work, 0o755);
+      victimDir = join(work, 'etc-like');
+      mkdirSync(victimDir, { mode: 0o700 });
+      victimFile = join(work, 'shadow-like');
+      writeFileSync(victimFile, "root's secret\n", { mode: 0o600 });
+      install(carriedFiles({ hostname: 'code.example.com', tunnelToken: 't' }), { CODE_USER: developer, CODE_HOME: home, WORKSPACE: join(home, 'workspace') });
+      run('prepare-home.sh');
+    });
+
+    /** Owner uid, gid and mode of a path, not following a link. */
+    const ownership = (path: string) => {
+      const stat = lstatSync(path);
+      return `${stat.uid}:${stat.gid} ${(stat.mode % 0o10000).toString(8)}`;
+    };
+
+    test('a workspace linked to a root folder: the folder stays root\'s, with its mode', () => {
+      // GIVEN: the developer replaced their workspace by a link to a folder of root's
+      rmSync(join(home, 'workspace'), { recursive: true });
+      symlinkSync(victimDir, join(home, 'workspace'));
+
+      // WHEN: the next boot
+      run('prepare-home.sh');
+
+      // THEN
+      expect(ownership(victimDir)).toBe('0:0 700');
+    });
+
+    test('a new home whose skeleton file is a link to a root file (marker and .bashrc removed): the file is not written', () => {
+      // GIVEN
+      rmSync(join(home, '.ztcs-home'));
+      rmSync(join(home, '.bashrc'));
+      rmSync(join(home, '.profile'), { force: true });
+      symlinkSync(victimFile, join(home, '.profile'));
+
+      // WHEN: the next boot, which takes the home for a new one; copying onto the link as the
+      // developer fails, and so does the boot step
+      spawnSync('bash', [join(scripts, 'prepare-home.sh')], { encoding: 'utf8', env: { ...process.env, ZTCS_ETC: etc } });
+
+      // THEN
+      expect(readFileSync(victimFile, 'utf8')).toBe("root's secret\n");
+      expect(ownership(victimFile)).toBe('0:0 600');
+    });
   });
 
   test('prepare-home stops the boot when the home volume is not mounted, writing nothing to the home', () => {

@@ -1,18 +1,14 @@
-import { App } from 'cdktf';
-import { describeWithProviders, PlannedAction, StackConfig, synthesize, TerraformWorkspace } from './terraform';
+import { teamExample } from './team-example';
+import { describeWithProviders, PlannedAction, StackConfig, TerraformWorkspace } from './terraform';
 import { STEP_TIMEOUT_MS, TerraformTier } from './tier';
-import { readSettings, TeamStack } from '../../../examples/main';
+import { readSettings } from '../../../examples/main';
 import { TeamMember } from '../../../lib';
 
 const settings = readSettings({});
 
 /** The `team` example with another member list. */
 function team(members: TeamMember[]): StackConfig {
-  return synthesize((outdir) => {
-    const app = new App({ outdir });
-    new TeamStack(app, 'team', { ...settings, teamMembers: members });
-    return app;
-  })[0];
+  return teamExample(settings, members);
 }
 
 /** Every resource of a member, by construct path, with the action given. */

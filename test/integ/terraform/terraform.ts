@@ -45,6 +45,20 @@ export function describeWithProviders(): jest.Describe {
   });
 }
 
+/**
+ * `describe` when Terraform and the DigitalOcean and TLS providers are here, the Cloudflare
+ * provider whether or not: for the rehearsals of an editor's DigitalOcean part alone.
+ */
+export function describeWithDigitalOceanProviders(): jest.Describe {
+  return describeTier({
+    tier: 'the Terraform tier (DigitalOcean only)',
+    commands: ['terraform'],
+    files: PROVIDERS.filter((p) => !p.name.includes('cloudflare')).map((p) => ({ path: mirroredProvider(p), what: `${p.name} ${p.version}` })),
+    install: `Build the DigitalOcean and TLS providers from their public source and place them in ${PLUGIN_MIRROR}.`,
+    requiredInCi: false,
+  });
+}
+
 /** A stack's synthesized Terraform JSON, and the construct path of each resource by address. */
 export interface StackConfig {
   readonly name: string;
@@ -80,7 +94,8 @@ export function stackConfigOf(name: string, json: any): StackConfig {
 
 /**
  * A stack's configuration whose cross-stack references read other stacks' states from the given
- * files (by stack name), e.g. the state of the workspace that applied the base stack.
+ * local files (by stack name), whatever backend the stacks keep them in: e.g. the state of the
+ * workspace that applied the base stack.
  */
 export function readingStatesOf(config: StackConfig, stateFiles: Record<string, string>): StackConfig {
   const remoteStates = config.json.data?.terraform_remote_state;
@@ -88,7 +103,7 @@ export function readingStatesOf(config: StackConfig, stateFiles: Record<string, 
   const data = Object.fromEntries(Object.entries<any>(remoteStates).map(([name, block]) => {
     const stack = name.replace(/^cross-stack-reference-input-/, '');
     if (!(stack in stateFiles)) throw new Error(`${config.name} reads the state of ${stack}, which no workspace given holds`);
-    return [name, { ...block, config: { ...block.config, path: stateFiles[stack] } }];
+    return [name, { ...block, backend: 'local', config: { path: stateFiles[stack] } }];
   }));
   return { ...config, json: { ...config.json, data: { ...config.json.data, terraform_remote_state: data } } };
 }
@@ -96,6 +111,15 @@ export function readingStatesOf(config: StackConfig, stateFiles: Record<string, 
 /** The examples as the previous release synthesized them (test/integ/terraform/previous-release/, recorded from b963082). */
 export function previousRelease(name: 'basic' | 'complete' | 'team'): StackConfig {
   return stackConfigOf(name, JSON.parse(readFileSync(join(__dirname, 'previous-release', `${name}.json`), 'utf8')));
+}
+
+/**
+ * The examples, and the DigitalOcean part of an editor with an idle stop (`digitalocean-part`), as
+ * main synthesized them at fb68b16 (test/terraform/previous-main/), before the tags' names had a
+ * part of their deployment's own.
+ */
+export function previousMain(name: 'basic' | 'complete' | 'team' | 'digitalocean-part'): StackConfig {
+  return stackConfigOf(name === 'digitalocean-part' ? 'part' : name, JSON.parse(readFileSync(join(__dirname, 'previous-main', `${name}.json`), 'utf8')));
 }
 
 /** A diagnostic from Terraform or a provider. */
@@ -282,6 +306,12 @@ export class TerraformWorkspace {
   public async moveState(address: string, toStateFile: string): Promise<void> {
     const run = await this.terraform('state', ['mv', `-state-out=${toStateFile}`, address, address]);
     if (run.code !== 0) throw commandError('state mv', run, []);
+  }
+
+  /** `terraform import`: brings an existing object into the state at an address of the configuration. */
+  public async importResource(address: string, id: string): Promise<void> {
+    const run = await this.terraform('import', ['-input=false', address, id]);
+    if (run.code !== 0) throw commandError('import', run, []);
   }
 
   public remove(): void {

@@ -1,8 +1,16 @@
-import { App } from 'cdktf';
-import { describeWithProviders, Plan, PlannedAction, previousRelease, StackConfig, synthesize } from './terraform';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
+import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
+import { App, TerraformStack, TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
+import { ApiStandIn } from './stand-in';
+import { describeWithDigitalOceanProviders, describeWithProviders, Plan, PlannedAction, previousMain, previousRelease, StackConfig, synthesize, TerraformWorkspace } from './terraform';
 import { STEP_TIMEOUT_MS, TerraformTier } from './tier';
 import { KEPT_RESOURCES, lostResources } from '../../../compat/upgrade-guard';
 import { buildApp, readSettings } from '../../../examples/main';
+import { CodeServerDroplet, HomeVolume, IdleStopMarker } from '../../../lib';
 
 /** The resource types whose replacement or deletion on upgrade would lose a home or a sign-in. */
 const KEPT_TYPES = Object.keys(KEPT_RESOURCES);
@@ -63,6 +71,139 @@ describeWithProviders()('upgrading a deployment of the previous release', () => 
   }, STEP_TIMEOUT_MS);
 });
 
+/** The replaced and deleted resources of a plan, counted by type: what an upgrade costs. */
+function replacedAndDeletedByType(plan: Plan): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const [address, action] of Object.entries(actionsByAddress(plan))) {
+    if (action !== 'replace' && action !== 'delete' && action !== 'forget') continue;
+    const key = `${action} ${address.split('.')[0]}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** The types an upgrade from main (fb68b16) may replace: the droplets and their firewall tags, whose names changed. */
+const REPLACEABLE_FROM_MAIN = ['digitalocean_droplet', 'digitalocean_tag'];
+
+/**
+ * An existing deployment of main at fb68b16 upgrades: its tags' names get a part of the
+ * deployment's own. The plan replaces the droplets and their firewall tags, and nothing else; the
+ * stand-in looks after every write for a droplet outside every firewall, and finds none.
+ */
+describeWithProviders()('upgrading a deployment of main (fb68b16), whose tags had guessable names', () => {
+  const tier = new TerraformTier();
+  tier.hooks('upgrade from main');
+
+  test.each(['basic', 'complete', 'team'] as const)('the %s example: only droplets and tags replaced, no droplet ever outside its firewall', async (name) => {
+    // GIVEN: main at fb68b16, applied
+    const { workspace } = await tier.workspace(previousMain(name));
+    await workspace.apply(await workspace.plan());
+    const volumesBefore = [...tier.standIn.digitalocean.volumes.keys()];
+    const uncoveredBefore = tier.standIn.digitalocean.uncovered.length;
+
+    // WHEN
+    workspace.configure(currentExample(name), tier.standIn.providerSettings());
+    const upgrade = await workspace.plan();
+    await workspace.apply(upgrade);
+
+    // THEN
+    expect(upgrade.errors).toEqual([]);
+    const counts = replacedAndDeletedByType(upgrade);
+    console.log(`Upgrade of ${name} from main (fb68b16), replaced and deleted by type: ${JSON.stringify(counts)}`);
+    expect(Object.keys(counts).filter((key) => !REPLACEABLE_FROM_MAIN.map((t) => `replace ${t}`).includes(key))).toEqual([]);
+    expect(lostIn(upgrade)).toEqual([]);
+    for (const id of volumesBefore) expect(tier.standIn.digitalocean.volumes.has(id)).toBe(true);
+    expect(tier.standIn.digitalocean.uncovered.slice(uncoveredBefore)).toEqual([]);
+    expect((await workspace.plan()).changes()).toEqual({});
+  }, STEP_TIMEOUT_MS);
+});
+
+/** The DigitalOcean part of an editor with an idle stop, at the editor's paths, as this version composes it. */
+class DigitalOceanPart extends TerraformStack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new DigitaloceanProvider(this, 'digitalocean');
+    new TlsProvider(this, 'tls');
+    const editor = new Construct(this, 'CodeServer');
+    const home = new HomeVolume(editor, 'HomeVolume', { volumeName: 'code-example-com-home', region: 'fra1' });
+    const token = new TerraformVariable(this, 'idle_stop_token', { type: 'string', sensitive: true, default: 'idle-stop-token' });
+    const marker = new IdleStopMarker(editor, 'IdleStop', { nameSecret: token.stringValue });
+    new CodeServerDroplet(editor, 'Droplet', { dropletName: 'code-example-com', userData: '#cloud-config\n', volumeIds: [home.volume.id], count: marker.dropletCount });
+  }
+}
+
+/**
+ * The same upgrade with the DigitalOcean and TLS providers only (the Cloudflare provider may be
+ * absent): an editor's DigitalOcean part with an idle stop, its user data unchanged, so that the
+ * new tag alone replaces the droplet. The marker's new name is known at plan (the droplet's count
+ * needs it), and the order of the writes never leaves the droplet outside its firewall.
+ */
+describeWithDigitalOceanProviders()('upgrading the DigitalOcean part of an editor with an idle stop from main (fb68b16)', () => {
+  const standIn = new ApiStandIn();
+  const { digitalocean } = standIn;
+  let pluginCache: string;
+  let workspace: TerraformWorkspace;
+
+  beforeAll(async () => {
+    await standIn.start();
+    pluginCache = mkdtempSync(join(tmpdir(), 'ztcs-plugin-cache-'));
+  });
+  afterAll(async () => {
+    await standIn.stop();
+    workspace?.remove();
+    rmSync(pluginCache, { recursive: true, force: true });
+  });
+
+  test('replaces the droplet and its tag only, creates the names\' key and record, keeps the volume, and the droplet is never outside its firewall', async () => {
+    // GIVEN: main's part, applied
+    const settings = { digitalocean: standIn.providerSettings().digitalocean };
+    workspace = new TerraformWorkspace(pluginCache);
+    workspace.configure(previousMain('digitalocean-part'), settings);
+    await workspace.init();
+    await workspace.apply(await workspace.plan());
+    const [volumeId] = digitalocean.volumes.keys();
+    const [oldDroplet] = digitalocean.droplets.values();
+    const [oldTag] = oldDroplet.tags.filter((t) => t.startsWith('ztcs-fw-'));
+    const writesFrom = standIn.calls.length;
+
+    // WHEN
+    const current = synthesize((outdir) => {
+      const app = new App({ outdir });
+      new DigitalOceanPart(app, 'part');
+      return app;
+    })[0];
+    workspace.configure(current, settings);
+    const upgrade = await workspace.plan();
+    expect(upgrade.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    await workspace.apply(upgrade);
+
+    // THEN: the plan
+    expect(upgrade.errors).toEqual([]);
+    expect(upgrade.changes()).toEqual({
+      'CodeServer/Droplet/Droplet': 'replace',
+      'CodeServer/Droplet/FirewallTag': 'replace',
+      'CodeServer/Droplet/Firewall': 'update',
+      'CodeServer/Droplet/FirewallTagKey': 'create',
+      'CodeServer/IdleStop/Name': 'create',
+    });
+    expect(replacedAndDeletedByType(upgrade)).toEqual({ 'replace digitalocean_droplet': 1, 'replace digitalocean_tag': 1 });
+    // THEN: what the API saw, in order
+    expect(digitalocean.uncovered).toEqual([]);
+    const writes = standIn.writesSince(writesFrom);
+    const at = (pattern: RegExp) => writes.findIndex((w) => pattern.test(w));
+    expect(at(new RegExp(`^DELETE /v2/droplets/${oldDroplet.id}$`))).toBeLessThan(at(new RegExp(`^DELETE /v2/tags/${oldTag}$`)));
+    expect(at(new RegExp(`^DELETE /v2/droplets/${oldDroplet.id}$`))).toBeLessThan(at(/^PUT \/v2\/firewalls\//));
+    expect(at(/^PUT \/v2\/firewalls\//)).toBeLessThan(at(/^POST \/v2\/droplets$/));
+    const [newDroplet] = digitalocean.droplets.values();
+    expect(newDroplet.firewalls_at_creation).toHaveLength(1);
+    expect(newDroplet.tags.find((t) => t.startsWith('ztcs-fw-'))).toMatch(/^ztcs-fw-[0-9a-f]{20}$/);
+    expect(newDroplet.volume_ids).toEqual([volumeId]);
+    expect([...digitalocean.volumes.keys()]).toEqual([volumeId]);
+    const again = await workspace.plan();
+    expect(again.changes()).toEqual({});
+  }, STEP_TIMEOUT_MS);
+});
+
 // The guard CI runs without Terraform (compat/upgrade-guard.ts) knows which attributes replace a
 // kept resource; here the real providers plan each of them against the previous release's state
 // (a stand-in of its own), and the plan check above fails on each.
@@ -81,6 +222,7 @@ describeWithProviders()('the upgrade guard against the real providers', () => {
       ['digitalocean_volume', 'initial_filesystem_type', 'xfs'],
       ['digitalocean_volume', 'initial_filesystem_label', 'home'],
       ['digitalocean_volume', 'snapshot_id', '1234'],
+      ['digitalocean_volume', 'description', 'another wording'],
       ['cloudflare_zero_trust_tunnel_cloudflared', 'account_id', other],
       ['cloudflare_zero_trust_tunnel_cloudflared', 'config_src', 'local'],
       ['cloudflare_zero_trust_access_application', 'account_id', other],
@@ -103,6 +245,8 @@ describeWithProviders()('the upgrade guard against the real providers', () => {
       const { json, id, body } = configureChanged(type, (b) => {
         b[attribute] = value;
         if (attribute === 'snapshot_id') delete b.initial_filesystem_type;
+        // Ignored, an attribute replaces nothing (proven below): here, the provider's own behaviour.
+        if (b.lifecycle?.ignore_changes) b.lifecycle.ignore_changes = b.lifecycle.ignore_changes.filter((a: string) => a !== attribute);
       });
       if (body.lifecycle?.prevent_destroy) {
         // A home volume is prevent_destroy: Terraform refuses the plan outright. Without it, the
@@ -118,6 +262,12 @@ describeWithProviders()('the upgrade guard against the real providers', () => {
       expect([attribute, lostIn(plan)]).toEqual([attribute, [[`${type}.${id}`, 'replace']]]);
       expect(lostResources(previous.json, json).map((l) => [l.address, l.action])).toContainEqual([`${type}.${id}`, 'replace']);
     }
+
+    // The description in ignore_changes (as this version synthesizes it): a new wording changes nothing.
+    configureChanged('digitalocean_volume', (volume) => { volume.description = 'another wording'; });
+    const described = await workspace.plan();
+    expect([described.errors, lostIn(described)]).toEqual([[], []]);
+    expect(Object.entries(actionsByAddress(described)).filter(([address]) => address.startsWith('digitalocean_volume.'))).toEqual([[expect.any(String), 'no-op']]);
 
     // A smaller home volume: the provider refuses the plan, and the guard says it fails.
     const { json, id } = configureChanged('digitalocean_volume', (volume) => { volume.size = 10; });

@@ -4,8 +4,9 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { parse, stringify } from 'yaml';
-import { buildCloudConfig, renderCloudConfig, renderUserData, shellQuote } from '../../../lib/boot/cloud-config';
+import { buildCloudConfig, metadataRestriction, renderCloudConfig, renderUserData, shellQuote } from '../../../lib/boot/cloud-config';
 import { BOOT_DEFAULTS, CodeServerUserData, CodeServerUserDataProps, resolveBootOptions } from '../../../lib/boot/code-server-user-data';
+import { METADATA_SERVICE } from '../../../lib/boot/contract';
 import { escapeTerraformTemplate } from '../../../lib/boot/terraform-string';
 
 // Unit tests of the boot document: no external tool but bash (for the quoting round trip).
@@ -178,10 +179,14 @@ describe('optional parts of the document', () => {
     ]);
   });
 
-  test('a home volume label makes bootcmd wait for the labelled device', () => {
+  test('a home volume label makes bootcmd wait for the labelled device, after closing the metadata service', () => {
     const bootcmd = documentOf({ homeVolumeLabel: 'ztcs-home' }).bootcmd;
-    expect(bootcmd).toHaveLength(1);
-    expect(bootcmd![0]).toContain('/dev/disk/by-label/ztcs-home');
+    expect(bootcmd).toEqual([metadataRestriction(), expect.stringContaining('/dev/disk/by-label/ztcs-home')]);
+  });
+
+  test('bootcmd closes the metadata service to every uid from the developer\'s range on, first, on every boot', () => {
+    expect(documentOf().bootcmd).toEqual([metadataRestriction()]);
+    expect(metadataRestriction()).toContain(`ip rule add priority ${METADATA_SERVICE.rulePriority} to 169.254.169.254/32 uidrange 1000-4294967294 prohibit`);
   });
 
   test('a home volume label makes code-server require the mounted home', () => {
@@ -189,10 +194,10 @@ describe('optional parts of the document', () => {
     expect(unitLines(unit, 'RequiresMountsFor')).toEqual(['RequiresMountsFor=/home/coder']);
   });
 
-  test('without a home volume label there are no mounts, no bootcmd and no mount requirement', () => {
+  test('without a home volume label there are no mounts, no wait for a device and no mount requirement', () => {
     const doc = documentOf();
     expect(doc).not.toHaveProperty('mounts');
-    expect(doc).not.toHaveProperty('bootcmd');
+    expect(JSON.stringify(doc.bootcmd)).not.toContain('/dev/disk/by-label');
     expect(fileOf(doc, CODE_SERVER_UNIT).content).not.toContain('RequiresMountsFor');
   });
 

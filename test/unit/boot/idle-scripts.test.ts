@@ -6,12 +6,16 @@ import { IDLE_ENV_KEYS, IDLE_UNITS } from '../../../lib/boot/contract';
 
 // The idle stop's scripts run for real with bash, the machine around them faked: `ss`, `curl`,
 // `systemctl`, `runuser` and `mountpoint` are stand-ins on PATH that log their arguments, and
-// every path of idle.env points into a temporary folder. Times are set with the files' mtimes.
+// every path of idle.env points into a temporary folder. Times are set with the files' mtimes;
+// the machine's uptime is a file of the test's too (ZTCS_PROC), never the host's /proc/uptime: a
+// host up for less than the files' ages (a fresh CI runner) would read as a reboot.
 
 const ASSETS = join(__dirname, '..', '..', '..', 'lib', 'boot', 'assets');
 const MARKER = 'ztcs-idle-0123456789abcdef';
 const IDLE_MINUTES = 30;
 const WARNING_MINUTES = 5;
+/** Longer than any file's age in these tests: no test sees a reboot unless it says so. */
+const UPTIME_SECONDS = 2 * 24 * 3600;
 
 /** A folder of stand-in commands: each logs its arguments; behaviour set by environment variables. */
 const FAKES: Record<string, string> = {
@@ -19,7 +23,7 @@ const FAKES: Record<string, string> = {
   curl: '#!/bin/bash\necho "curl $*" >> "$FAKE_LOG"\nprintf %s "${FAKE_HTTP_STATUS:-201}"\n',
   systemctl: '#!/bin/bash\necho "systemctl $*" >> "$FAKE_LOG"\n',
   runuser: '#!/bin/bash\necho "runuser $1 $2" >> "$FAKE_LOG"\nshift 3\n"$@"\n',
-  mountpoint: '#!/bin/bash\nexit 1\n',
+  mountpoint: '#!/bin/bash\n[ -n "${FAKE_MOUNTED:-}" ]\n',
   sleep: '#!/bin/bash\n',
 };
 
@@ -64,7 +68,10 @@ describe('the idle stop\'s scripts', () => {
       INSTANCE_ID_FILE: paths.instanceId,
     };
     writeFileSync(join(etc, 'idle.env'), IDLE_ENV_KEYS.map((key) => `${key}='${values[key]}'`).join('\n') + '\n');
-    env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, ZTCS_ETC: etc, FAKE_LOG: paths.log };
+    const proc = join(work, 'proc');
+    mkdirSync(proc);
+    writeFileSync(join(proc, 'uptime'), `${UPTIME_SECONDS}.00 ${UPTIME_SECONDS}.00\n`);
+    env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, ZTCS_ETC: etc, ZTCS_PROC: proc, FAKE_LOG: paths.log };
   });
 
   afterEach(() => rmSync(work, { recursive: true, force: true }));
@@ -112,7 +119,7 @@ describe('the idle stop\'s scripts', () => {
     test('a reboot starts the clock again, however old the files', () => {
       touchedAgo(paths.ready, 600);
       touchedAgo(paths.heartbeat, 600);
-      const proc = join(work, 'proc');
+      const proc = join(work, 'rebooted');
       mkdirSync(proc);
       writeFileSync(join(proc, 'uptime'), '60.25 100.50\n');
       const result = run('idle-watch.sh', [], { ZTCS_PROC: proc });
@@ -206,6 +213,14 @@ describe('the idle stop\'s scripts', () => {
       expect(result.status).toBe(0);
       expect(result.out).toContain(`ztcs: the home (${join(work, 'home')}) is not mounted`);
       expect(result.calls).toEqual([`curl -sS -K ${join(etc, 'api.curl')} --max-time 20 -o /dev/null -w %{http_code} -X DELETE https://api.digitalocean.com/v2/droplets/3164494`]);
+    });
+
+    test('never deletes the droplet while the home is still mounted, calling nothing', () => {
+      writeFileSync(paths.instanceId, '3164494\n');
+      const result = run('idle-delete.sh', [], { FAKE_HTTP_STATUS: '204', FAKE_MOUNTED: '1' });
+      expect(result.status).toBe(1);
+      expect(result.err).toContain(`ztcs: the home (${join(work, 'home')}) is still mounted: not deleting droplet 3164494`);
+      expect(result.calls).toEqual([]);
     });
 
     test('takes a droplet already gone (404) as deleted', () => {

@@ -17,6 +17,13 @@ function buildDroplet(overrides: Partial<CodeServerDropletProps> = {}): Terrafor
   return stack;
 }
 
+/** The Terraform name of the stack's tls_private_key whose construct id is `id`. */
+function keyNamed(synth: any, id: string): string {
+  const names = Object.keys(synth.resource.tls_private_key).filter((name) => name.includes(`_${id}_`));
+  if (names.length !== 1) throw new Error(`expected one tls_private_key ${id}, found ${names.length}`);
+  return names[0];
+}
+
 function firewallOf(stack: TerraformStack): any {
   return onlyResource(synthJson(stack), 'digitalocean_firewall');
 }
@@ -136,7 +143,7 @@ describe('CodeServerDroplet SSH key', () => {
     // THEN
     expect(Testing.synth(stack)).toHaveResourceWithProperties(SshKey, {
       name: 'code-example-com',
-      public_key: `\${${addressOf(synth, 'tls_private_key')}.public_key_openssh}`,
+      public_key: `\${tls_private_key.${keyNamed(synth, 'PrivateKey')}.public_key_openssh}`,
     });
   });
 
@@ -156,8 +163,8 @@ describe('CodeServerDroplet SSH key', () => {
     const stack = buildDroplet({ sshKeyFingerprints: [FINGERPRINT] });
     const synth = synthJson(stack);
 
-    // THEN
-    expect(resourcesOfType(synth, 'tls_private_key')).toHaveLength(0);
+    // THEN: only the firewall tag's key
+    expect(Object.keys(synth.resource.tls_private_key)).toEqual([keyNamed(synth, 'FirewallTagKey')]);
     expect(resourcesOfType(synth, 'digitalocean_ssh_key')).toHaveLength(0);
   });
 
@@ -189,7 +196,23 @@ describe('CodeServerDroplet firewall', () => {
     expect(firewallOf(stack)).toMatchObject({ name: 'code-example-com-egress-only', tags: [tag] });
     expect(firewallOf(stack)).not.toHaveProperty('droplet_ids');
     expect(onlyResource(synth, 'digitalocean_droplet').tags).toContain(tag);
-    expect(onlyResource(synth, 'digitalocean_tag').name).toMatch(/^ztcs-fw-[0-9a-f]{16}$/);
+  });
+
+  test('names its tag after a hash of a key of its own, kept in the state: unique to the deployment, and unguessable', () => {
+    // GIVEN
+    const synth = synthJson(buildDroplet({ sshKeyFingerprints: [FINGERPRINT] }));
+
+    // THEN
+    expect(onlyResource(synth, 'digitalocean_tag').name).toBe(`ztcs-fw-\${substr(sha256(tls_private_key.${keyNamed(synth, 'FirewallTagKey')}.public_key_openssh), 0, 20)}`);
+    expect(synth.resource.tls_private_key[keyNamed(synth, 'FirewallTagKey')]).toMatchObject({ algorithm: 'ED25519' });
+  });
+
+  test('is replaced with its tag, so that no droplet runs under a tag its firewall no longer covers', () => {
+    // GIVEN
+    const synth = synthJson(buildDroplet());
+
+    // THEN
+    expect(onlyResource(synth, 'digitalocean_droplet').lifecycle).toEqual({ replace_triggered_by: [addressOf(synth, 'digitalocean_tag')] });
   });
 
   test('exists before the droplet, which is created only once its firewall is in force', () => {

@@ -1,5 +1,5 @@
-import { Testing } from 'cdktf';
-import { BasicStack, buildApp, CompleteStack, PlatformStack, readSettings, TeamStack } from '../../../examples/main';
+import { TerraformStack, Testing } from 'cdktf';
+import { BasicStack, buildApp, CompleteStack, FleetExample, PlatformStack, readSettings, TeamStack } from '../../../examples/main';
 import { ZeroTrustCodeServer } from '../../../lib';
 import { onlyResource, synthJson } from '../../support/fixtures';
 
@@ -13,6 +13,7 @@ const ALL_VARIABLES = [
   'ZTCS_GITHUB_ORGANIZATION',
   'ZTCS_GITHUB_IDP_ID',
   'ZTCS_VPC_UUID',
+  'ZTCS_STATE_BUCKET',
 ];
 
 const FULL_ENV = {
@@ -25,6 +26,7 @@ const FULL_ENV = {
   ZTCS_GITHUB_ORGANIZATION: 'acme-inc',
   ZTCS_GITHUB_IDP_ID: 'cccccccc-cccc-cccc-cccc-cccccccccccc',
   ZTCS_VPC_UUID: 'dddddddd-dddd-4ddd-8ddd-dddddddddddd',
+  ZTCS_STATE_BUCKET: 'acme-terraform-state',
 };
 
 describe('readSettings', () => {
@@ -68,6 +70,7 @@ describe('readSettings', () => {
       githubOrganization: 'acme-inc',
       githubIdentityProviderId: 'cccccccc-cccc-cccc-cccc-cccccccccccc',
       vpcUuid: 'dddddddd-dddd-4ddd-8ddd-dddddddddddd',
+      stateBucket: 'acme-terraform-state',
     });
   });
 
@@ -189,7 +192,7 @@ describe('TeamStack', () => {
 });
 
 describe('buildApp', () => {
-  test('holds the basic, complete, team and platform stacks', () => {
+  test('holds the basic, complete, team and platform stacks, and the fleet with a stack per member', () => {
     // WHEN
     const app = buildApp(readSettings({}));
 
@@ -198,6 +201,9 @@ describe('buildApp', () => {
     expect(app.node.tryFindChild('complete')).toBeInstanceOf(CompleteStack);
     expect(app.node.tryFindChild('team')).toBeInstanceOf(TeamStack);
     expect(app.node.tryFindChild('platform')).toBeInstanceOf(PlatformStack);
+    expect(app.node.tryFindChild('fleet')).toBeInstanceOf(FleetExample);
+    expect(app.node.children.filter((c) => c instanceof TerraformStack).map((c) => c.node.id).sort()).toEqual(
+      ['basic', 'complete', 'fleet', 'fleet-alice', 'fleet-bob', 'fleet-carol', 'platform', 'team']);
   });
 
   test('the platform stack uses the VPC, the tags, the aliased provider, one admin policy, the boot steps and the overrides', () => {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
-import { App, Testing, TerraformStack, Token } from 'cdktf';
+import { App, Testing, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { CodeServerFleet, CodeServerFleetProps, CodeServerTeam, StateBackend, TeamMember } from '../../../lib';
-import { ACCOUNT_ID, newStack, resourcesByAddress, synthJson, resourcesOfType, thrownBy, ZONE_ID } from '../../support/fixtures';
+import { ACCOUNT_ID, AT_A_DESK, newStack, resourcesByAddress, synthJson, resourcesOfType, thrownBy, withEnv, ZONE_ID } from '../../support/fixtures';
 
 const MEMBERS: TeamMember[] = [
   { name: 'alice', email: 'alice@example.com' },
@@ -218,5 +218,146 @@ describe('CodeServerFleet', () => {
     expect(stacks.team.terraform.backend.s3.key).toBe('ztcs/team.tfstate');
     const remoteState = Object.values<any>(stacks['team-alice'].data.terraform_remote_state_s3 ?? stacks['team-alice'].data.terraform_remote_state)[0];
     expect(remoteState.config.key).toBe('ztcs/team.tfstate');
+  });
+
+  test('refuses a fleet whose roster file is missing, unless it is new', () => {
+    // WHEN
+    const error = withEnv(AT_A_DESK, () => thrownBy(() => buildFleet()));
+
+    // THEN
+    expect(error.message).toContain(`team/Team: the roster ${process.env.ZTCS_ROSTER_FILE} does not exist.`);
+    expect(Object.keys(withEnv(AT_A_DESK, () => buildFleet({ newTeam: true })).fleet.memberStacks)).toEqual(['alice', 'bob', 'carol']);
+  });
+
+  test('refuses a fleet whose teamId changed, naming the old id', () => {
+    // GIVEN
+    buildFleet();
+
+    // WHEN
+    const error = withEnv(AT_A_DESK, () => thrownBy(() => buildFleet({ teamId: 'Crew' })));
+
+    // THEN
+    expect(error.message).toContain('team/Crew: the roster');
+    expect(error.message).toContain('It records "team/Team" in this stack: if that is this team under its old id, give it that id back (for a fleet, its teamId)');
+  });
+
+  test('refuses at synthesis a fleet whose teamId changed even when said to be new', () => {
+    // GIVEN
+    buildFleet();
+
+    // WHEN
+    const { app } = buildFleet({ teamId: 'Crew', newTeam: true });
+
+    // THEN
+    expect(() => app.synth()).toThrow(/records the team "team\/Team" in this stack, and this app no longer builds it\. If "team\/Crew" is that team under a new id, give it back the id "Team"/);
+  });
+
+  test('keeps a stack for a removed member with no home volume, whose deploy deletes their droplet, tunnel, DNS and Access', () => {
+    // GIVEN
+    const disposable = { homeVolume: false, disposableHome: true };
+    buildFleet(disposable);
+
+    // WHEN
+    const { app, fleet } = buildFleet({ ...disposable, members: [MEMBERS[0], MEMBERS[2]] });
+    const stacks = synthApp(app);
+
+    // THEN
+    expect(Object.keys(fleet.memberStacks).sort()).toEqual(['alice', 'bob', 'carol']);
+    expect(stacks['team-bob'].resource).toBeUndefined();
+    expect(stacks['team-bob'].removed).toBeUndefined();
+  });
+
+  test('keeps a stack for a member removed after deleteHome, whose deploy deletes their home volume', () => {
+    // GIVEN
+    buildFleet({ members: [MEMBERS[0], { ...MEMBERS[1], leaving: true, deleteHome: true }, MEMBERS[2]] });
+
+    // WHEN
+    const { app, fleet } = buildFleet({ members: [MEMBERS[0], MEMBERS[2]] });
+    const stacks = synthApp(app);
+
+    // THEN
+    expect(fleet.memberStacks.bob).toBeDefined();
+    expect(stacks['team-bob'].resource).toBeUndefined();
+    expect(stacks['team-bob'].removed).toBeUndefined();
+  });
+
+  test('gives the base stack a removed block (destroy = false) for every home the roster lists, so that deploying it before the move deletes none', () => {
+    // GIVEN a one-stack team that had bob
+    new CodeServerTeam(newStack('team'), 'Team', fleetProps());
+
+    // WHEN the fleet no longer has him
+    const { app, fleet } = buildFleet({ members: [MEMBERS[0], MEMBERS[2]] });
+    const stacks = synthApp(app);
+
+    // THEN
+    const homes = ['alice', 'carol'].map((n) => fleet.editors[n].homeVolume!.volume).map((v) => `${v.terraformResourceType}.${v.friendlyUniqueId}`);
+    expect(stacks.team.removed.map((r: any) => r.from).sort()).toEqual([...homes, fleet.releasedHomes.bob].sort());
+    expect(stacks.team.removed.every((r: any) => r.lifecycle.destroy === false)).toBe(true);
+  });
+
+  test("declares the fleet's sensitive variables in every member's stack, and no cross-stack output carries a secret", () => {
+    // WHEN
+    const idleStop = { idleMinutes: 30, digitaloceanToken: CodeServerFleet.sensitiveVariable('idle_stop_token') };
+    const stacks = synthApp(buildFleet({ idleStop, sensitiveVariables: ['idle_stop_token'] }).app);
+
+    // THEN
+    for (const name of ['alice', 'bob', 'carol']) {
+      expect(stacks[`team-${name}`].variable.idle_stop_token).toMatchObject({ type: 'string', sensitive: true });
+    }
+    const alice = JSON.stringify(stacks['team-alice'].resource.digitalocean_droplet);
+    expect(alice).toContain('${var.idle_stop_token}');
+    // Inside a Terraform function (the idle marker's name) the variable is an argument, not "${…}".
+    const marker = Object.values<any>(stacks['team-alice'].resource.terraform_data)[0].input.tag;
+    expect(marker).toContain(', var.idle_stop_token)');
+    expect(marker.split('${')).toHaveLength(2);
+    expect(stacks.team.variable).toBeUndefined();
+    const crossStack = Object.entries<any>(stacks.team.output).filter(([name]) => name.startsWith('cross-stack-output-'));
+    expect(crossStack.length).toBeGreaterThan(0);
+    for (const [, output] of crossStack) expect(output.value).toMatch(/^\$\{cloudflare_zero_trust_access_policy\.[^.]+\.id\}$/);
+    expect(JSON.stringify(stacks.team.output)).not.toContain('var.');
+  });
+
+  test("refuses an idle-stop token of another stack, which would cross to the members' stacks in a plain-text output", () => {
+    // GIVEN a sensitive variable of a stack of the app
+    const app = Testing.app();
+    const secrets = new TerraformStack(app, 'secrets');
+    const token = new TerraformVariable(secrets, 'idle_stop_token', { type: 'string', sensitive: true });
+
+    // WHEN
+    const error = thrownBy(() => new CodeServerFleet(app, 'team', fleetProps({ idleStop: { idleMinutes: 30, digitaloceanToken: token.stringValue } })));
+
+    // THEN
+    expect(error.message).toContain('team: invalid idleStop.digitaloceanToken "var.idle_stop_token": is a value of the stack "secrets", which would reach each member\'s stack through a cross-stack output');
+    expect(error.message).toContain('sensitiveVariables');
+  });
+
+  test('refuses a sensitive variable the fleet does not declare', () => {
+    // WHEN
+    const error = thrownBy(() => buildFleet({ idleStop: { idleMinutes: 30, digitaloceanToken: CodeServerFleet.sensitiveVariable('idle_token') } }));
+
+    // THEN
+    expect(error.message).toContain('team: invalid idleStop.digitaloceanToken "var.idle_token": names a variable the fleet does not declare: add "idle_token" to sensitiveVariables');
+  });
+
+  test("keeps a renamed member in their former stack, moving their resources to the new name's addresses", () => {
+    // GIVEN
+    buildFleet();
+
+    // WHEN
+    const members = [MEMBERS[0], { ...MEMBERS[1], name: 'bob-m', previously: 'bob' }, MEMBERS[2]];
+    const { app, fleet } = buildFleet({ members });
+    const stacks = synthApp(app);
+
+    // THEN
+    expect(fleet.memberStacks['bob-m'].node.id).toBe('team-bob');
+    expect(stacks['team-bob-m']).toBeUndefined();
+    expect(stacks['team-bob'].moved.find((m: any) => m.to.startsWith('digitalocean_volume.'))).toEqual({
+      from: expect.stringMatching(/^digitalocean_volume\.Team_bob_HomeVolume_/),
+      to: expect.stringMatching(/^digitalocean_volume\.Team_bob-m_HomeVolume_/),
+    });
+    expect(stacks['team-bob'].removed).toBeUndefined();
+    // The stack stays the member's once the rename is recorded, previously or not.
+    const again = buildFleet({ members: members.map(({ previously: _p, ...m }: TeamMember) => m) });
+    expect(again.fleet.memberStacks['bob-m'].node.id).toBe('team-bob');
   });
 });

@@ -19,19 +19,30 @@ function build(idleStop: (token: string) => IdleStop | undefined, overrides: Par
 const ON = (token: string): IdleStop => ({ idleMinutes: 30, digitaloceanToken: token });
 
 describe('an editor with an idle stop', () => {
-  test('reads its marker tag, by name, with a data source', () => {
+  test('reads the marker tags by their prefix with a data source, which refers to no resource, so it is read at plan', () => {
     const { synth } = build(ON);
     const [tags] = dataSourcesOfType(synth, 'digitalocean_tags');
-    expect(tags.filter).toEqual([{ key: 'name', values: [expect.stringMatching(/^ztcs-idle-[0-9a-f]{16}$/)] }]);
-    expect(synth.output['CodeServer-idle-marker'].value).toBe(tags.filter[0].values[0]);
+    const [name] = Object.keys(synth.resource.terraform_data);
+    expect(tags.filter).toEqual([{ key: 'name', values: ['ztcs-idle-'], match_by: 'substring' }]);
+    expect(synth.output['CodeServer-idle-marker'].value).toBe(`\${terraform_data.${name}.input.tag}`);
+  });
+
+  test('names its marker once, unguessably, from its identity, the first plan\'s time and a hash of the token, and keeps the name in the state', () => {
+    const { synth } = build(ON);
+    const names = Object.values<any>(synth.resource.terraform_data);
+    expect(names).toHaveLength(1);
+    expect(names[0].input.tag).toMatch(/^ztcs-idle-\$\{substr\(nonsensitive\(sha256\(format\("%s:%s:%s", "c8[0-9a-f]{40}", plantimestamp\(\), var\.[A-Za-z0-9_]+\)\)\), 0, 20\)\}$/);
+    expect(names[0].lifecycle).toEqual({ ignore_changes: ['input'] });
   });
 
   test('has one droplet while the marker is absent and none while it exists', () => {
     const { synth } = build(ON);
     const droplet = onlyResource(synth, 'digitalocean_droplet');
-    const name = Object.keys(synth.data.digitalocean_tags)[0];
-    expect(droplet.count).toBe(`\${length(data.digitalocean_tags.${name}.tags) == 0 ? 1 : 0}`);
-    expect(synth.output['CodeServer-idle-stopped'].value).toBe(`\${length(data.digitalocean_tags.${name}.tags) == 0 ? "false" : "true"}`);
+    const tags = Object.keys(synth.data.digitalocean_tags)[0];
+    const [name] = Object.keys(synth.resource.terraform_data);
+    const stopped = `contains(data.digitalocean_tags.${tags}.tags[*].name, terraform_data.${name}.input.tag)`;
+    expect(droplet.count).toBe(`\${${stopped} ? 0 : 1}`);
+    expect(synth.output['CodeServer-idle-stopped'].value).toBe(`\${${stopped} ? "true" : "false"}`);
     expect(synth.output['CodeServer-droplet-id'].value).toMatch(/^\$\{join\("", digitalocean_droplet\.[\w]+\[\*\]\.id\)\}$/);
   });
 
@@ -116,7 +127,8 @@ describe('a team with an idle stop', () => {
 
   test('gives each member a marker of their own', () => {
     const synth = team([{ name: 'alice', email: 'alice@example.com' }, { name: 'bob', email: 'bob@example.com' }]);
-    const markers = dataSourcesOfType(synth, 'digitalocean_tags').map((t) => t.filter[0].values[0]);
+    const markers = Object.values<any>(synth.resource.terraform_data).map((name) => name.input.tag);
+    expect(markers).toHaveLength(2);
     expect(new Set(markers).size).toBe(2);
   });
 });

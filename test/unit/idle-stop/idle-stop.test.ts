@@ -1,5 +1,5 @@
 import { TerraformVariable } from 'cdktf';
-import { IDLE_STOP_DEFAULTS, IdleStop, idleMarkerTagName, idleStopOn, resolveIdleStop, validateIdleStop } from '../../../lib/idle-stop';
+import { IDLE_STOP_DEFAULTS, IdleStop, idleStopOn, resolveIdleStop, validateIdleStop } from '../../../lib/idle-stop';
 import { newStack } from '../../support/fixtures';
 
 const ctx = { construct: 'test/CodeServer' };
@@ -104,11 +104,5 @@ describe('resolveIdleStop', () => {
   test('is undefined when off or absent', () => {
     expect(resolveIdleStop(undefined, 'm')).toBeUndefined();
     expect(resolveIdleStop({ idleMinutes: 0 }, 'm')).toBeUndefined();
-  });
-
-  test('the marker tag is a valid DigitalOcean tag name made of the address', () => {
-    const name = idleMarkerTagName('c8a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4');
-    expect(name).toBe('ztcs-idle-a1b2c3d4e5f60718');
-    expect(name).toMatch(/^[a-zA-Z0-9:_-]{1,255}$/);
   });
 });

@@ -68,7 +68,7 @@ describe('HomeVolume', () => {
     const { stack } = buildVolume();
 
     // THEN
-    expect(onlyResource(synthJson(stack), 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ['name'] });
+    expect(onlyResource(synthJson(stack), 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ['name', 'description'] });
   });
 
   test('is not protected when protectHomeVolume is false', () => {
@@ -76,7 +76,15 @@ describe('HomeVolume', () => {
     const { stack } = buildVolume({ protectHomeVolume: false });
 
     // THEN
-    expect(onlyResource(synthJson(stack), 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: false, ignore_changes: ['name'] });
+    expect(onlyResource(synthJson(stack), 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: false, ignore_changes: ['name', 'description'] });
+  });
+
+  test('ignores changes to its description, which would replace it: a new wording is no new volume', () => {
+    // GIVEN
+    const { stack } = buildVolume();
+
+    // THEN
+    expect(onlyResource(synthJson(stack), 'digitalocean_volume').lifecycle.ignore_changes).toContain('description');
   });
 
   test('references no other resource', () => {

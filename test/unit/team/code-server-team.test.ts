@@ -1,25 +1,8 @@
 import { readFileSync } from 'fs';
 import { TerraformStack } from 'cdktf';
-import { CodeServerTeam, CodeServerTeamProps, TeamMember } from '../../../lib';
-import { ACCOUNT_ID, newStack, onlyResource, resourcesByAddress, resourcesOfType, STOPPED_EDITOR_TYPES, synthJson, thrownBy, ZONE_ID } from '../../support/fixtures';
+import { CodeServerTeam, CodeServerTeamProps } from '../../../lib';
+import { newStack, onlyResource, resourcesByAddress, resourcesOfType, STOPPED_EDITOR_TYPES, synthJson, TEAM_MEMBERS as MEMBERS, teamProps, thrownBy } from '../../support/fixtures';
 
-const MEMBERS: TeamMember[] = [
-  { name: 'alice', email: 'alice@example.com' },
-  { name: 'bob', email: 'bob@example.com' },
-  { name: 'carol', email: 'carol@example.com' },
-];
-
-function teamProps(overrides: Partial<CodeServerTeamProps> = {}): CodeServerTeamProps {
-  return {
-    cloudflareAccountId: ACCOUNT_ID,
-    cloudflareZoneId: ZONE_ID,
-    zoneName: 'example.com',
-    teamName: 'myteam',
-    members: MEMBERS,
-    rosterFile: process.env.ZTCS_ROSTER_FILE,
-    ...overrides,
-  };
-}
 
 function buildTeam(overrides: Partial<CodeServerTeamProps> = {}): { stack: TerraformStack; team: CodeServerTeam } {
   const stack = newStack();
@@ -204,7 +187,7 @@ describe('CodeServerTeam', () => {
     const [address, volume] = Object.entries(after)[0];
     expect(address.startsWith('digitalocean_volume.')).toBe(true);
     expect(volume).toEqual(before[address]);
-    expect(volume.lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ['name'] });
+    expect(volume.lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ['name', 'description'] });
     expect(team.editors.bob).toBeUndefined();
     expect(team.departed.bob.homeVolume).toBeDefined();
     expect(Object.keys(synth.output['Team-urls'].value)).toEqual(['alice', 'carol']);
@@ -215,8 +198,8 @@ describe('CodeServerTeam', () => {
     const synth = synthJson(buildTeam({ members: [MEMBERS[0], { ...MEMBERS[1], leaving: true, deleteHome: true }] }).stack);
 
     // THEN
-    expect(Object.values(resourcesOf(synth, 'bob'))[0].lifecycle).toEqual({ prevent_destroy: false, ignore_changes: ['name'] });
-    expect(onlyResourceOf(synth, 'alice', 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ['name'] });
+    expect(Object.values(resourcesOf(synth, 'bob'))[0].lifecycle).toEqual({ prevent_destroy: false, ignore_changes: ['name', 'description'] });
+    expect(onlyResourceOf(synth, 'alice', 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ['name', 'description'] });
   });
 
   test("gives each member SSH through Access at <name>-ssh.<zone>, for their own principal and the admins'", () => {
@@ -274,6 +257,7 @@ describe('CodeServerTeam', () => {
     ['sshHostname', 'ssh.example.com'],
     ['hostname', 'code.example.com'],
     ['dropletName', 'box'],
+    ['existingHomeVolumeId', '506f78a4-e098-11e5-ad9f-000f53306ae1'],
   ])('refuses %s in the shared settings, where it would reach every member', (prop, value) => {
     // GIVEN: an editor's props spread into the team's settings, as a type system lets through
     const shared = { ...teamProps(), [prop]: value } as CodeServerTeamProps;
@@ -333,7 +317,7 @@ describe('CodeServerTeam roster', () => {
     expect(again.removed[0].from).toMatch(/^digitalocean_volume\.Team_bob_HomeVolume_[0-9A-F]+$/);
   });
 
-  test('lets a member removed after deleteHome go with their home: no removed block, and they leave the roster', () => {
+  test('lets a member removed after deleteHome go with their home: no removed block, and the roster keeps them as removed', () => {
     // GIVEN
     buildTeam({ members: [MEMBERS[0], { ...MEMBERS[1], leaving: true, deleteHome: true }, MEMBERS[2]] });
 
@@ -342,16 +326,22 @@ describe('CodeServerTeam roster', () => {
 
     // THEN
     expect(synthJson(stack).removed).toBeUndefined();
-    expect(Object.keys(rosterOf(team))).toEqual(['alice', 'carol']);
+    expect(rosterOf(team)).toMatchObject({ alice: { status: 'member' }, bob: { status: 'removed' }, carol: { status: 'member' } });
+    expect(rosterOf(team).bob.homeVolume).toBeUndefined();
   });
 
-  test('refuses a released member back under the same name, saying what to do with their old home', () => {
+  test('refuses a released member back under the same name: restoring the roster is the fix after a mere synthesis, and no volume is to be deleted', () => {
     // GIVEN
     buildTeam();
     buildTeam({ members: [MEMBERS[0], MEMBERS[2]] });
 
+    // WHEN
+    const error = thrownBy(() => buildTeam());
+
     // THEN
-    expect(() => buildTeam()).toThrow(/test\/Team: invalid members\[1\]\.name "bob": left earlier, and their home volume \(digitalocean_volume\.Team_bob_HomeVolume_[0-9A-F]+\) was kept outside Terraform/);
+    expect(error.message).toMatch(/test\/Team: invalid members\[1\]\.name "bob": was removed from the list, and the roster .* says their home volume \(digitalocean_volume\.Team_bob_HomeVolume_[0-9A-F]+\) is released/);
+    expect(error.message).toContain('only synthesized, never deployed, the volume is still in the state: restore the roster from version control (git checkout -- ');
+    expect(error.message).not.toMatch(/delete/i);
   });
 
   test('keeps the entries of other teams in the same file', () => {

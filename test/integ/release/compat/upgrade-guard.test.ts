@@ -29,6 +29,17 @@ describe('the guard fails an upgrade that would lose a kept resource', () => {
     expect(lostResources(previousRelease('basic').json, config)).toEqual([{ address: `digitalocean_volume.${id}`, action: 'replace', reason }]);
   });
 
+  test('a home volume described differently is kept while its description is in ignore_changes, and replaced without', () => {
+    const config = currentOf('basic');
+    const [id, volume] = volumeOf(config);
+    volume.description = 'another wording';
+    expect(lostResources(previousRelease('basic').json, config)).toEqual([]);
+    volume.lifecycle.ignore_changes = volume.lifecycle.ignore_changes.filter((a: string) => a !== 'description');
+    expect(lostResources(previousRelease('basic').json, config)).toEqual([
+      { address: `digitalocean_volume.${id}`, action: 'replace', reason: 'description changes from "Home directory of a code-server developer: kept across droplet replacements" to "another wording"' },
+    ]);
+  });
+
   test('a home volume made smaller fails the plan', () => {
     const config = currentOf('basic');
     const [id, volume] = volumeOf(config);

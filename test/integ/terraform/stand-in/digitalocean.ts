@@ -103,7 +103,13 @@ export class DigitalOceanStandIn implements StandInApi {
   private readonly actions = new Map<number, Action>();
   private nextId = 1000;
 
-  public readonly routes: Route[] = [
+  /**
+   * Each moment a droplet ran outside every firewall: after which call (method, route, its
+   * parameters), and the droplet's name. Every write is followed by the check.
+   */
+  public readonly uncovered: string[] = [];
+
+  public readonly routes: Route[] = this.watched([
     { method: 'POST', path: /^account\/keys$/, handle: (_, body) => this.createSshKey(body) },
     { method: 'GET', path: /^account\/keys\/(\d+)$/, handle: ([id]) => this.found(this.sshKeys.get(Number(id)), 'ssh_key') },
     { method: 'PUT', path: /^account\/keys\/(\d+)$/, handle: ([id], body) => this.renameSshKey(Number(id), body) },
@@ -129,9 +135,23 @@ export class DigitalOceanStandIn implements StandInApi {
     { method: 'GET', path: /^firewalls\/([0-9a-f-]+)$/, handle: ([id]) => this.found(this.firewalls.get(id), 'firewall') },
     { method: 'PUT', path: /^firewalls\/([0-9a-f-]+)$/, handle: ([id], body) => this.updateFirewall(id, body) },
     { method: 'DELETE', path: /^firewalls\/([0-9a-f-]+)$/, handle: ([id]) => this.remove(this.firewalls, id) },
-  ];
+  ]);
 
   constructor(public readonly token: string) {}
+
+  /** The routes, each write followed by a look for droplets outside every firewall (see `uncovered`). */
+  private watched(routes: Route[]): Route[] {
+    return routes.map((route) => route.method === 'GET' ? route : {
+      ...route,
+      handle: (params, body) => {
+        const reply = route.handle(params, body);
+        for (const droplet of this.droplets.values()) {
+          if (this.firewallsCovering(droplet).length === 0) this.uncovered.push(`${route.method} ${route.path.source} (${params.join(', ')}): ${droplet.name}`);
+        }
+        return reply;
+      },
+    });
+  }
 
   public error(message: string): unknown {
     return { id: 'not_implemented', message };
