@@ -2,7 +2,7 @@ import { CloudflareProvider, CloudflareProviderConfig } from '@cdktf/provider-cl
 import { ZeroTrustAccessPolicy } from '@cdktf/provider-cloudflare/lib/zero-trust-access-policy';
 import { DigitaloceanProvider, DigitaloceanProviderConfig } from '@cdktf/provider-digitalocean/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import { IResolvable, TerraformStack, TerraformVariable, Token, Tokenization } from 'cdktf';
+import { IResolvable, IResolveContext, TerraformStack, TerraformVariable, Token, Tokenization } from 'cdktf';
 import { Construct } from 'constructs';
 import { StateBackend } from './state-backend';
 import { allowPolicy } from '../access/code-server-access';
@@ -64,8 +64,10 @@ class MemberVariable implements IResolvable {
   public readonly creationStack: string[] = [];
   constructor(public readonly variableName: string) {}
 
-  public resolve(): string {
-    return `\${var.${this.variableName}}`;
+  /** Inside an expression (a function's argument) the bare `var.<name>`, as cdktf's references do; `${var.<name>}` in a string. */
+  public resolve(context: IResolveContext): string {
+    const expression = `var.${this.variableName}`;
+    return context.suppressBraces ? expression : `\${${expression}}`;
   }
 
   public toString(): string {
