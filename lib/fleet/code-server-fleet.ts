@@ -64,10 +64,11 @@ class MemberVariable implements IResolvable {
   public readonly creationStack: string[] = [];
   constructor(public readonly variableName: string) {}
 
-  /** Inside an expression (a function's argument) the bare `var.<name>`, as cdktf's references do; `${var.<name>}` in a string. */
+  /** `var.<name>`, in braces unless inside an expression (a function's argument), as cdktf's own references. */
   public resolve(context: IResolveContext): string {
-    const expression = `var.${this.variableName}`;
-    return context.suppressBraces ? expression : `\${${expression}}`;
+    const suppressBraces = context.suppressBraces;
+    context.suppressBraces = true;
+    return suppressBraces ? `var.${this.variableName}` : `\${var.${this.variableName}}`;
   }
 
   public toString(): string {

@@ -60,8 +60,11 @@ export class IdleStopMarker extends Construct {
       this.tags = this.readTags(props, { key: 'name', values: [this.markerTag] });
       stopped = `length(${this.tags.fqn}.tags) > 0`;
     } else {
-      // One template string, not Fn.join's list: a token in the list would be written bare.
-      const seed = [identityAddress(this), Fn.plantimestamp(), ...(props.nameSecret !== undefined ? [props.nameSecret] : [])].join(':');
+      // Terraform's format() with each part an argument of its own: a template string would put
+      // "${…}" inside a function's argument, which cdktf warns of on every synthesis, and Fn.join's
+      // list would write a token bare.
+      const parts = [identityAddress(this), Fn.plantimestamp(), ...(props.nameSecret !== undefined ? [props.nameSecret] : [])];
+      const seed = Fn.format(parts.map(() => '%s').join(':'), parts);
       this.name = new DataResource(this, 'Name', {
         // nonsensitive: a hash of the token, not the token; the droplet's count is made of it.
         input: { tag: `${DEFAULT_MARKER_PREFIX}${Fn.substr(Fn.nonsensitive(Fn.sha256(seed)), 0, 20)}` },

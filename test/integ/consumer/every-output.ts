@@ -1,10 +1,11 @@
 // An app with every kind of output the library writes: one editor's (strings), a team's and a
-// fleet's (maps of member to URL). test/integ/consumer/synth-output.test.ts synthesizes it with the
+// fleet's (maps of member to URL), and the idle stop's (its marker's name, a hash made by Terraform
+// functions, in an editor and in a fleet's member stacks). test/integ/consumer/synth-output.test.ts synthesizes it with the
 // cdktf CLI.
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import { App, TerraformStack } from 'cdktf';
+import { App, TerraformStack, TerraformVariable } from 'cdktf';
 import { CodeServerFleet, CodeServerTeam, TeamMember, ZeroTrustCodeServer } from '../../../lib';
 
 const ACCOUNT = {
@@ -26,8 +27,22 @@ const stackWithProviders = (id: string) => {
   new TlsProvider(stack, 'tls');
   return stack;
 };
-new ZeroTrustCodeServer(stackWithProviders('editor'), 'Alice', { ...ACCOUNT, hostname: 'alice.example.com', allow: { emails: ['alice@example.com'] } });
+const editorStack = stackWithProviders('editor');
+const idleStopToken = new TerraformVariable(editorStack, 'idle_stop_token', { type: 'string', sensitive: true });
+new ZeroTrustCodeServer(editorStack, 'Alice', {
+  ...ACCOUNT,
+  hostname: 'alice.example.com',
+  allow: { emails: ['alice@example.com'] },
+  idleStop: { idleMinutes: 30, digitaloceanToken: idleStopToken.stringValue },
+});
 const rosterFile = process.env.ZTCS_ROSTER_FILE;
 new CodeServerTeam(stackWithProviders('team'), 'Team', { ...ACCOUNT, members: MEMBERS, hostnamePattern: 'team-{name}.example.com', rosterFile });
-new CodeServerFleet(app, 'fleet', { ...ACCOUNT, members: MEMBERS, hostnamePattern: 'fleet-{name}.example.com', rosterFile });
+new CodeServerFleet(app, 'fleet', {
+  ...ACCOUNT,
+  members: MEMBERS,
+  hostnamePattern: 'fleet-{name}.example.com',
+  rosterFile,
+  sensitiveVariables: ['idle_stop_token'],
+  idleStop: { idleMinutes: 30, digitaloceanToken: CodeServerFleet.sensitiveVariable('idle_stop_token') },
+});
 app.synth();

@@ -17,7 +17,7 @@ describe('the synthesis output', () => {
   const out = mkdtempSync(join(tmpdir(), 'ztcs-synth-output-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  test(`an editor, a team and a fleet synthesize with nothing on stderr (no [ERROR] line from the cdktf CLI) on Node.js ${NODE_MAJOR}`, () => {
+  test(`an editor, a team and a fleet, with idle stops, synthesize with nothing on stderr (no [ERROR] line from the cdktf CLI) on Node.js ${NODE_MAJOR}`, () => {
     const result = spawnSync('npx', ['ts-node', '--prefer-ts-exts', '--transpile-only', APP], {
       cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: join(out, 'app') }, encoding: 'utf8',
     });

@@ -306,6 +306,10 @@ describe('CodeServerFleet', () => {
     }
     const alice = JSON.stringify(stacks['team-alice'].resource.digitalocean_droplet);
     expect(alice).toContain('${var.idle_stop_token}');
+    // Inside a Terraform function (the idle marker's name) the variable is an argument, not "${…}".
+    const marker = Object.values<any>(stacks['team-alice'].resource.terraform_data)[0].input.tag;
+    expect(marker).toContain(', var.idle_stop_token)');
+    expect(marker.split('${')).toHaveLength(2);
     expect(stacks.team.variable).toBeUndefined();
     const crossStack = Object.entries<any>(stacks.team.output).filter(([name]) => name.startsWith('cross-stack-output-'));
     expect(crossStack.length).toBeGreaterThan(0);

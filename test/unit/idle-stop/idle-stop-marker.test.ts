@@ -31,7 +31,7 @@ describe('an editor with an idle stop', () => {
     const { synth } = build(ON);
     const names = Object.values<any>(synth.resource.terraform_data);
     expect(names).toHaveLength(1);
-    expect(names[0].input.tag).toMatch(/^ztcs-idle-\$\{substr\(nonsensitive\(sha256\("c8[0-9a-f]{40}:\$\{plantimestamp\(\)\}:\$\{var\.[A-Za-z0-9_]+\}"\)\), 0, 20\)\}$/);
+    expect(names[0].input.tag).toMatch(/^ztcs-idle-\$\{substr\(nonsensitive\(sha256\(format\("%s:%s:%s", "c8[0-9a-f]{40}", plantimestamp\(\), var\.[A-Za-z0-9_]+\)\)\), 0, 20\)\}$/);
     expect(names[0].lifecycle).toEqual({ ignore_changes: ['input'] });
   });
 
