@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { buildApp, readSettings } from '../../../examples/main';
@@ -41,12 +41,29 @@ describeCheckov('checkov on the synthesized examples', () => {
   let outdir: string;
   let stacks: string[];
   const reports = new Map<string, CheckovReport>();
+  const removedBlocks = new Map<string, unknown[]>();
 
   beforeAll(() => {
     outdir = mkdtempSync(join(tmpdir(), 'ztcs-checkov-'));
     buildApp(readSettings({}), outdir).synth();
     stacks = readdirSync(join(outdir, 'stacks'));
-    for (const stack of stacks) reports.set(stack, checkov(join(outdir, 'stacks', stack, 'cdk.tf.json')));
+    for (const stack of stacks) {
+      // checkov 3.3 cannot parse Terraform's `removed` blocks (a parsing error): it scans the
+      // stack without them, and the test below proves they only forget home volumes.
+      const { removed, ...scanned } = JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+      removedBlocks.set(stack, removed ?? []);
+      const file = join(outdir, 'stacks', stack, 'scanned.tf.json');
+      writeFileSync(file, JSON.stringify(scanned));
+      reports.set(stack, checkov(file));
+    }
+  });
+
+  test('the removed blocks left out of the scan only forget home volumes, never destroying them', () => {
+    const all = [...removedBlocks.values()].flat();
+    expect(all.length).toBeGreaterThan(0);
+    for (const block of all) {
+      expect(block).toEqual({ from: expect.stringMatching(/^digitalocean_volume\./), lifecycle: { destroy: false } });
+    }
   });
 
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
