@@ -197,8 +197,7 @@ export function planTeam(site: Site, id: string, props: CodeServerTeamProps, mem
         `was removed from the list, and the roster ${rosterPath} says their home volume (${previous[member.name].homeVolume}) is released from Terraform. ` +
         'If that removal was only synthesized, never deployed, the volume is still in the state: restore the roster from version control ' +
         `(git checkout -- ${rosterPath}) and synthesize again. If it was deployed, the volume is kept in DigitalOcean outside Terraform: ` +
-        `either import it at that address (terraform import, with its id from doctl compute volume list) and set "${member.name}"'s status ` +
-        'in the roster back to "member", or add them under another name with existingHomeVolumeId: "<its id>"');
+        'add them under another name with existingHomeVolumeId: "<its id>" (doctl compute volume list), which attaches it as their home');
     }
     const editorProps = editorPropsOf(member, hasAdmins ? PLACEHOLDER_POLICY_ID : undefined);
     if (member.leaving) {

@@ -146,7 +146,7 @@ describeWithProviders()('the roster keeps every home, against the stand-in', () 
     console.log(`migration in the wrong order, base stack: ${JSON.stringify(plan.changes())}`);
   }, STEP_TIMEOUT_MS);
 
-  test("fleet: after the wrong order, alice's home imported into her stack as the docs say, her deploy plans no volume but hers and creates the rest", async () => {
+  test("fleet: after the wrong order, alice's home imported into her stack is planned for replacement, which prevent_destroy refuses: no volume destroyed", async () => {
     // GIVEN
     const config = readingStatesOf(fleet(settings.teamMembers)['team-alice'], { team: teamWorkspace.stateFile });
     const { workspace } = await tier.workspace(config);
@@ -157,11 +157,9 @@ describeWithProviders()('the roster keeps every home, against the stand-in', () 
     await workspace.importResource(address, home.id);
     const plan = await workspace.plan();
 
-    // THEN
-    expect(plan.errors).toEqual([]);
-    expect(plan.actions()['Team/alice/HomeVolume/Volume']).toMatch(/^(no-op|update)$/);
-    expect(volumesDestroyed(plan)).toBe(0);
-    expect(Object.values(plan.changes()).filter((action) => action !== 'create' && action !== 'update')).toEqual([]);
+    // THEN the import is no recovery (the volume's initial filesystem settings are not read back), and nothing is destroyed
+    expect(plan.errors).toEqual(['Instance cannot be destroyed']);
+    expect(volumeIds()).toEqual(volumesApplied);
   }, STEP_TIMEOUT_MS);
 
   test("fleet: bob's stack, moved in the right order, plans no change", async () => {
