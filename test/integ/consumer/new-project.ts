@@ -122,7 +122,8 @@ export const ONE_EDITOR = {
     digitalocean_ssh_key: 1,
     digitalocean_tag: 1,
     digitalocean_volume: 1,
-    tls_private_key: 1,
+    // The droplet's SSH key, and the key whose hash names its firewall's tag.
+    tls_private_key: 2,
   },
   data: { cloudflare_zero_trust_tunnel_cloudflared_token: 1 },
   providers: ['cloudflare', 'digitalocean', 'tls'],

@@ -11,6 +11,15 @@ const ROOT = join(__dirname, '..', '..', '..');
 const BIN = join(ROOT, 'node_modules', '.bin');
 const WRAPPER = `${join(BIN, 'ts-node')} --transpile-only ${join(ROOT, 'scripts', 'jest-strict.ts')}`;
 
+/**
+ * This process's environment without the JUnit report's name and file: CI's runs on the other
+ * Node.js lines name their reports (JEST_JUNIT_OUTPUT_NAME), and the runs here write junit.xml.
+ */
+function ownReportEnv(): NodeJS.ProcessEnv {
+  const { JEST_JUNIT_OUTPUT_NAME: _name, JEST_JUNIT_OUTPUT_FILE: _file, ...env } = process.env;
+  return env;
+}
+
 /** A JUnit report as jest-junit writes it, with these totals and one test case. */
 function report(counts: { tests: number; failures?: number; errors?: number }): string {
   return '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -79,7 +88,7 @@ describe('a killed jest fails the run', () => {
   function fakeJest(script: string): NodeJS.ProcessEnv {
     writeFileSync(join(fakeBin, 'jest'), `#!/bin/bash\n${script}\n`);
     chmodSync(join(fakeBin, 'jest'), 0o755);
-    return { ...process.env, PATH: `${fakeBin}:${process.env.PATH}`, JEST_JUNIT_OUTPUT_DIR: join(work, 'reports') };
+    return { ...ownReportEnv(), PATH: `${fakeBin}:${process.env.PATH}`, JEST_JUNIT_OUTPUT_DIR: join(work, 'reports') };
   }
 
   function runWrapper(env: NodeJS.ProcessEnv, args = '') {
@@ -122,7 +131,7 @@ describe('a killed jest fails the run', () => {
       { exec: 'echo the next step ran' },
     ];
     writeFileSync(join(project, '.projen', 'tasks.json'), JSON.stringify({ tasks: { test: { name: 'test', steps } } }));
-    const env = { ...process.env, PATH: `${BIN}:${process.env.PATH}`, JEST_JUNIT_OUTPUT_DIR: join(project, 'reports') };
+    const env = { ...ownReportEnv(), PATH: `${BIN}:${process.env.PATH}`, JEST_JUNIT_OUTPUT_DIR: join(project, 'reports') };
     const result = spawnSync(join(BIN, 'projen'), ['test'], { cwd: project, env, encoding: 'utf8' });
     expect(result.stderr).toContain('jest-strict: jest was killed by SIGKILL');
     expect(result.stdout).not.toContain('the next step ran');
