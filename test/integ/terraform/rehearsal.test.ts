@@ -24,6 +24,8 @@ const FIREWALL = 'CodeServer/Droplet/Firewall';
 const FIREWALL_TAG = 'CodeServer/Droplet/FirewallTag';
 const SSH_KEY = 'CodeServer/Droplet/SshKey';
 const PRIVATE_KEY = 'CodeServer/Droplet/PrivateKey';
+/** The key whose hash names the firewall's tag: it goes and comes with the droplet, as the tag does. */
+const FIREWALL_TAG_KEY = 'CodeServer/Droplet/FirewallTagKey';
 const VOLUME = 'CodeServer/HomeVolume/Volume';
 
 /**
@@ -184,7 +186,7 @@ describeWithProviders()('deploy rehearsal of the basic example against the stand
 
     // THEN
     expect(stop.errors).toEqual([]);
-    expect(stop.changes()).toEqual({ [DROPLET]: 'delete', [FIREWALL]: 'delete', [FIREWALL_TAG]: 'delete', [SSH_KEY]: 'delete', [PRIVATE_KEY]: 'delete' });
+    expect(stop.changes()).toEqual({ [DROPLET]: 'delete', [FIREWALL]: 'delete', [FIREWALL_TAG]: 'delete', [SSH_KEY]: 'delete', [PRIVATE_KEY]: 'delete', [FIREWALL_TAG_KEY]: 'delete' });
     expect(dropletAndVolumeWritesSince(callsBefore)).toEqual([
       `POST /v2/droplets/${droplet.id}/actions shutdown`,
       `POST /v2/volumes/${volume.id}/actions detach`,
@@ -215,7 +217,7 @@ describeWithProviders()('deploy rehearsal of the basic example against the stand
 
     // THEN
     expect(start.errors).toEqual([]);
-    expect(start.changes()).toEqual({ [DROPLET]: 'create', [FIREWALL]: 'create', [FIREWALL_TAG]: 'create', [SSH_KEY]: 'create', [PRIVATE_KEY]: 'create' });
+    expect(start.changes()).toEqual({ [DROPLET]: 'create', [FIREWALL]: 'create', [FIREWALL_TAG]: 'create', [SSH_KEY]: 'create', [PRIVATE_KEY]: 'create', [FIREWALL_TAG_KEY]: 'create' });
     const [droplet] = digitalocean.droplets.values();
     expect(droplet.firewalls_at_creation).toEqual([...digitalocean.firewalls.keys()]);
     expect(droplet.volume_ids).toEqual([volume.id]);

@@ -13,6 +13,10 @@ import { ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../../../lib';
 export const FAKE_TUNNEL_TOKEN = 'ZTCSfakeTunnelTokenForTheVmRehearsal+NotASecret/0123456789==';
 
 const TOKEN_EXPRESSION = /^data\.cloudflare_zero_trust_tunnel_cloudflared_token\.[\w-]+\.token$/;
+/** The idle marker's name, which Terraform keeps in a `terraform_data` resource (see IdleStopMarker). */
+const MARKER_EXPRESSION = /^terraform_data\.[\w-]+_IdleStop_Name_[\w-]+\.input\.tag$/;
+/** The name the rehearsal gives the marker: the form of the library's, `ztcs-idle-` and 20 hex digits. */
+export const FAKE_MARKER_TAG = 'ztcs-idle-0123456789abcdef0123';
 
 /** The droplet as the guest is given it: its user data rendered as Terraform would, and its names. */
 export interface RehearsalDroplet {
@@ -52,7 +56,7 @@ export function rehearsalDroplet(props: Partial<ZeroTrustCodeServerProps>): Rehe
   if (droplets.length !== 1) throw new Error(`expected one droplet, found ${droplets.length}`);
   const droplet = droplets[0] as { name: string; user_data: string };
   const userData = renderTerraformString(droplet.user_data, (expression) =>
-    TOKEN_EXPRESSION.test(expression) ? FAKE_TUNNEL_TOKEN : undefined);
+    TOKEN_EXPRESSION.test(expression) ? FAKE_TUNNEL_TOKEN : MARKER_EXPRESSION.test(expression) ? FAKE_MARKER_TAG : undefined);
   const document = parse(userData) as { write_files: Array<{ path: string }>; users: Array<{ name: string }> };
   const userName = document.users[0].name;
   if (!codeServer.homeVolume || !codeServer.userData) throw new Error('the rehearsal needs a running droplet with its home volume');
