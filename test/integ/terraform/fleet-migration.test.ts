@@ -67,7 +67,7 @@ describeWithProviders()('moving the team example from one stack to a fleet, agai
     const dropletsBefore = [...digitalocean.droplets.keys()].sort();
     const writesFrom = tier.standIn.calls.length;
 
-    // WHEN the README's step 2: each member's resources, data sources aside, into their stack's state
+    // WHEN the docs' steps 2 and 3: each member's resources, data sources aside, into their stack's state
     const addresses = (await teamWorkspace.stateAddresses()).filter((a) => !a.startsWith('data.'));
     for (const member of members) {
       const { workspace } = await tier.workspace(readingStatesOf(fleet[`team-${member}`], { team: teamWorkspace.stateFile }));
@@ -75,6 +75,8 @@ describeWithProviders()('moving the team example from one stack to a fleet, agai
       for (const address of addresses.filter((a) => a.split('.')[1].startsWith(`Team_${member}_`))) {
         await teamWorkspace.moveState(address, workspace.stateFile);
       }
+      // Step 3: the move drops what each resource depends on; a refresh-only apply records it again.
+      await workspace.refreshOnly();
     }
     // The base stack is deployed first: it adds the output that the members' stacks read.
     const basePlan = await teamWorkspace.plan();

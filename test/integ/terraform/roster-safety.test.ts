@@ -132,6 +132,8 @@ describeWithProviders()('the roster keeps every home, against the stand-in', () 
     for (const address of (await teamWorkspace.stateAddresses()).filter((a) => !a.startsWith('data.') && a.split('.')[1].startsWith('Team_bob_'))) {
       await teamWorkspace.moveState(address, bobWorkspace.stateFile);
     }
+    // and recorded again with what each resource depends on, which the move drops (the docs' step 3)
+    await bobWorkspace.refreshOnly();
 
     // WHEN the base stack is deployed
     const plan = await planOf(teamWorkspace, stacks.team);

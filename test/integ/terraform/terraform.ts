@@ -283,6 +283,17 @@ export class TerraformWorkspace {
     return diagnostics;
   }
 
+  /**
+   * `terraform apply -refresh-only`: the state read again and written with what each resource
+   * depends on, which `terraform state mv` to another state file drops.
+   */
+  public async refreshOnly(): Promise<Diagnostic[]> {
+    const run = await this.terraform('apply', ['-json', '-refresh-only', '-auto-approve', '-input=false']);
+    const diagnostics = streamDiagnostics(run.stdout);
+    if (run.code !== 0) throw commandError('apply -refresh-only', run, diagnostics);
+    return diagnostics;
+  }
+
   /** `terraform show -json` of the state. */
   public async state(): Promise<any> {
     const run = await this.terraform('show', ['-json']);
