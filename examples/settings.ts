@@ -100,10 +100,13 @@ export function providers(scope: Construct): void {
   new TlsProvider(scope, 'tls');
 }
 
-/** Warns, before a synthesis, which settings are placeholders that cannot deploy. */
+/**
+ * Says, before a synthesis, which settings are placeholders that cannot deploy: on stdout, since
+ * the cdktf CLI shows every line an app writes to stderr as an `[ERROR]`.
+ */
 export function warnAboutPlaceholders(settings: ExampleSettings): void {
   if (settings.missing.length > 0) {
-    console.warn(
+    console.log(
       'Synthesizing with placeholder values. Before `cdktf deploy basic` (or another example), set: ' +
         `${settings.missing.join(', ')} (and CLOUDFLARE_API_TOKEN, DIGITALOCEAN_TOKEN; for \`team\` and \`fleet\`, ZTCS_TEAM_MEMBERS and ZTCS_STOPPED_MEMBERS).`,
     );
