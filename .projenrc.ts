@@ -104,7 +104,9 @@ const project = new cdktf.ConstructLibraryCdktf({
     // `npm test` lints; it never rewrites a file. `npx projen eslint:fix` fixes.
     commandOptions: { fix: false },
   },
-  gitignore: ['/bench/.out/', 'cdktf.out/', '.terraform/', '*.tfstate*', '.gen/', '/lib/**/*.js', '/lib/**/*.d.ts', '!/lib/**/*.ts'],
+  // jsii writes a default .npmignore where none exists; the package's `files` allow list governs,
+  // and npm never lets a root .npmignore override it.
+  gitignore: ['/bench/.out/', 'cdktf.out/', '.terraform/', '*.tfstate*', '.gen/', '/lib/**/*.js', '/lib/**/*.d.ts', '!/lib/**/*.ts', '/.npmignore'],
 });
 
 new JsonFile(project, 'cdktf.json', {
