@@ -302,7 +302,12 @@ describeRealEditor(`the real code-server ${VERSION} in the VM, opened in Chromiu
     const lines = journal.split('\n').filter((l) => l.trim() && !l.startsWith('ztcs-stand-in '));
     expect(journal).toContain(`Using config file ${BOOT_PATHS.codeServerConfig}`);
     expect(journal).toContain(`HTTP server listening on http://127.0.0.1:${CODE_SERVER_PORT}/`);
-    expect(lines.filter((l) => /\b(warn|error)\b|unknown|invalid|deprecated|not recognized/i.test(l))).toEqual([]);
+    // code-server's wrapper gives a message from its child process 10 s ("error timed out"), which
+    // software emulation on a loaded machine can exceed (seen once in CI, the workbench rendering
+    // 939 s after power-on). That line says nothing of the configuration, and whether the editor
+    // came up is this file's other tests' to say; every other warning or error fails here.
+    const slowChild = /^\[[^\]]+\] error timed out$/;
+    expect(lines.filter((l) => !slowChild.test(l.trim()) && /\b(warn|error)\b|unknown|invalid|deprecated|not recognized/i.test(l))).toEqual([]);
     expect(first.report.services[BOOT_UNITS.codeServer]).toMatchObject({ ActiveState: 'active', NRestarts: '0' });
   });
 
