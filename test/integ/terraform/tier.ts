@@ -45,11 +45,17 @@ export class TerraformTier {
     });
   }
 
-  /** A new workspace configured with `config`, pointed at the stand-in, and initialized. */
-  public async workspace(config: StackConfig): Promise<{ workspace: TerraformWorkspace; initWarnings: string[] }> {
+  /**
+   * A new workspace configured with `config`, pointed at the stand-in (every provider, or those of
+   * `providers`), and initialized.
+   */
+  public async workspace(
+    config: StackConfig,
+    providers = this.standIn.providerSettings(),
+  ): Promise<{ workspace: TerraformWorkspace; initWarnings: string[] }> {
     const workspace = new TerraformWorkspace(this.pluginCache);
     this.workspaces.push(workspace);
-    workspace.configure(config, this.standIn.providerSettings());
+    workspace.configure(config, providers);
     const diagnostics = await workspace.init();
     return { workspace, initWarnings: [...new Set(diagnostics.map((d) => d.summary))] };
   }

@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { App, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { ApiStandIn } from './stand-in';
-import { describeWithDigitalOceanProviders, describeWithProviders, Plan, PlannedAction, previousMain, previousRelease, StackConfig, synthesize, TerraformWorkspace } from './terraform';
+import { describeWithDigitalOceanProviders, describeWithProviders, Plan, PlannedAction, previousMain, previousRelease, StackConfig, synthesize } from './terraform';
 import { STEP_TIMEOUT_MS, TerraformTier } from './tier';
 import { KEPT_RESOURCES, lostResources } from '../../../compat/upgrade-guard';
 import { buildApp, readSettings } from '../../../examples/main';
@@ -139,27 +135,15 @@ class DigitalOceanPart extends TerraformStack {
  * needs it), and the order of the writes never leaves the droplet outside its firewall.
  */
 describeWithDigitalOceanProviders()('upgrading the DigitalOcean part of an editor with an idle stop from main (fb68b16)', () => {
-  const standIn = new ApiStandIn();
+  const tier = new TerraformTier();
+  tier.hooks('upgrade of the DigitalOcean part from main');
+  const { standIn } = tier;
   const { digitalocean } = standIn;
-  let pluginCache: string;
-  let workspace: TerraformWorkspace;
-
-  beforeAll(async () => {
-    await standIn.start();
-    pluginCache = mkdtempSync(join(tmpdir(), 'ztcs-plugin-cache-'));
-  });
-  afterAll(async () => {
-    await standIn.stop();
-    workspace?.remove();
-    rmSync(pluginCache, { recursive: true, force: true });
-  });
 
   test('replaces the droplet and its tag only, creates the names\' key and record, keeps the volume, and the droplet is never outside its firewall', async () => {
     // GIVEN: main's part, applied
     const settings = { digitalocean: standIn.providerSettings().digitalocean };
-    workspace = new TerraformWorkspace(pluginCache);
-    workspace.configure(previousMain('digitalocean-part'), settings);
-    await workspace.init();
+    const { workspace } = await tier.workspace(previousMain('digitalocean-part'), settings);
     await workspace.apply(await workspace.plan());
     const [volumeId] = digitalocean.volumes.keys();
     const [oldDroplet] = digitalocean.droplets.values();
