@@ -1,6 +1,8 @@
 import { execSync } from 'child_process';
 import { existsSync, readdirSync, readFileSync } from 'fs';
 import { dirname, join } from 'path';
+import * as ts from 'typescript';
+import * as library from '../../lib';
 import { ACCESS_DEFAULTS } from '../../lib/access/code-server-access';
 import { BOOT_DEFAULTS } from '../../lib/boot/code-server-user-data';
 import { DROPLET_DEFAULTS } from '../../lib/droplet/code-server-droplet';
@@ -17,24 +19,28 @@ const ROOT = join(__dirname, '..', '..');
 const read = (page: string) => readFileSync(join(ROOT, page), 'utf8');
 const PROPS = read('docs/props.md');
 
-/** Each default, the source file that owns it, and the props it is the default of. */
+/**
+ * Each default, the source file that owns it, and where its props are: the group of the editor's
+ * props whose path docs/props.md gives (`droplet.size`), or none for a fleet's own props and options.
+ */
 const DEFAULTS: Array<[string, Record<string, string | number | boolean>, string]> = [
   ['access', ACCESS_DEFAULTS, 'lib/access/code-server-access.ts'],
   ['boot', BOOT_DEFAULTS, 'lib/boot/code-server-user-data.ts'],
   ['droplet', DROPLET_DEFAULTS, 'lib/droplet/code-server-droplet.ts'],
-  ['home volume', HOME_VOLUME_DEFAULTS, 'lib/storage/home-volume.ts'],
-  ['fleet', FLEET_DEFAULTS, 'lib/fleet/code-server-fleet.ts'],
-  ['state backend', STATE_BACKEND_DEFAULTS, 'lib/fleet/state-backend.ts'],
-  ['idle stop', IDLE_STOP_DEFAULTS, 'lib/idle-stop/idle-stop.ts'],
+  ['home', HOME_VOLUME_DEFAULTS, 'lib/storage/home-volume.ts'],
+  ['', FLEET_DEFAULTS, 'lib/fleet/code-server-fleet.ts'],
+  ['', STATE_BACKEND_DEFAULTS, 'lib/fleet/state-backend.ts'],
+  ['idleStop', IDLE_STOP_DEFAULTS, 'lib/idle-stop/idle-stop.ts'],
 ];
 
 /** Defaults that depend on another prop: the docs describe them in words. */
 const DESCRIBED_IN_WORDS = new Set(['swapSizeGib']);
 
-const CASES = DEFAULTS.flatMap(([part, defaults, file]) =>
+/** Each documented default: its prop's path in docs/props.md, its value, and its prop in the source file. */
+const CASES = DEFAULTS.flatMap(([group, defaults, file]) =>
   Object.entries(defaults)
     .filter(([prop]) => !DESCRIBED_IN_WORDS.has(prop))
-    .map(([prop, value]) => [part, prop, value, file] as [string, string, string | number | boolean, string]),
+    .map(([prop, value]) => [group ? `${group}.${prop}` : prop, value, prop, file] as [string, string | number | boolean, string, string]),
 );
 
 /** The default cell of docs/props.md's table row for a prop. */
@@ -53,11 +59,11 @@ function sourceDefault(file: string, prop: string): string {
 }
 
 describe('the documented defaults', () => {
-  test.each(CASES)('docs/props.md gives the %s default of %s as the code does', (_part, prop, value) => {
-    expect(documentedDefault(prop)).toBe(`\`${value}\``);
+  test.each(CASES)('docs/props.md gives the default of %s as the code does', (path, value) => {
+    expect(documentedDefault(path)).toBe(`\`${value}\``);
   });
 
-  test.each(CASES)('the doc comment gives the %s default of %s as the code does', (_part, prop, value, file) => {
+  test.each(CASES)('the doc comment gives the default of %s as the code does', (_path, value, prop, file) => {
     expect(sourceDefault(file, prop)).toBe(typeof value === 'string' ? JSON.stringify(value) : String(value));
   });
 });
@@ -127,6 +133,90 @@ describe('the documentation pages', () => {
     const readme = read('README.md');
     expect(readme.split('\n').length).toBeLessThanOrEqual(320);
     expect(readme).not.toMatch(/^## (Tests|Development|Releases and versions|Benchmark)$/m);
+  });
+});
+
+/** The marker before a TypeScript block that is not compiled, with why: `earlier-api` (a "before" of upgrading.md) or `fragment` (part of a props object). */
+const NOT_COMPILED = /<!-- snippet:(earlier-api|fragment) -->\n$/;
+
+/** Every TypeScript block of the user's pages, with its page, its line, and whether it is to be compiled. */
+function typescriptBlocks(pages: string[]): Array<{ page: string; line: number; code: string; compiled: boolean }> {
+  return pages.flatMap((page) => {
+    const text = read(page);
+    return [...text.matchAll(/^( *)```ts\n([\s\S]*?)^\1```$/gm)].map((m) => ({
+      page,
+      line: text.slice(0, m.index).split('\n').length,
+      code: m[2],
+      compiled: !NOT_COMPILED.test(text.slice(0, m.index).replace(/ *$/, '')),
+    }));
+  });
+}
+
+/**
+ * A block as a module: a block with imports as it is (the package's name pointing at lib/), any
+ * other inside a stack's constructor, where `this`, `app` and `stack` are what the docs mean by
+ * them and `// …` (or `/* … *\/`) stands for the required props the block leaves out.
+ */
+function snippetModule(code: string): string {
+  const lib = JSON.stringify(join(ROOT, 'lib'));
+  if (/^import /m.test(code)) return code.replace(/'cdktf-zero-trust-code-server'/g, lib);
+  const body = code.replace(/^(\s*)\/\/ ….*$/gm, '$1...REQUIRED,').replace(/\/\* … \*\//g, '...REQUIRED,');
+  return [
+    "import { App, TerraformStack, TerraformVariable } from 'cdktf';",
+    `import { ${Object.keys(library).join(', ')} } from ${lib};`,
+    `import type { CodeServerFleetProps, ZeroTrustCodeServerProps } from ${lib};`,
+    'declare const REQUIRED: ZeroTrustCodeServerProps & CodeServerFleetProps;',
+    'export class Snippet extends TerraformStack {',
+    '  constructor(app: App, stack: TerraformStack) {',
+    "    super(app, 'snippet');",
+    '    {',
+    body,
+    '    }',
+    '  }',
+    '}',
+  ].join('\n');
+}
+
+/** The type errors of each block compiled against the library, as `page:line: message` lines. */
+function typeErrors(blocks: Array<{ page: string; line: number; code: string }>): string[] {
+  const { options } = ts.parseJsonConfigFileContent(ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile).config, ts.sys, ROOT);
+  const compilerOptions = { ...options, noEmit: true, noUnusedLocals: false, noUnusedParameters: false, rootDir: ROOT };
+  const files = new Map(blocks.map((b, i) => [join(ROOT, 'test', `snippet-${i}.ts`), b]));
+  const host = ts.createCompilerHost(compilerOptions);
+  const readFile = host.readFile;
+  host.fileExists = ((exists) => (file: string) => files.has(file) || exists(file))(host.fileExists);
+  host.readFile = (file) => (files.has(file) ? snippetModule(files.get(file)!.code) : readFile(file));
+  const getSourceFile = host.getSourceFile;
+  host.getSourceFile = (file, language, ...rest) =>
+    (files.has(file) ? ts.createSourceFile(file, snippetModule(files.get(file)!.code), language) : getSourceFile(file, language, ...rest));
+  const program = ts.createProgram([...files.keys()], compilerOptions, host);
+  return [...files.entries()].flatMap(([file, block]) =>
+    [...program.getSyntacticDiagnostics(program.getSourceFile(file)), ...program.getSemanticDiagnostics(program.getSourceFile(file))]
+      .map((d) => `${block.page}:${block.line}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`));
+}
+
+describe('the TypeScript samples of the user\'s pages', () => {
+  const USER_PAGES = PAGES.filter((page) => page === 'README.md' || page.startsWith('docs/'));
+  const blocks = typescriptBlocks(USER_PAGES);
+
+  test('compile against the library, with its props as they are now', () => {
+    const compiled = blocks.filter((b) => b.compiled);
+    expect(compiled.length).toBeGreaterThanOrEqual(12);
+    expect(typeErrors(compiled)).toEqual([]);
+  }, 120_000);
+
+  test('a prop that does not exist, or a missing required one, is a type error, so the check can fail', () => {
+    const errors = typeErrors([
+      { page: 'a.md', line: 1, code: "new ZeroTrustCodeServer(stack, 'Alice', {\n  // …\n  noSuchProp: 1,\n});\n" },
+      { page: 'b.md', line: 1, code: "new CodeServerTeam(stack, 'Team', { members: [] });\n" },
+    ]);
+    expect(errors).toEqual([expect.stringMatching(/^a\.md:1: .*'noSuchProp'/), expect.stringMatching(/^b\.md:1: .*cloudflareAccountId/)]);
+  }, 120_000);
+
+  test('only the "before" samples of upgrading.md and fragments of props are left out', () => {
+    const left = blocks.filter((b) => !b.compiled);
+    expect(left.map((b) => b.page).filter((page) => page !== 'docs/upgrading.md' && page !== 'docs/teams-and-fleets.md')).toEqual([]);
+    expect(left.length).toBeLessThanOrEqual(blocks.length / 2);
   });
 });
 
