@@ -32,7 +32,7 @@ const idleStopToken = new TerraformVariable(editorStack, 'idle_stop_token', { ty
 new ZeroTrustCodeServer(editorStack, 'Alice', {
   ...ACCOUNT,
   hostname: 'alice.example.com',
-  allow: { emails: ['alice@example.com'] },
+  access: { allow: { emails: ['alice@example.com'] } },
   idleStop: { idleMinutes: 30, digitaloceanToken: idleStopToken.stringValue },
 });
 const rosterFile = process.env.ZTCS_ROSTER_FILE;

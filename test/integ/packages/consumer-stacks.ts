@@ -4,7 +4,7 @@ import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { BasicStack, readSettings } from '../../../examples/main';
-import { FirewallProtocol, ZeroTrustCodeServer } from '../../../lib';
+import { FirewallProtocol, Home, ZeroTrustCodeServer } from '../../../lib';
 
 /**
  * The TypeScript side of the consumer tests: the configurations that test/integ/packages/python/consumer.py
@@ -12,7 +12,7 @@ import { FirewallProtocol, ZeroTrustCodeServer } from '../../../lib';
  */
 export const CONSUMER_STACKS = ['basic', 'options'] as const;
 
-/** A GitHub organization rule, extensions and a smaller droplet, with structs, an enum and a map. */
+/** A GitHub organization rule, extensions and a smaller droplet, with groups of structs, a union class, an enum and a map. */
 export class OptionsStack extends TerraformStack {
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -26,22 +26,28 @@ export class OptionsStack extends TerraformStack {
       zoneName: settings.zoneName,
       teamName: settings.teamName,
       hostname: 'python.example.com',
-      allow: {
-        emails: ['developer@example.com'],
-        githubOrganizations: [{ name: 'example-org', identityProviderId: '22222222-2222-2222-2222-222222222222', team: 'platform' }],
+      access: {
+        allow: {
+          emails: ['developer@example.com'],
+          githubOrganizations: [{ name: 'example-org', identityProviderId: '22222222-2222-2222-2222-222222222222', team: 'platform' }],
+        },
       },
-      size: 's-2vcpu-2gb',
-      region: 'ams3',
-      extensions: ['ms-python.python', 'esbenp.prettier-vscode@10.4.0'],
-      settings: { 'editor.formatOnSave': true, 'python.analysis.typeCheckingMode': 'basic' },
-      outboundRules: [
-        { protocol: FirewallProtocol.TCP, portRange: '443' },
-        { protocol: FirewallProtocol.UDP, portRange: '53' },
-        { protocol: FirewallProtocol.TCP, portRange: '7844' },
-        { protocol: FirewallProtocol.UDP, portRange: '7844' },
-      ],
-      homeVolumeSizeGib: 40,
-      userName: 'dev',
+      droplet: {
+        size: 's-2vcpu-2gb',
+        region: 'ams3',
+        outboundRules: [
+          { protocol: FirewallProtocol.TCP, portRange: '443' },
+          { protocol: FirewallProtocol.UDP, portRange: '53' },
+          { protocol: FirewallProtocol.TCP, portRange: '7844' },
+          { protocol: FirewallProtocol.UDP, portRange: '7844' },
+        ],
+      },
+      boot: {
+        extensions: ['ms-python.python', 'esbenp.prettier-vscode@10.4.0'],
+        settings: { 'editor.formatOnSave': true, 'python.analysis.typeCheckingMode': 'basic' },
+        userName: 'dev',
+      },
+      home: Home.volume({ sizeGib: 40 }),
     });
   }
 }

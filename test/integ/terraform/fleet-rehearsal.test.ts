@@ -74,7 +74,7 @@ describeWithProviders()('deploy rehearsal of a fleet, a state per member, agains
     // GIVEN
     const others = [`team-${alice.name}`, `team-${carol.name}`];
     const othersIds = (await Promise.all(others.map(async (name) => objectIds(await workspaces[name].state())))).flat();
-    const stacks = fleet([alice, { ...bob, extensions: ['esbenp.prettier-vscode'] }, carol]);
+    const stacks = fleet([alice, { ...bob, boot: { extensions: ['esbenp.prettier-vscode'] } }, carol]);
     const volumeOfBob = [...digitalocean.volumes.values()].find((v) => v.name === `${bob.name}-example-com-home`)!;
 
     // WHEN
@@ -98,7 +98,7 @@ describeWithProviders()('deploy rehearsal of a fleet, a state per member, agains
 
   test("a member's stack that fails to deploy blocks nobody else's, and deploys once fixed", async () => {
     // GIVEN carol starts with a DigitalOcean token that is refused, while alice gets an extension
-    const stacks = fleet([{ ...alice, extensions: ['esbenp.prettier-vscode'] }, { ...bob, extensions: ['esbenp.prettier-vscode'] }, { ...carol, running: true }]);
+    const stacks = fleet([{ ...alice, boot: { extensions: ['esbenp.prettier-vscode'] } }, { ...bob, boot: { extensions: ['esbenp.prettier-vscode'] } }, { ...carol, running: true }]);
     const good = tier.standIn.providerSettings();
     const revoked = { ...good, digitalocean: [{ ...good.digitalocean[0], token: 'revoked-token' }] };
     const carolsWorkspace = await workspaceOf(stacks[`team-${carol.name}`], revoked);
@@ -132,7 +132,7 @@ describeWithProviders()('deploy rehearsal of a fleet, a state per member, agains
   test('removing bob from the list: his stack deletes everything of his but his home volume, which Terraform forgets; no other stack changes', async () => {
     // GIVEN
     // (the members as the previous step left them: alice and bob with the extension, carol without)
-    const withExtension = (m: typeof alice) => ({ ...m, extensions: ['esbenp.prettier-vscode'] });
+    const withExtension = (m: typeof alice) => ({ ...m, boot: { extensions: ['esbenp.prettier-vscode'] } });
     const before = fleet([withExtension(alice), withExtension(bob), { ...carol, running: true }]);
     const volumeOfBob = [...digitalocean.volumes.values()].find((v) => v.name === `${bob.name}-example-com-home`)!;
     const stacks = fleet([withExtension(alice), { ...carol, running: true }]);

@@ -91,7 +91,7 @@ describeWithProviders()('idle stop rehearsal of the basic example against the st
     expect(await asTheDroplet('DELETE', `droplets/${droplet.id}`)).toBe(204);
 
     // WHEN
-    const plan = await planOf(basic({ dnsRecordComment: 'a setting changed for everyone' }));
+    const plan = await planOf(basic({ dns: { recordComment: 'a setting changed for everyone' } }));
 
     // THEN
     expect(plan.errors).toEqual([]);
@@ -116,7 +116,7 @@ describeWithProviders()('idle stop rehearsal of the basic example against the st
     expect(await asTheDroplet('DELETE', `tags/${markerTag}`)).toBe(204);
 
     // WHEN
-    const plan = await planOf(basic({ dnsRecordComment: 'a setting changed for everyone' }));
+    const plan = await planOf(basic({ dns: { recordComment: 'a setting changed for everyone' } }));
     const writes = tier.standIn.calls.length;
     await workspace.apply(plan);
 

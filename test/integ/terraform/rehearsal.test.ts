@@ -2,7 +2,7 @@ import { App } from 'cdktf';
 import { describeWithProviders, StackConfig, synthesize, TerraformWorkspace } from './terraform';
 import { EXPECTED_WARNINGS, STEP_TIMEOUT_MS, TerraformTier } from './tier';
 import { BasicStack, readSettings } from '../../../examples/main';
-import { ZeroTrustCodeServerProps } from '../../../lib';
+import { Home, ZeroTrustCodeServerProps } from '../../../lib';
 import { BOOT_DEFAULTS } from '../../../lib/boot/code-server-user-data';
 
 const settings = readSettings({});
@@ -120,7 +120,7 @@ describeWithProviders()('deploy rehearsal of the basic example against the stand
     const [volume] = digitalocean.volumes.values();
 
     // WHEN
-    const renamedDroplet = await planOf(basic({ dropletName: 'renamed-box' }));
+    const renamedDroplet = await planOf(basic({ droplet: { name: 'renamed-box' } }));
     const renamedHost = await planOf(basic({ hostname: 'renamed.example.com' }));
 
     // THEN
@@ -144,7 +144,7 @@ describeWithProviders()('deploy rehearsal of the basic example against the stand
     const [volume] = digitalocean.volumes.values();
 
     // WHEN
-    const upgrade = await planOf(basic({ codeServerVersion: NEXT_VERSION }));
+    const upgrade = await planOf(basic({ boot: { codeServerVersion: NEXT_VERSION } }));
 
     // THEN
     expect(upgrade.errors).toEqual([]);
@@ -180,7 +180,7 @@ describeWithProviders()('deploy rehearsal of the basic example against the stand
 
     // WHEN
     const [droplet] = digitalocean.droplets.values();
-    const stop = await planOf(basic({ codeServerVersion: NEXT_VERSION, running: false }));
+    const stop = await planOf(basic({ boot: { codeServerVersion: NEXT_VERSION }, running: false }));
     const callsBefore = tier.standIn.calls.length;
     await workspace.apply(stop);
 
@@ -212,7 +212,7 @@ describeWithProviders()('deploy rehearsal of the basic example against the stand
     const [volume] = digitalocean.volumes.values();
 
     // WHEN
-    const start = await planOf(basic({ codeServerVersion: NEXT_VERSION }));
+    const start = await planOf(basic({ boot: { codeServerVersion: NEXT_VERSION } }));
     await workspace.apply(start);
 
     // THEN
@@ -231,7 +231,7 @@ describeWithProviders()('deploy rehearsal of the basic example against the stand
     const callsBefore = tier.standIn.calls.length;
 
     // WHEN
-    const destroy = await planOf(basic({ codeServerVersion: NEXT_VERSION }), { destroy: true });
+    const destroy = await planOf(basic({ boot: { codeServerVersion: NEXT_VERSION } }), { destroy: true });
 
     // THEN
     expect(destroy.errors).toEqual(['Instance cannot be destroyed']);
@@ -243,7 +243,7 @@ describeWithProviders()('deploy rehearsal of the basic example against the stand
 
   test('with the protection lifted, destroy deletes everything but the tunnel configuration, which stays in Cloudflare', async () => {
     // GIVEN
-    const unprotected = basic({ codeServerVersion: NEXT_VERSION, protectHomeVolume: false });
+    const unprotected = basic({ boot: { codeServerVersion: NEXT_VERSION }, home: Home.volume({ protect: false }) });
     const [tunnelConfiguration] = cloudflare.tunnelConfigurations.values();
 
     // WHEN

@@ -130,7 +130,9 @@ describeVm('the first boot, rehearsed in a virtual machine', () => {
     mirror = await startMirror(join(work, 'mirror'), { dropSecondsFromFirstRequest: MIRROR_DOWN_SECONDS });
     // The droplet that is reset has a mirror of its own, so that its downloads can be counted.
     resetMirror = await startMirror(join(work, 'mirror'));
-    firstDroplet = rehearsalDroplet({ ...mirrorProps(content, DEFAULT_CODE_SERVER_VERSION), settings: SETTINGS, bootSteps: PLATFORM_STEPS });
+    firstDroplet = rehearsalDroplet({
+      boot: { ...mirrorProps(content, DEFAULT_CODE_SERVER_VERSION), settings: SETTINGS, bootSteps: PLATFORM_STEPS },
+    });
     homeDisk = labelledDisk(join(work, 'home.img'), firstDroplet.homeVolumeLabel);
     rootDisk = freshRootDisk(image, join(work, 'root-first.qcow2'));
     // The droplet without its home disk spends minutes waiting for it: it boots alongside, and so
@@ -153,7 +155,7 @@ describeVm('the first boot, rehearsed in a virtual machine', () => {
     // boot side by side (the droplet without its home disk mostly waits for it meanwhile), the
     // replacement on a copy of the home disk.
     const homeCopy = copyDisk(homeDisk, join(work, 'home-replacement.img'));
-    replacementDroplet = rehearsalDroplet({ ...mirrorProps(content, NEWER_VERSION), settings: SETTINGS });
+    replacementDroplet = rehearsalDroplet({ boot: { ...mirrorProps(content, NEWER_VERSION), settings: SETTINGS } });
     const replacementRoot = freshRootDisk(image, join(work, 'root-replacement.qcow2'));
     rebootBoot = boot(spec('reboot', firstDroplet, 'droplet-1', { rootDisk, homeDisk }));
     replacementBoot = boot(spec('replacement', replacementDroplet, 'droplet-2', { rootDisk: replacementRoot, homeDisk: homeCopy }));

@@ -99,7 +99,7 @@ describeVm('the idle stop, rehearsed in a virtual machine', () => {
     callsBefore = api.calls.length;
 
     droplet = rehearsalDroplet({
-      ...mirrorProps(content, version),
+      boot: mirrorProps(content, version),
       idleStop: {
         idleMinutes: IDLE_MINUTES,
         warningMinutes: WARNING_MINUTES,

@@ -21,8 +21,8 @@ export interface MirrorContent {
 }
 
 /**
- * The props that point the boot at the mirror for one code-server version: over plain http, so
- * with the .deb's SHA-256 and the mirror's own key's fingerprint pinned.
+ * The boot options (`boot`) that point the boot at the mirror for one code-server version: over
+ * plain http, so with the .deb's SHA-256 and the mirror's own key's fingerprint pinned.
  */
 export function mirrorProps(content: MirrorContent, codeServerVersion: string) {
   return {

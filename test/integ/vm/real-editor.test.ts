@@ -253,7 +253,7 @@ describeRealEditor(`the real code-server ${VERSION} in the VM, opened in Chromiu
     content.codeServerSha256[VERSION] = createHash('sha256').update(readFileSync(deb)).digest('hex');
     mirror = await startMirror(root);
     forward = await startReverseForward();
-    droplet = rehearsalDroplet({ ...mirrorProps(content, VERSION), settings: SETTINGS });
+    droplet = rehearsalDroplet({ boot: { ...mirrorProps(content, VERSION), settings: SETTINGS } });
     workspace = `${droplet.home}/workspace`;
     expectedFile = `${nonce} ${droplet.userName} ${workspace}\nsecond ${droplet.userName}\n`;
     const homeDisk = labelledDisk(join(work, 'home.img'), droplet.homeVolumeLabel);

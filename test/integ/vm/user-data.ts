@@ -48,7 +48,7 @@ export function rehearsalDroplet(props: Partial<ZeroTrustCodeServerProps>): Rehe
     zoneName: 'example.com',
     hostname: 'code.example.com',
     teamName: 'example-team',
-    allow: { emails: ['developer@example.com'] },
+    access: { allow: { emails: ['developer@example.com'] } },
     ...props,
   });
   const synthesized = JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, Record<string, unknown>>> };

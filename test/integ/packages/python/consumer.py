@@ -13,9 +13,13 @@ from cdktf_cdktf_provider_tls.provider import TlsProvider
 from constructs import Construct
 
 from cdktf_zero_trust_code_server import (
+    AccessOptions,
     AccessRuleSet,
+    BootOptions,
+    DropletOptions,
     FirewallProtocol,
     GithubOrganization,
+    Home,
     OutboundRule,
     ZeroTrustCodeServer,
 )
@@ -36,7 +40,7 @@ class CodeServerStack(TerraformStack):
             cloudflare_zone_id="11111111111111111111111111111111",
             zone_name="example.com",
             team_name="example-team",
-            **{"allow": AccessRuleSet(emails=["developer@example.com"]), **props},
+            **{"access": AccessOptions(allow=AccessRuleSet(emails=["developer@example.com"])), **props},
         )
 
 
@@ -44,33 +48,40 @@ def main() -> None:
     app = App(outdir=sys.argv[1])
     # One developer, every default: the examples' basic stack.
     CodeServerStack(app, "basic", hostname="code.example.com")
-    # A GitHub organization rule, extensions and a smaller droplet, with structs, an enum and a map.
+    # A GitHub organization rule, extensions and a smaller droplet, with groups of structs, a union
+    # class, an enum and a map.
     CodeServerStack(
         app,
         "options",
         hostname="python.example.com",
-        allow=AccessRuleSet(
-            emails=["developer@example.com"],
-            github_organizations=[
-                GithubOrganization(
-                    name="example-org",
-                    identity_provider_id="22222222-2222-2222-2222-222222222222",
-                    team="platform",
-                )
+        access=AccessOptions(
+            allow=AccessRuleSet(
+                emails=["developer@example.com"],
+                github_organizations=[
+                    GithubOrganization(
+                        name="example-org",
+                        identity_provider_id="22222222-2222-2222-2222-222222222222",
+                        team="platform",
+                    )
+                ],
+            ),
+        ),
+        droplet=DropletOptions(
+            size="s-2vcpu-2gb",
+            region="ams3",
+            outbound_rules=[
+                OutboundRule(protocol=FirewallProtocol.TCP, port_range="443"),
+                OutboundRule(protocol=FirewallProtocol.UDP, port_range="53"),
+                OutboundRule(protocol=FirewallProtocol.TCP, port_range="7844"),
+                OutboundRule(protocol=FirewallProtocol.UDP, port_range="7844"),
             ],
         ),
-        size="s-2vcpu-2gb",
-        region="ams3",
-        extensions=["ms-python.python", "esbenp.prettier-vscode@10.4.0"],
-        settings={"editor.formatOnSave": True, "python.analysis.typeCheckingMode": "basic"},
-        outbound_rules=[
-            OutboundRule(protocol=FirewallProtocol.TCP, port_range="443"),
-            OutboundRule(protocol=FirewallProtocol.UDP, port_range="53"),
-            OutboundRule(protocol=FirewallProtocol.TCP, port_range="7844"),
-            OutboundRule(protocol=FirewallProtocol.UDP, port_range="7844"),
-        ],
-        home_volume_size_gib=40,
-        user_name="dev",
+        boot=BootOptions(
+            extensions=["ms-python.python", "esbenp.prettier-vscode@10.4.0"],
+            settings={"editor.formatOnSave": True, "python.analysis.typeCheckingMode": "basic"},
+            user_name="dev",
+        ),
+        home=Home.volume(size_gib=40),
     )
     app.synth()
 
