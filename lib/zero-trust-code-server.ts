@@ -1,36 +1,26 @@
-import { Fn, TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { AccessOptions, AccessSettings, CodeServerAccess, validateAccessOptions } from './access/code-server-access';
+import { AccessOptions, CodeServerAccess, validateAccessOptions } from './access/code-server-access';
 import { BootOptions, CodeServerUserData, validateBootOptions } from './boot/code-server-user-data';
-import { CODE_SERVER_PORT, SSHD_PORT } from './boot/contract';
-import { previewHostnameOf, sshHostnameOf } from './dns/hostnames';
+import { SSHD_PORT } from './boot/contract';
 import { DnsOptions, TunnelDnsRecord, validateDnsRecordProps } from './dns/tunnel-dns-record';
-import { CodeServerDroplet, DROPLET_DEFAULTS, DropletOptions, validateDropletProps } from './droplet/code-server-droplet';
+import { CodeServerDroplet, DROPLET_DEFAULTS, dropletNameOf, DropletOptions, validateDropletProps } from './droplet/code-server-droplet';
 import { memoryGibOfSize } from './droplet/sizes';
 import { IdleStop, idleStopOn, IdleStopMarker, resolveIdleStop, validateIdleStop } from './idle-stop';
+import { Preview, planPreviews, PreviewOptions } from './previews/preview-options';
 import { ProviderOptions } from './providers';
-import {
-  checkHomeVolumeLabel,
-  HOME_VOLUME_DEFAULTS,
-  HomeVolume,
-  homeVolumeNameOf,
-  HomeVolumeOptions,
-  HomeVolumeProps,
-  validateHomeVolumeProps,
-} from './storage/home-volume';
-import { CodeServerTunnel, validateTunnelProps } from './tunnel/code-server-tunnel';
+import { planSsh, SshOptions, SshPlan } from './ssh/ssh-options';
+import { Home, HomeSpec, homeSpecOf } from './storage/home';
+import { HomeVolume, homeVolumeNameOf, HomeVolumeProps, IHomeVolume, validateHomeVolumeProps } from './storage/home-volume';
+import { CodeServerTunnel, TunnelOptions, validateTunnelProps } from './tunnel/code-server-tunnel';
 import {
   checkClaimable,
   checkCloudflareId,
-  checkIntegerRange,
-  checkPattern,
   checkUnclaimed,
-  checkUnique,
   claimUnique,
   contextAt,
   contextOf,
   siteOf,
-  isUnresolved,
   partOf,
   PropContext,
   rejectProp,
@@ -50,69 +40,76 @@ export interface EditorPlacement {
 }
 
 /**
- * Every optional setting of an editor but who may open it and at which hostname: how it signs
- * in, its droplet, its boot, its home. A team shares them, and a member may override any of them.
+ * Every optional setting of an editor, group by group: how it signs in, its droplet, its boot, its
+ * home. A team shares them, and a member overrides them group by group (a member's group is
+ * merged over the team's, field by field; a member's `home` replaces the team's).
  */
-export interface EditorOptions extends AccessSettings, DropletOptions, BootOptions, HomeVolumeOptions, DnsOptions, ProviderOptions {
+export interface EditorOptions {
   /**
-   * Whether the developer's home lives on a block storage volume that survives the droplet's
-   * replacement (a new image, a new code-server version, a rotated tunnel token).
-   * @default true
+   * Who may open the editor, and how signing in works. In a team, `allow` and `applicationName`
+   * are each member's own.
+   * @default - required of a single editor: `allow` or `policies`
    */
-  readonly homeVolume?: boolean;
+  readonly access?: AccessOptions;
   /**
-   * The id of an existing DigitalOcean volume to use as the home (a home to migrate): attached to
-   * the droplet and mounted by its ext4 label (`homeVolumeLabel`, which must be the volume's), but
-   * not managed here, so nothing here can delete or resize it. It must be in the droplet's region.
-   * @default - a volume of the editor's own (`homeVolume`)
+   * The droplet: region, size, image, keys, tags, firewall.
+   * @default - a s-2vcpu-4gb droplet in fra1 running Ubuntu 24.04
    */
-  readonly existingHomeVolumeId?: string;
+  readonly droplet?: DropletOptions;
   /**
-   * A comment stored with the editor's DNS records.
-   * @default "code-server through Cloudflare Tunnel (managed by cdktf)"
+   * How the droplet boots: the developer's user, code-server and its personalization.
+   * @default - the defaults of each `BootOptions` field
    */
-  readonly dnsRecordComment?: string;
+  readonly boot?: BootOptions;
   /**
-   * With `homeVolume: false`, the home lives on the droplet's own disk and is deleted with the
-   * droplet: by a stop (`running: false`), by offboarding (`leaving`) and by every replacement.
-   * Stopping or offboarding such an editor is refused unless this says that its home may go.
-   * @default false
+   * Where the developer's home lives: `Home.volume({...})`, `Home.existing(volume)` or `Home.onDropletDisk()`.
+   * @default Home.volume()
    */
-  readonly disposableHome?: boolean;
-  /**
-   * Whether the droplet exists. `false` stops paying for it: the droplet, its firewall and its SSH
-   * key are deleted, while the home volume, the tunnel, the DNS record and the Access application
-   * stay, so the hostname, the sign-in and every file of the home survive. `true` again creates a
-   * droplet that boots on the same home volume. Without a home volume the home goes with the
-   * droplet, which is refused unless `disposableHome` is true.
-   * @default true
-   */
-  readonly running?: boolean;
-  /**
-   * SSH through Cloudflare Access, still with no open port: an Access application of type `ssh`
-   * at `sshHostname` under the same allow policy (Cloudflare renders a terminal in the browser;
-   * `cloudflared access ssh` serves a laptop), a tunnel route to sshd on loopback, and short-lived
-   * certificates from Access that sshd trusts instead of long-lived keys.
-   * @default false
-   */
-  readonly sshAccess?: boolean;
+  readonly home?: Home;
   /**
    * Stop the editor after a time without activity: it shuts down, its home unmounted first, and
    * deletes its own droplet, keeping what `running: false` keeps; Terraform reads a marker tag
    * that the droplet leaves, so no deploy starts it again until the marker is deleted (see
-   * docs/idle-stop.md). Needs a home volume (or `disposableHome`). `{ idleMinutes: 0 }` turns it
-   * off, e.g. for one member of a team.
+   * docs/idle-stop.md). Needs a home volume (or `Home.onDropletDisk({ disposable: true })`).
+   * `{ idleMinutes: 0 }` turns it off, e.g. for one member of a team.
    * @default - none: the editor runs until `running` is false
    */
   readonly idleStop?: IdleStop;
   /**
-   * Ports of dev servers on the droplet to open in the browser, each at its own hostname
-   * (`<port>-<first label>.<zone>`, e.g. `3000-code.example.com`), covered by the editor's Access
-   * application: one sign-in for all. Without them, code-server's `/absproxy/<port>/` path serves
-   * a dev server through the editor's own hostname.
+   * SSH through Cloudflare Access, still with no open port: `ssh: {}` turns it on.
+   * @default - no SSH
+   */
+  readonly ssh?: SshOptions;
+  /**
+   * Dev server previews, each at its own hostname under the editor's Access application.
    * @default - none
    */
-  readonly previewPorts?: number[];
+  readonly previews?: PreviewOptions;
+  /**
+   * The DNS records: their comment, and how deep a hostname may be.
+   * @default - the defaults of each `DnsOptions` field
+   */
+  readonly dns?: DnsOptions;
+  /**
+   * The Cloudflare Tunnel.
+   * @default - a tunnel named "code-server-<hostname>"
+   */
+  readonly tunnel?: TunnelOptions;
+  /**
+   * Whether the droplet exists. `false` stops paying for it: the droplet, its firewall and its SSH
+   * key are deleted, while the home volume, the tunnel, the DNS record and the Access application
+   * stay, so the hostname, the sign-in and every file of the home survive. `true` again creates a
+   * droplet that boots on the same home volume. With `Home.onDropletDisk()` the home goes with the
+   * droplet, which is refused unless it is `disposable`.
+   * @default true
+   */
+  readonly running?: boolean;
+  /**
+   * Which provider configurations the resources use: for two Cloudflare accounts or DigitalOcean
+   * teams in one stack, the aliased provider of each.
+   * @default - the stack's default providers
+   */
+  readonly providers?: ProviderOptions;
 }
 
 /**
@@ -122,43 +119,10 @@ export interface EditorOptions extends AccessSettings, DropletOptions, BootOptio
 export interface EditorSettings extends EditorPlacement, EditorOptions {}
 
 /** Props of {@link ZeroTrustCodeServer}. */
-export interface ZeroTrustCodeServerProps extends EditorSettings, AccessOptions {
+export interface ZeroTrustCodeServerProps extends EditorSettings {
   /** The editor's hostname, a fully qualified name inside the zone, e.g. `code.example.com`. */
   readonly hostname: string;
-  /**
-   * The droplet's name.
-   * @default - the hostname with dots turned into hyphens
-   */
-  readonly dropletName?: string;
-  /**
-   * The name of the Access application (and of its policy, with " allow") in the Zero Trust dashboard.
-   * @default - "code-server <hostname>"
-   */
-  readonly accessApplicationName?: string;
-  /**
-   * The tunnel's name in the Zero Trust dashboard.
-   * @default - "code-server-<hostname>"
-   */
-  readonly tunnelName?: string;
-  /**
-   * With `sshAccess`: the hostname of SSH through Access.
-   * @default - the editor's first label with "-ssh": `code-ssh.example.com` for `code.example.com`
-   */
-  readonly sshHostname?: string;
-  /**
-   * With `sshAccess`: the certificate principals that may log in as the developer's user (Access
-   * issues certificates whose principal is the part of the email before the "@").
-   * @default - the part before the "@" of each of `allow.emails`
-   */
-  readonly sshPrincipals?: string[];
 }
-
-/** The hostname with dots turned into hyphens; done by Terraform when the hostname is a token. */
-function defaultDropletName(hostname: string): string {
-  return isUnresolved(hostname) ? Fn.replace(hostname, '.', '-') : hostname.replace(/\./g, '-');
-}
-
-const VOLUME_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The kind of claim an existing home volume is: one editor's, in the whole app. */
 const EXISTING_HOME = 'existing home volume';
@@ -166,48 +130,24 @@ const EXISTING_HOME = 'existing home volume';
 /** The construct id of an editor's home volume: the same in a running, stopped or departed editor, so its address never moves. */
 const HOME_VOLUME_ID = 'HomeVolume';
 
-/** The home volume of an editor: named after its droplet, in its region. */
-function homeVolumeProps(props: ZeroTrustCodeServerProps): HomeVolumeProps {
+/** The home volume of the editor's own: named after its droplet, in its region, with the home's options. */
+function homeVolumeProps(props: ZeroTrustCodeServerProps, home: HomeSpec & { kind: 'volume' }): HomeVolumeProps {
   return {
-    ...props,
-    volumeName: homeVolumeNameOf(props.dropletName ?? defaultDropletName(props.hostname)),
-    region: props.region ?? DROPLET_DEFAULTS.region,
+    ...home.options,
+    ...props.providers,
+    volumeName: homeVolumeNameOf(dropletNameOf(props.droplet ?? {}, props.hostname)),
+    region: props.droplet?.region ?? DROPLET_DEFAULTS.region,
   };
 }
 
-/** The home volume a departed editor keeps: protected unless `deleteHome` lifts that. */
-function departedHomeProps(props: DepartedEditorProps): HomeVolumeProps {
-  return { ...homeVolumeProps(props), ...(props.deleteHome ? { protectHomeVolume: false } : {}) };
-}
-
-/** The props of the home volume, which mean nothing without one. */
-const HOME_VOLUME_PROPS = ['homeVolumeSizeGib', 'protectHomeVolume', 'homeVolumeLabel'] as const;
-
 /**
- * Checks what becomes of the home: without a volume, its options are refused (the boot would wait
- * for a disk that never comes), and so is deleting it with the droplet unless `disposableHome`
- * says it may go.
+ * Refuses deleting the droplet (a stop, an idle stop, offboarding) when the home is only on its
+ * disk, unless `Home.onDropletDisk({ disposable: true })` says it may go.
  */
-export function checkHomeKept(ctx: PropContext, props: EditorOptions, deletesDroplet: { prop: string; value: unknown } | undefined): void {
-  if (props.homeVolume ?? true) return;
-  for (const prop of HOME_VOLUME_PROPS) {
-    if (props[prop] !== undefined) rejectProp(ctx, prop, props[prop], 'is used only with a home volume; remove it, or leave homeVolume at true');
-  }
-  if (deletesDroplet && !props.disposableHome) {
-    rejectProp(ctx, deletesDroplet.prop, deletesDroplet.value,
-      'deletes the droplet, and with homeVolume: false the only copy of the home is on its disk; keep the home on a volume (homeVolume: true), or set disposableHome: true to let it go');
-  }
-}
-
-/** Checks the preview ports: real ports, none of the droplet's own services, none twice. */
-function checkPreviewPorts(ctx: PropContext, ports: readonly number[]): void {
-  ports.forEach((port, i) => {
-    checkIntegerRange(ctx, `previewPorts[${i}]`, port, 1, 65_535);
-    if (port === CODE_SERVER_PORT || port === SSHD_PORT) {
-      rejectProp(ctx, `previewPorts[${i}]`, port, `is ${port === SSHD_PORT ? 'sshd' : 'code-server'} itself, already reachable; use a dev server's port, e.g. 3000 or 5173`);
-    }
-  });
-  checkUnique(ctx, 'previewPorts', ports.map(String));
+export function checkHomeKept(ctx: PropContext, home: HomeSpec, deletesDroplet: { prop: string; value: unknown } | undefined): void {
+  if (home.kind !== 'onDropletDisk' || home.disposable || !deletesDroplet) return;
+  rejectProp(ctx, deletesDroplet.prop, deletesDroplet.value,
+    'deletes the droplet, and with home: Home.onDropletDisk() the only copy of the home is on its disk; keep the home on a volume (Home.volume()), or give Home.onDropletDisk({ disposable: true }) to let it go');
 }
 
 /** The construct id made the prefix of Terraform output names: letters, digits, "_" and "-", starting with a letter. */
@@ -220,10 +160,9 @@ export function outputPrefix(id: string): string {
 export interface EditorPlan {
   readonly prefix: string;
   readonly running: boolean;
-  readonly dropletName: string;
-  readonly sshHostname?: string;
-  readonly sshPrincipals: string[];
-  readonly previews: Array<{ readonly port: number; readonly hostname: string }>;
+  readonly ssh?: SshPlan;
+  readonly previews: Preview[];
+  readonly home: HomeSpec;
   readonly homeVolume?: HomeVolumeProps;
   /** The hostnames the editor takes in the app, with the prop each comes from. */
   readonly hostnames: Array<{ readonly value: string; readonly prop: string }>;
@@ -232,7 +171,8 @@ export interface EditorPlan {
 /**
  * Checks every prop of an editor about to be built at `id` under `scope`, whether or not the part
  * that uses it is built now (a stopped editor's droplet options are checked too), and works out
- * its plan. Each part's checks run with that part's path, so an error names it. Nothing is built.
+ * its plan. Each part's checks run with that part's path and the group its props came in, so an
+ * error names both (`…/Droplet: invalid droplet.size`). Nothing is built.
  */
 export function planEditor(site: Site, id: string, props: ZeroTrustCodeServerProps): EditorPlan {
   const ctx = contextAt(site, id);
@@ -240,48 +180,32 @@ export function planEditor(site: Site, id: string, props: ZeroTrustCodeServerPro
   const prefix = outputPrefix(id);
   checkUnclaimed(site.stack, 'output prefix', prefix, ctx, 'id');
 
-  const ports = props.previewPorts ?? [];
-  checkPreviewPorts(ctx, ports);
-  const previews = ports.map((port) => ({ port, hostname: previewHostnameOf(props.hostname, port) }));
-  if (props.sshHostname !== undefined && !props.sshAccess) rejectProp(ctx, 'sshHostname', props.sshHostname, 'is used only with sshAccess: true');
-  if (props.sshPrincipals !== undefined && !props.sshAccess) rejectProp(ctx, 'sshPrincipals', props.sshPrincipals, 'are used only with sshAccess: true');
-  const sshHostname = props.sshAccess ? props.sshHostname ?? sshHostnameOf(props.hostname) : undefined;
-  const sshPrincipals = props.sshPrincipals ?? [...new Set((props.allow?.emails ?? []).map((email) => email.split('@')[0]))];
-  if (props.sshAccess && sshPrincipals.length === 0) {
-    rejectProp(ctx, 'sshPrincipals', sshPrincipals, 'SSH through Access needs at least one principal: give sshPrincipals, e.g. ["alice"], or allow.emails, whose parts before the "@" are the default');
-  }
+  const previews = planPreviews(ctx, props.previews, props.hostname);
+  const ssh = planSsh(ctx, props.ssh, props.hostname, props.access?.allow);
   const hostnames = [
     { value: props.hostname, prop: 'hostname' },
-    ...(sshHostname !== undefined ? [{ value: sshHostname, prop: 'sshHostname' }] : []),
-    ...previews.map((p, i) => ({ value: p.hostname, prop: `previewPorts[${i}] hostname` })),
+    ...(ssh !== undefined ? [{ value: ssh.hostname, prop: 'ssh.hostname' }] : []),
+    ...previews.map((p, i) => ({ value: p.hostname, prop: `previews.ports[${i}] hostname` })),
   ];
   checkClaimable(site.root, 'hostname', hostnames, ctx);
 
   if (props.idleStop !== undefined) validateIdleStop(ctx, props.idleStop);
-  checkHomeKept(ctx, props, !running ? { prop: 'running', value: props.running }
+  const home = homeSpecOf(props.home);
+  checkHomeKept(ctx, home, !running ? { prop: 'running', value: props.running }
     : idleStopOn(props.idleStop) ? { prop: 'idleStop.idleMinutes', value: props.idleStop.idleMinutes } : undefined);
-  const access = partOf(ctx, 'Access');
-  checkCloudflareId(access, 'cloudflareAccountId', props.cloudflareAccountId);
-  validateAccessOptions(access, props);
+  checkCloudflareId(partOf(ctx, 'Access'), 'cloudflareAccountId', props.cloudflareAccountId);
+  validateAccessOptions(partOf(ctx, 'Access', 'access'), props.access ?? {});
   validateTunnelProps(partOf(ctx, 'Tunnel'), props);
-  validateDnsRecordProps(partOf(ctx, 'Dns'), props);
-  if (sshHostname !== undefined) validateDnsRecordProps(partOf(ctx, 'SshDns'), { ...props, hostname: sshHostname });
-  if (props.existingHomeVolumeId !== undefined) {
-    checkPattern(ctx, 'existingHomeVolumeId', props.existingHomeVolumeId, VOLUME_ID, 'expected the id (a UUID) of a DigitalOcean volume, e.g. "506f78a4-e098-11e5-ad9f-000f53306ae1" (`doctl compute volume list`)');
-    checkUnclaimed(site.root, EXISTING_HOME, props.existingHomeVolumeId, ctx, 'existingHomeVolumeId');
-    if (props.homeVolume === false) rejectProp(ctx, 'existingHomeVolumeId', props.existingHomeVolumeId, 'is a home volume; remove homeVolume: false');
-    for (const prop of ['homeVolumeSizeGib', 'protectHomeVolume'] as const) {
-      if (props[prop] !== undefined) rejectProp(ctx, prop, props[prop], 'applies to a volume of the editor\'s own, not to an existing one (existingHomeVolumeId), which is not managed here');
-    }
-    if (props.homeVolumeLabel !== undefined) checkHomeVolumeLabel(partOf(ctx, HOME_VOLUME_ID), props.homeVolumeLabel);
-  }
-  const homeVolume = (props.homeVolume ?? true) && props.existingHomeVolumeId === undefined ? homeVolumeProps(props) : undefined;
-  if (homeVolume) validateHomeVolumeProps(site.root, partOf(ctx, HOME_VOLUME_ID), homeVolume);
-  validateBootOptions(partOf(ctx, 'UserData'), props);
-  const dropletName = props.dropletName ?? defaultDropletName(props.hostname);
-  validateDropletProps(partOf(ctx, 'Droplet'), { ...props, dropletName });
+  const zone = { cloudflareZoneId: props.cloudflareZoneId, zoneName: props.zoneName, ...props.dns };
+  validateDnsRecordProps(partOf(ctx, 'Dns'), { ...zone, hostname: props.hostname });
+  if (ssh !== undefined) validateDnsRecordProps(partOf(ctx, 'SshDns'), { ...zone, hostname: ssh.hostname });
+  if (home.kind === 'existing') checkUnclaimed(site.root, EXISTING_HOME, home.volume.volumeId, ctx, 'home');
+  const homeVolume = home.kind === 'volume' ? homeVolumeProps(props, home) : undefined;
+  if (homeVolume) validateHomeVolumeProps(site.root, partOf(ctx, HOME_VOLUME_ID, 'home'), homeVolume);
+  validateBootOptions(partOf(ctx, 'UserData', 'boot'), props.boot ?? {});
+  validateDropletProps(partOf(ctx, 'Droplet', 'droplet'), { ...props.droplet, hostname: props.hostname });
 
-  return { prefix, running, dropletName, sshHostname, sshPrincipals, previews, homeVolume, hostnames };
+  return { prefix, running, ssh, previews, home, homeVolume, hostnames };
 }
 
 /**
@@ -296,7 +220,7 @@ export function planEditor(site: Site, id: string, props: ZeroTrustCodeServerPro
  *
  * Terraform outputs, named after the construct id (`cdktf output <stack>` prints them):
  * `<id>-url` (the editor's URL), `<id>-tunnel-id`, `<id>-access-aud` (the Access application's
- * audience tag), while running `<id>-droplet-id`, with `sshAccess` `<id>-ssh-hostname`, and with
+ * audience tag), while running `<id>-droplet-id`, with `ssh` `<id>-ssh-hostname`, and with
  * `idleStop` `<id>-idle-stopped` and `<id>-idle-marker`. The tunnel token is in none of them.
  */
 export class ZeroTrustCodeServer extends Construct {
@@ -306,13 +230,13 @@ export class ZeroTrustCodeServer extends Construct {
   public readonly tunnel: CodeServerTunnel;
   /** The proxied DNS record that points the hostname at the tunnel. */
   public readonly dnsRecord: TunnelDnsRecord;
-  /** The DNS record of SSH through Access, with `sshAccess`. */
+  /** The DNS record of SSH through Access, with `ssh`. */
   public readonly sshDnsRecord?: TunnelDnsRecord;
-  /** The DNS records of the dev server previews, in the order of `previewPorts`. */
+  /** The DNS records of the dev server previews, in the order of `previews.ports`. */
   public readonly previewDnsRecords: TunnelDnsRecord[];
   /** The cloud-init user data, while `running`. */
   public readonly userData?: CodeServerUserData;
-  /** The volume holding the developer's home, unless `homeVolume` is false. */
+  /** The volume holding the developer's home, with `Home.volume()` (the default). */
   public readonly homeVolume?: HomeVolume;
   /** The droplet, its firewall and its SSH key, while `running`. */
   public readonly droplet?: CodeServerDroplet;
@@ -329,19 +253,27 @@ export class ZeroTrustCodeServer extends Construct {
     for (const { value, prop } of plan.hostnames) claimUnique(this.node.root, 'hostname', value, ctx, prop);
     claimUnique(TerraformStack.of(this), 'output prefix', plan.prefix, ctx, 'id');
     // A volume attaches to one droplet: two editors on one existing home would fight over it.
-    if (props.existingHomeVolumeId !== undefined) claimUnique(this.node.root, EXISTING_HOME, props.existingHomeVolumeId, ctx, 'existingHomeVolumeId');
-    const { sshHostname, previews } = plan;
+    if (plan.home.kind === 'existing') claimUnique(this.node.root, EXISTING_HOME, plan.home.volume.volumeId, ctx, 'home');
+    const { previews } = plan;
+    const sshHostname = plan.ssh?.hostname;
+    const { cloudflareAccountId, hostname } = props;
+    const providers = props.providers ?? {};
 
     this.access = new CodeServerAccess(this, 'Access', {
-      ...props,
-      name: props.accessApplicationName,
+      ...props.access,
+      ...providers,
+      cloudflareAccountId,
+      hostname,
       sshHostname,
       previewHostnames: previews.map((p) => p.hostname),
     });
 
     this.tunnel = new CodeServerTunnel(this, 'Tunnel', {
-      ...props,
-      name: props.tunnelName,
+      ...props.tunnel,
+      ...providers,
+      cloudflareAccountId,
+      hostname,
+      teamName: props.teamName,
       accessAudience: this.access.audience,
       extraRoutes: [
         ...(sshHostname && this.access.sshApplication
@@ -351,42 +283,49 @@ export class ZeroTrustCodeServer extends Construct {
       ],
     });
 
-    const record = (recordId: string, hostname: string) =>
-      new TunnelDnsRecord(this, recordId, { ...props, hostname, target: this.tunnel.cnameTarget, comment: props.dnsRecordComment });
-    this.dnsRecord = record('Dns', props.hostname);
+    const record = (recordId: string, recordHostname: string) => new TunnelDnsRecord(this, recordId, {
+      ...props.dns,
+      ...providers,
+      cloudflareZoneId: props.cloudflareZoneId,
+      zoneName: props.zoneName,
+      hostname: recordHostname,
+      target: this.tunnel.cnameTarget,
+    });
+    this.dnsRecord = record('Dns', hostname);
     if (sshHostname) this.sshDnsRecord = record('SshDns', sshHostname);
     this.previewDnsRecords = previews.map((p) => record(`PreviewDns${p.port}`, p.hostname));
 
     if (plan.homeVolume) this.homeVolume = new HomeVolume(this, HOME_VOLUME_ID, plan.homeVolume);
+    const home: IHomeVolume | undefined = this.homeVolume ?? (plan.home.kind === 'existing' ? plan.home.volume : undefined);
 
     if (plan.running) {
       if (idleStopOn(props.idleStop)) {
-        this.idleStopMarker = new IdleStopMarker(this, 'IdleStop', { ...props, nameSecret: props.idleStop.digitaloceanToken });
+        this.idleStopMarker = new IdleStopMarker(this, 'IdleStop', { ...providers, nameSecret: props.idleStop.digitaloceanToken });
       }
       const idleStop = this.idleStopMarker && resolveIdleStop(props.idleStop, this.idleStopMarker.markerTag);
       this.userData = new CodeServerUserData(this, 'UserData', {
-        ...props,
+        ...props.boot,
+        hostname,
         tunnelToken: this.tunnel.token,
-        memoryGib: memoryGibOfSize(props.size ?? DROPLET_DEFAULTS.size),
-        homeVolume: this.homeVolume,
-        // An existing volume is mounted by the label it has.
-        ...(props.existingHomeVolumeId !== undefined ? { homeVolumeLabel: props.homeVolumeLabel ?? HOME_VOLUME_DEFAULTS.homeVolumeLabel } : {}),
-        ...(this.access.sshCertificateAuthority
-          ? { sshCertificateAuthority: this.access.sshCertificateAuthority.publicKey, sshPrincipals: plan.sshPrincipals }
+        memoryGib: memoryGibOfSize(props.droplet?.size ?? DROPLET_DEFAULTS.size),
+        homeVolume: home,
+        ...(this.access.sshCertificateAuthority && plan.ssh
+          ? { sshCertificateAuthority: this.access.sshCertificateAuthority.publicKey, sshPrincipals: plan.ssh.principals }
           : {}),
         idleStop,
       });
 
       this.droplet = new CodeServerDroplet(this, 'Droplet', {
-        ...props,
-        dropletName: plan.dropletName,
+        ...props.droplet,
+        ...providers,
+        hostname,
         userData: this.userData.userData,
-        volumeIds: [props.existingHomeVolumeId ?? this.homeVolume?.volume.id].filter((volumeId): volumeId is string => volumeId !== undefined),
+        volumeIds: home ? [home.volumeId] : [],
         ...(this.idleStopMarker ? { count: this.idleStopMarker.dropletCount } : {}),
       });
     }
 
-    this.url = `https://${props.hostname}`;
+    this.url = `https://${hostname}`;
     const output = (name: string, value: string, description: string) =>
       new TerraformOutput(this, name, { value, description }).overrideLogicalId(`${plan.prefix}-${name}`);
     output('url', this.url, 'The editor: sign in with Cloudflare Access');
@@ -433,10 +372,17 @@ export class DepartedEditor extends Construct {
 
 /**
  * Checks a departed editor's props at the site it would be built in, before anything is built,
- * and gives its home volume's props (the same checks as {@link planEditor} for a running one).
+ * and gives its home volume's props (the same checks as {@link planEditor} for a running one):
+ * protected unless `deleteHome` lifts that. Only a home volume of the editor's own is kept.
  */
 export function planDepartedEditor(site: Site, id: string, props: DepartedEditorProps): HomeVolumeProps {
-  const volume = departedHomeProps(props);
-  validateHomeVolumeProps(site.root, partOf(contextAt(site, id), HOME_VOLUME_ID), volume);
+  const ctx = contextAt(site, id);
+  const home = homeSpecOf(props.home);
+  if (home.kind !== 'volume') {
+    rejectProp(ctx, 'home', home.kind,
+      'a departed editor keeps a home volume of its own (Home.volume()); an existing volume or a home on the droplet\'s disk leaves nothing here to keep');
+  }
+  const volume = { ...homeVolumeProps(props, home), ...(props.deleteHome ? { protect: false } : {}) };
+  validateHomeVolumeProps(site.root, partOf(ctx, HOME_VOLUME_ID, 'home'), volume);
   return volume;
 }

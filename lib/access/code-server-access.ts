@@ -3,6 +3,7 @@ import { ZeroTrustAccessPolicy } from '@cdktf/provider-cloudflare/lib/zero-trust
 import { ZeroTrustAccessShortLivedCertificate } from '@cdktf/provider-cloudflare/lib/zero-trust-access-short-lived-certificate';
 import { Construct } from 'constructs';
 import { ProviderOptions } from '../providers';
+import type { IAccessPolicy } from './existing';
 import { AccessRuleSet, buildAccessRules, UUID, validateAccessRuleSet } from './rules';
 import { checkCloudflareId, checkPattern, checkUnique, contextOf, isUnresolved, PropContext, rejectProp } from '../validation';
 
@@ -17,8 +18,29 @@ export const ACCESS_DEFAULTS = {
 /** The SameSite values Access sets on its cookie. */
 const SAME_SITE = ['none', 'lax', 'strict'];
 
-/** How signing in works, whoever is allowed in: shared by every editor of a team. */
-export interface AccessSettings {
+/**
+ * Who may open the editor, and how signing in works. A team shares all but `allow` and
+ * `applicationName`, which are each editor's own.
+ */
+export interface AccessOptions {
+  /**
+   * Who may sign in: a user matching any rule is let in, subject to `requireRules` and
+   * `excludeRules`. The rules go into a reusable allow policy of the editor's own.
+   * @default - none: then `policies` must hold at least one policy
+   */
+  readonly allow?: AccessRuleSet;
+  /**
+   * Existing reusable Access policies to attach as well, after the editor's own
+   * (`AccessPolicy.fromPolicyId`): a company-wide policy, for instance. At least one of `allow`
+   * and `policies` is needed. A team attaches its shared ones to every editor.
+   * @default - none
+   */
+  readonly policies?: IAccessPolicy[];
+  /**
+   * The name of the Access application (and of its policy, with " allow") in the Zero Trust dashboard.
+   * @default - "code-server <hostname>"
+   */
+  readonly applicationName?: string;
   /**
    * Rules every user must also match, e.g. an email domain on top of a GitHub team.
    * @default - no extra requirement
@@ -59,23 +81,6 @@ export interface AccessSettings {
   readonly bindingCookie?: boolean;
 }
 
-/** Who may open the editor, and how signing in works. */
-export interface AccessOptions extends AccessSettings {
-  /**
-   * Who may sign in: a user matching any rule is let in, subject to `requireRules` and
-   * `excludeRules`. The rules go into a reusable allow policy of the editor's own.
-   * @default - none: then `accessPolicyIds` must name at least one policy
-   */
-  readonly allow?: AccessRuleSet;
-  /**
-   * Ids of existing reusable Access policies to attach as well, after the editor's own: a
-   * company-wide policy, or a team's shared admin policy. At least one of `allow` and
-   * `accessPolicyIds` is needed.
-   * @default - none
-   */
-  readonly accessPolicyIds?: string[];
-}
-
 /** Props of {@link CodeServerAccess}. */
 export interface CodeServerAccessProps extends AccessOptions, ProviderOptions {
   /** The Cloudflare account (32 hexadecimal characters) that owns the Access application and policy. */
@@ -94,11 +99,6 @@ export interface CodeServerAccessProps extends AccessOptions, ProviderOptions {
    * @default - no SSH application
    */
   readonly sshHostname?: string;
-  /**
-   * The name of the application and of its policy in the Zero Trust dashboard.
-   * @default - "code-server <hostname>"
-   */
-  readonly name?: string;
 }
 
 const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
@@ -113,18 +113,17 @@ export function durationHours(duration: string): number {
 
 /** Checks who may sign in and how, without building anything. */
 export function validateAccessOptions(ctx: PropContext, props: AccessOptions): void {
-  const policies = props.accessPolicyIds ?? [];
+  const policies = props.policies ?? [];
   if (buildAccessRules(props.allow).length === 0 && policies.length === 0) {
     rejectProp(ctx, 'allow', props.allow ?? null,
-      'an editor needs someone to let in: at least one rule, e.g. allow: { emails: ["dev@example.com"] } or { emailDomains: ["example.com"] }, or an existing policy in accessPolicyIds');
+      'an editor needs someone to let in: at least one rule, e.g. allow: { emails: ["dev@example.com"] } or { emailDomains: ["example.com"] }, or an existing policy in policies (AccessPolicy.fromPolicyId)');
   }
   validateAccessRuleSet(ctx, props.allow, (field) => `allow.${field}`);
-  policies.forEach((id, i) => checkPattern(ctx, `accessPolicyIds[${i}]`, id, UUID, 'expected the id (a UUID) of a reusable Access policy, e.g. "0e1f9e3a-5c5e-4bd8-8f4a-1c2d3e4f5a6b"'));
-  checkUnique(ctx, 'accessPolicyIds', policies);
+  checkUnique(ctx, 'policies', policies.map((p) => p.policyId));
   if (buildAccessRules(props.allow).length === 0) {
     for (const prop of ['requireRules', 'excludeRules'] as const) {
       if (buildAccessRules(props[prop]).length > 0) {
-        rejectProp(ctx, prop, props[prop], 'refines the editor\'s own policy, which exists only with allow rules; put the rule into the policies of accessPolicyIds instead');
+        rejectProp(ctx, prop, props[prop], 'refines the editor\'s own policy, which exists only with allow rules; put the rule into one of policies instead');
       }
     }
   }
@@ -155,7 +154,7 @@ export function validateAccessOptions(ctx: PropContext, props: AccessOptions): v
 export function allowPolicy(
   scope: Construct,
   id: string,
-  props: AccessSettings & ProviderOptions & { readonly cloudflareAccountId: string; readonly name: string; readonly allow?: AccessRuleSet },
+  props: AccessOptions & ProviderOptions & { readonly cloudflareAccountId: string; readonly name: string },
 ): ZeroTrustAccessPolicy | undefined {
   const include = buildAccessRules(props.allow);
   if (include.length === 0) return undefined;
@@ -192,11 +191,11 @@ export class CodeServerAccess extends Construct {
     validateAccessOptions(ctx, props);
     checkCloudflareId(ctx, 'cloudflareAccountId', props.cloudflareAccountId);
 
-    const name = props.name ?? `code-server ${props.hostname}`;
+    const name = props.applicationName ?? `code-server ${props.hostname}`;
     const idps = props.identityProviderIds ?? [];
     const provider = props.cloudflareProvider;
     this.policy = allowPolicy(this, 'Policy', { ...props, name: `${name} allow` });
-    const policies = [...(this.policy ? [this.policy.id] : []), ...(props.accessPolicyIds ?? [])]
+    const policies = [...(this.policy ? [this.policy.id] : []), ...(props.policies ?? []).map((p) => p.policyId)]
       .map((policyId, i) => ({ id: policyId, precedence: i + 1 }));
 
     // The browser's application: its cookie is for the browser alone (code-server's pages never

@@ -1,3 +1,4 @@
+import type { IAccessGroup } from './existing';
 import { checkDomain, checkEmail, checkPattern, checkUnique, PropContext } from '../validation';
 
 /** A GitHub organization (and optionally one of its teams) whose members an Access rule matches. */
@@ -34,10 +35,10 @@ export interface AccessRuleSet {
    */
   readonly githubOrganizations?: GithubOrganization[];
   /**
-   * Ids of Access groups defined in Cloudflare Zero Trust.
+   * Access groups defined in Cloudflare Zero Trust (`AccessGroup.fromGroupId`).
    * @default - none
    */
-  readonly groupIds?: string[];
+  readonly groups?: IAccessGroup[];
 }
 
 /** One Access rule in the shape of the Cloudflare provider's include, require and exclude blocks. */
@@ -70,13 +71,13 @@ export function buildAccessRules(set: AccessRuleSet | undefined): AccessRule[] {
         ...(org.team === undefined ? {} : { team: org.team }),
       },
     })),
-    ...(set.groupIds ?? []).map((id) => ({ group: { id } })),
+    ...(set.groups ?? []).map((group) => ({ group: { id: group.groupId } })),
   ];
 }
 
 /**
  * Checks every value of a rule set; `fieldProp` names the prop that holds each field as the user
- * wrote it (`allowedEmails`, `requireRules.emails`).
+ * wrote it (`allow.emails`, `requireRules.emails`).
  */
 export function validateAccessRuleSet(ctx: PropContext, set: AccessRuleSet | undefined, fieldProp: (field: keyof AccessRuleSet) => string): void {
   if (!set) return;
@@ -90,8 +91,7 @@ export function validateAccessRuleSet(ctx: PropContext, set: AccessRuleSet | und
       checkPattern(ctx, `${orgProp}.team`, org.team, GITHUB_TEAM, 'expected a GitHub team name, e.g. "developers"');
     }
   });
-  (set.groupIds ?? []).forEach((id, i) => checkPattern(ctx, `${fieldProp('groupIds')}[${i}]`, id, UUID, 'expected the id (a UUID) of an Access group, e.g. "0e1f9e3a-5c5e-4bd8-8f4a-1c2d3e4f5a6b"'));
   checkUnique(ctx, fieldProp('emails'), (set.emails ?? []).map((e) => e.toLowerCase()));
   checkUnique(ctx, fieldProp('emailDomains'), set.emailDomains ?? []);
-  checkUnique(ctx, fieldProp('groupIds'), set.groupIds ?? []);
+  checkUnique(ctx, fieldProp('groups'), (set.groups ?? []).map((g) => g.groupId));
 }

@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { BootStep, renderBootStep, validateBootSteps } from './boot-steps';
 import { CloudConfigOptions, renderCloudConfig, renderUserData } from './cloud-config';
 import type { ResolvedIdleStop } from '../idle-stop/idle-stop';
-import { HomeVolume } from '../storage/home-volume';
+import { checkPrincipals } from '../ssh/ssh-options';
+import type { IHomeVolume } from '../storage/home-volume';
 import {
   checkHttpsUrl,
   checkIntegerRange,
@@ -173,7 +174,7 @@ export interface CodeServerUserDataProps extends BootOptions {
    * A volume to mount as the user's home, by its filesystem label.
    * @default - the home is on the droplet's own disk
    */
-  readonly homeVolume?: HomeVolume;
+  readonly homeVolume?: IHomeVolume;
   /**
    * SSH through Access: the public key of the certificate authority whose short-lived certificates
    * sshd accepts (the Access SSH application's). With it, sshd (on loopback only, for the tunnel,
@@ -202,7 +203,6 @@ const SHA256 = /^[a-f0-9]{64}$/;
 const FINGERPRINT = /^[A-Fa-f0-9]{40}$/;
 const EXTENSION = /^[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9-]*(@\d+\.\d+\.\d+)?$/i;
 const PATH = /^\/[A-Za-z0-9._/-]+$/;
-const PRINCIPAL = /^[A-Za-z0-9._+-]{1,64}$/;
 
 /** True when version a is the same as or newer than version b (both X.Y.Z). */
 export function versionAtLeast(a: string, b: string): boolean {
@@ -282,12 +282,11 @@ function validateSsh(ctx: PropContext, props: CodeServerUserDataProps): void {
   if (principals.length === 0) {
     rejectProp(ctx, 'sshPrincipals', principals, 'SSH through Access needs at least one principal: the part before the "@" of an allowed email, e.g. ["alice"]');
   }
-  principals.forEach((p, i) => checkPattern(ctx, `sshPrincipals[${i}]`, p, PRINCIPAL, 'expected the part of an email before the "@", e.g. "alice"'));
-  checkUnique(ctx, 'sshPrincipals', principals);
+  checkPrincipals(ctx, 'sshPrincipals', principals);
 }
 
 /** Applies the defaults: the values the document is rendered from. */
-export function resolveBootOptions(props: CodeServerUserDataProps & { readonly homeVolumeLabel?: string }): CloudConfigOptions {
+export function resolveBootOptions(props: CodeServerUserDataProps): CloudConfigOptions {
   const userName = props.userName ?? BOOT_DEFAULTS.userName;
   return {
     hostname: props.hostname,
@@ -310,7 +309,7 @@ export function resolveBootOptions(props: CodeServerUserDataProps & { readonly h
     swapSizeGib: props.swapSizeGib ?? defaultSwapGib(props.memoryGib),
     reconnectionGraceSeconds: props.reconnectionGraceSeconds ?? BOOT_DEFAULTS.reconnectionGraceSeconds,
     workspaceTrust: props.workspaceTrust ?? BOOT_DEFAULTS.workspaceTrust,
-    homeVolumeLabel: props.homeVolumeLabel ?? props.homeVolume?.label,
+    homeVolumeLabel: props.homeVolume?.label,
     ssh: props.sshCertificateAuthority === undefined
       ? undefined
       : { certificateAuthority: props.sshCertificateAuthority, principals: props.sshPrincipals ?? [] },

@@ -3,13 +3,18 @@ import { Construct } from 'constructs';
 import { ProviderOptions } from '../providers';
 import { checkCloudflareId, checkDomain, checkHostnameInZone, contextOf, isUnresolved, PropContext, rejectProp } from '../validation';
 
-/** The defaults of {@link TunnelDnsRecordProps}, for documentation and tests. */
+/** The defaults of {@link DnsOptions}, for documentation and tests. */
 export const DNS_DEFAULTS = {
-  comment: 'code-server through Cloudflare Tunnel (managed by cdktf)',
+  recordComment: 'code-server through Cloudflare Tunnel (managed by cdktf)',
 } as const;
 
-/** Hostname rules that a platform team may relax. */
+/** The editor's DNS records: their comment, and hostname rules that a platform team may relax. */
 export interface DnsOptions {
+  /**
+   * A comment stored with the editor's DNS records.
+   * @default "code-server through Cloudflare Tunnel (managed by cdktf)"
+   */
+  readonly recordComment?: string;
   /**
    * Accept hostnames more than one level below the zone (`code.dev.example.com`). Cloudflare's
    * free Universal SSL certificate covers the zone and one level below it only: a deeper name gets
@@ -30,7 +35,7 @@ export function checkHostnameDepth(ctx: PropContext, prop: string, hostname: str
   if (below.includes('.')) {
     const first = hostname.split('.')[0];
     rejectProp(ctx, prop, hostname,
-      `is ${below.split('.').length} levels below the zone "${zoneName}", which Cloudflare's free certificate does not cover; use one level, e.g. "${first}.${zoneName}" (or "${below.replace(/\./g, '-')}.${zoneName}"), or set allowDeepHostnames: true if the zone has a certificate for it`);
+      `is ${below.split('.').length} levels below the zone "${zoneName}", which Cloudflare's free certificate does not cover; use one level, e.g. "${first}.${zoneName}" (or "${below.replace(/\./g, '-')}.${zoneName}"), or set dns.allowDeepHostnames: true if the zone has a certificate for it`);
   }
 }
 
@@ -44,11 +49,6 @@ export interface TunnelDnsRecordProps extends DnsOptions, ProviderOptions {
   readonly hostname: string;
   /** Where the record points: `<tunnel id>.cfargotunnel.com`. */
   readonly target: string;
-  /**
-   * A comment stored with the record.
-   * @default "code-server through Cloudflare Tunnel (managed by cdktf)"
-   */
-  readonly comment?: string;
 }
 
 /** Checks a record's zone and hostname without building anything. */
@@ -77,7 +77,7 @@ export class TunnelDnsRecord extends Construct {
       proxied: true,
       // 1 means "automatic", the only TTL a proxied record takes.
       ttl: 1,
-      comment: props.comment ?? DNS_DEFAULTS.comment,
+      comment: props.recordComment ?? DNS_DEFAULTS.recordComment,
     });
   }
 }

@@ -7,7 +7,7 @@ import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkRegion, checkSize } from './sizes';
 import { ProviderOptions } from '../providers';
-import { checkPattern, contextOf, isUnresolved, PropContext, rejectProp } from '../validation';
+import { checkPattern, checkTags, contextOf, isUnresolved, PropContext, rejectProp } from '../validation';
 
 /** A protocol of a firewall rule. */
 export enum FirewallProtocol {
@@ -45,8 +45,14 @@ export const DROPLET_DEFAULTS = {
   ipv6: true,
 } as const;
 
-/** Droplet settings that a platform team may choose. */
+/** The droplet: its region, size, image, keys, tags and firewall. */
 export interface DropletOptions {
+  /**
+   * The droplet's name (also its hostname inside the machine): letters, digits, "." and "-". Each
+   * editor's own: a team names each member's after their hostname.
+   * @default - the editor's hostname with dots turned into hyphens
+   */
+  readonly name?: string;
   /**
    * The DigitalOcean region slug (`fra1`, `nyc3`, `sgp1`…); one DigitalOcean does not list is
    * refused unless `allowUnlistedSlugs` is true.
@@ -121,8 +127,8 @@ export interface DropletOptions {
 
 /** Props of {@link CodeServerDroplet}. */
 export interface CodeServerDropletProps extends DropletOptions, ProviderOptions {
-  /** The droplet's name (also its hostname inside the machine): letters, digits, "." and "-". */
-  readonly dropletName: string;
+  /** The editor's hostname, which names the droplet unless `name` is given. */
+  readonly hostname: string;
   /** The cloud-init user data. */
   readonly userData: string;
   /**
@@ -141,7 +147,6 @@ export interface CodeServerDropletProps extends DropletOptions, ProviderOptions 
 const IMAGE = /^([a-z0-9][a-z0-9.-]*|\d+)$/;
 const DROPLET_NAME = /^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,253}[a-zA-Z0-9])?$/;
 const FINGERPRINT = /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/;
-const TAG = /^[a-zA-Z0-9:_-]{1,255}$/;
 const VPC_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PORTS = /^(all|\d{1,5}(-\d{1,5})?)$/;
 
@@ -172,7 +177,7 @@ export function validateDropletOptions(ctx: PropContext, o: DropletOptions): voi
   if (o.image !== undefined) checkPattern(ctx, 'image', o.image, IMAGE, 'expected an image slug such as "ubuntu-24-04-x64" or a numeric image id');
   (o.sshKeyFingerprints ?? []).forEach((f, i) => checkPattern(ctx, `sshKeyFingerprints[${i}]`, f, FINGERPRINT, 'expected an MD5 fingerprint such as "3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa" (16 pairs of hex digits)'));
   if (o.vpcUuid !== undefined) checkPattern(ctx, 'vpcUuid', o.vpcUuid, VPC_UUID, 'expected the id (a UUID) of a DigitalOcean VPC, e.g. "5a4981aa-9653-4bd1-bef5-d6bff52042e4"');
-  (o.tags ?? []).forEach((t, i) => checkPattern(ctx, `tags[${i}]`, t, TAG, 'expected letters, digits, ":", "_" and "-", e.g. "team-platform"'));
+  checkTags(ctx, 'tags', o.tags);
   if (o.outboundRules !== undefined && o.outboundRules.length === 0) {
     rejectProp(ctx, 'outboundRules', o.outboundRules, 'an empty list would cut the droplet off from the tunnel; leave it out to allow all outbound traffic');
   }
@@ -194,10 +199,16 @@ export function validateDropletOptions(ctx: PropContext, o: DropletOptions): voi
   }
 }
 
+/** The droplet's name: the one given, or the hostname with dots turned into hyphens (by Terraform when the hostname is a token). */
+export function dropletNameOf(options: DropletOptions, hostname: string): string {
+  if (options.name !== undefined) return options.name;
+  return isUnresolved(hostname) ? Fn.replace(hostname, '.', '-') : hostname.replace(/\./g, '-');
+}
+
 /** Checks a droplet's props without building anything. */
-export function validateDropletProps(ctx: PropContext, props: DropletOptions & { readonly dropletName: string }): void {
+export function validateDropletProps(ctx: PropContext, props: DropletOptions & { readonly hostname: string }): void {
   validateDropletOptions(ctx, props);
-  checkPattern(ctx, 'dropletName', props.dropletName, DROPLET_NAME, 'expected letters, digits, "." and "-", starting and ending with a letter or digit, e.g. "alice-code"');
+  checkPattern(ctx, 'name', dropletNameOf(props, props.hostname), DROPLET_NAME, 'expected letters, digits, "." and "-", starting and ending with a letter or digit, e.g. "alice-code"');
 }
 
 function toFirewallRule(rule: OutboundRule): FirewallOutboundRule {
@@ -248,24 +259,25 @@ export class CodeServerDroplet extends Construct {
     validateDropletProps(contextOf(this), props);
 
     const provider = props.digitaloceanProvider;
+    const name = dropletNameOf(props, props.hostname);
     let sshKeys = props.sshKeyFingerprints;
     if (sshKeys === undefined || sshKeys.length === 0) {
       this.privateKey = new PrivateKey(this, 'PrivateKey', { algorithm: 'ED25519', provider: props.tlsProvider });
-      this.sshKey = new SshKey(this, 'SshKey', { name: props.dropletName, publicKey: this.privateKey.publicKeyOpenssh, provider });
+      this.sshKey = new SshKey(this, 'SshKey', { name, publicKey: this.privateKey.publicKeyOpenssh, provider });
       sshKeys = [this.sshKey.fingerprint];
     }
     this.firewallTagKey = new PrivateKey(this, 'FirewallTagKey', { algorithm: 'ED25519', provider: props.tlsProvider });
     this.firewallTag = new Tag(this, 'FirewallTag', { name: firewallTagName(this.firewallTagKey), provider });
     this.firewall = new Firewall(this, 'Firewall', {
       provider,
-      name: `${props.dropletName}-egress-only`,
+      name: `${name}-egress-only`,
       tags: [this.firewallTag.name],
       outboundRule: (props.outboundRules ?? ALLOW_ALL_OUTBOUND).map(toFirewallRule),
     });
 
     this.droplet = new Droplet(this, 'Droplet', {
       provider,
-      name: props.dropletName,
+      name,
       region: props.region ?? DROPLET_DEFAULTS.region,
       size: props.size ?? DROPLET_DEFAULTS.size,
       image: props.image ?? DROPLET_DEFAULTS.image,

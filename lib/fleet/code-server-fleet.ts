@@ -5,8 +5,8 @@ import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { IResolvable, IResolveContext, TerraformStack, TerraformVariable, Token, Tokenization } from 'cdktf';
 import { Construct } from 'constructs';
 import { StateBackend } from './state-backend';
-import { allowPolicy } from '../access/code-server-access';
-import { addUrlsOutput, buildMembers, checkNoTeamLeftBehind, CodeServerTeamProps, planTeam, TeamPlan } from '../team/code-server-team';
+import type { ProviderOptions } from '../providers';
+import { addUrlsOutput, adminPolicyOf, buildMembers, checkNoTeamLeftBehind, CodeServerTeamProps, planTeam, TeamPlan } from '../team/code-server-team';
 import { memberHostname, TEAM_DEFAULTS, TeamMember } from '../team/members';
 import { KeptOutOfTerraform } from '../team/roster';
 import { checkPattern, contextAt, IDENTITY_STACK_ID, PropContext, rejectProp, Site } from '../validation';
@@ -142,7 +142,7 @@ export class CodeServerFleet extends TerraformStack {
     configure(this);
     const team = new Construct(this, teamId);
     this.rosterFile = plan.rosterPath;
-    this.adminPolicy = allowPolicy(team, 'AdminPolicy', { ...props, allow: props.admins, name: `code-server ${team.node.path} admins` });
+    this.adminPolicy = adminPolicyOf(team, props);
 
     this.memberStacks = {};
     const memberStack = (name: string) => {
@@ -161,7 +161,7 @@ export class CodeServerFleet extends TerraformStack {
       return new Construct(stack, teamId);
     };
     // The roster is keyed like a one-stack team's (`<stack>/<team id>`), so a team that becomes a fleet keeps its roster.
-    const built = buildMembers(plan, props.members, memberStack, this.adminPolicy?.id, team.node.path,
+    const built = buildMembers(plan, props.members, memberStack, this.adminPolicy, team.node.path,
       (name) => (stackNameOf(name) === `${id}-${name}` ? {} : { stack: stackNameOf(name) }));
     ({ editors: this.editors, departed: this.departed, releasedHomes: this.releasedHomes } = built);
     // Before the move to a fleet, the base stack's state (the one-stack team's) holds every home:
@@ -244,12 +244,12 @@ function checkSecretsStayInStack(ctx: PropContext, props: CodeServerFleetProps):
 
 /** Refuses provider objects, which belong to one stack: a fleet configures its providers in each of its stacks. */
 function checkPerStackProviders(ctx: PropContext, props: CodeServerFleetProps): void {
-  const sources: Array<[string, object]> = [['', props], ...props.members.map((m, i): [string, object] => [`members[${i}].`, m])];
-  for (const [prefix, settings] of sources) {
+  const sources: Array<[string, ProviderOptions | undefined]> = [['', props.providers], ...props.members.map((m, i): [string, ProviderOptions | undefined] => [`members[${i}].`, m.providers])];
+  for (const [prefix, providers] of sources) {
     for (const prop of PER_STACK_PROVIDERS) {
-      const value = (settings as Record<string, unknown>)[prop];
+      const value = providers?.[prop];
       if (value !== undefined) {
-        rejectProp(ctx, `${prefix}${prop}`, (value as Construct).node?.path ?? value,
+        rejectProp(ctx, `${prefix}providers.${prop}`, value.node.path,
           'is a provider of one stack, and a fleet has a stack per member: configure the providers of every stack with cloudflareProviderConfig and digitaloceanProviderConfig');
       }
     }

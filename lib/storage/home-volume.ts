@@ -3,34 +3,39 @@ import { Volume } from '@cdktf/provider-digitalocean/lib/volume';
 import { Fn, Op, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { ProviderOptions } from '../providers';
-import { checkIntegerRange, checkPattern, checkUnclaimed, claimUnique, contextOf, isUnresolved, PropContext } from '../validation';
+import { checkIntegerRange, checkPattern, checkTags, checkUnclaimed, claimUnique, contextAt, contextOf, isUnresolved, PropContext, siteOf } from '../validation';
 
 /** The defaults of {@link HomeVolumeOptions}, for documentation and tests. */
 export const HOME_VOLUME_DEFAULTS = {
-  homeVolumeSizeGib: 20,
-  protectHomeVolume: true,
-  homeVolumeLabel: 'ztcs-home',
+  sizeGib: 20,
+  protect: true,
+  label: 'ztcs-home',
 } as const;
 
-/** Home volume settings that a platform team may choose. */
+/** A home volume of the editor's own: `Home.volume(options)`. */
 export interface HomeVolumeOptions {
   /**
    * Size of the home volume in GiB ($0.10 per GiB and month).
    * @default 20
    */
-  readonly homeVolumeSizeGib?: number;
+  readonly sizeGib?: number;
   /**
    * Whether Terraform refuses to destroy the home volume (`lifecycle.prevent_destroy`). Turn it
    * off only for throwaway environments, or to delete a departed developer's home on purpose:
    * `cdktf destroy` then deletes the developer's files.
    * @default true
    */
-  readonly protectHomeVolume?: boolean;
+  readonly protect?: boolean;
   /**
    * The ext4 filesystem label that the boot mounts at the user's home.
    * @default "ztcs-home"
    */
-  readonly homeVolumeLabel?: string;
+  readonly label?: string;
+  /**
+   * Tags for the volume, besides `code-server` (the droplet's tags are the droplet's alone).
+   * @default - none
+   */
+  readonly tags?: string[];
 }
 
 /** Props of {@link HomeVolume}. */
@@ -39,16 +44,31 @@ export interface HomeVolumeProps extends HomeVolumeOptions, ProviderOptions {
   readonly volumeName: string;
   /** The region: the droplet's. */
   readonly region: string;
+}
+
+/** A DigitalOcean volume that holds a developer's home: one of an editor's own, or one that exists already. */
+export interface IHomeVolume extends IConstruct {
+  /** The DigitalOcean volume's id. */
+  readonly volumeId: string;
+  /** Its ext4 filesystem label, which the boot mounts at the user's home. */
+  readonly label: string;
+}
+
+/** What identifies an existing home volume: see {@link HomeVolume.fromVolumeAttributes}. */
+export interface HomeVolumeAttributes {
+  /** The DigitalOcean volume's id, a UUID (`doctl compute volume list`). */
+  readonly volumeId: string;
   /**
-   * Tags for the volume, besides `code-server`.
-   * @default - none
+   * The volume's ext4 filesystem label, which the boot mounts (it must be the volume's).
+   * @default "ztcs-home"
    */
-  readonly tags?: string[];
+  readonly label?: string;
 }
 
 /** A filesystem label that ext4 takes (16 bytes) and the boot scripts can use as is. */
 const VOLUME_LABEL = /^[a-z0-9][a-z0-9-]{0,15}$/;
 const VOLUME_NAME = /^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/;
+const VOLUME_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** DigitalOcean's limit on a volume name. */
 const MAX_VOLUME_NAME = 64;
@@ -77,7 +97,7 @@ export function homeVolumeNameOf(dropletName: string): string {
 
 /** Checks a home volume label: every construct that takes one uses this rule. */
 export function checkHomeVolumeLabel(ctx: PropContext, label: string): void {
-  checkPattern(ctx, 'homeVolumeLabel', label, VOLUME_LABEL, 'expected 1 to 16 lower-case letters, digits or hyphens (an ext4 label), e.g. "ztcs-home"');
+  checkPattern(ctx, 'label', label, VOLUME_LABEL, 'expected 1 to 16 lower-case letters, digits or hyphens (an ext4 label), e.g. "ztcs-home"');
 }
 
 function volumeNameKind(region: string): string {
@@ -86,8 +106,9 @@ function volumeNameKind(region: string): string {
 
 /** Checks a home volume's props, and that no other volume of the app has its name in its region, without building anything. */
 export function validateHomeVolumeProps(root: IConstruct, ctx: PropContext, props: HomeVolumeProps): void {
-  if (props.homeVolumeSizeGib !== undefined) checkIntegerRange(ctx, 'homeVolumeSizeGib', props.homeVolumeSizeGib, 1, 16_384);
-  if (props.homeVolumeLabel !== undefined) checkHomeVolumeLabel(ctx, props.homeVolumeLabel);
+  if (props.sizeGib !== undefined) checkIntegerRange(ctx, 'sizeGib', props.sizeGib, 1, 16_384);
+  if (props.label !== undefined) checkHomeVolumeLabel(ctx, props.label);
+  checkTags(ctx, 'tags', props.tags);
   checkPattern(ctx, 'volumeName', props.volumeName, VOLUME_NAME, 'expected lower-case letters, digits and hyphens, 64 characters at most, e.g. "alice-home"');
   if (!isUnresolved(props.region)) checkUnclaimed(root, volumeNameKind(props.region), props.volumeName, ctx, 'volumeName');
 }
@@ -105,7 +126,19 @@ const HOME_VOLUME_IGNORED_CHANGES = ['name', 'description'] as const;
  * describes volumes differently, leaves the volume as it is, where either would replace it. Two volumes of one app cannot
  * share a name in a region.
  */
-export class HomeVolume extends Construct {
+export class HomeVolume extends Construct implements IHomeVolume {
+  /**
+   * An existing volume as a home (a home to migrate, or one kept when its member was removed):
+   * attached and mounted by its label, but not managed here, so nothing here can delete or resize
+   * it. The id's form and the label are checked here, naming the prop and the value.
+   */
+  public static fromVolumeAttributes(scope: Construct, id: string, attrs: HomeVolumeAttributes): IHomeVolume {
+    const ctx = contextAt(siteOf(scope), id);
+    checkPattern(ctx, 'volumeId', attrs.volumeId, VOLUME_ID, 'expected the id (a UUID) of a DigitalOcean volume, e.g. "506f78a4-e098-11e5-ad9f-000f53306ae1" (`doctl compute volume list`)');
+    if (attrs.label !== undefined) checkHomeVolumeLabel(ctx, attrs.label);
+    return new ImportedHomeVolume(scope, id, attrs.volumeId, attrs.label ?? HOME_VOLUME_DEFAULTS.label);
+  }
+
   /** The volume. */
   public readonly volume: Volume;
   /** The filesystem label the boot mounts. */
@@ -117,22 +150,34 @@ export class HomeVolume extends Construct {
     validateHomeVolumeProps(this.node.root, ctx, props);
     claimUnique(this.node.root, volumeNameKind(props.region), props.volumeName, ctx, 'volumeName');
 
-    this.label = props.homeVolumeLabel ?? HOME_VOLUME_DEFAULTS.homeVolumeLabel;
+    this.label = props.label ?? HOME_VOLUME_DEFAULTS.label;
     this.volume = new Volume(this, 'Volume', {
       provider: props.digitaloceanProvider,
       name: props.volumeName,
       region: props.region,
-      size: props.homeVolumeSizeGib ?? HOME_VOLUME_DEFAULTS.homeVolumeSizeGib,
+      size: props.sizeGib ?? HOME_VOLUME_DEFAULTS.sizeGib,
       initialFilesystemType: 'ext4',
       initialFilesystemLabel: this.label,
       description: 'Home directory of a code-server developer: kept across droplet replacements',
       tags: ['code-server', ...(props.tags ?? [])],
       lifecycle: {
-        preventDestroy: props.protectHomeVolume ?? HOME_VOLUME_DEFAULTS.protectHomeVolume,
+        preventDestroy: props.protect ?? HOME_VOLUME_DEFAULTS.protect,
         // The name and the description force a new volume in DigitalOcean's provider: a rename or
         // a new wording must not.
         ignoreChanges: [...HOME_VOLUME_IGNORED_CHANGES],
       },
     });
+  }
+
+  /** The volume's id. */
+  public get volumeId(): string {
+    return this.volume.id;
+  }
+}
+
+/** A volume that exists already, known by its id and label: nothing of it is managed here. */
+class ImportedHomeVolume extends Construct implements IHomeVolume {
+  constructor(scope: Construct, id: string, public readonly volumeId: string, public readonly label: string) {
+    super(scope, id);
   }
 }

@@ -3,7 +3,7 @@ import { ZeroTrustAccessPolicy } from '@cdktf/provider-cloudflare/lib/zero-trust
 import { Annotations, TerraformOutput, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { makeUniqueId } from 'cdktf/lib/private/unique';
 import { Construct, IConstruct } from 'constructs';
-import { checkSharedSettings, MEMBER_NAME, memberHostname, memberPrincipals, TEAM_DEFAULTS, TeamMember, validateMembers } from './members';
+import { asMemberError, checkSharedSettings, MEMBER_NAME, memberHostname, memberPrincipals, memberSettings, TEAM_DEFAULTS, TeamMember, validateMembers } from './members';
 import {
   KeptOutOfTerraform,
   MovedAddress,
@@ -18,9 +18,11 @@ import {
   writeTeamRoster,
 } from './roster';
 import { allowPolicy } from '../access/code-server-access';
+import type { IAccessPolicy } from '../access/existing';
 import { AccessRuleSet, buildAccessRules, validateAccessRuleSet } from '../access/rules';
 import { checkHostnameDepth } from '../dns/tunnel-dns-record';
-import type { IdleStop } from '../idle-stop/idle-stop';
+import { sshOn } from '../ssh/ssh-options';
+import { homeSpecOf } from '../storage/home';
 import { HomeVolume } from '../storage/home-volume';
 import { checkPattern, contextAt, PropContext, rejectProp, Site, siteOf, siteWithin } from '../validation';
 import {
@@ -48,16 +50,11 @@ export interface CodeServerTeamProps extends EditorSettings {
   /**
    * People allowed into every member's editor, besides the member: the platform team, say. They
    * form one reusable Access policy (`adminPolicy`) that every editor attaches after its member's
-   * own; the team's `requireRules` and `excludeRules` apply to it too.
+   * own, before the team's `access.policies`; the team's `access.requireRules` and
+   * `access.excludeRules` apply to it too.
    * @default - each editor lets in its member only
    */
   readonly admins?: AccessRuleSet;
-  /**
-   * Ids of existing reusable Access policies to attach to every editor, after the member's own
-   * and the admins': a company-wide policy, for instance.
-   * @default - none
-   */
-  readonly accessPolicyIds?: string[];
   /**
    * The team's roster: a JSON file, committed with the app like a lockfile, in which every
    * synthesis records each member whose home exists. It is how the next synthesis knows that a
@@ -116,14 +113,25 @@ export class CodeServerTeam extends Construct {
 
     super(scope, id);
     this.rosterFile = plan.rosterPath;
-    this.adminPolicy = allowPolicy(this, 'AdminPolicy', { ...props, allow: props.admins, name: `code-server ${this.node.path} admins` });
+    this.adminPolicy = adminPolicyOf(this, props);
 
     ({ editors: this.editors, departed: this.departed, releasedHomes: this.releasedHomes } =
-      buildMembers(plan, props.members, () => this, this.adminPolicy?.id, this.node.path));
+      buildMembers(plan, props.members, () => this, this.adminPolicy, this.node.path));
     checkNoTeamLeftBehind(this, plan, this.node.path, TerraformStack.of(this).node.path);
 
     addUrlsOutput(this, id, Object.fromEntries(Object.entries(this.editors).map(([name, editor]) => [name, editor.url])));
   }
+}
+
+/** The Access policy of a team's `admins` in `team` (the team's construct), under the team's sign-in rules; none without admins. */
+export function adminPolicyOf(team: Construct, props: CodeServerTeamProps): ZeroTrustAccessPolicy | undefined {
+  return allowPolicy(team, 'AdminPolicy', {
+    ...props.access,
+    ...props.providers,
+    cloudflareAccountId: props.cloudflareAccountId,
+    allow: props.admins,
+    name: `code-server ${team.node.path} admins`,
+  });
 }
 
 /**
@@ -149,8 +157,8 @@ export interface TeamPlan {
   readonly mode: RosterMode;
   /** The name each renamed member had before, by their name now (from the props, or the roster's record of an earlier rename). */
   readonly formerNames: Record<string, string>;
-  /** A member's editor props, given the id of the admins' policy (none without admins). */
-  editorPropsOf(member: TeamMember, adminPolicyId: string | undefined): ZeroTrustCodeServerProps;
+  /** A member's editor props, given the admins' policy (none without admins). */
+  editorPropsOf(member: TeamMember, adminPolicy: IAccessPolicy | undefined): ZeroTrustCodeServerProps;
 }
 
 /**
@@ -167,11 +175,11 @@ export function planTeam(site: Site, id: string, props: CodeServerTeamProps, mem
   if (props.members.length === 0) {
     rejectProp(ctx, 'members', props.members, 'a team needs at least one member, e.g. [{ name: "alice", email: "alice@example.com" }]; to stop everyone, set running: false');
   }
-  checkHostnameDepth(ctx, 'hostnamePattern', hostnameOf(props.members[0]), props.zoneName, props);
+  checkHostnameDepth(ctx, 'hostnamePattern', hostnameOf(props.members[0]), props.zoneName, props.dns ?? {});
   validateMembers(ctx, props.members, hostnameOf);
   validateAccessRuleSet(ctx, props.admins, (field) => `admins.${field}`);
 
-  const { members, hostnamePattern: _pattern, admins, rosterFile, accessPolicyIds, newTeam, ...shared } = props;
+  const { members, hostnamePattern: _pattern, admins, rosterFile, newTeam, ...shared } = props;
   const rosterPath = resolvePath(rosterFile ?? ROSTER_DEFAULTS.rosterFile);
   const mode = rosterModeOf(process.env);
   const teams = readRosterFile(rosterPath);
@@ -180,15 +188,18 @@ export function planTeam(site: Site, id: string, props: CodeServerTeamProps, mem
   const previous = recorded ?? {};
   const formerNames = checkRenames(ctx, members, previous, rosterPath);
   const hasAdmins = buildAccessRules(admins).length > 0;
-  const editorPropsOf = (member: TeamMember, adminPolicyId: string | undefined): ZeroTrustCodeServerProps => {
-    const { name: _name, email, leaving: _leaving, deleteHome: _deleteHome, previously: _previously, ...overrides } = member;
-    const settings: EditorSettings = { ...shared, ...withoutUndefined(overrides), ...idleStopOf(shared.idleStop, overrides.idleStop) };
+  const editorPropsOf = (member: TeamMember, adminPolicy: IAccessPolicy | undefined): ZeroTrustCodeServerProps => {
+    const settings = memberSettings(shared, member);
+    const access = settings.access ?? {};
+    // SSH lets in the member and the admins, unless the member names their own principals.
+    const ssh = sshOn(settings.ssh) && settings.ssh.principals === undefined
+      ? { ssh: { ...settings.ssh, principals: memberPrincipals(member, admins) } }
+      : {};
     return {
       ...settings,
       hostname: hostnameOf(member),
-      allow: { emails: [email] },
-      accessPolicyIds: [...(adminPolicyId ? [adminPolicyId] : []), ...(accessPolicyIds ?? [])],
-      ...(settings.sshAccess ? { sshPrincipals: memberPrincipals(member, admins) } : {}),
+      access: { ...access, allow: { emails: [member.email] }, policies: [...(adminPolicy ? [adminPolicy] : []), ...(access.policies ?? [])] },
+      ...ssh,
     };
   };
   members.forEach((member, i) => {
@@ -197,22 +208,24 @@ export function planTeam(site: Site, id: string, props: CodeServerTeamProps, mem
         `was removed from the list, and the roster ${rosterPath} says their home volume (${previous[member.name].homeVolume}) is released from Terraform. ` +
         'If that removal was only synthesized, never deployed, the volume is still in the state: restore the roster from version control ' +
         `(git checkout -- ${rosterPath}) and synthesize again. If it was deployed, the volume is kept in DigitalOcean outside Terraform: ` +
-        'add them under another name with existingHomeVolumeId: "<its id>" (doctl compute volume list), which attaches it as their home');
+        'add them under another name with home: Home.existing(HomeVolume.fromVolumeAttributes(this, "<name>-home", { volumeId: "<its id>" })) ' +
+        '(doctl compute volume list), which attaches it as their home');
     }
-    const editorProps = editorPropsOf(member, hasAdmins ? PLACEHOLDER_POLICY_ID : undefined);
+    const editorProps = editorPropsOf(member, hasAdmins ? PLACEHOLDER_POLICY : undefined);
     if (member.leaving) {
-      checkHomeKept(ctx, editorProps, { prop: `members[${i}].leaving`, value: member.leaving });
-      if (editorProps.homeVolume ?? true) planDepartedEditor(memberSite(member), member.name, { ...editorProps, deleteHome: member.deleteHome });
+      const home = homeSpecOf(editorProps.home);
+      checkHomeKept(ctx, home, { prop: `members[${i}].leaving`, value: member.leaving });
+      if (home.kind === 'volume') asMemberError(member, i, () => planDepartedEditor(memberSite(member), member.name, { ...editorProps, deleteHome: member.deleteHome }));
     } else {
-      planEditor(memberSite(member), member.name, editorProps);
+      asMemberError(member, i, () => planEditor(memberSite(member), member.name, editorProps));
     }
   });
   const names = new Set(members.map((m) => m.name));
   for (const [name, entry] of Object.entries(previous)) {
     if (!names.has(name) && !Object.values(formerNames).includes(name) && entry.homeOnDroplet) {
       rejectProp(ctx, 'members', members.map((m) => m.name),
-        `leaves out "${name}", whose home is only on their droplet's disk (homeVolume: false): removing them deletes it. ` +
-        'Keep them in the list with disposableHome: true for one deploy to let it go, or move their home to a volume first');
+        `leaves out "${name}", whose home is only on their droplet's disk (Home.onDropletDisk()): removing them deletes it. ` +
+        'Keep them in the list with home: Home.onDropletDisk({ disposable: true }) for one deploy to let it go, or move their home to a volume first');
     }
   }
   return { ctx, rosterPath, previous, recorded: recorded !== undefined, mode, formerNames, editorPropsOf };
@@ -291,20 +304,20 @@ export interface BuiltMembers {
  * it would change. `entryOf` adds what a layout records of a member (a fleet: their stack).
  */
 export function buildMembers(
-  plan: TeamPlan, members: TeamMember[], holderOf: (name: string) => Construct, adminPolicyId: string | undefined, rosterKey: string,
+  plan: TeamPlan, members: TeamMember[], holderOf: (name: string) => Construct, adminPolicy: ZeroTrustAccessPolicy | undefined, rosterKey: string,
   entryOf: (name: string) => Partial<RosterEntry> = () => ({}),
 ): BuiltMembers {
   const built: Omit<BuiltMembers, 'roster'> = { editors: {}, departed: {}, releasedHomes: {} };
   const current: TeamRoster = {};
   for (const member of members) {
     const scope = holderOf(member.name);
-    const editorProps = plan.editorPropsOf(member, adminPolicyId);
+    const editorProps = plan.editorPropsOf(member, adminPolicy && { policyId: adminPolicy.id });
     let home: HomeVolume | undefined;
     let editor: Construct | undefined;
     if (!member.leaving) {
       editor = built.editors[member.name] = new ZeroTrustCodeServer(scope, member.name, editorProps);
       home = built.editors[member.name].homeVolume;
-    } else if (editorProps.homeVolume ?? true) {
+    } else if (homeSpecOf(editorProps.home).kind === 'volume') {
       editor = built.departed[member.name] = new DepartedEditor(scope, member.name, { ...editorProps, deleteHome: member.deleteHome });
       home = built.departed[member.name].homeVolume;
     }
@@ -383,8 +396,8 @@ function moveFromFormerName(editor: Construct, former: string): void {
   }
 }
 
-/** Stands in for the admin policy's id while members are checked, before the policy exists. */
-const PLACEHOLDER_POLICY_ID = '00000000-0000-4000-8000-000000000000';
+/** Stands in for the admin policy while members are checked, before the policy exists. */
+const PLACEHOLDER_POLICY: IAccessPolicy = { policyId: '00000000-0000-4000-8000-000000000000' };
 
 /**
  * What the roster records of a member: where they stand, the address of their home volume, and
@@ -393,15 +406,6 @@ const PLACEHOLDER_POLICY_ID = '00000000-0000-4000-8000-000000000000';
 function rosterEntryOf(member: TeamMember, home: HomeVolume | undefined, props: ZeroTrustCodeServerProps): RosterEntry {
   const status = !member.leaving ? 'member' : member.deleteHome ? 'deleting-home' : 'leaving';
   if (home) return { status, homeVolume: `${home.volume.terraformResourceType}.${home.volume.friendlyUniqueId}` };
-  return props.homeVolume === false && !props.disposableHome ? { status, homeOnDroplet: true } : { status };
-}
-
-/** A member's idle stop over the team's: what the member leaves out (the token) is the team's. */
-function idleStopOf(team: IdleStop | undefined, member: IdleStop | undefined): { idleStop?: IdleStop } {
-  return team && member ? { idleStop: { ...team, ...withoutUndefined(member) } as IdleStop } : {};
-}
-
-/** The values that are set: a member's override left out means the team's setting. */
-function withoutUndefined<T extends object>(values: T): Partial<T> {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+  const spec = homeSpecOf(props.home);
+  return spec.kind === 'onDropletDisk' && !spec.disposable ? { status, homeOnDroplet: true } : { status };
 }

@@ -1,11 +1,13 @@
 import { AccessRuleSet } from '../access/rules';
+import { homeSpecOf } from '../storage/home';
 import { checkPattern, isUnresolved, PropContext, rejectProp } from '../validation';
-import type { EditorOptions } from '../zero-trust-code-server';
+import { PropValidationError } from '../validation/errors';
+import type { EditorOptions, EditorSettings } from '../zero-trust-code-server';
 
 /**
- * One developer of a team: who they are, and any editor setting of the team's to override for
- * them (a size, a region, extensions, SSH, previews, `running`…); identity and hostname are the
- * team's to derive.
+ * One developer of a team: who they are, and any group of the team's editor settings to override
+ * for them, merged over the team's field by field (`droplet: { size }` keeps the team's region);
+ * identity and hostname are the team's to derive.
  */
 export interface TeamMember extends EditorOptions {
   /**
@@ -61,24 +63,74 @@ export function memberPrincipals(member: TeamMember, admins: AccessRuleSet | und
  * member (its `admins` let people into every editor), so in the team's shared settings they would
  * let everyone into everyone's editor or give every member the same names.
  */
-const PER_EDITOR_PROPS: Record<string, string> = {
-  allow: 'each member\'s email lets them in; use admins for people allowed into every editor',
-  sshPrincipals: 'each member\'s principal comes from their email',
-  sshHostname: 'each member\'s SSH hostname derives from their hostname',
-  hostname: 'each member\'s hostname comes from hostnamePattern',
-  dropletName: 'each member\'s droplet is named after their hostname',
-  existingHomeVolumeId: 'a volume is one member\'s home: give it to that member only',
-};
+const PER_EDITOR_PROPS: Array<[string, (settings: EditorSettings & { hostname?: unknown }) => unknown, string]> = [
+  ['access.allow', (s) => s.access?.allow, 'each member\'s email lets them in; use admins for people allowed into every editor'],
+  ['access.applicationName', (s) => s.access?.applicationName, 'each member\'s Access application is named after their hostname (a member may give their own)'],
+  ['droplet.name', (s) => s.droplet?.name, 'each member\'s droplet is named after their hostname (a member may give their own)'],
+  ['tunnel.name', (s) => s.tunnel?.name, 'each member\'s tunnel is named after their hostname (a member may give their own)'],
+  ['ssh.hostname', (s) => s.ssh?.hostname, 'each member\'s SSH hostname derives from their hostname (a member may give their own)'],
+  ['ssh.principals', (s) => s.ssh?.principals, 'each member\'s principal comes from their email, and the admins\' from theirs (a member may give their own)'],
+  ['hostname', (s) => s.hostname, 'each member\'s hostname comes from hostnamePattern'],
+  ['home', (s) => (s.home && homeSpecOf(s.home).kind === 'existing' ? 'Home.existing(…)' : undefined), 'an existing volume is one member\'s home: give it to that member only'],
+];
 
 /**
- * Refuses per-editor identity props in a team's shared settings. Their types keep them out of
- * the settings in TypeScript, but an object spread in, or a language without such checks, gets
- * them through: this runs whatever the caller's type system said.
+ * Refuses per-editor props in a team's shared settings. Their types let some of them in (the
+ * groups are a member's too), and an object spread in, or a language without such checks, gets
+ * the others through: this runs whatever the caller's type system said.
  */
-export function checkSharedSettings(ctx: PropContext, settings: object): void {
-  for (const [prop, instead] of Object.entries(PER_EDITOR_PROPS)) {
-    const value = (settings as Record<string, unknown>)[prop];
+export function checkSharedSettings(ctx: PropContext, settings: EditorSettings): void {
+  for (const [prop, valueOf, instead] of PER_EDITOR_PROPS) {
+    const value = valueOf(settings);
     if (value !== undefined) rejectProp(ctx, prop, value, `is set per member, not in a team's shared settings: ${instead}`);
+  }
+}
+
+/** The groups of settings a member's group is merged over, field by field. */
+const MERGED_GROUPS = ['access', 'droplet', 'boot', 'idleStop', 'ssh', 'previews', 'dns', 'tunnel', 'providers'] as const;
+
+/**
+ * A member's settings: the team's, with each group the member gives merged over the team's
+ * field by field (`{ ...team.droplet, ...member.droplet }`; an idle stop keeps the team's token
+ * unless the member gives their own); a member's `home` and `running` replace the team's.
+ */
+export function memberSettings<T extends EditorSettings>(shared: T, member: TeamMember): T {
+  const { name: _name, email: _email, leaving: _leaving, deleteHome: _deleteHome, previously: _previously, ...overrides } = member;
+  const merged = { ...shared, ...withoutUndefined(overrides) } as unknown as Record<string, unknown>;
+  for (const group of MERGED_GROUPS) {
+    const team = shared[group];
+    const own = overrides[group];
+    if (team !== undefined && own !== undefined) merged[group] = { ...team, ...withoutUndefined(own) };
+  }
+  return merged as unknown as T;
+}
+
+/** The values that are set: a member's override left out means the team's setting. */
+function withoutUndefined<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+/** Whether a member gives the prop an error names (`droplet.size`: the member's `droplet.size`; `home.sizeGib`: the member's `home`). */
+function memberGives(member: TeamMember, prop: string): boolean {
+  const [group, field] = prop.split('.').map((part) => part.replace(/[[ ].*$/, ''));
+  const value = (member as unknown as Record<string, unknown>)[group];
+  if (value === undefined) return false;
+  if (field === undefined || group === 'home' || typeof value !== 'object' || value === null) return true;
+  return (value as Record<string, unknown>)[field] !== undefined;
+}
+
+/**
+ * Runs a check of member `index`'s editor; an error about a value the member gives names it from
+ * the team's props (`members[2].droplet.size`), one about the team's shared value stays as it is.
+ */
+export function asMemberError<T>(member: TeamMember, index: number, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (PropValidationError.isPropValidationError(error) && memberGives(member, error.prop)) {
+      throw new PropValidationError(error.constructPath, `members[${index}].${error.prop}`, error.value, error.reason);
+    }
+    throw error;
   }
 }
 
@@ -103,6 +155,10 @@ export function validateMembers(ctx: PropContext, members: readonly TeamMember[]
     claim('name', `members[${i}].name`, member.name, i);
     claim('email', `members[${i}].email`, member.email, i);
     claim('hostname', `members[${i}] hostname`, hostnameOf(member), i);
-    if (member.existingHomeVolumeId !== undefined) claim('home volume', `members[${i}].existingHomeVolumeId`, member.existingHomeVolumeId, i);
+    if (member.access?.allow !== undefined) {
+      rejectProp(ctx, `members[${i}].access.allow`, member.access.allow, 'is the member\'s email; use the team\'s admins for people allowed into every editor');
+    }
+    const home = member.home && homeSpecOf(member.home);
+    if (home?.kind === 'existing') claim('home volume', `members[${i}].home`, home.volume.volumeId, i);
   });
 }

@@ -7,8 +7,17 @@ import { CODE_SERVER_PORT } from '../boot/contract';
 import { ProviderOptions } from '../providers';
 import { checkCloudflareId, checkPattern, contextOf, PropContext } from '../validation';
 
+/** The editor's Cloudflare Tunnel. */
+export interface TunnelOptions {
+  /**
+   * The tunnel's name in the Zero Trust dashboard. Each editor's own.
+   * @default - "code-server-<hostname>"
+   */
+  readonly name?: string;
+}
+
 /** Props of {@link CodeServerTunnel}. */
-export interface CodeServerTunnelProps extends ProviderOptions {
+export interface CodeServerTunnelProps extends TunnelOptions, ProviderOptions {
   /** The Cloudflare account (32 hexadecimal characters) that owns the tunnel. */
   readonly cloudflareAccountId: string;
   /** The public hostname that the tunnel serves. */
@@ -27,11 +36,6 @@ export interface CodeServerTunnelProps extends ProviderOptions {
    * @default - none
    */
   readonly extraRoutes?: ExtraRoute[];
-  /**
-   * The tunnel's name in the Zero Trust dashboard.
-   * @default - "code-server-<hostname>"
-   */
-  readonly name?: string;
 }
 
 /** The defaults of {@link CodeServerTunnelProps}, for documentation and tests. */

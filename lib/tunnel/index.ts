@@ -1,3 +1,3 @@
-export type { CodeServerTunnelProps } from './code-server-tunnel';
+export type { CodeServerTunnelProps, TunnelOptions } from './code-server-tunnel';
 export type { ExtraRoute } from './ingress';
 export { CodeServerTunnel } from './code-server-tunnel';

@@ -83,6 +83,13 @@ export function checkCloudflareId(ctx: PropContext, prop: 'cloudflareAccountId' 
   checkPattern(ctx, prop, value, CLOUDFLARE_ID, `expected the 32 hexadecimal characters of ${what}, e.g. "0123456789abcdef0123456789abcdef"`);
 }
 
+const DIGITALOCEAN_TAG = /^[a-zA-Z0-9:_-]{1,255}$/;
+
+/** Checks DigitalOcean tags (of a droplet, of a volume). */
+export function checkTags(ctx: PropContext, prop: string, tags: readonly string[] | undefined): void {
+  (tags ?? []).forEach((t, i) => checkPattern(ctx, `${prop}[${i}]`, t, DIGITALOCEAN_TAG, 'expected letters, digits, ":", "_" and "-", e.g. "team-platform"'));
+}
+
 /** Checks that a list holds no value twice. */
 export function checkUnique(ctx: PropContext, prop: string, values: readonly string[]): void {
   const seen = new Set<string>();

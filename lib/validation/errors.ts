@@ -28,6 +28,11 @@ export function identityAddress(scope: IConstruct): string {
 export interface PropContext {
   /** The construct's path in the tree, e.g. `editors/Alice/Access`. */
   readonly construct: string;
+  /**
+   * The group of props the checked values came in, with its dot (`droplet.`): a check names
+   * `size`, the error `droplet.size`, as the user wrote it.
+   */
+  readonly group?: string;
 }
 
 /** The context of a construct's own checks: its path, which tells one instance from fifty. */
@@ -60,9 +65,9 @@ export function contextAt(site: Site, id: string): PropContext {
   return { construct: site.path ? `${site.path}/${id}` : id };
 }
 
-/** The context of a part of the construct a context speaks for. */
-export function partOf(ctx: PropContext, id: string): PropContext {
-  return { construct: `${ctx.construct}/${id}` };
+/** The context of a part of the construct a context speaks for; `group` names the group of props the part's values came in. */
+export function partOf(ctx: PropContext, id: string, group?: string): PropContext {
+  return { construct: `${ctx.construct}/${id}`, ...(group !== undefined ? { group: `${group}.` } : {}) };
 }
 
 /** Marks errors of this library across copies of the module (two versions in one node_modules). */
@@ -82,11 +87,12 @@ export class PropValidationError extends Error {
   constructor(
     /** The path of the construct whose prop failed. */
     public readonly constructPath: string,
-    /** The prop, as written by the user (`allow.emails[0]`). */
+    /** The prop, as written by the user (`access.allow.emails[0]`). */
     public readonly prop: string,
     /** The value that failed. */
     public readonly value: unknown,
-    reason: string,
+    /** Why it failed, with a good example. */
+    public readonly reason: string,
   ) {
     super(`${constructPath}: invalid ${prop} ${JSON.stringify(value)}: ${reason}`);
     this.name = 'PropValidationError';
@@ -96,7 +102,7 @@ export class PropValidationError extends Error {
 
 /** The error for an invalid prop. */
 export function propError(ctx: PropContext, prop: string, value: unknown, reason: string): PropValidationError {
-  return new PropValidationError(ctx.construct, prop, value, reason);
+  return new PropValidationError(ctx.construct, `${ctx.group ?? ''}${prop}`, value, reason);
 }
 
 /** True when the value is a token that only Terraform can resolve: such values are not checked. */

@@ -1,0 +1,1 @@
+export type { PreviewOptions } from './preview-options';

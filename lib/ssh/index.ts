@@ -1,0 +1,1 @@
+export type { SshOptions } from './ssh-options';
