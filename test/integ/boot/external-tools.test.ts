@@ -3,6 +3,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFil
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { parse, stringify } from 'yaml';
+import { homeLabelled } from './home-volume';
 import { buildApp, readSettings } from '../../../examples/main';
 import { ZeroTrustCodeServer } from '../../../lib';
 import { buildCloudConfig, renderCloudConfig } from '../../../lib/boot/cloud-config';
@@ -13,12 +14,10 @@ import { CACHE_DIR, describeTier } from '../../support/tools';
 // The boot document checked by the real tools: cloud-init's schema, shellcheck and systemd.
 
 const TOKEN = 'eyJhIjoiZmFrZSJ9';
-/** Props as the pure renderer takes them: a home volume by its label. */
-type RenderProps = CodeServerUserDataProps & { readonly homeVolumeLabel?: string };
-const BASE: RenderProps = { hostname: 'code.example.com', tunnelToken: TOKEN };
+const BASE: CodeServerUserDataProps = { hostname: 'code.example.com', tunnelToken: TOKEN };
 
 /** The prop combinations whose documents every validator checks. */
-const COMBINATIONS: Array<[string, RenderProps]> = [
+const COMBINATIONS: Array<[string, CodeServerUserDataProps]> = [
   ['the defaults', BASE],
   ['every optional feature on', {
     ...BASE,
@@ -33,15 +32,15 @@ const COMBINATIONS: Array<[string, RenderProps]> = [
     workspaceFolder: '/home/coder/src/projects',
     swapSizeGib: 8,
     reconnectionGraceSeconds: 3600,
-    homeVolumeLabel: 'ztcs-home',
+    homeVolume: homeLabelled('ztcs-home'),
   }],
   ['a small droplet (swap 2)', { ...BASE, memoryGib: 2 }],
   ['a custom user name', { ...BASE, userName: 'dev_user-1', workspaceFolder: '/home/dev_user-1/code' }],
   ['a custom code-server version', { ...BASE, codeServerVersion: '4.113.0' }],
-  ['a home volume only', { ...BASE, homeVolumeLabel: 'home-1' }],
+  ['a home volume only', { ...BASE, homeVolume: homeLabelled('home-1') }],
   ['an idle stop', {
     ...BASE,
-    homeVolumeLabel: 'home-1',
+    homeVolume: homeLabelled('home-1'),
     userName: 'dev-1',
     workspaceFolder: '/home/dev-1/workspace',
     idleStop: { idleMinutes: 30, warningMinutes: 5, digitaloceanToken: 'dop_v1_fake', digitaloceanApiUrl: 'https://api.digitalocean.com', markerTag: 'ztcs-idle-0123456789abcdef' },
@@ -86,7 +85,7 @@ interface Finding {
 }
 
 /** The document as cloud-init reads it (cloudConfig, not the Terraform-escaped userData). */
-function render(props: RenderProps): string {
+function render(props: CodeServerUserDataProps): string {
   return renderCloudConfig(resolveBootOptions(props));
 }
 
@@ -222,7 +221,7 @@ describeTier({ tier: 'the shellcheck checks', commands: ['shellcheck'], install:
   });
 
   test('the home volume document carries its bootcmd string to shellcheck', () => {
-    const scripts = scriptsOf(render({ ...BASE, homeVolumeLabel: 'ztcs-home' }));
+    const scripts = scriptsOf(render({ ...BASE, homeVolume: homeLabelled('ztcs-home') }));
     expect(scripts.map((s) => s.where)).toEqual(expect.arrayContaining(['bootcmd[0]', 'bootcmd[1]']));
   });
 
@@ -252,7 +251,7 @@ describeTier({ tier: 'the sshd -t checks', commands: ['/usr/sbin/sshd'], install
     return run('/usr/sbin/sshd', ['-t', '-f', join(dir, 'sshd_config')]);
   }
 
-  test.each<[string, RenderProps]>([
+  test.each<[string, CodeServerUserDataProps]>([
     ['of SSH through Access', { ...BASE, sshCertificateAuthority: 'ecdsa-sha2-nistp256 AAAA ca', sshPrincipals: ['alice'] }],
     ['without SSH through Access (loopback only)', BASE],
   ])('the sshd drop-in %s is valid for sshd', (_, props) => {

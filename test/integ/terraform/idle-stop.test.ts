@@ -141,7 +141,7 @@ class DigitalOceanPart extends TerraformStack {
     const home = new HomeVolume(this, 'HomeVolume', { volumeName: 'code-example-com-home', region: 'fra1' });
     const marker = new IdleStopMarker(this, 'IdleStop', { markerTag: DIGITALOCEAN_MARKER });
     new CodeServerDroplet(this, 'Droplet', {
-      dropletName: 'code-example-com',
+      hostname: 'code.example.com',
       userData: '#cloud-config\n',
       volumeIds: [home.volume.id],
       count: marker.dropletCount,

@@ -124,7 +124,7 @@ class DigitalOceanPart extends TerraformStack {
     const home = new HomeVolume(editor, 'HomeVolume', { volumeName: 'code-example-com-home', region: 'fra1' });
     const token = new TerraformVariable(this, 'idle_stop_token', { type: 'string', sensitive: true, default: 'idle-stop-token' });
     const marker = new IdleStopMarker(editor, 'IdleStop', { nameSecret: token.stringValue });
-    new CodeServerDroplet(editor, 'Droplet', { dropletName: 'code-example-com', userData: '#cloud-config\n', volumeIds: [home.volume.id], count: marker.dropletCount });
+    new CodeServerDroplet(editor, 'Droplet', { hostname: 'code.example.com', userData: '#cloud-config\n', volumeIds: [home.volume.id], count: marker.dropletCount });
   }
 }
 
