@@ -148,7 +148,7 @@ function libraryStack(count: number): void {
   const lib = require(join(ROOT, 'lib', 'index.js')) as typeof import('../lib');
   synthesize((stack) => {
     for (let i = 0; i < count; i++) {
-      new lib.ZeroTrustCodeServer(stack, `dev${i}`, { ...SETTINGS, hostname: `dev${i}.example.com`, allow: { emails: [`dev${i}@example.com`] } });
+      new lib.ZeroTrustCodeServer(stack, `dev${i}`, { ...SETTINGS, hostname: `dev${i}.example.com`, access: { allow: { emails: [`dev${i}@example.com`] } } });
     }
   });
 }

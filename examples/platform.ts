@@ -2,7 +2,10 @@ import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider'
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { ExampleSettings, providers, runAsApp } from './settings';
-import { BootPhase, BootUser, CodeServerTeam } from '../lib';
+import { BootPhase, BootUser, CodeServerTeam, Home } from '../lib';
+
+/** The platform's cost tags, on its droplets and its home volumes alike. */
+const PLATFORM_TAGS = ['team-platform', 'cost-center-42'];
 
 /**
  * What a platform team adopts: its editors in an existing VPC, tagged for billing, on an aliased
@@ -24,26 +27,28 @@ export class PlatformStack extends TerraformStack {
       zoneName: settings.zoneName,
       teamName: settings.teamName,
       hostnamePattern: '{name}-dev.{zoneName}',
-      digitaloceanProvider: platformAccount,
-      vpcUuid: settings.vpcUuid,
-      tags: ['team-platform', 'cost-center-42'],
+      providers: { digitaloceanProvider: platformAccount },
+      droplet: { vpcUuid: settings.vpcUuid, tags: PLATFORM_TAGS },
+      home: Home.volume({ tags: PLATFORM_TAGS }),
       admins: { emails: settings.allowedEmails },
-      bootSteps: [
-        {
-          name: 'company-tools',
-          packages: ['jq', 'postgresql-client'],
-          files: [{ path: '/etc/profile.d/company.sh', content: 'export COMPANY_REGISTRY=registry.example.com\n' }],
-        },
-        {
-          name: 'npm-registry',
-          runAs: BootUser.DEVELOPER,
-          phase: BootPhase.AFTER_READY,
-          commands: ['npm config set registry https://registry.example.com/npm/ || true'],
-        },
-      ],
+      boot: {
+        bootSteps: [
+          {
+            name: 'company-tools',
+            packages: ['jq', 'postgresql-client'],
+            files: [{ path: '/etc/profile.d/company.sh', content: 'export COMPANY_REGISTRY=registry.example.com\n' }],
+          },
+          {
+            name: 'npm-registry',
+            runAs: BootUser.DEVELOPER,
+            phase: BootPhase.AFTER_READY,
+            commands: ['npm config set registry https://registry.example.com/npm/ || true'],
+          },
+        ],
+      },
       members: [
-        { name: 'dana', email: 'dana@example.com', size: 's-4vcpu-8gb', sshAccess: true },
-        { name: 'eli', email: 'eli@example.com', previewPorts: [3000], extensions: ['esbenp.prettier-vscode'] },
+        { name: 'dana', email: 'dana@example.com', droplet: { size: 's-4vcpu-8gb' }, ssh: {} },
+        { name: 'eli', email: 'eli@example.com', previews: { ports: [3000] }, boot: { extensions: ['esbenp.prettier-vscode'] } },
       ],
       rosterFile: settings.rosterFile,
     });

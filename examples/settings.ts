@@ -89,7 +89,7 @@ export function requiredProps(settings: ExampleSettings, hostname: string): Zero
     zoneName: settings.zoneName,
     hostname,
     teamName: settings.teamName,
-    allow: { emails: settings.allowedEmails },
+    access: { allow: { emails: settings.allowedEmails } },
   };
 }
 

@@ -23,7 +23,7 @@ export interface RosterEntry {
   readonly status: RosterStatus;
   /** The Terraform address of the member's home volume, when the team keeps homes on volumes. */
   readonly homeVolume?: string;
-  /** The member's home is only on their droplet's disk (`homeVolume: false`), and may not go (no `disposableHome`). */
+  /** The member's home is only on their droplet's disk (`Home.onDropletDisk()`), and may not go (not `disposable`). */
   readonly homeOnDroplet?: boolean;
   /** The name the member had before a rename: their resources are moved from its addresses, on every synthesis. */
   readonly previously?: string;

@@ -18,7 +18,7 @@ export const GROUP_ID = '7d9c4b1e-2f3a-4c5d-9e8f-0a1b2c3d4e5f';
 /** The prefix of every Terraform reference to the tunnel token data source. */
 export const TUNNEL_TOKEN_REFERENCE = '${data.cloudflare_zero_trust_tunnel_cloudflared_token.';
 
-/** A valid set of ZeroTrustCodeServer props, with the given overrides. */
+/** A valid set of ZeroTrustCodeServer props, with the given overrides (an `access` group is merged over the valid one). */
 export function validProps(overrides: Partial<ZeroTrustCodeServerProps> = {}): ZeroTrustCodeServerProps {
   return {
     cloudflareAccountId: ACCOUNT_ID,
@@ -26,8 +26,8 @@ export function validProps(overrides: Partial<ZeroTrustCodeServerProps> = {}): Z
     zoneName: 'example.com',
     hostname: 'code.example.com',
     teamName: 'myteam',
-    allow: { emails: ['dev@example.com'] },
     ...overrides,
+    access: { allow: { emails: ['dev@example.com'] }, ...overrides.access },
   };
 }
 

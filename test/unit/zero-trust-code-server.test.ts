@@ -4,7 +4,7 @@ import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
-import { FirewallProtocol, PropValidation, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../../lib';
+import { FirewallProtocol, Home, HomeVolume, PropValidation, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../../lib';
 import { PropValidationError } from '../../lib/validation';
 import {
   addressOf,
@@ -25,14 +25,16 @@ import {
   writtenFile,
 } from '../support/fixtures';
 
-/** A stack holding one ZeroTrustCodeServer with the valid props and the given overrides. */
-function build(overrides: Partial<ZeroTrustCodeServerProps> = {}): { stack: TerraformStack; codeServer: ZeroTrustCodeServer } {
+type Overrides = Partial<ZeroTrustCodeServerProps> | ((stack: TerraformStack) => Partial<ZeroTrustCodeServerProps>);
+
+/** A stack holding one ZeroTrustCodeServer with the valid props and the given overrides (made in the stack, for importers). */
+function build(overrides: Overrides = {}): { stack: TerraformStack; codeServer: ZeroTrustCodeServer } {
   const stack = newStack();
-  const codeServer = new ZeroTrustCodeServer(stack, 'CodeServer', validProps(overrides));
+  const codeServer = new ZeroTrustCodeServer(stack, 'CodeServer', validProps(typeof overrides === 'function' ? overrides(stack) : overrides));
   return { stack, codeServer };
 }
 
-function synthOf(overrides: Partial<ZeroTrustCodeServerProps> = {}): any {
+function synthOf(overrides: Overrides = {}): any {
   return synthJson(build(overrides).stack);
 }
 
@@ -103,17 +105,26 @@ describe('ZeroTrustCodeServer composition', () => {
 
   test('names the droplet after the hostname, and the volume after the droplet, in its region', () => {
     // WHEN
-    const synth = synthOf({ hostname: 'Alice.Code.example.com'.toLowerCase(), allowDeepHostnames: true, region: 'ams3' });
+    const synth = synthOf({ hostname: 'Alice.Code.example.com'.toLowerCase(), dns: { allowDeepHostnames: true }, droplet: { region: 'ams3' } });
 
     // THEN
     expect(onlyResource(synth, 'digitalocean_droplet')).toMatchObject({ name: 'alice-code-example-com', region: 'ams3' });
     expect(onlyResource(synth, 'digitalocean_volume')).toMatchObject({ name: 'alice-code-example-com-home', region: 'ams3' });
   });
 
+  test("tags the droplet with the droplet's tags and the volume with the home's, neither with the other's", () => {
+    // WHEN
+    const synth = synthOf({ droplet: { tags: ['team-platform'] }, home: Home.volume({ tags: ['backup-daily'] }) });
+
+    // THEN
+    expect(onlyResource(synth, 'digitalocean_droplet').tags).toEqual(['code-server', 'team-platform', expect.stringMatching(/^\$\{/)]);
+    expect(onlyResource(synth, 'digitalocean_volume').tags).toEqual(['code-server', 'backup-daily']);
+  });
+
   test('makes a valid volume name of a droplet name with capitals and dots, within 64 characters', () => {
     // WHEN
-    const short = onlyResource(synthOf({ dropletName: 'Dev.Box' }), 'digitalocean_volume').name;
-    const long = onlyResource(synthOf({ dropletName: `b${'a'.repeat(70)}` }), 'digitalocean_volume').name;
+    const short = onlyResource(synthOf({ droplet: { name: 'Dev.Box' } }), 'digitalocean_volume').name;
+    const long = onlyResource(synthOf({ droplet: { name: `b${'a'.repeat(70)}` } }), 'digitalocean_volume').name;
 
     // THEN
     expect(short).toBe('dev-box-home');
@@ -122,9 +133,9 @@ describe('ZeroTrustCodeServer composition', () => {
   });
 
   test.each<[string, Partial<ZeroTrustCodeServerProps>, string | undefined]>([
-    ['2 GiB of memory gets a 2G swap file', { size: 's-2vcpu-2gb' }, '2G'],
+    ['2 GiB of memory gets a 2G swap file', { droplet: { size: 's-2vcpu-2gb' } }, '2G'],
     ['4 GiB of memory (the default size) gets none', {}, undefined],
-    ['an explicit swapSizeGib wins over the size', { size: 's-2vcpu-2gb', swapSizeGib: 4 }, '4G'],
+    ['an explicit boot.swapSizeGib wins over the size', { droplet: { size: 's-2vcpu-2gb' }, boot: { swapSizeGib: 4 } }, '4G'],
   ])('a droplet with %s', (_, overrides, swap) => {
     // WHEN
     const config = cloudConfigOf(onlyResource(synthOf(overrides), 'digitalocean_droplet'));
@@ -133,9 +144,9 @@ describe('ZeroTrustCodeServer composition', () => {
     expect(config.swap?.size).toBe(swap);
   });
 
-  test('with homeVolume false: no volume, nothing attached, nothing mounted', () => {
+  test('with Home.onDropletDisk(): no volume, nothing attached, nothing mounted', () => {
     // WHEN
-    const { stack, codeServer } = build({ homeVolume: false });
+    const { stack, codeServer } = build({ home: Home.onDropletDisk() });
     const synth = synthJson(stack);
     const droplet = onlyResource(synth, 'digitalocean_droplet');
 
@@ -183,7 +194,7 @@ describe('ZeroTrustCodeServer stopped (running: false)', () => {
 });
 
 describe('ZeroTrustCodeServer with SSH through Access and previews', () => {
-  const BOTH: Partial<ZeroTrustCodeServerProps> = { sshAccess: true, previewPorts: [3000, 5173], allow: { emails: ['alice@example.com', 'ops@example.com'] } };
+  const BOTH: Partial<ZeroTrustCodeServerProps> = { ssh: {}, previews: { ports: [3000, 5173] }, access: { allow: { emails: ['alice@example.com', 'ops@example.com'] } } };
 
   test('routes the editor, SSH and each preview through the tunnel, the catch-all last', () => {
     // WHEN
@@ -238,9 +249,9 @@ describe('ZeroTrustCodeServer with SSH through Access and previews', () => {
 
   test.each<[string, Partial<ZeroTrustCodeServerProps>]>([
     ['the defaults', {}],
-    ['SSH through Access', { sshAccess: true }],
-    ['previews', { previewPorts: [3000] }],
-    ['both, and restricted egress', { ...BOTH, outboundRules: [{ protocol: FirewallProtocol.TCP, portRange: '443' }, { protocol: FirewallProtocol.TCP, portRange: '7844' }] }],
+    ['SSH through Access', { ssh: {} }],
+    ['previews', { previews: { ports: [3000] } }],
+    ['both, and restricted egress', { ...BOTH, droplet: { outboundRules: [{ protocol: FirewallProtocol.TCP, portRange: '443' }, { protocol: FirewallProtocol.TCP, portRange: '7844' }] } }],
   ])('the firewall has no inbound rule with %s', (_, overrides) => {
     const firewalls = resourcesOfType(synthOf(overrides), 'digitalocean_firewall');
     expect(firewalls).toHaveLength(1);
@@ -248,15 +259,14 @@ describe('ZeroTrustCodeServer with SSH through Access and previews', () => {
   });
 
   test.each<[string, Partial<ZeroTrustCodeServerProps>, string, string]>([
-    ["code-server's own port as a preview", { previewPorts: [8080] }, 'CodeServer', 'invalid previewPorts[0] 8080: is code-server itself'],
-    ["sshd's port as a preview", { previewPorts: [22] }, 'CodeServer', 'invalid previewPorts[0] 22: is sshd itself'],
-    ['a port out of range', { previewPorts: [70000] }, 'CodeServer', 'invalid previewPorts[0] 70000: expected a whole number from 1 to 65535'],
-    ['a port twice', { previewPorts: [3000, 3000] }, 'CodeServer', 'invalid previewPorts "3000": is listed more than once'],
-    ['an SSH hostname outside the zone', { sshAccess: true, sshHostname: 'ssh.example.org' }, 'CodeServer/SshDns', 'invalid hostname "ssh.example.org": must be inside the zone'],
-    ['an SSH hostname without sshAccess', { sshHostname: 'ssh.example.com' }, 'CodeServer', 'invalid sshHostname "ssh.example.com": is used only with sshAccess: true'],
-    ['an SSH hostname that is the editor\'s', { sshAccess: true, sshHostname: 'code.example.com' }, 'CodeServer', 'invalid sshHostname "code.example.com": is already the hostname of test/CodeServer (its hostname)'],
-    ['SSH with no email to take principals from', { sshAccess: true, allow: { emailDomains: ['example.com'] } }, 'CodeServer', 'invalid sshPrincipals []: SSH through Access needs at least one principal'],
-    ['principals without sshAccess', { sshPrincipals: ['alice'] }, 'CodeServer', 'invalid sshPrincipals ["alice"]: are used only with sshAccess: true'],
+    ["code-server's own port as a preview", { previews: { ports: [8080] } }, 'CodeServer', 'invalid previews.ports[0] 8080: is code-server itself'],
+    ["sshd's port as a preview", { previews: { ports: [22] } }, 'CodeServer', 'invalid previews.ports[0] 22: is sshd itself'],
+    ['a port out of range', { previews: { ports: [70000] } }, 'CodeServer', 'invalid previews.ports[0] 70000: expected a whole number from 1 to 65535'],
+    ['a port twice', { previews: { ports: [3000, 3000] } }, 'CodeServer', 'invalid previews.ports "3000": is listed more than once'],
+    ['an SSH hostname outside the zone', { ssh: { hostname: 'ssh.example.org' } }, 'CodeServer/SshDns', 'invalid hostname "ssh.example.org": must be inside the zone'],
+    ['an SSH hostname that is the editor\'s', { ssh: { hostname: 'code.example.com' } }, 'CodeServer', 'invalid ssh.hostname "code.example.com": is already the hostname of test/CodeServer (its hostname)'],
+    ['SSH with no email to take principals from', { ssh: {}, access: { allow: { emailDomains: ['example.com'] } } }, 'CodeServer', 'invalid ssh.principals []: SSH through Access needs at least one principal'],
+    ['a principal that is not the part of an email', { ssh: { principals: ['al ice'] } }, 'CodeServer', 'invalid ssh.principals[0] "al ice": expected the part of an email before the "@"'],
   ])('rejects %s', (_, overrides, part, message) => {
     expect(() => build(overrides)).toThrow(`test/${part}: ${message}`);
   });
@@ -273,7 +283,7 @@ describe('ZeroTrustCodeServer with existing resources and pass-through', () => {
     const tls = new TlsProvider(stack, 'tls-b', { alias: 'b' });
 
     // WHEN
-    new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ cloudflareProvider: cloudflare, digitaloceanProvider: digitalocean, tlsProvider: tls, sshAccess: true }));
+    new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ providers: { cloudflareProvider: cloudflare, digitaloceanProvider: digitalocean, tlsProvider: tls }, ssh: {} }));
     const synth = synthJson(stack);
 
     // THEN
@@ -285,7 +295,7 @@ describe('ZeroTrustCodeServer with existing resources and pass-through', () => {
 
   test('passes the VPC, monitoring and IPv6 to the droplet', () => {
     // WHEN
-    const droplet = onlyResource(synthOf({ vpcUuid: '5a4981aa-9653-4bd1-bef5-d6bff52042e4', monitoring: false, ipv6: false }), 'digitalocean_droplet');
+    const droplet = onlyResource(synthOf({ droplet: { vpcUuid: '5a4981aa-9653-4bd1-bef5-d6bff52042e4', monitoring: false, ipv6: false } }), 'digitalocean_droplet');
 
     // THEN
     expect(droplet).toMatchObject({ vpc_uuid: '5a4981aa-9653-4bd1-bef5-d6bff52042e4', monitoring: false, ipv6: false });
@@ -293,7 +303,7 @@ describe('ZeroTrustCodeServer with existing resources and pass-through', () => {
 
   test('names the Access application and the tunnel, and comments the DNS records, as given', () => {
     // WHEN
-    const synth = synthOf({ accessApplicationName: 'Alice\'s editor', tunnelName: 'alice', dnsRecordComment: 'team platform', previewPorts: [3000] });
+    const synth = synthOf({ access: { applicationName: 'Alice\'s editor' }, tunnel: { name: 'alice' }, dns: { recordComment: 'team platform' }, previews: { ports: [3000] } });
 
     // THEN
     expect(onlyResource(synth, 'cloudflare_zero_trust_access_application').name).toBe('Alice\'s editor');
@@ -304,7 +314,7 @@ describe('ZeroTrustCodeServer with existing resources and pass-through', () => {
 
   test('attaches an existing volume as the home, mounted by its label, and manages none of its own', () => {
     // WHEN
-    const synth = synthOf({ existingHomeVolumeId: VOLUME_ID, homeVolumeLabel: 'old-home' });
+    const synth = synthOf((stack) => ({ home: Home.existing(HomeVolume.fromVolumeAttributes(stack, 'OldHome', { volumeId: VOLUME_ID, label: 'old-home' })) }));
     const droplet = onlyResource(synth, 'digitalocean_droplet');
 
     // THEN
@@ -313,16 +323,21 @@ describe('ZeroTrustCodeServer with existing resources and pass-through', () => {
     expect(cloudConfigOf(droplet).mounts).toEqual([['LABEL=old-home', '/home/coder', 'ext4', 'defaults,nofail,discard', '0', '2']]);
   });
 
-  test.each<[string, Partial<ZeroTrustCodeServerProps>, string]>([
-    ['an existing volume id that is not a UUID', { existingHomeVolumeId: 'my-volume' }, 'invalid existingHomeVolumeId "my-volume": expected the id (a UUID) of a DigitalOcean volume'],
-    ['an existing volume with homeVolume: false', { existingHomeVolumeId: VOLUME_ID, homeVolume: false }, 'invalid existingHomeVolumeId "506f78a4-e098-11e5-ad9f-000f53306ae1": is a home volume'],
-    ['a size for an existing volume', { existingHomeVolumeId: VOLUME_ID, homeVolumeSizeGib: 50 }, 'invalid homeVolumeSizeGib 50: applies to a volume of the editor\'s own'],
-  ])('rejects %s', (_why, overrides, message) => {
-    expect(() => build(overrides)).toThrow(`test/CodeServer: ${message}`);
+  test('gives an existing home to one editor only, naming both', () => {
+    // GIVEN
+    const stack = newStack();
+    const home = Home.existing(HomeVolume.fromVolumeAttributes(stack, 'OldHome', { volumeId: VOLUME_ID }));
+    new ZeroTrustCodeServer(stack, 'Alice', validProps({ hostname: 'alice.example.com', home }));
+
+    // WHEN
+    const error = thrownBy(() => new ZeroTrustCodeServer(stack, 'Bob', validProps({ hostname: 'bob.example.com', home })));
+
+    // THEN
+    expect(error.message).toBe(`test/Bob: invalid home "${VOLUME_ID}": is already the existing home volume of test/Alice; give each instance its own`);
   });
 
   test('rejects a VPC id that is not a UUID', () => {
-    expect(() => build({ vpcUuid: 'default' })).toThrow('test/CodeServer/Droplet: invalid vpcUuid "default": expected the id (a UUID) of a DigitalOcean VPC');
+    expect(() => build({ droplet: { vpcUuid: 'default' } })).toThrow('test/CodeServer/Droplet: invalid droplet.vpcUuid "default": expected the id (a UUID) of a DigitalOcean VPC');
   });
 });
 
@@ -389,7 +404,7 @@ describe('ZeroTrustCodeServer security', () => {
 
   test('no firewall anywhere in the stack has an inbound rule', () => {
     // WHEN
-    const firewalls = resourcesOfType(synthOf({ outboundRules: [{ protocol: FirewallProtocol.UDP, portRange: '7844' }] }), 'digitalocean_firewall');
+    const firewalls = resourcesOfType(synthOf({ droplet: { outboundRules: [{ protocol: FirewallProtocol.UDP, portRange: '7844' }] } }), 'digitalocean_firewall');
 
     // THEN
     expect(firewalls.length).toBeGreaterThan(0);
@@ -461,7 +476,7 @@ describe('ZeroTrustCodeServer with unresolved values', () => {
     new ZeroTrustCodeServer(stack, 'CodeServer', validProps({
       hostname: hostname.stringValue,
       zoneName: zoneName.stringValue,
-      region: region.stringValue,
+      droplet: { region: region.stringValue },
     }));
     return synthJson(stack);
   }
@@ -514,7 +529,7 @@ describe('ZeroTrustCodeServer with unresolved values', () => {
     const size = new TerraformVariable(stack, 'size', { type: 'string' });
 
     // WHEN
-    new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ size: size.stringValue }));
+    new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ droplet: { size: size.stringValue } }));
     const droplet = onlyResource(synthJson(stack), 'digitalocean_droplet');
 
     // THEN
@@ -528,7 +543,7 @@ describe('ZeroTrustCodeServer with unresolved values', () => {
     const sizeGib = new TerraformVariable(stack, 'volume_size', { type: 'number' });
 
     // WHEN
-    new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ homeVolumeSizeGib: sizeGib.numberValue }));
+    new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ home: Home.volume({ sizeGib: sizeGib.numberValue }) }));
 
     // THEN
     expect(onlyResource(synthJson(stack), 'digitalocean_volume').size).toBe('${var.volume_size}');
@@ -542,45 +557,45 @@ describe('ZeroTrustCodeServer validation', () => {
     ['a zone name that is not a domain', { zoneName: 'Example.COM' }, 'Dns', 'zoneName', 'Example.COM'],
     ['a zone id that is the domain', { cloudflareZoneId: 'example.com' }, 'Dns', 'cloudflareZoneId', 'example.com'],
     ['an account id that is a name', { cloudflareAccountId: 'my-account' }, 'Access', 'cloudflareAccountId', 'my-account'],
-    ['a malformed email', { allow: { emails: ['dev@'] } }, 'Access', 'allow.emails[0]', 'dev@'],
-    ['a bad GitHub team name', { allow: { githubOrganizations: [{ name: 'org', identityProviderId: IDP_ID, team: '' }] } }, 'Access', 'allow.githubOrganizations[0].team', ''],
-    ['a bad group id in the exclude rules', { excludeRules: { groupIds: ['a/b'] } }, 'Access', 'excludeRules.groupIds[0]', 'a/b'],
-    ['an identity provider given by its type', { identityProviderIds: ['github'] }, 'Access', 'identityProviderIds[0]', 'github'],
+    ['a malformed email', { access: { allow: { emails: ['dev@'] } } }, 'Access', 'access.allow.emails[0]', 'dev@'],
+    ['a bad GitHub team name', { access: { allow: { githubOrganizations: [{ name: 'org', identityProviderId: IDP_ID, team: '' }] } } }, 'Access', 'access.allow.githubOrganizations[0].team', ''],
+    ['a bad email in the exclude rules', { access: { excludeRules: { emails: ['a/b'] } } }, 'Access', 'access.excludeRules.emails[0]', 'a/b'],
+    ['an identity provider given by its type', { access: { identityProviderIds: ['github'] } }, 'Access', 'access.identityProviderIds[0]', 'github'],
     ['a bad team name', { teamName: 'My_Team' }, 'Tunnel', 'teamName', 'My_Team'],
-    ['a volume size of zero', { homeVolumeSizeGib: 0 }, 'HomeVolume', 'homeVolumeSizeGib', 0],
-    ['a volume label ext4 cannot take', { homeVolumeLabel: 'Home_Dir' }, 'HomeVolume', 'homeVolumeLabel', 'Home_Dir'],
-    ['a system user name', { userName: 'root' }, 'UserData', 'userName', 'root'],
-    ['a code-server version older than supported', { codeServerVersion: '4.0.0' }, 'UserData', 'codeServerVersion', '4.0.0'],
-    ['a size slug with a typo', { size: 's-2cpu-4gb' }, 'Droplet', 'size', 's-2cpu-4gb'],
-    ['a size with 1 vCPU', { size: 's-1vcpu-1gb' }, 'Droplet', 'size', 's-1vcpu-1gb'],
-    ['a bad droplet name', { dropletName: 'my_box' }, 'Droplet', 'dropletName', 'my_box'],
+    ['a volume size of zero', { home: Home.volume({ sizeGib: 0 }) }, 'HomeVolume', 'home.sizeGib', 0],
+    ['a volume label ext4 cannot take', { home: Home.volume({ label: 'Home_Dir' }) }, 'HomeVolume', 'home.label', 'Home_Dir'],
+    ['a volume tag DigitalOcean cannot take', { home: Home.volume({ tags: ['a tag'] }) }, 'HomeVolume', 'home.tags[0]', 'a tag'],
+    ['a system user name', { boot: { userName: 'root' } }, 'UserData', 'boot.userName', 'root'],
+    ['a code-server version older than supported', { boot: { codeServerVersion: '4.0.0' } }, 'UserData', 'boot.codeServerVersion', '4.0.0'],
+    ['a size slug with a typo', { droplet: { size: 's-2cpu-4gb' } }, 'Droplet', 'droplet.size', 's-2cpu-4gb'],
+    ['a size with 1 vCPU', { droplet: { size: 's-1vcpu-1gb' } }, 'Droplet', 'droplet.size', 's-1vcpu-1gb'],
+    ['a bad droplet name', { droplet: { name: 'my_box' } }, 'Droplet', 'droplet.name', 'my_box'],
     ['a hostname two levels below the zone', { hostname: 'code.dev.example.com' }, 'Dns', 'hostname', 'code.dev.example.com'],
-    ['a session longer than Access allows', { sessionDuration: '731h' }, 'Access', 'sessionDuration', '731h'],
-    ['a region DigitalOcean does not have', { region: 'xyz9' }, 'Droplet', 'region', 'xyz9'],
-    ['a size DigitalOcean does not sell', { size: 's-99vcpu-4gb' }, 'Droplet', 'size', 's-99vcpu-4gb'],
-    ['outbound rules without the tunnel\'s port', { outboundRules: [{ protocol: FirewallProtocol.TCP, portRange: '443' }] }, 'Droplet', 'outboundRules', [{ protocol: 'tcp', portRange: '443' }]],
-    ['a region DigitalOcean does not have, while stopped', { running: false, region: 'xyz9' }, 'Droplet', 'region', 'xyz9'],
-    ['a size DigitalOcean does not sell, while stopped', { running: false, size: 's-99vcpu-4gb' }, 'Droplet', 'size', 's-99vcpu-4gb'],
-    ['a bad image, while stopped', { running: false, image: 'Ubuntu 24.04' }, 'Droplet', 'image', 'Ubuntu 24.04'],
-    ['a bad boot option, while stopped', { running: false, userName: 'root' }, 'UserData', 'userName', 'root'],
+    ['a session longer than Access allows', { access: { sessionDuration: '731h' } }, 'Access', 'access.sessionDuration', '731h'],
+    ['a region DigitalOcean does not have', { droplet: { region: 'xyz9' } }, 'Droplet', 'droplet.region', 'xyz9'],
+    ['a size DigitalOcean does not sell', { droplet: { size: 's-99vcpu-4gb' } }, 'Droplet', 'droplet.size', 's-99vcpu-4gb'],
+    ['outbound rules without the tunnel\'s port', { droplet: { outboundRules: [{ protocol: FirewallProtocol.TCP, portRange: '443' }] } }, 'Droplet', 'droplet.outboundRules', [{ protocol: 'tcp', portRange: '443' }]],
+    ['a region DigitalOcean does not have, while stopped', { running: false, droplet: { region: 'xyz9' } }, 'Droplet', 'droplet.region', 'xyz9'],
+    ['a size DigitalOcean does not sell, while stopped', { running: false, droplet: { size: 's-99vcpu-4gb' } }, 'Droplet', 'droplet.size', 's-99vcpu-4gb'],
+    ['a bad image, while stopped', { running: false, droplet: { image: 'Ubuntu 24.04' } }, 'Droplet', 'droplet.image', 'Ubuntu 24.04'],
+    ['a bad boot option, while stopped', { running: false, boot: { userName: 'root' } }, 'UserData', 'boot.userName', 'root'],
   ];
 
   // Checked by the editor itself: what becomes of the home, and the droplet's options while it is stopped.
-  test.each<[string, Partial<ZeroTrustCodeServerProps>, string, unknown, string]>([
-    ['a stop that deletes the only copy of the home', { homeVolume: false, running: false }, 'running', false, 'deletes the droplet, and with homeVolume: false the only copy of the home is on its disk'],
-    ['a home volume label without a home volume', { homeVolume: false, homeVolumeLabel: 'home' }, 'homeVolumeLabel', 'home', 'is used only with a home volume'],
-    ['a home volume size without a home volume', { homeVolume: false, homeVolumeSizeGib: 50 }, 'homeVolumeSizeGib', 50, 'is used only with a home volume'],
+  test.each<[string, Overrides, string, unknown, string]>([
+    ['a stop that deletes the only copy of the home', { home: Home.onDropletDisk(), running: false }, 'running', false, 'deletes the droplet, and with home: Home.onDropletDisk() the only copy of the home is on its disk'],
+    ['an idle stop that deletes the only copy of the home', (stack) => ({ home: Home.onDropletDisk(), idleStop: { idleMinutes: 30, digitaloceanToken: new TerraformVariable(stack, 't', { sensitive: true }).stringValue } }), 'idleStop.idleMinutes', 30, 'deletes the droplet, and with home: Home.onDropletDisk()'],
   ])('rejects %s, naming the prop and the value', (_why, overrides, prop, value, reason) => {
     expect(() => build(overrides)).toThrow(`test/CodeServer: invalid ${prop} ${JSON.stringify(value)}: ${reason}`);
   });
 
   test('stops an editor without a home volume when its home is declared disposable', () => {
-    expect(resourcesOfType(synthOf({ homeVolume: false, running: false, disposableHome: true }), 'digitalocean_droplet')).toEqual([]);
+    expect(resourcesOfType(synthOf({ home: Home.onDropletDisk({ disposable: true }), running: false }), 'digitalocean_droplet')).toEqual([]);
   });
 
   test('accepts a deeper hostname, a region and a size it does not know when told to', () => {
     // WHEN
-    const synth = synthOf({ hostname: 'code.dev.example.com', allowDeepHostnames: true, region: 'ric1', size: 's-6vcpu-64gb', allowUnlistedSlugs: true });
+    const synth = synthOf({ hostname: 'code.dev.example.com', dns: { allowDeepHostnames: true }, droplet: { region: 'ric1', size: 's-6vcpu-64gb', allowUnlistedSlugs: true } });
 
     // THEN
     expect(onlyResource(synth, 'cloudflare_dns_record').name).toBe('code.dev.example.com');
@@ -613,20 +628,20 @@ describe('ZeroTrustCodeServer validation', () => {
 
   test('rejects props that allow nobody in, naming the allow prop', () => {
     // WHEN
-    const error = thrownBy(() => build({ allow: undefined }));
+    const error = thrownBy(() => build({ access: { allow: undefined } }));
 
     // THEN
-    expect(error.message).toMatch(/^test\/CodeServer\/Access: invalid allow null: an editor needs someone to let in/);
+    expect(error.message).toMatch(/^test\/CodeServer\/Access: invalid access.allow null: an editor needs someone to let in/);
   });
 
   test('throws errors that PropValidation tells apart, carrying the path, the prop and the value', () => {
     // WHEN
-    const error = thrownBy(() => build({ size: 's-99vcpu-4gb' })) as PropValidationError;
+    const error = thrownBy(() => build({ droplet: { size: 's-99vcpu-4gb' } })) as PropValidationError;
 
     // THEN
     expect(PropValidation.isPropValidationError(error)).toBe(true);
     expect(PropValidation.isPropValidationError(new Error('test/CodeServer: invalid size'))).toBe(false);
-    expect([error.constructPath, error.prop, error.value]).toEqual(['test/CodeServer/Droplet', 'size', 's-99vcpu-4gb']);
+    expect([error.constructPath, error.prop, error.value]).toEqual(['test/CodeServer/Droplet', 'droplet.size', 's-99vcpu-4gb']);
   });
 
   test('checks every prop before building anything: the stack keeps no registry, part or claim of a failed instance', () => {
@@ -634,7 +649,7 @@ describe('ZeroTrustCodeServer validation', () => {
     const stack = newStack();
 
     // WHEN: the droplet's size is wrong while the droplet would not even be built
-    thrownBy(() => new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ running: false, size: 's-99vcpu-4gb' })));
+    thrownBy(() => new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ running: false, droplet: { size: 's-99vcpu-4gb' } })));
 
     // THEN
     expect(stack.node.tryFindChild('CodeServer')).toBeUndefined();
@@ -677,8 +692,8 @@ describe('ZeroTrustCodeServer validation', () => {
   test('a failed instance can be built again under the same id once its props are fixed, even when it failed late', () => {
     // GIVEN
     const stack = newStack();
-    thrownBy(() => new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ size: 's-1vcpu-1gb' })));
-    thrownBy(() => new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ dropletName: 'bad_name' })));
+    thrownBy(() => new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ droplet: { size: 's-1vcpu-1gb' } })));
+    thrownBy(() => new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ droplet: { name: 'bad_name' } })));
 
     // WHEN
     new ZeroTrustCodeServer(stack, 'CodeServer', validProps());

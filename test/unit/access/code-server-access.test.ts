@@ -168,7 +168,7 @@ describe('CodeServerAccess application', () => {
 
   test('is named as asked', () => {
     // GIVEN
-    const { stack } = buildAccess({ name: 'my editor' });
+    const { stack } = buildAccess({ applicationName: 'my editor' });
 
     // THEN
     expect(Testing.synth(stack)).toHaveResourceWithProperties(ZeroTrustAccessApplication, { name: 'my editor' });
@@ -223,7 +223,7 @@ describe('CodeServerAccess policy', () => {
 
   test('includes every Access group allowed', () => {
     // GIVEN
-    const { stack } = buildAccess({ allow: { groupIds: [GROUP_ID] } });
+    const { stack } = buildAccess({ allow: { groups: [{ groupId: GROUP_ID }] } });
 
     // THEN
     expect(policy(stack).include).toEqual([{ group: { id: GROUP_ID } }]);
@@ -233,7 +233,7 @@ describe('CodeServerAccess policy', () => {
     // GIVEN
     const { stack } = buildAccess({
       allow: {
-        groupIds: [GROUP_ID],
+        groups: [{ groupId: GROUP_ID }],
         emailDomains: ['example.com'],
         emails: ['a@example.com'],
         githubOrganizations: [{ name: 'my-org', identityProviderId: IDP_ID }],
@@ -383,7 +383,7 @@ describe('CodeServerAccess with existing policies', () => {
 
   test('attaches existing policies after its own allow policy, in order', () => {
     // GIVEN
-    const { stack } = buildAccess({ accessPolicyIds: [POLICY, GROUP_ID] });
+    const { stack } = buildAccess({ policies: [{ policyId: POLICY }, { policyId: GROUP_ID }] });
     const synth = synthJson(stack);
 
     // THEN
@@ -396,7 +396,7 @@ describe('CodeServerAccess with existing policies', () => {
 
   test('makes no policy of its own without allow rules, and attaches only the existing ones', () => {
     // GIVEN
-    const { stack } = buildAccess({ allow: undefined, accessPolicyIds: [POLICY] });
+    const { stack } = buildAccess({ allow: undefined, policies: [{ policyId: POLICY }] });
     const synth = synthJson(stack);
 
     // THEN
@@ -409,13 +409,13 @@ describe('CodeServerAccess with existing policies', () => {
   });
 
   test('rejects require rules without allow rules: they would refine no policy', () => {
-    expect(() => buildAccess({ allow: undefined, accessPolicyIds: [POLICY], requireRules: { emailDomains: ['example.com'] } })).toThrow(
+    expect(() => buildAccess({ allow: undefined, policies: [{ policyId: POLICY }], requireRules: { emailDomains: ['example.com'] } })).toThrow(
       'test/Access: invalid requireRules {"emailDomains":["example.com"]}: refines the editor\'s own policy, which exists only with allow rules',
     );
   });
 
-  test.each([['not-a-uuid'], [POLICY, POLICY]])('rejects policy ids %j that are not UUIDs or repeat', (...ids) => {
-    expect(() => buildAccess({ accessPolicyIds: ids })).toThrow('test/Access: invalid accessPolicyIds');
+  test('rejects a policy attached twice', () => {
+    expect(() => buildAccess({ policies: [{ policyId: POLICY }, { policyId: POLICY }] })).toThrow(`test/Access: invalid policies "${POLICY}": is listed more than once`);
   });
 });
 

@@ -44,15 +44,15 @@ describe('buildAccessRules', () => {
     ]);
   });
 
-  test('turns each group id into a group rule', () => {
+  test('turns each group into a rule with its id', () => {
     // THEN
-    expect(buildAccessRules({ groupIds: ['group-1'] })).toEqual([{ group: { id: 'group-1' } }]);
+    expect(buildAccessRules({ groups: [{ groupId: 'group-1' }] })).toEqual([{ group: { id: 'group-1' } }]);
   });
 
   test('orders the rules emails, domains, organizations, groups, whatever the order of the keys', () => {
     // WHEN
     const rules = buildAccessRules({
-      groupIds: ['group-1'],
+      groups: [{ groupId: 'group-1' }],
       githubOrganizations: [{ name: 'my-org', identityProviderId: 'idp-1' }],
       emailDomains: ['example.com'],
       emails: ['a@example.com'],
@@ -91,7 +91,7 @@ describe('validateAccessRuleSet', () => {
         emails: ['a@example.com'],
         emailDomains: ['example.com'],
         githubOrganizations: [{ name: 'my-org', identityProviderId: IDP_ID, team: 'Platform Team' }],
-        groupIds: [GROUP_ID],
+        groups: [{ groupId: GROUP_ID }],
       }, named('allow')),
     ).not.toThrow();
   });
@@ -103,9 +103,8 @@ describe('validateAccessRuleSet', () => {
     ['a GitHub organization name longer than 39 characters', { githubOrganizations: [{ name: 'a'.repeat(40), identityProviderId: IDP_ID }] }, `invalid allow.githubOrganizations[0].name "${'a'.repeat(40)}"`],
     ['an identity provider id that is not a UUID', { githubOrganizations: [{ name: 'org', identityProviderId: 'github' }] }, 'invalid allow.githubOrganizations[0].identityProviderId "github": expected the id (a UUID)'],
     ['a bad GitHub team name', { githubOrganizations: [{ name: 'org', identityProviderId: IDP_ID, team: '-team' }] }, 'invalid allow.githubOrganizations[0].team "-team"'],
-    ['a group id that is not a UUID', { groupIds: ['group/1'] }, 'invalid allow.groupIds[0] "group/1"'],
     ['an email listed twice, whatever its case', { emails: ['Dev@example.com', 'dev@example.com'] }, 'invalid allow.emails "dev@example.com": is listed more than once'],
-    ['a group id listed twice', { groupIds: [GROUP_ID, GROUP_ID] }, `invalid allow.groupIds "${GROUP_ID}": is listed more than once`],
+    ['a group listed twice', { groups: [{ groupId: GROUP_ID }, { groupId: GROUP_ID }] }, `invalid allow.groups "${GROUP_ID}": is listed more than once`],
   ])('rejects %s', (_, set, message) => {
     // THEN
     expect(() => validateAccessRuleSet(CTX, set, named('allow'))).toThrow(message);

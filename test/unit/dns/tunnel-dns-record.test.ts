@@ -66,7 +66,7 @@ describe('TunnelDnsRecord', () => {
 
   test('carries the comment given', () => {
     // GIVEN
-    const stack = buildRecord({ comment: 'mine' });
+    const stack = buildRecord({ recordComment: 'mine' });
 
     // THEN
     expect(Testing.synth(stack)).toHaveResourceWithProperties(DnsRecord, { comment: 'mine' });
@@ -77,7 +77,7 @@ describe('TunnelDnsRecord', () => {
     ['a zone name that is not a domain', { zoneName: 'Example' }, 'invalid zoneName "Example": expected a lower-case domain name such as "example.com"'],
     ['a hostname outside the zone', { hostname: 'code.example.org' }, 'invalid hostname "code.example.org": must be inside the zone "example.com"'],
     ['a hostname two levels below the zone', { hostname: 'code.dev.example.com' },
-      'invalid hostname "code.dev.example.com": is 2 levels below the zone "example.com", which Cloudflare\'s free certificate does not cover; use one level, e.g. "code.example.com" (or "code-dev.example.com"), or set allowDeepHostnames: true'],
+      'invalid hostname "code.dev.example.com": is 2 levels below the zone "example.com", which Cloudflare\'s free certificate does not cover; use one level, e.g. "code.example.com" (or "code-dev.example.com"), or set dns.allowDeepHostnames: true'],
   ])('rejects %s, naming the construct path, the prop and the value', (_why, overrides, message) => {
     // THEN
     expect(() => buildRecord(overrides)).toThrow(`test/Dns: ${message}`);

@@ -10,7 +10,7 @@ const FINGERPRINT = '3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa';
 function buildDroplet(overrides: Partial<CodeServerDropletProps> = {}): TerraformStack {
   const stack = newStack();
   new CodeServerDroplet(stack, 'Droplet', {
-    dropletName: 'code-example-com',
+    hostname: 'code.example.com',
     userData: '#cloud-config\n',
     ...overrides,
   });
@@ -226,9 +226,9 @@ describe('CodeServerDroplet firewall', () => {
   test('keeps its tag when the droplet is renamed: the tag comes from the construct\'s path', () => {
     // WHEN
     const before = onlyResource(synthJson(buildDroplet()), 'digitalocean_tag').name;
-    const after = onlyResource(synthJson(buildDroplet({ dropletName: 'renamed' })), 'digitalocean_tag').name;
+    const after = onlyResource(synthJson(buildDroplet({ name: 'renamed' })), 'digitalocean_tag').name;
     const elsewhere = newStack();
-    new CodeServerDroplet(elsewhere, 'Other', { dropletName: 'code-example-com', userData: '' });
+    new CodeServerDroplet(elsewhere, 'Other', { hostname: 'code.example.com', userData: '' });
 
     // THEN
     expect(after).toBe(before);
@@ -289,10 +289,10 @@ describe('CodeServerDroplet validation', () => {
     const stack = newStack();
 
     // WHEN
-    const build = () => new CodeServerDroplet(stack, 'Droplet', { dropletName: 'my_box', userData: '' });
+    const build = () => new CodeServerDroplet(stack, 'Droplet', { hostname: 'code.example.com', name: 'my_box', userData: '' });
 
     // THEN
-    expect(build).toThrow('test/Droplet: invalid dropletName "my_box"');
+    expect(build).toThrow('test/Droplet: invalid name "my_box"');
     expect(resourceCount(synthJson(stack))).toBe(0);
   });
 

@@ -2,12 +2,12 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { App, Testing, TerraformStack, TerraformVariable, Token } from 'cdktf';
-import { CodeServerFleet, CodeServerFleetProps, CodeServerTeam, StateBackend, TeamMember } from '../../../lib';
+import { CodeServerFleet, CodeServerFleetProps, CodeServerTeam, Home, StateBackend, TeamMember } from '../../../lib';
 import { ACCOUNT_ID, AT_A_DESK, newStack, resourcesByAddress, synthJson, resourcesOfType, thrownBy, withEnv, ZONE_ID } from '../../support/fixtures';
 
 const MEMBERS: TeamMember[] = [
   { name: 'alice', email: 'alice@example.com' },
-  { name: 'bob', email: 'bob@example.com', size: 's-4vcpu-8gb' },
+  { name: 'bob', email: 'bob@example.com', droplet: { size: 's-4vcpu-8gb' } },
   { name: 'carol', email: 'carol@example.com', running: false },
 ];
 
@@ -160,7 +160,7 @@ describe('CodeServerFleet', () => {
     ['a bad teamId', { teamId: '1team' }, /invalid teamId "1team"/],
     ['a bad member name', { members: [{ name: 'Bob', email: 'bob@example.com' }] }, /invalid members\[0\]\.name "Bob"/],
     ['two members of one name', { members: [MEMBERS[0], { name: 'alice', email: 'alice2@example.com' }] }, /invalid members\[1\]\.name "alice": is also the name of members\[0\]/],
-    ['an editor setting that fails', { members: [{ name: 'alice', email: 'alice@example.com', size: 's-99vcpu-4gb' }] }, /team-alice\/Team\/alice\/Droplet: invalid size "s-99vcpu-4gb"/],
+    ['an editor setting that fails', { members: [{ name: 'alice', email: 'alice@example.com', droplet: { size: 's-99vcpu-4gb' } }] }, /team-alice\/Team\/alice\/Droplet: invalid members\[0\]\.droplet\.size "s-99vcpu-4gb"/],
   ])('refuses %s, naming the prop and the value, and leaves no stack behind', (_case, change, message) => {
     // GIVEN
     const app = Testing.app();
@@ -192,10 +192,10 @@ describe('CodeServerFleet', () => {
     const provider = new CloudflareProvider(new TerraformStack(app, 'other'), 'cf');
 
     // WHEN
-    const error = thrownBy(() => new CodeServerFleet(app, 'team', fleetProps({ members: [{ ...MEMBERS[0], [prop]: provider }] })));
+    const error = thrownBy(() => new CodeServerFleet(app, 'team', fleetProps({ members: [{ ...MEMBERS[0], providers: { [prop]: provider } }] })));
 
     // THEN
-    expect(error.message).toMatch(new RegExp(`invalid members\\[0\\]\\.${prop} "other/cf": is a provider of one stack`));
+    expect(error.message).toMatch(new RegExp(`invalid members\\[0\\]\\.providers\\.${prop} "other/cf": is a provider of one stack`));
   });
 
   test('keeps the roster of a one-stack team of the same stack and id, so a removed member stays released', () => {
@@ -254,7 +254,7 @@ describe('CodeServerFleet', () => {
 
   test('keeps a stack for a removed member with no home volume, whose deploy deletes their droplet, tunnel, DNS and Access', () => {
     // GIVEN
-    const disposable = { homeVolume: false, disposableHome: true };
+    const disposable = { home: Home.onDropletDisk({ disposable: true }) };
     buildFleet(disposable);
 
     // WHEN

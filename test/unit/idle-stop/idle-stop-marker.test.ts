@@ -1,6 +1,6 @@
 import { TerraformStack, TerraformVariable } from 'cdktf';
 import { parse } from 'yaml';
-import { CodeServerTeam, IdleStop, TeamMember, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../../../lib';
+import { CodeServerTeam, Home, IdleStop, TeamMember, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../../../lib';
 import { IDLE_PATHS, IDLE_UNITS } from '../../../lib/boot/contract';
 import { ACCOUNT_ID, dataSourcesOfType, newStack, onlyResource, pathsContaining, renderedUserData, resourcesOfType, synthJson, validProps, writtenFile, ZONE_ID } from '../../support/fixtures';
 
@@ -76,9 +76,9 @@ describe('an editor with an idle stop', () => {
   });
 
   test('is refused with the home on the droplet\'s disk, which the stop would delete, unless the home is disposable', () => {
-    expect(() => build(ON, { homeVolume: false })).toThrow(
-      'test/CodeServer: invalid idleStop.idleMinutes 30: deletes the droplet, and with homeVolume: false the only copy of the home is on its disk');
-    expect(() => build(ON, { homeVolume: false, disposableHome: true })).not.toThrow();
+    expect(() => build(ON, { home: Home.onDropletDisk() })).toThrow(
+      'test/CodeServer: invalid idleStop.idleMinutes 30: deletes the droplet, and with home: Home.onDropletDisk() the only copy of the home is on its disk');
+    expect(() => build(ON, { home: Home.onDropletDisk({ disposable: true }) })).not.toThrow();
   });
 
   test('a bad value is reported with the editor\'s path before anything is built', () => {

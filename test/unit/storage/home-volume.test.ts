@@ -1,7 +1,7 @@
 import { Volume } from '@cdktf/provider-digitalocean/lib/volume';
-import { TerraformStack, Testing } from 'cdktf';
+import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
 import { HomeVolume, HomeVolumeProps } from '../../../lib/storage';
-import { newStack, onlyResource, resourceCount, synthJson } from '../../support/fixtures';
+import { addressOf, newStack, onlyResource, resourceCount, synthJson, thrownBy } from '../../support/fixtures';
 
 function buildVolume(overrides: Partial<HomeVolumeProps> = {}): { stack: TerraformStack; volume: HomeVolume } {
   const stack = newStack();
@@ -20,7 +20,7 @@ describe('HomeVolume', () => {
 
   test('takes the size given', () => {
     // GIVEN
-    const { stack } = buildVolume({ homeVolumeSizeGib: 100 });
+    const { stack } = buildVolume({ sizeGib: 100 });
 
     // THEN
     expect(Testing.synth(stack)).toHaveResourceWithProperties(Volume, { size: 100 });
@@ -40,7 +40,7 @@ describe('HomeVolume', () => {
 
   test('takes the label given', () => {
     // GIVEN
-    const { stack, volume } = buildVolume({ homeVolumeLabel: 'my-home' });
+    const { stack, volume } = buildVolume({ label: 'my-home' });
 
     // THEN
     expect(Testing.synth(stack)).toHaveResourceWithProperties(Volume, { initial_filesystem_label: 'my-home' });
@@ -71,9 +71,9 @@ describe('HomeVolume', () => {
     expect(onlyResource(synthJson(stack), 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ['name', 'description'] });
   });
 
-  test('is not protected when protectHomeVolume is false', () => {
+  test('is not protected when protect is false', () => {
     // GIVEN
-    const { stack } = buildVolume({ protectHomeVolume: false });
+    const { stack } = buildVolume({ protect: false });
 
     // THEN
     expect(onlyResource(synthJson(stack), 'digitalocean_volume').lifecycle).toEqual({ prevent_destroy: false, ignore_changes: ['name', 'description'] });
@@ -108,23 +108,74 @@ describe('HomeVolume', () => {
     const stack = newStack();
 
     // WHEN
-    const build = () => new HomeVolume(stack, 'HomeVolume', { volumeName: 'home', region: 'fra1', homeVolumeSizeGib: sizeGib });
+    const build = () => new HomeVolume(stack, 'HomeVolume', { volumeName: 'home', region: 'fra1', sizeGib });
 
     // THEN
-    expect(build).toThrow(`test/HomeVolume: invalid homeVolumeSizeGib ${sizeGib}: expected a whole number from 1 to 16384`);
+    expect(build).toThrow(`test/HomeVolume: invalid sizeGib ${sizeGib}: expected a whole number from 1 to 16384`);
     expect(resourceCount(synthJson(stack))).toBe(0);
   });
 
   test.each([
     ['longer than ext4 takes', 'a-label-of-17-chr'],
     ['with upper-case letters', 'Home'],
-  ])('rejects a label %s', (_why, homeVolumeLabel) => {
+  ])('rejects a label %s', (_why, label) => {
     // THEN
-    expect(() => buildVolume({ homeVolumeLabel })).toThrow(`test/HomeVolume: invalid homeVolumeLabel "${homeVolumeLabel}": expected 1 to 16 lower-case letters`);
+    expect(() => buildVolume({ label })).toThrow(`test/HomeVolume: invalid label "${label}": expected 1 to 16 lower-case letters`);
   });
 
   test('rejects a bad volume name', () => {
     // THEN
     expect(() => buildVolume({ volumeName: 'code.example.com-home' })).toThrow('test/HomeVolume: invalid volumeName "code.example.com-home"');
+  });
+
+  test('rejects a tag DigitalOcean cannot take', () => {
+    expect(() => buildVolume({ tags: ['a tag'] })).toThrow('test/HomeVolume: invalid tags[0] "a tag": expected letters, digits');
+  });
+
+  test('is the IHomeVolume of its own volume: its id and its label', () => {
+    // GIVEN
+    const { stack, volume } = buildVolume({ label: 'my-home' });
+
+    // WHEN
+    new TerraformOutput(stack, 'id', { value: volume.volumeId });
+    const synth = synthJson(stack);
+
+    // THEN
+    expect(synth.output.id.value).toBe(`\${${addressOf(synth, 'digitalocean_volume')}.id}`);
+    expect(volume.label).toBe('my-home');
+  });
+});
+
+describe('HomeVolume.fromVolumeAttributes', () => {
+  const VOLUME_ID = '506f78a4-e098-11e5-ad9f-000f53306ae1';
+
+  test('gives the id and the label of an existing volume, by default ztcs-home, and builds no resource', () => {
+    // GIVEN
+    const stack = newStack();
+
+    // WHEN
+    const labelled = HomeVolume.fromVolumeAttributes(stack, 'Old', { volumeId: VOLUME_ID, label: 'old-home' });
+    const plain = HomeVolume.fromVolumeAttributes(stack, 'Plain', { volumeId: VOLUME_ID });
+
+    // THEN
+    expect([labelled.volumeId, labelled.label]).toEqual([VOLUME_ID, 'old-home']);
+    expect(plain.label).toBe('ztcs-home');
+    expect(labelled.node.path).toBe('test/Old');
+    expect(resourceCount(synthJson(stack))).toBe(0);
+  });
+
+  test.each<[string, { volumeId: string; label?: string }, string]>([
+    ['an id that is not a UUID', { volumeId: 'my-volume' }, 'test/Old: invalid volumeId "my-volume": expected the id (a UUID) of a DigitalOcean volume'],
+    ['a label ext4 cannot take', { volumeId: VOLUME_ID, label: 'Old_Home' }, 'test/Old: invalid label "Old_Home": expected 1 to 16 lower-case letters'],
+  ])('rejects %s, naming the prop and the value, and adds nothing to the tree', (_why, attrs, message) => {
+    // GIVEN
+    const stack = newStack();
+
+    // WHEN
+    const error = thrownBy(() => HomeVolume.fromVolumeAttributes(stack, 'Old', attrs));
+
+    // THEN
+    expect(error.message).toContain(message);
+    expect(stack.node.tryFindChild('Old')).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { TerraformStack } from 'cdktf';
-import { CodeServerTeam, CodeServerTeamProps } from '../../../lib';
+import { AccessPolicy, CodeServerTeam, CodeServerTeamProps, Home, HomeVolume } from '../../../lib';
 import { newStack, onlyResource, resourcesByAddress, resourcesOfType, STOPPED_EDITOR_TYPES, synthJson, TEAM_MEMBERS as MEMBERS, teamProps, thrownBy } from '../../support/fixtures';
 
 
@@ -42,7 +42,7 @@ describe('CodeServerTeam', () => {
 
   test("lets the admins into every member's editor through one shared policy, after the member's own", () => {
     // WHEN
-    const { stack, team } = buildTeam({ admins: { emails: ['ops@example.com'], emailDomains: ['platform.example.com'] }, requireRules: { emailDomains: ['example.com'] } });
+    const { stack, team } = buildTeam({ admins: { emails: ['ops@example.com'], emailDomains: ['platform.example.com'] }, access: { requireRules: { emailDomains: ['example.com'] } } });
     const synth = synthJson(stack);
     const adminPolicy = Object.entries(resourcesByAddress(synth)).filter(([address]) => address.startsWith('cloudflare_zero_trust_access_policy.Team_AdminPolicy'));
 
@@ -64,9 +64,11 @@ describe('CodeServerTeam', () => {
     }
   });
 
-  test('attaches existing policies to every editor after the admins\'', () => {
+  test('attaches the shared access.policies to every editor after the admins\'', () => {
     // WHEN
-    const synth = synthJson(buildTeam({ accessPolicyIds: ['9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d'] }).stack);
+    const stack = newStack();
+    new CodeServerTeam(stack, 'Team', teamProps({ access: { policies: [AccessPolicy.fromPolicyId(stack, 'Company', '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d')] } }));
+    const synth = synthJson(stack);
 
     // THEN
     const app = Object.values(resourcesOf(synth, 'bob')).find((r) => r.type === 'self_hosted');
@@ -77,7 +79,7 @@ describe('CodeServerTeam', () => {
   test('lets a member override any editor setting: SSH, previews, the boot, the home', () => {
     // WHEN
     const { team } = buildTeam({
-      members: [{ ...MEMBERS[0], sshAccess: true, previewPorts: [3000], userName: 'alice', settings: { 'editor.tabSize': 2 }, homeVolumeLabel: 'alice-home' }, MEMBERS[1]],
+      members: [{ ...MEMBERS[0], ssh: {}, previews: { ports: [3000] }, boot: { userName: 'alice', settings: { 'editor.tabSize': 2 } }, home: Home.volume({ label: 'alice-home' }) }, MEMBERS[1]],
     });
 
     // THEN
@@ -94,10 +96,10 @@ describe('CodeServerTeam', () => {
     const stack = newStack();
 
     // WHEN
-    const error = thrownBy(() => new CodeServerTeam(stack, 'Team', teamProps({ members: [MEMBERS[0], { ...MEMBERS[1], size: 's-1vcpu-1gb' }] })));
+    const error = thrownBy(() => new CodeServerTeam(stack, 'Team', teamProps({ members: [MEMBERS[0], { ...MEMBERS[1], droplet: { size: 's-1vcpu-1gb' } }] })));
 
     // THEN
-    expect(error.message).toContain('test/Team/bob/Droplet: invalid size "s-1vcpu-1gb"');
+    expect(error.message).toContain('test/Team/bob/Droplet: invalid members[1].droplet.size "s-1vcpu-1gb"');
     expect(stack.node.tryFindChild('Team')).toBeUndefined();
     expect(resourcesOfType(synthJson(stack), 'digitalocean_droplet')).toEqual([]);
   });
@@ -107,10 +109,10 @@ describe('CodeServerTeam', () => {
     const stack = newStack();
 
     // WHEN
-    const error = thrownBy(() => new CodeServerTeam(stack, 'Team', teamProps({ members: [MEMBERS[0], { ...MEMBERS[1], leaving: true, homeVolumeSizeGib: 0 }] })));
+    const error = thrownBy(() => new CodeServerTeam(stack, 'Team', teamProps({ members: [MEMBERS[0], { ...MEMBERS[1], leaving: true, home: Home.volume({ sizeGib: 0 }) }] })));
 
     // THEN
-    expect(error.message).toContain('test/Team/bob/HomeVolume: invalid homeVolumeSizeGib 0');
+    expect(error.message).toContain('test/Team/bob/HomeVolume: invalid members[1].home.sizeGib 0');
     expect(stack.node.tryFindChild('Team')).toBeUndefined();
     expect(resourcesOfType(synthJson(stack), 'digitalocean_volume')).toEqual([]);
   });
@@ -118,8 +120,8 @@ describe('CodeServerTeam', () => {
   test("applies a member's overrides over the team's settings, and only to them", () => {
     // WHEN
     const { team } = buildTeam({
-      size: 's-2vcpu-4gb',
-      members: [{ ...MEMBERS[0], size: 's-4vcpu-8gb', region: 'ams3', homeVolumeSizeGib: 50, extensions: ['esbenp.prettier-vscode'] }, MEMBERS[1]],
+      droplet: { size: 's-2vcpu-4gb' },
+      members: [{ ...MEMBERS[0], droplet: { size: 's-4vcpu-8gb', region: 'ams3' }, home: Home.volume({ sizeGib: 50 }), boot: { extensions: ['esbenp.prettier-vscode'] } }, MEMBERS[1]],
     });
     const synth = synthJson(team.node.scope as TerraformStack);
     const alice = Object.values(resourcesOf(synth, 'alice'));
@@ -204,7 +206,7 @@ describe('CodeServerTeam', () => {
 
   test("gives each member SSH through Access at <name>-ssh.<zone>, for their own principal and the admins'", () => {
     // WHEN
-    const { stack, team } = buildTeam({ sshAccess: true, admins: { emails: ['ops@example.com'] } });
+    const { stack, team } = buildTeam({ ssh: {}, admins: { emails: ['ops@example.com'] } });
 
     // THEN
     expect(Object.values(resourcesOf(synthJson(stack), 'bob')).filter((r) => r.type === 'CNAME').map((r) => r.name).sort()).toEqual(['bob-ssh.example.com', 'bob.example.com']);
@@ -217,25 +219,96 @@ describe('CodeServerTeam', () => {
     expect(() => buildTeam({ hostnamePattern: 'code.{zoneName}' })).toThrow('test/Team: invalid hostnamePattern "code.{zoneName}": must contain {name}');
   });
 
-  test("reports a member's own bad value at the path of their editor", () => {
+  test("reports a member's own bad value at the path of their editor, by its place in the team's props", () => {
     // WHEN
-    const error = thrownBy(() => buildTeam({ members: [MEMBERS[0], { ...MEMBERS[1], size: 's-1vcpu-1gb' }] }));
+    const error = thrownBy(() => buildTeam({ members: [MEMBERS[0], { ...MEMBERS[1], droplet: { size: 's-1vcpu-1gb' } }] }));
 
     // THEN
-    expect(error.message).toContain('test/Team/bob/Droplet: invalid size "s-1vcpu-1gb"');
+    expect(error.message).toContain('test/Team/bob/Droplet: invalid members[1].droplet.size "s-1vcpu-1gb"');
+  });
+
+  test("reports a bad shared value by its place in the team's props, at the first editor that takes it", () => {
+    // WHEN
+    const error = thrownBy(() => buildTeam({ droplet: { size: 's-1vcpu-1gb' }, members: [{ ...MEMBERS[0], droplet: { region: 'ams3' } }, MEMBERS[1]] }));
+
+    // THEN
+    expect(error.message).toContain('test/Team/alice/Droplet: invalid droplet.size "s-1vcpu-1gb"');
+  });
+
+  test("merges a member's group over the team's field by field: what the member leaves out stays the team's", () => {
+    // WHEN
+    const { stack, team } = buildTeam({
+      droplet: { region: 'ams3', size: 's-2vcpu-4gb', tags: ['team'] },
+      access: { sessionDuration: '8h', identityProviderIds: ['0e1f9e3a-5c5e-4bd8-8f4a-1c2d3e4f5a6b'] },
+      boot: { userName: 'dev', extensions: ['esbenp.prettier-vscode'] },
+      members: [{ ...MEMBERS[0], droplet: { size: 's-4vcpu-8gb' }, access: { sessionDuration: '2h' }, boot: { extensions: [] } }, MEMBERS[1]],
+    });
+    const synth = synthJson(stack);
+    const aliceDroplet = onlyResourceOf(synth, 'alice', 'digitalocean_droplet');
+    const aliceApp = Object.values(resourcesOf(synth, 'alice')).find((r) => r.type === 'self_hosted');
+    const bobApp = Object.values(resourcesOf(synth, 'bob')).find((r) => r.type === 'self_hosted');
+
+    // THEN
+    expect(aliceDroplet).toMatchObject({ size: 's-4vcpu-8gb', region: 'ams3' });
+    expect(aliceDroplet.tags).toContain('team');
+    expect(aliceApp).toMatchObject({ session_duration: '2h', allowed_idps: ['0e1f9e3a-5c5e-4bd8-8f4a-1c2d3e4f5a6b'] });
+    expect(bobApp).toMatchObject({ session_duration: '8h' });
+    expect(team.editors.alice.userData?.cloudConfig).toContain('/home/dev');
+    expect(team.editors.alice.userData?.cloudConfig).not.toContain('esbenp.prettier-vscode');
+    expect(team.editors.bob.userData?.cloudConfig).toContain('esbenp.prettier-vscode');
+  });
+
+  test("a member's home replaces the team's whole, and ssh: { enabled: false } turns the team's SSH off for them", () => {
+    // WHEN
+    const { team } = buildTeam({
+      ssh: {},
+      home: Home.volume({ sizeGib: 40, label: 'team-home' }),
+      members: [{ ...MEMBERS[0], home: Home.volume({ sizeGib: 60 }), ssh: { enabled: false } }, MEMBERS[1]],
+    });
+    const synth = synthJson(team.node.scope as TerraformStack);
+
+    // THEN
+    expect(onlyResourceOf(synth, 'alice', 'digitalocean_volume')).toMatchObject({ size: 60, initial_filesystem_label: 'ztcs-home' });
+    expect(onlyResourceOf(synth, 'bob', 'digitalocean_volume')).toMatchObject({ size: 40, initial_filesystem_label: 'team-home' });
+    expect(team.editors.alice.sshDnsRecord).toBeUndefined();
+    expect(team.editors.bob.sshDnsRecord).toBeDefined();
+  });
+
+  test('gives a member an existing home, and refuses the same volume for two members', () => {
+    // GIVEN
+    const stack = newStack();
+    const old = HomeVolume.fromVolumeAttributes(stack, 'AliceOldHome', { volumeId: '506f78a4-e098-11e5-ad9f-000f53306ae1', label: 'old-home' });
+
+    // WHEN
+    const team = new CodeServerTeam(stack, 'Team', teamProps({ members: [{ ...MEMBERS[0], home: Home.existing(old) }, MEMBERS[1]] }));
+    const twice = thrownBy(() => new CodeServerTeam(newStack('other'), 'Team', teamProps({
+      newTeam: true, members: [{ ...MEMBERS[0], home: Home.existing(old) }, { ...MEMBERS[1], home: Home.existing(old) }],
+    })));
+
+    // THEN
+    expect(team.editors.alice.homeVolume).toBeUndefined();
+    expect(onlyResourceOf(synthJson(stack), 'alice', 'digitalocean_droplet').volume_ids).toEqual(['506f78a4-e098-11e5-ad9f-000f53306ae1']);
+    expect(twice.message).toContain('invalid members[1].home "506f78a4-e098-11e5-ad9f-000f53306ae1": is also the home volume of members[0] (alice)');
+  });
+
+  test("refuses a member's own access.allow: their email is what lets them in", () => {
+    expect(() => buildTeam({ members: [MEMBERS[0], { ...MEMBERS[1], access: { allow: { emailDomains: ['example.com'] } } }] })).toThrow(
+      'test/Team: invalid members[1].access.allow {"emailDomains":["example.com"]}: is the member\'s email',
+    );
   });
 
   test('builds no volume for a leaving member when the team keeps no homes on volumes', () => {
     // WHEN
-    const synth = synthJson(buildTeam({ homeVolume: false, disposableHome: true, members: [MEMBERS[0], { ...MEMBERS[1], leaving: true }] }).stack);
+    const { stack } = buildTeam({ home: Home.onDropletDisk({ disposable: true }), members: [MEMBERS[0], { ...MEMBERS[1], leaving: true }] });
+    const synth = synthJson(stack);
 
     // THEN
     expect(resourcesOf(synth, 'bob')).toEqual({});
   });
 
   test('refuses a leaving member whose only home is their droplet\'s disk, unless the team says homes are disposable', () => {
-    expect(() => buildTeam({ homeVolume: false, members: [MEMBERS[0], { ...MEMBERS[1], leaving: true }] })).toThrow(
-      'test/Team: invalid members[1].leaving true: deletes the droplet, and with homeVolume: false the only copy of the home is on its disk',
+    expect(() => buildTeam({ home: Home.onDropletDisk(), members: [MEMBERS[0], { ...MEMBERS[1], leaving: true }] })).toThrow(
+      'test/Team: invalid members[1].leaving true: deletes the droplet, and with home: Home.onDropletDisk() the only copy of the home is on its disk',
     );
   });
 
@@ -247,20 +320,22 @@ describe('CodeServerTeam', () => {
     expect(() => buildTeam({ hostnamePattern: '{name}.dev.{zoneName}' })).toThrow(
       'test/Team: invalid hostnamePattern "alice.dev.example.com": is 2 levels below the zone "example.com"',
     );
-    expect(() => buildTeam({ hostnamePattern: '{name}.dev.{zoneName}', allowDeepHostnames: true })).not.toThrow();
+    expect(() => buildTeam({ hostnamePattern: '{name}.dev.{zoneName}', dns: { allowDeepHostnames: true } })).not.toThrow();
   });
 
-  test.each<[string, unknown]>([
-    ['allow', { emails: ['everyone@example.com'] }],
-    ['allow', { emailDomains: ['example.com'] }],
-    ['sshPrincipals', ['root']],
-    ['sshHostname', 'ssh.example.com'],
-    ['hostname', 'code.example.com'],
-    ['dropletName', 'box'],
-    ['existingHomeVolumeId', '506f78a4-e098-11e5-ad9f-000f53306ae1'],
-  ])('refuses %s in the shared settings, where it would reach every member', (prop, value) => {
-    // GIVEN: an editor's props spread into the team's settings, as a type system lets through
-    const shared = { ...teamProps(), [prop]: value } as CodeServerTeamProps;
+  test.each<[string, object, unknown]>([
+    ['access.allow', { access: { allow: { emails: ['everyone@example.com'] } } }, { emails: ['everyone@example.com'] }],
+    ['access.allow', { access: { allow: { emailDomains: ['example.com'] } } }, { emailDomains: ['example.com'] }],
+    ['access.applicationName', { access: { applicationName: 'editor' } }, 'editor'],
+    ['ssh.principals', { ssh: { principals: ['root'] } }, ['root']],
+    ['ssh.hostname', { ssh: { hostname: 'ssh.example.com' } }, 'ssh.example.com'],
+    ['hostname', { hostname: 'code.example.com' }, 'code.example.com'],
+    ['droplet.name', { droplet: { name: 'box' } }, 'box'],
+    ['tunnel.name', { tunnel: { name: 'tunnel' } }, 'tunnel'],
+    ['home', { home: Home.existing({ volumeId: '506f78a4-e098-11e5-ad9f-000f53306ae1', label: 'home' } as any) }, 'Home.existing(…)'],
+  ])('refuses %s in the shared settings, where it would reach every member', (prop, settings, value) => {
+    // GIVEN: an editor's props in the team's settings, as a type system lets through
+    const shared = { ...teamProps(), ...settings } as CodeServerTeamProps;
 
     // THEN
     expect(() => new CodeServerTeam(newStack(), 'Team', shared)).toThrow(

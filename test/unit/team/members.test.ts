@@ -22,7 +22,7 @@ describe('memberPrincipals', () => {
   });
 
   test('adds the admins\' emails\' principals, without repeating one; domains and groups give none', () => {
-    expect(memberPrincipals(ALICE, { emails: ['alice@example.org', 'ops@example.com'], groupIds: [GROUP_ID] })).toEqual(['alice', 'ops']);
+    expect(memberPrincipals(ALICE, { emails: ['alice@example.org', 'ops@example.com'], groups: [{ groupId: GROUP_ID }] })).toEqual(['alice', 'ops']);
   });
 });
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'fs';
 import { App, Testing, TerraformStack } from 'cdktf';
-import { CodeServerTeam, CodeServerTeamProps, TeamMember, ZeroTrustCodeServer } from '../../../lib';
+import { CodeServerTeam, CodeServerTeamProps, Home, HomeVolume, TeamMember, ZeroTrustCodeServer } from '../../../lib';
 import { rosterDifferences, rosterModeOf } from '../../../lib/team/roster';
 import { AT_A_DESK, newStack, resourcesByAddress, synthJson, TEAM_MEMBERS as MEMBERS, teamProps, thrownBy, validProps, withEnv } from '../../support/fixtures';
 
@@ -136,46 +136,49 @@ describe('the roster as a lockfile', () => {
 });
 
 describe('homes that are not volumes of the team', () => {
-  test('refuses removing from the list a member whose only home is their droplet\'s disk, unless disposableHome', () => {
+  test('refuses removing from the list a member whose only home is their droplet\'s disk, unless it is disposable', () => {
     // GIVEN
-    buildTeam({ homeVolume: false, disposableHome: undefined });
+    buildTeam({ home: Home.onDropletDisk() });
 
     // WHEN
-    const error = thrownBy(() => buildTeam({ homeVolume: false, members: [MEMBERS[0], MEMBERS[2]] }));
+    const error = thrownBy(() => buildTeam({ home: Home.onDropletDisk(), members: [MEMBERS[0], MEMBERS[2]] }));
 
     // THEN
-    expect(error.message).toContain('test/Team: invalid members ["alice","carol"]: leaves out "bob", whose home is only on their droplet\'s disk (homeVolume: false)');
+    expect(error.message).toContain('test/Team: invalid members ["alice","carol"]: leaves out "bob", whose home is only on their droplet\'s disk (Home.onDropletDisk())');
   });
 
   test('lets a member whose home is disposable go from the list', () => {
     // GIVEN
-    buildTeam({ homeVolume: false });
-    buildTeam({ homeVolume: false, members: [MEMBERS[0], { ...MEMBERS[1], disposableHome: true }, MEMBERS[2]] });
+    buildTeam({ home: Home.onDropletDisk() });
+    buildTeam({ home: Home.onDropletDisk(), members: [MEMBERS[0], { ...MEMBERS[1], home: Home.onDropletDisk({ disposable: true }) }, MEMBERS[2]] });
 
     // THEN
-    expect(() => buildTeam({ homeVolume: false, members: [MEMBERS[0], MEMBERS[2]] })).not.toThrow();
+    expect(() => buildTeam({ home: Home.onDropletDisk(), members: [MEMBERS[0], MEMBERS[2]] })).not.toThrow();
   });
 
   test('refuses one existing home volume for two members', () => {
     // WHEN
     const id = '506f78a4-e098-11e5-ad9f-000f53306ae1';
-    const error = thrownBy(() => buildTeam({ members: [{ ...MEMBERS[0], existingHomeVolumeId: id }, { ...MEMBERS[1], existingHomeVolumeId: id }] }));
+    const home = Home.existing(HomeVolume.fromVolumeAttributes(new TerraformStack(new App(), 'homes'), 'Old', { volumeId: id }));
+    const error = thrownBy(() => buildTeam({ members: [{ ...MEMBERS[0], home }, { ...MEMBERS[1], home }] }));
 
     // THEN
-    expect(error.message).toContain(`test/Team: invalid members[1].existingHomeVolumeId "${id}": is also the home volume of members[0] (alice)`);
+    expect(error.message).toContain(`test/Team: invalid members[1].home "${id}": is also the home volume of members[0] (alice)`);
   });
 
   test('refuses one existing home volume for two editors of an app', () => {
     // GIVEN
     const id = '506f78a4-e098-11e5-ad9f-000f53306ae1';
     const app = new App();
-    new ZeroTrustCodeServer(new TerraformStack(app, 'one'), 'CodeServer', validProps({ existingHomeVolumeId: id }));
+    const one = new TerraformStack(app, 'one');
+    const home = Home.existing(HomeVolume.fromVolumeAttributes(one, 'Old', { volumeId: id }));
+    new ZeroTrustCodeServer(one, 'CodeServer', validProps({ home }));
 
     // WHEN
-    const error = thrownBy(() => new ZeroTrustCodeServer(new TerraformStack(app, 'two'), 'CodeServer', validProps({ hostname: 'other.example.com', existingHomeVolumeId: id })));
+    const error = thrownBy(() => new ZeroTrustCodeServer(new TerraformStack(app, 'two'), 'CodeServer', validProps({ hostname: 'other.example.com', home })));
 
     // THEN
-    expect(error.message).toContain(`two/CodeServer: invalid existingHomeVolumeId "${id}": is already the existing home volume of one/CodeServer`);
+    expect(error.message).toContain(`two/CodeServer: invalid home "${id}": is already the existing home volume of one/CodeServer`);
   });
 });
 
