@@ -3,7 +3,6 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir, userInfo } from 'os';
 import { join } from 'path';
 import { parse } from 'yaml';
-import { homeLabelled } from './home-volume';
 import { BootPhase, BootUser } from '../../../lib/boot/boot-steps';
 import { renderCloudConfig } from '../../../lib/boot/cloud-config';
 import { resolveBootOptions } from '../../../lib/boot/code-server-user-data';
@@ -237,7 +236,7 @@ describeAsRoot('the first boot scripts, run twice', () => {
   });
 
   test('prepare-home stops the boot when the home volume is not mounted, writing nothing to the home', () => {
-    install(carriedFiles({ hostname: 'code.example.com', tunnelToken: 't', homeVolume: homeLabelled('no-such-label') }), {
+    install(carriedFiles({ hostname: 'code.example.com', tunnelToken: 't', homeVolumeLabel: 'no-such-label' }), {
       CODE_USER: user, CODE_HOME: home, WORKSPACE: join(home, 'workspace'),
     });
     // The two-minute wait for the device is cut short: a seq that counts nothing ends the loop at once.

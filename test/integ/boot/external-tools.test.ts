@@ -3,7 +3,6 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFil
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { parse, stringify } from 'yaml';
-import { homeLabelled } from './home-volume';
 import { buildApp, readSettings } from '../../../examples/main';
 import { ZeroTrustCodeServer } from '../../../lib';
 import { buildCloudConfig, renderCloudConfig } from '../../../lib/boot/cloud-config';
@@ -32,15 +31,15 @@ const COMBINATIONS: Array<[string, CodeServerUserDataProps]> = [
     workspaceFolder: '/home/coder/src/projects',
     swapSizeGib: 8,
     reconnectionGraceSeconds: 3600,
-    homeVolume: homeLabelled('ztcs-home'),
+    homeVolumeLabel: 'ztcs-home',
   }],
   ['a small droplet (swap 2)', { ...BASE, memoryGib: 2 }],
   ['a custom user name', { ...BASE, userName: 'dev_user-1', workspaceFolder: '/home/dev_user-1/code' }],
   ['a custom code-server version', { ...BASE, codeServerVersion: '4.113.0' }],
-  ['a home volume only', { ...BASE, homeVolume: homeLabelled('home-1') }],
+  ['a home volume only', { ...BASE, homeVolumeLabel: 'home-1' }],
   ['an idle stop', {
     ...BASE,
-    homeVolume: homeLabelled('home-1'),
+    homeVolumeLabel: 'home-1',
     userName: 'dev-1',
     workspaceFolder: '/home/dev-1/workspace',
     idleStop: { idleMinutes: 30, warningMinutes: 5, digitaloceanToken: 'dop_v1_fake', digitaloceanApiUrl: 'https://api.digitalocean.com', markerTag: 'ztcs-idle-0123456789abcdef' },
@@ -221,7 +220,7 @@ describeTier({ tier: 'the shellcheck checks', commands: ['shellcheck'], install:
   });
 
   test('the home volume document carries its bootcmd string to shellcheck', () => {
-    const scripts = scriptsOf(render({ ...BASE, homeVolume: homeLabelled('ztcs-home') }));
+    const scripts = scriptsOf(render({ ...BASE, homeVolumeLabel: 'ztcs-home' }));
     expect(scripts.map((s) => s.where)).toEqual(expect.arrayContaining(['bootcmd[0]', 'bootcmd[1]']));
   });
 
