@@ -53,7 +53,10 @@ describe('validateMembers', () => {
 
 describe('memberSettings', () => {
   const TEAM: EditorSettings = {
-    cloudflareAccountId: 'a', cloudflareZoneId: 'z', zoneName: 'example.com', teamName: 't',
+    cloudflareAccountId: 'a',
+    cloudflareZoneId: 'z',
+    zoneName: 'example.com',
+    teamName: 't',
     droplet: { region: 'ams3', size: 's-2vcpu-4gb' },
     idleStop: { idleMinutes: 30, digitaloceanToken: 'team-token', warningMinutes: 10 },
     home: Home.volume({ sizeGib: 40 }),
