@@ -308,7 +308,7 @@ export class ZeroTrustCodeServer extends Construct {
         hostname,
         tunnelToken: this.tunnel.token,
         memoryGib: memoryGibOfSize(props.droplet?.size ?? DROPLET_DEFAULTS.size),
-        homeVolume: home,
+        homeVolumeLabel: home?.label,
         ...(this.access.sshCertificateAuthority && plan.ssh
           ? { sshCertificateAuthority: this.access.sshCertificateAuthority.publicKey, sshPrincipals: plan.ssh.principals }
           : {}),

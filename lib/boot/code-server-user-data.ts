@@ -3,7 +3,6 @@ import { BootStep, renderBootStep, validateBootSteps } from './boot-steps';
 import { CloudConfigOptions, renderCloudConfig, renderUserData } from './cloud-config';
 import type { ResolvedIdleStop } from '../idle-stop/idle-stop';
 import { checkPrincipals } from '../ssh/ssh-options';
-import type { IHomeVolume } from '../storage/home-volume';
 import {
   checkHttpsUrl,
   checkIntegerRange,
@@ -171,11 +170,10 @@ export interface CodeServerUserDataProps extends BootOptions {
    */
   readonly memoryGib?: number;
   /**
-   * A volume to mount as the user's home, by its filesystem label: one of the editor's own, or
-   * an existing one (`HomeVolume.fromVolumeAttributes`).
+   * The ext4 label of a volume to mount as the user's home (an `IHomeVolume`'s `label`).
    * @default - the home is on the droplet's own disk
    */
-  readonly homeVolume?: IHomeVolume;
+  readonly homeVolumeLabel?: string;
   /**
    * SSH through Access: the public key of the certificate authority whose short-lived certificates
    * sshd accepts (the Access SSH application's). With it, sshd (on loopback only, for the tunnel,
@@ -287,7 +285,7 @@ function validateSsh(ctx: PropContext, props: CodeServerUserDataProps): void {
 }
 
 /** Applies the defaults: the values the document is rendered from. */
-export function resolveBootOptions(props: CodeServerUserDataProps & { readonly homeVolumeLabel?: string }): CloudConfigOptions {
+export function resolveBootOptions(props: CodeServerUserDataProps): CloudConfigOptions {
   const userName = props.userName ?? BOOT_DEFAULTS.userName;
   return {
     hostname: props.hostname,
@@ -310,7 +308,7 @@ export function resolveBootOptions(props: CodeServerUserDataProps & { readonly h
     swapSizeGib: props.swapSizeGib ?? defaultSwapGib(props.memoryGib),
     reconnectionGraceSeconds: props.reconnectionGraceSeconds ?? BOOT_DEFAULTS.reconnectionGraceSeconds,
     workspaceTrust: props.workspaceTrust ?? BOOT_DEFAULTS.workspaceTrust,
-    homeVolumeLabel: props.homeVolumeLabel ?? props.homeVolume?.label,
+    homeVolumeLabel: props.homeVolumeLabel,
     ssh: props.sshCertificateAuthority === undefined
       ? undefined
       : { certificateAuthority: props.sshCertificateAuthority, principals: props.sshPrincipals ?? [] },

@@ -42,7 +42,7 @@ describe('CodeServerUserData', () => {
   test("a home volume is mounted at the user's home by its label", () => {
     const stack = newStack();
     const homeVolume = new HomeVolume(stack, 'HomeVolume', { volumeName: 'home', region: 'fra1', label: 'dev-home' });
-    const boot = new CodeServerUserData(stack, 'UserData', { ...BASE, homeVolume });
+    const boot = new CodeServerUserData(stack, 'UserData', { ...BASE, homeVolumeLabel: homeVolume.label });
     expect(parse(boot.cloudConfig).mounts).toEqual([['LABEL=dev-home', '/home/coder', 'ext4', 'defaults,nofail,discard', '0', '2']]);
   });
 });
