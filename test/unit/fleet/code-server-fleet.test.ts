@@ -186,6 +186,18 @@ describe('CodeServerFleet', () => {
     expect(error.message).toMatch(/invalid members\[0\]\.name "alice": would name the stack "team-alice", which team-alice already is/);
   });
 
+  test("refuses a provider object in the fleet's own providers group, naming it by its dotted path", () => {
+    // GIVEN
+    const app = Testing.app();
+    const provider = new CloudflareProvider(new TerraformStack(app, 'other'), 'cf');
+
+    // WHEN
+    const error = thrownBy(() => new CodeServerFleet(app, 'team', fleetProps({ providers: { cloudflareProvider: provider } })));
+
+    // THEN
+    expect(error.message).toContain('team: invalid providers.cloudflareProvider "other/cf": is a provider of one stack');
+  });
+
   test.each(['cloudflareProvider', 'digitaloceanProvider'])('refuses a provider object (%s), which belongs to one stack', (prop) => {
     // GIVEN
     const app = Testing.app();

@@ -1,5 +1,7 @@
-import { memberHostname, memberPrincipals, TeamMember, validateMembers } from '../../../lib/team/members';
-import { PropContext } from '../../../lib/validation';
+import { Home } from '../../../lib';
+import { asMemberError, memberHostname, memberPrincipals, memberSettings, TeamMember, validateMembers } from '../../../lib/team/members';
+import { PropContext, propError } from '../../../lib/validation';
+import { EditorSettings } from '../../../lib/zero-trust-code-server';
 import { GROUP_ID } from '../../support/fixtures';
 
 const CTX: PropContext = { construct: 'editors/Team' };
@@ -46,5 +48,69 @@ describe('validateMembers', () => {
     expect(() => validateMembers(CTX, [ALICE, BOB], () => 'shared.example.com')).toThrow(
       'editors/Team: invalid members[1] hostname "shared.example.com": is also the hostname of members[0] (alice)',
     );
+  });
+});
+
+describe('memberSettings', () => {
+  const TEAM: EditorSettings = {
+    cloudflareAccountId: 'a',
+    cloudflareZoneId: 'z',
+    zoneName: 'example.com',
+    teamName: 't',
+    droplet: { region: 'ams3', size: 's-2vcpu-4gb' },
+    idleStop: { idleMinutes: 30, digitaloceanToken: 'team-token', warningMinutes: 10 },
+    home: Home.volume({ sizeGib: 40 }),
+    running: true,
+  };
+
+  test('merges each group the member gives over the team\'s, field by field, and leaves the others the team\'s', () => {
+    // WHEN
+    const settings = memberSettings(TEAM, { ...ALICE, droplet: { size: 's-4vcpu-8gb', region: undefined }, idleStop: { idleMinutes: 60 } });
+
+    // THEN
+    expect(settings.droplet).toEqual({ region: 'ams3', size: 's-4vcpu-8gb' });
+    expect(settings.idleStop).toEqual({ idleMinutes: 60, digitaloceanToken: 'team-token', warningMinutes: 10 });
+    expect(settings.home).toBe(TEAM.home);
+    expect(settings).not.toHaveProperty('email');
+  });
+
+  test('takes a member\'s home and running whole, and a group the team does not give as the member gives it', () => {
+    // GIVEN
+    const home = Home.onDropletDisk({ disposable: true });
+
+    // WHEN
+    const settings = memberSettings(TEAM, { ...ALICE, home, running: false, ssh: { hostname: 'alice-shell.example.com' } });
+
+    // THEN
+    expect(settings.home).toBe(home);
+    expect(settings.running).toBe(false);
+    expect(settings.ssh).toEqual({ hostname: 'alice-shell.example.com' });
+  });
+});
+
+describe('asMemberError', () => {
+  const fail = (prop: string) => () => {
+    throw propError({ construct: 'editors/Team/bob/Droplet', group: 'droplet.' }, prop, 'x', 'because');
+  };
+
+  test.each<[string, TeamMember, string]>([
+    ['a value the member gives', { ...BOB, droplet: { size: 'x' } }, 'editors/Team/bob/Droplet: invalid members[1].droplet.size "x": because'],
+    ['a value of the team\'s group the member does not override', { ...BOB, droplet: { region: 'ams3' } }, 'editors/Team/bob/Droplet: invalid droplet.size "x": because'],
+    ['a value of a group the member does not give', BOB, 'editors/Team/bob/Droplet: invalid droplet.size "x": because'],
+  ])('names %s by its place in the props', (_why, member, message) => {
+    expect(() => asMemberError(member, 1, fail('size'))).toThrow(message);
+  });
+
+  test('names the member\'s home for any error of the home they give', () => {
+    const error = () => asMemberError({ ...BOB, home: Home.volume({ sizeGib: 0 }) }, 2, () => {
+      throw propError({ construct: 'editors/Team/bob/HomeVolume', group: 'home.' }, 'sizeGib', 0, 'too small');
+    });
+    expect(error).toThrow('invalid members[2].home.sizeGib 0: too small');
+  });
+
+  test('lets other errors through as they are', () => {
+    expect(() => asMemberError(BOB, 1, () => {
+      throw new Error('not a prop');
+    })).toThrow(/^not a prop$/);
   });
 });
