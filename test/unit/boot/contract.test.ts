@@ -91,6 +91,11 @@ describe('the boot contract', () => {
     expect(renderedEntry().startsWith(asset(BOOT_ENTRY))).toBe(true);
   });
 
+  test('the platform\'s steps are written inside the scripts folder, where boot.sh runs them as "$steps/…"', () => {
+    expect(BOOT_PATHS.customSteps.startsWith(`${BOOT_PATHS.scripts}/`)).toBe(true);
+    expect(renderedEntry({ bootSteps: [{ name: 'tools', packages: ['jq'] }] })).toContain(`"$steps/${BOOT_PATHS.customSteps.slice(BOOT_PATHS.scripts.length + 1)}/before-editor/01-tools.sh"`);
+  });
+
   test('BOOT_SEQUENCE places each phase of the platform\'s steps once', () => {
     const slots = BOOT_SEQUENCE.flatMap((entry) => ('platformSteps' in entry ? [entry.platformSteps] : []));
     expect(slots.sort()).toEqual(Object.values(BootPhase).sort());
