@@ -96,6 +96,12 @@ describe('the boot contract', () => {
     expect(renderedEntry({ bootSteps: [{ name: 'tools', packages: ['jq'] }] })).toContain(`"$steps/${BOOT_PATHS.customSteps.slice(BOOT_PATHS.scripts.length + 1)}/before-editor/01-tools.sh"`);
   });
 
+  test('the records boot.sh\'s machinery looks for are records of BOOT_SEQUENCE\'s steps', () => {
+    const looked = [...asset(BOOT_ENTRY).matchAll(/"\$records\/([a-z][a-z.-]+)"/g)].map((m) => m[1]);
+    expect(looked.length).toBeGreaterThan(0);
+    expect(looked.filter((name) => !BOOT_STEP_RECORDS.includes(name))).toEqual([]);
+  });
+
   test('BOOT_SEQUENCE places each phase of the platform\'s steps once', () => {
     const slots = BOOT_SEQUENCE.flatMap((entry) => ('platformSteps' in entry ? [entry.platformSteps] : []));
     expect(slots.sort()).toEqual(Object.values(BootPhase).sort());
