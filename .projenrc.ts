@@ -220,6 +220,12 @@ const bundleWorker = project.addTask('bundle:worker', {
 });
 project.preCompileTask.spawn(bundleWorker);
 
+project.addTask('bench:control-plane', {
+  description: 'The control plane\'s Worker in workerd against the worker tier\'s stand-ins: time to answer a visit (median of N) and the bundle\'s size; writes bench/control-plane.md (numbers, no assertions)',
+  exec: 'ts-node --transpile-only bench/control-plane.ts',
+  receiveArgs: true,
+});
+
 project.addTask('eslint:fix', {
   description: 'Runs eslint and fixes what it can (`npm test` only lints)',
   exec: 'projen eslint --fix',
