@@ -214,7 +214,11 @@ async function fromOrigin(request) {
   }
 }
 async function start(env, editor) {
-  await new DigitalOcean(env.DIGITALOCEAN_API_URL, env.DIGITALOCEAN_TOKEN).deleteTag(editor.markerTag);
+  const digitalocean = new DigitalOcean(env.DIGITALOCEAN_API_URL, env.DIGITALOCEAN_TOKEN);
+  for (const droplet of await digitalocean.dropletsTagged(editor.dropletTag)) {
+    if (droplet.status === "off") await digitalocean.deleteDroplet(droplet.id);
+  }
+  await digitalocean.deleteTag(editor.markerTag);
   const response = await fetch(env.START_HOOK_URL, {
     method: "POST",
     headers: {
@@ -239,15 +243,18 @@ async function visit(request, env, context) {
     now: Math.floor(Date.now() / 1e3)
   });
   if (!check.ok) return html(refusedPage(), 403);
+  const isStatus = new URL(request.url).pathname === STATUS_PATH;
+  if (!isStatus) {
+    const answer = await fromOrigin(request);
+    if (answer) return answer;
+  }
   const limits = JSON.parse(env.START_LIMITS);
   const record = await readRecord(env, editor);
-  const isStatus = new URL(request.url).pathname === STATUS_PATH;
-  const answer = await fromOrigin(isStatus ? new Request(new URL("/healthz", request.url), { headers: request.headers }) : request);
-  if (answer) {
-    if (record.state !== "running") context.waitUntil(writeRecord(env, editor, runningRecord(record, Date.now())));
-    return isStatus ? json({ ready: true }) : answer;
-  }
   if (isStatus) {
+    if (await fromOrigin(new Request(new URL("/healthz", request.url), { headers: request.headers }))) {
+      if (record.state !== "running") context.waitUntil(writeRecord(env, editor, runningRecord(record, Date.now())));
+      return json({ ready: true });
+    }
     const left = record.state === "starting" ? Math.max(0, limits.expectedSeconds - (Date.now() - record.since) / 1e3) : limits.expectedSeconds;
     return json({ ready: false, about: aboutHowLong(left) });
   }

@@ -58,9 +58,17 @@ async function fromOrigin(request: Request): Promise<Response | undefined> {
   }
 }
 
-/** Starts an editor: removes its stopped marker (so that its stack plans a droplet again), then calls the start hook. */
+/**
+ * Starts an editor: deletes a droplet of it still powered off (the cron has not come by yet: a
+ * deploy would keep it, off), removes its stopped marker (so that its stack plans a droplet
+ * again), then calls the start hook, whose deploy makes the droplet on the same home.
+ */
 async function start(env: Env, editor: ServedEditor): Promise<void> {
-  await new DigitalOcean(env.DIGITALOCEAN_API_URL, env.DIGITALOCEAN_TOKEN).deleteTag(editor.markerTag);
+  const digitalocean = new DigitalOcean(env.DIGITALOCEAN_API_URL, env.DIGITALOCEAN_TOKEN);
+  for (const droplet of await digitalocean.dropletsTagged(editor.dropletTag)) {
+    if (droplet.status === 'off') await digitalocean.deleteDroplet(droplet.id);
+  }
+  await digitalocean.deleteTag(editor.markerTag);
   const response = await fetch(env.START_HOOK_URL, {
     method: 'POST',
     headers: {
@@ -87,16 +95,21 @@ async function visit(request: Request, env: Env, context: Context): Promise<Resp
   });
   if (!check.ok) return html(refusedPage(), 403);
 
+  // A running editor's requests touch nothing but the origin: no KV read, no write.
+  const isStatus = new URL(request.url).pathname === STATUS_PATH;
+  if (!isStatus) {
+    const answer = await fromOrigin(request);
+    if (answer) return answer;
+  }
   const limits = JSON.parse(env.START_LIMITS) as StartLimits;
   const record = await readRecord(env, editor);
-  const isStatus = new URL(request.url).pathname === STATUS_PATH;
-  // The starting page's question goes to the editor's health check, never to the editor's own pages.
-  const answer = await fromOrigin(isStatus ? new Request(new URL('/healthz', request.url), { headers: request.headers }) : request);
-  if (answer) {
-    if (record.state !== 'running') context.waitUntil(writeRecord(env, editor, runningRecord(record, Date.now())));
-    return isStatus ? json({ ready: true }) : answer;
-  }
   if (isStatus) {
+    // The starting page's question goes to the editor's health check, never to the editor's own pages.
+    if (await fromOrigin(new Request(new URL('/healthz', request.url), { headers: request.headers }))) {
+      // The start is over; its call still counts in the hour's limit.
+      if (record.state !== 'running') context.waitUntil(writeRecord(env, editor, runningRecord(record, Date.now())));
+      return json({ ready: true });
+    }
     const left = record.state === 'starting' ? Math.max(0, limits.expectedSeconds - (Date.now() - record.since) / 1000) : limits.expectedSeconds;
     return json({ ready: false, about: aboutHowLong(left) });
   }

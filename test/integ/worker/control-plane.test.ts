@@ -76,7 +76,10 @@ describeWorkerd('the control plane in workerd', () => {
     expect(call.headers.authorization).toBe('Bearer hook-secret');
     expect(JSON.parse(call.body)).toEqual({ ref: 'main', inputs: { editor: 'alice' } });
     // The marker goes before the hook's deploy, so that the deploy plans the droplet again.
-    expect(harness.digitalocean.calls.map((c) => `${c.method} ${c.path}`)).toEqual([`DELETE /v2/tags/${ALICE.markerTag}`]);
+    expect(harness.digitalocean.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      `GET /v2/droplets?tag_name=${ALICE.dropletTag}&per_page=200`,
+      `DELETE /v2/tags/${ALICE.markerTag}`,
+    ]);
 
     const again = await harness.visit(ALICE, token, '/', true);
     expect(again.status).toBe(503);
@@ -94,12 +97,21 @@ describeWorkerd('the control plane in workerd', () => {
     expect(await harness.record(ALICE)).toMatchObject({ state: 'running' });
   });
 
-  test('a visit of a running editor passes through and starts nothing', async () => {
+  test('a visit of an editor powered off that the cron has not stopped yet deletes its droplet before the start hook\'s deploy', async () => {
+    harness.droplets.set(ALICE.dropletTag, [{ id: 101, status: 'off' }]);
+    expect((await harness.visit(ALICE, harness.tokenFor(ALICE))).status).toBe(503);
+    expect(harness.digitalocean.calls.filter((c) => c.method === 'DELETE').map((c) => c.path)).toEqual(['/v2/droplets/101', `/v2/tags/${ALICE.markerTag}`]);
+    expect(harness.hook.calls).toHaveLength(1);
+  });
+
+  test('a visit of a running editor passes through, starts nothing and touches no record', async () => {
     harness.up.add(ALICE.name);
     const response = await harness.visit(ALICE, harness.tokenFor(ALICE), '/healthz');
     expect(response.status).toBe(200);
     expect(response.body).toBe('editor alice.code.example.com /healthz');
     expect(harness.hook.calls).toHaveLength(0);
+    expect(harness.digitalocean.calls).toHaveLength(0);
+    expect(await harness.record(ALICE)).toBeNull();
   });
 
   test('a visit of a hostname the control plane does not serve is answered 404', async () => {
