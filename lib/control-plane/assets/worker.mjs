@@ -180,6 +180,12 @@ function limitedPage(editorName, retryAfterSeconds) {
     `<h1>Started too often</h1><p>${escapeHtml(editorName)}'s editor was started too many times in the last hour. Try again in ${aboutHowLong(retryAfterSeconds)}, or ask your platform team.</p>`
   );
 }
+function failedStartPage(editorName) {
+  return page(
+    "Your editor could not be started",
+    `<h1>Your editor could not be started</h1><p>${escapeHtml(editorName)}'s editor is stopped, and asking for its start failed. Reload this page to try again; if it fails again, ask your platform team.</p>`
+  );
+}
 
 // lib/control-plane/worker/index.ts
 var teamKeys;
@@ -264,7 +270,13 @@ async function visit(request, env, context) {
   }
   if (decision.action === "start") {
     await writeRecord(env, editor, decision.record);
-    await start(env, editor);
+    try {
+      await start(env, editor);
+    } catch (error) {
+      await writeRecord(env, editor, { ...decision.record, state: record.state, since: record.since });
+      console.error(`start of ${editor.name}: ${String(error)}`);
+      return html(failedStartPage(editor.name), 502);
+    }
   }
   return html(startingPage(editor.name, decision.secondsLeft), 503, { "Retry-After": "5" });
 }

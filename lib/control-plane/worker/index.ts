@@ -2,7 +2,7 @@ import { BINDINGS, ServedEditor, StartLimits, STATUS_PATH } from './contract';
 import { decideStart, editorFor, EditorRecord, originAnswered, parseRecord, planStops, runningRecord, DropletSummary } from './decisions';
 import { DigitalOcean } from './digitalocean';
 import { AccessKey, accessToken, checkAccessToken, tokenKeyId } from './jwt';
-import { aboutHowLong, limitedPage, refusedPage, startingPage } from './page';
+import { aboutHowLong, failedStartPage, limitedPage, refusedPage, startingPage } from './page';
 
 /** The KV namespace's calls used here. */
 interface KvStore {
@@ -120,7 +120,14 @@ async function visit(request: Request, env: Env, context: Context): Promise<Resp
   if (decision.action === 'start') {
     // Recorded before the call, so that visits meanwhile wait rather than call again.
     await writeRecord(env, editor, decision.record);
-    await start(env, editor);
+    try {
+      await start(env, editor);
+    } catch (error) {
+      // The next visit may try again: the record is as it was, but for the start counted in the hour's limit.
+      await writeRecord(env, editor, { ...decision.record, state: record.state, since: record.since });
+      console.error(`start of ${editor.name}: ${String(error)}`);
+      return html(failedStartPage(editor.name), 502);
+    }
   }
   return html(startingPage(editor.name, decision.secondsLeft), 503, { 'Retry-After': '5' });
 }

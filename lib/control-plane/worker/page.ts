@@ -46,3 +46,11 @@ export function limitedPage(editorName: string, retryAfterSeconds: number): stri
     `<h1>Started too often</h1><p>${escapeHtml(editorName)}'s editor was started too many times in the last hour. Try again in ${aboutHowLong(retryAfterSeconds)}, or ask your platform team.</p>`,
   );
 }
+
+/** The page of a start that failed (the start hook or DigitalOcean refused): the next visit tries again. */
+export function failedStartPage(editorName: string): string {
+  return page(
+    'Your editor could not be started',
+    `<h1>Your editor could not be started</h1><p>${escapeHtml(editorName)}'s editor is stopped, and asking for its start failed. Reload this page to try again; if it fails again, ask your platform team.</p>`,
+  );
+}

@@ -104,6 +104,19 @@ describeWorkerd('the control plane in workerd', () => {
     expect(harness.hook.calls).toHaveLength(1);
   });
 
+  test('a start whose hook fails is answered 502, and the next visit calls the hook again', async () => {
+    harness.hookAnswers.push(500);
+    const token = harness.tokenFor(ALICE);
+    const failed = await harness.visit(ALICE, token);
+    expect(failed.status).toBe(502);
+    expect(failed.body).toContain('could not be started');
+    expect(await harness.record(ALICE)).toMatchObject({ state: 'running', starts: [expect.any(Number)] });
+
+    expect((await harness.visit(ALICE, token)).status).toBe(503);
+    expect(harness.hook.calls).toHaveLength(2);
+    expect(await harness.record(ALICE)).toMatchObject({ state: 'starting' });
+  });
+
   test('a visit of a running editor passes through, starts nothing and touches no record', async () => {
     harness.up.add(ALICE.name);
     const response = await harness.visit(ALICE, harness.tokenFor(ALICE), '/healthz');

@@ -97,7 +97,9 @@ export class Harness {
     if (call.method === 'DELETE' && /^\/v2\/(tags|droplets)\/[^/]+$/.test(url.pathname)) return reply(res, 204);
     return reply(res, 404, { id: 'not_found' });
   });
-  public readonly hook = new StandIn((_call, res) => reply(res, 204));
+  /** The start hook's answers to come, first first; 204 once none is left. */
+  public readonly hookAnswers: number[] = [];
+  public readonly hook = new StandIn((_call, res) => reply(res, this.hookAnswers.shift() ?? 204));
   public readonly origin = new StandIn((call, res) => {
     res.writeHead(200, { 'Content-Type': 'text/plain' });
     res.end(`editor ${String(call.headers['x-forwarded-host'])} ${call.path}`);

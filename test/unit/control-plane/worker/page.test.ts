@@ -1,5 +1,5 @@
 import { STATUS_PATH } from '../../../../lib/control-plane/worker/contract';
-import { aboutHowLong, escapeHtml, limitedPage, refusedPage, startingPage } from '../../../../lib/control-plane/worker/page';
+import { aboutHowLong, escapeHtml, failedStartPage, limitedPage, refusedPage, startingPage } from '../../../../lib/control-plane/worker/page';
 
 describe('the pages', () => {
   test.each([[0, 'less than a minute'], [44, 'less than a minute'], [60, 'about a minute'], [180, 'about 3 minutes'], [200, 'about 3 minutes'], [600, 'about 10 minutes']])('%i seconds read as %s', (seconds, text) => {
@@ -24,5 +24,9 @@ describe('the pages', () => {
 
   test('the refused page tells the developer to sign in through Access', () => {
     expect(refusedPage()).toContain('sign in');
+  });
+
+  test('the failed start\'s page says to reload to try again', () => {
+    expect(failedStartPage('<alice>')).toContain('&#60;alice&#62;\'s editor is stopped, and asking for its start failed. Reload this page to try again');
   });
 });
