@@ -8,7 +8,9 @@ const [ALICE, BOB] = EDITORS;
 /** Whether miniflare and its workerd binary load here; undefined when they do, else what fails. */
 function workerdProbe(): string | undefined {
   const run = spawnSync(process.execPath, ['-e', 'require("child_process").execFileSync(require("workerd").default, ["--version"])'], { encoding: 'utf8' });
-  return run.status === 0 ? undefined : `workerd, miniflare's runtime (${run.stderr.trim().split('\n')[0]})`;
+  if (run.status === 0) return undefined;
+  const error = run.stderr.split('\n').find((line) => /Error:/.test(line)) ?? run.stderr.trim().split('\n')[0];
+  return `workerd, miniflare's runtime (${error.trim()})`;
 }
 
 const describeWorkerd = describeTier({

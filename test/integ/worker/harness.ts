@@ -3,7 +3,9 @@ import { readFileSync } from 'fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
 import { join } from 'path';
-import { fetch as miniflareFetch, Miniflare, Response as MiniflareResponse } from 'miniflare';
+// Types only: miniflare is loaded when a harness starts, so that a machine without workerd's
+// binary reaches the tier's skip rather than failing at the import.
+import type { Miniflare } from 'miniflare';
 import { BINDINGS, ServedEditor, StartLimits } from '../../../lib/control-plane/worker/contract';
 
 // The control plane's Worker in workerd (miniflare), as the construct uploads it (the committed
@@ -111,7 +113,9 @@ export class Harness {
     const standIns = [this.access, this.digitalocean, this.hook, this.origin];
     const [teamUrl, digitaloceanUrl, hookUrl, originUrl] = await Promise.all(standIns.map((standIn) => standIn.listen()));
     this.teamUrl = teamUrl;
-    this.mf = new Miniflare({
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { fetch: miniflareFetch, Miniflare: MiniflareClass, Response: MiniflareResponse } = require('miniflare') as typeof import('miniflare');
+    this.mf = new MiniflareClass({
       modules: true,
       scriptPath: WORKER_BUNDLE,
       compatibilityDate: '2025-09-01',
