@@ -44,7 +44,7 @@ export const TIERS: Record<string, Tier> = {
   },
   worker: {
     folder: 'test/integ/worker/',
-    description: 'the control plane\'s Worker in workerd (miniflare, npm) against loopback stand-ins of the DigitalOcean API, Access\'s keys, the start hook and the editor',
+    description: 'the control plane\'s Worker in workerd (miniflare, npm) against loopback stand-ins of the DigitalOcean API, Access\'s keys, the start hook and the editor, and its starting page in Chromium',
     externalTools: true,
     fast: false,
   },

@@ -1,24 +1,10 @@
-import { spawnSync } from 'child_process';
-import { DEFAULT_LIMITS, EDITORS, Harness, TeamKey, WORKER_BUNDLE } from './harness';
+import { DEFAULT_LIMITS, EDITORS, Harness, TeamKey, WORKER_TIER_NEEDS } from './harness';
 import { STATUS_PATH } from '../../../lib/control-plane/worker/contract';
 import { describeTier } from '../../support/tools';
 
 const [ALICE, BOB] = EDITORS;
 
-/** Whether miniflare and its workerd binary load here; undefined when they do, else what fails. */
-function workerdProbe(): string | undefined {
-  const run = spawnSync(process.execPath, ['-e', 'require("child_process").execFileSync(require("workerd").default, ["--version"])'], { encoding: 'utf8' });
-  if (run.status === 0) return undefined;
-  const error = run.stderr.split('\n').find((line) => /Error:/.test(line)) ?? run.stderr.trim().split('\n')[0];
-  return `workerd, miniflare's runtime (${error.trim()})`;
-}
-
-const describeWorkerd = describeTier({
-  tier: 'the worker tier (the control plane in workerd)',
-  files: [{ path: WORKER_BUNDLE, what: 'the Worker\'s bundle' }],
-  probe: workerdProbe,
-  install: 'Install it with: npm ci (miniflare and workerd are devDependencies; workerd runs on Linux x64 and arm64 with glibc 2.35 or newer), and npx projen bundle:worker.',
-});
+const describeWorkerd = describeTier({ tier: 'the worker tier (the control plane in workerd)', ...WORKER_TIER_NEEDS });
 
 describeWorkerd('the control plane in workerd', () => {
   let harness: Harness;

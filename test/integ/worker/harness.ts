@@ -1,5 +1,5 @@
+import { spawnSync } from 'child_process';
 import { createSign, generateKeyPairSync, KeyObject } from 'crypto';
-import { readFileSync } from 'fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
 import { join } from 'path';
@@ -107,6 +107,8 @@ export class Harness {
     res.end(`editor ${String(call.headers['x-forwarded-host'])} ${call.path}`);
   });
   public teamUrl = '';
+  /** Where workerd listens for visits (a request's Host header names the editor). */
+  public workerUrl?: URL;
   private mf?: Miniflare;
 
   public async start(limits: StartLimits = DEFAULT_LIMITS): Promise<void> {
@@ -140,7 +142,7 @@ export class Harness {
         return miniflareFetch(`${originUrl}${url.pathname}${url.search}`, { method: request.method, headers: { 'x-forwarded-host': url.hostname } });
       },
     });
-    await this.mf.ready;
+    this.workerUrl = await this.mf.ready;
   }
 
   /** A visit of an editor's address, with an Access token or none. */
@@ -179,7 +181,17 @@ export class Harness {
   }
 }
 
-/** The bundle's size in bytes. */
-export function bundleBytes(): number {
-  return readFileSync(WORKER_BUNDLE).length;
+/** Whether miniflare's workerd binary runs here: undefined when it does, else what fails. */
+export function workerdProbe(): string | undefined {
+  const run = spawnSync(process.execPath, ['-e', 'require("child_process").execFileSync(require("workerd").default, ["--version"])'], { encoding: 'utf8' });
+  if (run.status === 0) return undefined;
+  const error = run.stderr.split('\n').find((line) => /Error:/.test(line)) ?? run.stderr.trim().split('\n')[0];
+  return `workerd, miniflare's runtime (${error.trim()})`;
 }
+
+/** What the worker tier needs: the bundle and workerd (npm). */
+export const WORKER_TIER_NEEDS = {
+  files: [{ path: WORKER_BUNDLE, what: 'the Worker\'s bundle' }],
+  probe: workerdProbe,
+  install: 'Install it with: npm ci (miniflare and workerd are devDependencies; workerd runs on Linux x64 and arm64 with glibc 2.35 or newer), and npx projen bundle:worker.',
+};
