@@ -33,10 +33,12 @@ function runningRecord(record, now) {
 function planStops(droplets) {
   const plans = [];
   for (const [editor, list] of droplets) {
-    const off = list.filter((droplet) => droplet.status === "off").map((droplet) => droplet.id);
-    if (off.length > 0 && off.length === list.length) plans.push({ editor, dropletIds: off });
+    if (list.length > 0 && noneRunning(list)) plans.push({ editor, dropletIds: list.map((droplet) => droplet.id) });
   }
   return plans;
+}
+function noneRunning(droplets) {
+  return droplets.every((droplet) => droplet.status === "off");
 }
 function editorFor(editors, hostname) {
   const wanted = hostname.toLowerCase();
@@ -221,9 +223,9 @@ async function fromOrigin(request) {
 }
 async function start(env, editor) {
   const digitalocean = new DigitalOcean(env.DIGITALOCEAN_API_URL, env.DIGITALOCEAN_TOKEN);
-  for (const droplet of await digitalocean.dropletsTagged(editor.dropletTag)) {
-    if (droplet.status === "off") await digitalocean.deleteDroplet(droplet.id);
-  }
+  const droplets = await digitalocean.dropletsTagged(editor.dropletTag);
+  if (!noneRunning(droplets)) return false;
+  for (const droplet of droplets) await digitalocean.deleteDroplet(droplet.id);
   await digitalocean.deleteTag(editor.markerTag);
   const response = await fetch(env.START_HOOK_URL, {
     method: "POST",
@@ -236,6 +238,7 @@ async function start(env, editor) {
     body: JSON.stringify({ ref: env.START_HOOK_REF, inputs: { editor: editor.name } })
   });
   if (!response.ok) throw new Error(`start hook: ${response.status} ${await response.text()}`);
+  return true;
 }
 async function visit(request, env, context) {
   const editors = JSON.parse(env.EDITORS);
@@ -270,13 +273,15 @@ async function visit(request, env, context) {
   }
   if (decision.action === "start") {
     await writeRecord(env, editor, decision.record);
+    let started;
     try {
-      await start(env, editor);
+      started = await start(env, editor);
     } catch (error) {
       await writeRecord(env, editor, { ...decision.record, state: record.state, since: record.since });
       console.error(`start of ${editor.name}: ${String(error)}`);
       return html(failedStartPage(editor.name), 502);
     }
+    if (!started) await writeRecord(env, editor, record);
   }
   return html(startingPage(editor.name, decision.secondsLeft), 503, { "Retry-After": "5" });
 }

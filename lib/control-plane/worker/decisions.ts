@@ -77,10 +77,17 @@ export interface StopPlan {
 export function planStops(droplets: ReadonlyMap<ServedEditor, readonly DropletSummary[]>): StopPlan[] {
   const plans: StopPlan[] = [];
   for (const [editor, list] of droplets) {
-    const off = list.filter((droplet) => droplet.status === 'off').map((droplet) => droplet.id);
-    if (off.length > 0 && off.length === list.length) plans.push({ editor, dropletIds: off });
+    if (list.length > 0 && noneRunning(list)) plans.push({ editor, dropletIds: list.map((droplet) => droplet.id) });
   }
   return plans;
+}
+
+/**
+ * Whether an editor whose origin does not answer needs a start: none of its droplets is `new`
+ * or `active` (booting, or up with code-server briefly down), which a deploy would not change.
+ */
+export function noneRunning(droplets: readonly DropletSummary[]): boolean {
+  return droplets.every((droplet) => droplet.status === 'off');
 }
 
 /** The editor a request is for, by its hostname (case-insensitive, as hostnames are). */

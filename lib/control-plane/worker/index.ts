@@ -1,5 +1,5 @@
 import { BINDINGS, ServedEditor, StartLimits, STATUS_PATH } from './contract';
-import { decideStart, editorFor, EditorRecord, originAnswered, parseRecord, planStops, runningRecord, DropletSummary } from './decisions';
+import { decideStart, DropletSummary, editorFor, EditorRecord, noneRunning, originAnswered, parseRecord, planStops, runningRecord } from './decisions';
 import { DigitalOcean } from './digitalocean';
 import { AccessKey, accessToken, checkAccessToken, tokenKeyId } from './jwt';
 import { aboutHowLong, failedStartPage, limitedPage, refusedPage, startingPage } from './page';
@@ -7,7 +7,7 @@ import { aboutHowLong, failedStartPage, limitedPage, refusedPage, startingPage }
 /** The KV namespace's calls used here. */
 interface KvStore {
   get(key: string): Promise<string | null>;
-  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  put(key: string, value: string): Promise<void>;
 }
 
 /** What the Worker is given: text bindings by their names in BINDINGS, and the KV namespace. */
@@ -59,15 +59,16 @@ async function fromOrigin(request: Request): Promise<Response | undefined> {
 }
 
 /**
- * Starts an editor: deletes a droplet of it still powered off (the cron has not come by yet: a
- * deploy would keep it, off), removes its stopped marker (so that its stack plans a droplet
- * again), then calls the start hook, whose deploy makes the droplet on the same home.
+ * Starts an editor, unless a droplet of it is booting or up (false then, and nothing is done):
+ * deletes a droplet of it still powered off (the cron has not come by yet: a deploy would keep it,
+ * off), removes its stopped marker (so that its stack plans a droplet again), then calls the start
+ * hook, whose deploy makes the droplet on the same home.
  */
-async function start(env: Env, editor: ServedEditor): Promise<void> {
+async function start(env: Env, editor: ServedEditor): Promise<boolean> {
   const digitalocean = new DigitalOcean(env.DIGITALOCEAN_API_URL, env.DIGITALOCEAN_TOKEN);
-  for (const droplet of await digitalocean.dropletsTagged(editor.dropletTag)) {
-    if (droplet.status === 'off') await digitalocean.deleteDroplet(droplet.id);
-  }
+  const droplets = await digitalocean.dropletsTagged(editor.dropletTag);
+  if (!noneRunning(droplets)) return false;
+  for (const droplet of droplets) await digitalocean.deleteDroplet(droplet.id);
   await digitalocean.deleteTag(editor.markerTag);
   const response = await fetch(env.START_HOOK_URL, {
     method: 'POST',
@@ -80,6 +81,7 @@ async function start(env: Env, editor: ServedEditor): Promise<void> {
     body: JSON.stringify({ ref: env.START_HOOK_REF, inputs: { editor: editor.name } }),
   });
   if (!response.ok) throw new Error(`start hook: ${response.status} ${await response.text()}`);
+  return true;
 }
 
 async function visit(request: Request, env: Env, context: Context): Promise<Response> {
@@ -120,14 +122,17 @@ async function visit(request: Request, env: Env, context: Context): Promise<Resp
   if (decision.action === 'start') {
     // Recorded before the call, so that visits meanwhile wait rather than call again.
     await writeRecord(env, editor, decision.record);
+    let started: boolean;
     try {
-      await start(env, editor);
+      started = await start(env, editor);
     } catch (error) {
       // The next visit may try again: the record is as it was, but for the start counted in the hour's limit.
       await writeRecord(env, editor, { ...decision.record, state: record.state, since: record.since });
       console.error(`start of ${editor.name}: ${String(error)}`);
       return html(failedStartPage(editor.name), 502);
     }
+    // A droplet is booting or up: no start was asked for, and none is counted.
+    if (!started) await writeRecord(env, editor, record);
   }
   return html(startingPage(editor.name, decision.secondsLeft), 503, { 'Retry-After': '5' });
 }

@@ -92,6 +92,16 @@ describeWorkerd('the control plane in workerd', () => {
     expect(harness.hook.calls).toHaveLength(1);
   });
 
+  test('a visit of an editor whose droplet is up but does not answer (booting, or code-server restarting) gets the starting page and calls no hook', async () => {
+    harness.droplets.set(ALICE.dropletTag, [{ id: 101, status: 'active' }]);
+    const response = await harness.visit(ALICE, harness.tokenFor(ALICE));
+    expect(response.status).toBe(503);
+    expect(response.body).toContain('Your editor is starting');
+    expect(harness.hook.calls).toHaveLength(0);
+    expect(harness.digitalocean.calls.map((c) => c.method)).toEqual(['GET']);
+    expect(await harness.record(ALICE)).toEqual({ state: 'running', since: 0, starts: [] });
+  });
+
   test('a start whose hook fails is answered 502, and the next visit calls the hook again', async () => {
     harness.hookAnswers.push(500);
     const token = harness.tokenFor(ALICE);

@@ -1,5 +1,5 @@
 import { ServedEditor } from '../../../../lib/control-plane/worker/contract';
-import { decideStart, editorFor, EditorRecord, NEW_RECORD, originAnswered, parseRecord, planStops, runningRecord } from '../../../../lib/control-plane/worker/decisions';
+import { decideStart, editorFor, EditorRecord, NEW_RECORD, noneRunning, originAnswered, parseRecord, planStops, runningRecord } from '../../../../lib/control-plane/worker/decisions';
 
 const LIMITS = { expectedSeconds: 180, startTimeoutSeconds: 600, maxStartsPerHour: 3 };
 const NOW = 1_800_000_000_000;
@@ -52,6 +52,17 @@ describe('planStops', () => {
       [DAVE, []],
     ]));
     expect(plans).toEqual([{ editor: ALICE, dropletIds: [1] }]);
+  });
+});
+
+describe('noneRunning', () => {
+  test.each<[string, Array<{ id: number; status: string }>, boolean]>([
+    ['no droplet (stopped)', [], true],
+    ['a powered-off droplet', [{ id: 1, status: 'off' }], true],
+    ['a droplet being made (booting)', [{ id: 1, status: 'new' }], false],
+    ['an active droplet (code-server briefly down)', [{ id: 1, status: 'active' }], false],
+  ])('%s: a start is needed: %s', (_case, droplets, needed) => {
+    expect(noneRunning(droplets)).toBe(needed);
   });
 });
 
