@@ -60,6 +60,18 @@ async function main(): Promise<void> {
   } finally {
     await harness.stop();
   }
+  // The same pass-through by a Worker that does nothing else: what workerd, miniflare and the
+  // stand-in cost without the control plane's work.
+  const bare = new Harness();
+  await bare.start(undefined, 'export default { fetch: (request) => fetch(request) };');
+  try {
+    bare.up.add(ALICE.name);
+    await bare.visit(ALICE);
+    const samples = await timed(() => bare.visit(ALICE), 200);
+    rows.push(`| baseline: a Worker that only passes the request through (200) | ${visits} | ${quantile(samples, 0.5).toFixed(2)} | ${quantile(samples, 0.95).toFixed(2)} | ${samples[0].toFixed(2)} |`);
+  } finally {
+    await bare.stop();
+  }
   const bundle = readFileSync(WORKER_BUNDLE);
   const report = [
     '# The control plane\'s Worker in workerd',

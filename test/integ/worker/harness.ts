@@ -111,7 +111,11 @@ export class Harness {
   public workerUrl?: URL;
   private mf?: Miniflare;
 
-  public async start(limits: StartLimits = DEFAULT_LIMITS): Promise<void> {
+  /**
+   * Starts the stand-ins and workerd with the Worker (the committed bundle), or with another
+   * module's source (a baseline to measure against).
+   */
+  public async start(limits: StartLimits = DEFAULT_LIMITS, script?: string): Promise<void> {
     const standIns = [this.access, this.digitalocean, this.hook, this.origin];
     const [teamUrl, digitaloceanUrl, hookUrl, originUrl] = await Promise.all(standIns.map((standIn) => standIn.listen()));
     this.teamUrl = teamUrl;
@@ -119,7 +123,7 @@ export class Harness {
     const { fetch: miniflareFetch, Miniflare: MiniflareClass, Response: MiniflareResponse } = require('miniflare') as typeof import('miniflare');
     this.mf = new MiniflareClass({
       modules: true,
-      scriptPath: WORKER_BUNDLE,
+      ...(script === undefined ? { scriptPath: WORKER_BUNDLE } : { script }),
       compatibilityDate: '2025-09-01',
       kvNamespaces: [BINDINGS.state],
       bindings: {
