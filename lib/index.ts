@@ -1,5 +1,6 @@
 export * from './access';
 export * from './boot';
+export * from './control-plane';
 export * from './dns';
 export * from './droplet';
 export * from './fleet';
