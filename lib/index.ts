@@ -3,7 +3,9 @@ export * from './boot';
 export * from './dns';
 export * from './droplet';
 export * from './fleet';
-export * from './idle-stop';
+// ResolvedIdleStop stays while CodeServerUserDataProps.idleStop uses it (jsii: JSII3000 otherwise).
+export type { IdleStop, IdleStopMarkerProps, ResolvedIdleStop } from './idle-stop';
+export { IdleStopMarker } from './idle-stop';
 export * from './providers';
 export * from './storage';
 export * from './team';
