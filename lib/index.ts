@@ -6,6 +6,7 @@ export * from './fleet';
 // ResolvedIdleStop stays while CodeServerUserDataProps.idleStop uses it (jsii: JSII3000 otherwise).
 export type { IdleStop, IdleStopMarkerProps, ResolvedIdleStop } from './idle-stop';
 export { IdleStopMarker } from './idle-stop';
+export * from './policy';
 export * from './providers';
 export * from './storage';
 export * from './team';

@@ -18,6 +18,7 @@ const PUBLIC_RUNTIME_EXPORTS = [
   'CodeServerTunnel',
   'CodeServerUserData',
   'DepartedEditor',
+  'EditorPolicy',
   'FirewallProtocol',
   'HomeVolume',
   'IdleStopMarker',
