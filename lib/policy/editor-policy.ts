@@ -94,15 +94,16 @@ export class EditorPolicy implements IAspect {
    * escape the policy: synthesis then fails and names it.
    */
   public applyTo(scope: IConstruct): void {
-    const stacks = scope.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c));
-    if (stacks.length === 0 || isInsideStack(scope)) {
+    if (isInsideStack(scope)) {
       Aspects.of(scope).add(this);
       return;
     }
-    stacks.forEach((stack) => Aspects.of(stack).add(this));
-    scope.node.addValidation({
-      validate: () => scope.node.findAll()
-        .filter((c) => TerraformStack.isStack(c) && !Aspects.of(c).all.includes(this))
+    const stacksIn = () => scope.node.findAll().filter((c) => TerraformStack.isStack(c));
+    stacksIn().forEach((stack) => Aspects.of(stack).add(this));
+    // The app validates only its own node, after its stacks: the root checks that none escaped.
+    scope.node.root.node.addValidation({
+      validate: () => stacksIn()
+        .filter((stack) => !Aspects.of(stack).all.includes(this))
         .map((stack) => `EditorPolicy: stack ${stack.node.path} was created after EditorPolicy.applyTo(${scope.node.path || 'the app'}) and escapes it: apply the policy once every stack exists`),
     });
   }

@@ -27,6 +27,13 @@ function editorApp(overrides: Partial<ZeroTrustCodeServerProps> = {}): { app: Ap
   return { app: stack.node.root as App, stack };
 }
 
+/** A new stack of an app, with the three providers. */
+function stackIn(app: App, id: string): TerraformStack {
+  const stack = new TerraformStack(app, id);
+  [CloudflareProvider, DigitaloceanProvider, TlsProvider].forEach((Provider) => new Provider(stack, Provider.tfResourceType));
+  return stack;
+}
+
 /** An app with a fleet `team` of these members: a stack per member. */
 function fleetApp(members: TeamMember[]): App {
   const app = Testing.app();
@@ -187,12 +194,22 @@ describe('EditorPolicy', () => {
     new EditorPolicy(POLICY).applyTo(app);
 
     // WHEN
-    const late = new TerraformStack(app, 'late');
-    [CloudflareProvider, DigitaloceanProvider, TlsProvider].forEach((Provider) => new Provider(late, Provider.tfResourceType));
-    new ZeroTrustCodeServer(late, 'editor', editorProps({ hostname: 'late.example.com' }));
+    new ZeroTrustCodeServer(stackIn(app, 'late'), 'editor', editorProps({ hostname: 'late.example.com' }));
 
     // THEN
     expect(synthError(app)).toContain('EditorPolicy: stack late was created after EditorPolicy.applyTo(the app) and escapes it');
+  });
+
+  test('fails synthesis for every stack when the policy was applied to the app before any existed', () => {
+    // GIVEN
+    const app = Testing.app();
+    new EditorPolicy(POLICY).applyTo(app);
+
+    // WHEN
+    new ZeroTrustCodeServer(stackIn(app, 'test'), 'editor', editorProps());
+
+    // THEN
+    expect(synthError(app)).toContain('EditorPolicy: stack test was created after EditorPolicy.applyTo(the app) and escapes it');
   });
 
   test('works as a stack\'s aspect too', () => {
