@@ -116,10 +116,10 @@ export class EditorPolicy implements IAspect {
     const owner = node.node.scope;
     let rules: (() => string[]) | undefined;
     if (node instanceof Droplet && owner instanceof CodeServerDroplet) {
-      node.tags = withTags(node.tagsInput, this.tags);
+      if (this.tags.length > 0) node.tags = withTags(node.tagsInput, this.tags);
       rules = () => this.dropletRules(node);
     } else if (node instanceof Volume && owner instanceof HomeVolume) {
-      node.tags = withTags(node.tagsInput, this.tags);
+      if (this.tags.length > 0) node.tags = withTags(node.tagsInput, this.tags);
       rules = () => this.homeRules(node);
     } else if (node instanceof ZeroTrustAccessApplication && owner instanceof CodeServerAccess) {
       rules = () => this.applicationRules(node);

@@ -97,6 +97,18 @@ describe('EditorPolicy', () => {
     expect(droplets.find((d) => d.name === 'db').tags).toEqual(['db']);
   });
 
+  test('without tags, changes nothing an editor that keeps the rules synthesizes', () => {
+    // GIVEN
+    const { app: plain } = editorApp();
+    const { app: policed } = editorApp();
+
+    // WHEN
+    new EditorPolicy({ ...POLICY, tags: undefined }).applyTo(policed);
+
+    // THEN
+    expect(synthApp(policed).test.resource).toEqual(synthApp(plain).test.resource);
+  });
+
   test('synthesizes an editor that keeps every rule', () => {
     const { app } = editorApp();
     new EditorPolicy(POLICY).applyTo(app);
