@@ -4,7 +4,10 @@ export * from './control-plane';
 export * from './dns';
 export * from './droplet';
 export * from './fleet';
-export * from './idle-stop';
+// ResolvedIdleStop stays while CodeServerUserDataProps.idleStop uses it (jsii: JSII3000 otherwise).
+export type { IdleStop, IdleStopMarkerProps, ResolvedIdleStop } from './idle-stop';
+export { IdleStopMarker } from './idle-stop';
+export * from './policy';
 export * from './providers';
 export * from './storage';
 export * from './team';
