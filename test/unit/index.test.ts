@@ -12,6 +12,7 @@ const PUBLIC_RUNTIME_EXPORTS = [
   'BootPhase',
   'BootUser',
   'CodeServerAccess',
+  'CodeServerControlPlane',
   'CodeServerDroplet',
   'CodeServerFleet',
   'CodeServerTeam',
