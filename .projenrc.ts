@@ -19,7 +19,7 @@ const releaseTestSteps = [
 ];
 
 /** Everything the npm package holds besides package.json, the README, the LICENSE and the bundled dependencies. */
-const PACKAGE_FILES = ['lib/**/*.js', 'lib/**/*.d.ts', 'lib/boot/assets/', '.jsii', 'API.md', 'docs/*.md'];
+const PACKAGE_FILES = ['lib/**/*.js', 'lib/**/*.d.ts', 'lib/boot/assets/', 'lib/control-plane/assets/', '.jsii', 'API.md', 'docs/*.md'];
 
 const project = new cdktf.ConstructLibraryCdktf({
   name: 'cdktf-zero-trust-code-server',
@@ -74,6 +74,10 @@ const project = new cdktf.ConstructLibraryCdktf({
     // The VM tier's real editor is opened in Debian's Chromium (never a browser of its own: the
     // core package downloads none).
     'playwright-core@^1.65.1',
+    // The control plane's Worker: bundled into one ES module (lib/control-plane/assets/worker.mjs),
+    // and run in workerd by the worker tier.
+    'esbuild@^0.28.2',
+    'miniflare@^4.20260426.0',
   ],
   bundledDeps: ['yaml@^2.8.0'],
 
@@ -206,6 +210,21 @@ const benchPlans = project.addTask('bench:plans', {
   description: 'A team as one stack against a fleet (a state per member): API calls and wall time of plans at 10, 100 and 300 members, with Terraform and the providers against the stand-in; writes bench/plans.md (numbers, no assertions)',
 });
 benchPlans.exec('ts-node --transpile-only bench/plans.ts', { receiveArgs: true });
+
+// The control plane's Worker is one ES module string that the construct uploads: esbuild bundles
+// lib/control-plane/worker/ into lib/control-plane/assets/worker.mjs before every compile, and
+// test/unit/control-plane/bundle.test.ts fails when the committed bundle is not what its source makes.
+const bundleWorker = project.addTask('bundle:worker', {
+  description: 'Bundles the control plane\'s Worker (lib/control-plane/worker/) into lib/control-plane/assets/worker.mjs',
+  exec: 'ts-node --transpile-only scripts/bundle-worker.ts',
+});
+project.preCompileTask.spawn(bundleWorker);
+
+project.addTask('bench:control-plane', {
+  description: 'The control plane\'s Worker in workerd against the worker tier\'s stand-ins: time to answer a visit (median of N) and the bundle\'s size; writes bench/control-plane.md (numbers, no assertions)',
+  exec: 'ts-node --transpile-only bench/control-plane.ts',
+  receiveArgs: true,
+});
 
 project.addTask('eslint:fix', {
   description: 'Runs eslint and fixes what it can (`npm test` only lints)',

@@ -1,9 +1,13 @@
 export * from './access';
 export * from './boot';
+export * from './control-plane';
 export * from './dns';
 export * from './droplet';
 export * from './fleet';
-export * from './idle-stop';
+// ResolvedIdleStop stays while CodeServerUserDataProps.idleStop uses it (jsii: JSII3000 otherwise).
+export type { IdleStop, IdleStopMarkerProps, ResolvedIdleStop } from './idle-stop';
+export { IdleStopMarker } from './idle-stop';
+export * from './policy';
 export * from './previews';
 export * from './providers';
 export * from './ssh';

@@ -42,6 +42,12 @@ export const TIERS: Record<string, Tier> = {
     externalTools: true,
     fast: false,
   },
+  worker: {
+    folder: 'test/integ/worker/',
+    description: 'the control plane\'s Worker in workerd (miniflare, npm) against loopback stand-ins of the DigitalOcean API, Access\'s keys, the start hook and the editor, and its starting page in Chromium',
+    externalTools: true,
+    fast: false,
+  },
   packages: {
     folder: 'test/integ/packages/',
     description: 'the Python wheel and the Go module',

@@ -1,3 +1,5 @@
+import type { BootPhase } from './boot-steps';
+
 /**
  * The contract between the TypeScript that writes the boot and the shell scripts that run it:
  * every path, unit name, `boot.env` key and step that both sides name. The document is rendered
@@ -61,38 +63,65 @@ export const METADATA_SERVICE = {
   rulePriority: 90,
 } as const;
 
-/** The script the boot unit runs; it runs the steps below, in this order. */
+/** The script the boot unit runs: the machinery of the steps, followed by their list (BOOT_SEQUENCE). */
 export const BOOT_ENTRY = 'boot.sh';
 
 /** The library of retries that the steps which download source. */
 export const BOOT_LIBRARY = 'retry.sh';
 
-/** The steps of the first boot, in the order boot.sh runs them: the critical path, then the optional steps. */
-export const BOOT_STEPS = [
-  'prepare-home.sh',
-  'configure-ssh.sh',
-  'install-cloudflared.sh',
-  'install-code-server.sh',
-  'wait-ready.sh',
-  'personalize.sh',
-  'enable-security-updates.sh',
-] as const;
+/**
+ * A step of the boot's own: a script of the scripts folder, or the start of a unit. The name is
+ * its record's (under `BOOT_PATHS.stepRecords`) and its name in the boot's log. An optional step
+ * (`warning`) only warns when it fails, and is tried again on the next start.
+ */
+export type BuiltInBootStep =
+  | { readonly script: string; readonly warning?: string }
+  | { readonly unit: string };
+
+/** Where the platform's own steps (bootSteps) of a phase go in BOOT_SEQUENCE. */
+export interface PlatformStepsSlot {
+  readonly platformSteps: `${BootPhase}`;
+  /** The warning when one of them fails; without it a failure stops the boot there. */
+  readonly warning?: string;
+}
 
 /**
- * The records boot.sh keeps under `BOOT_PATHS.stepRecords`, in the order it runs them: each step
- * by its script's name, and the starts of the two services by their units' names.
+ * The boot, in the order boot.sh runs it: the critical path (home, SSH, the tunnel, code-server,
+ * readiness), then the optional steps. The tunnel comes up before code-server is installed, so
+ * SSH through Access reaches a droplet whose code-server failed. The one list: boot.sh runs what
+ * is generated from it (lib/boot/fragments/sequence.ts) and holds no step of its own.
  */
-export const BOOT_STEP_RECORDS = [
-  'prepare-home.sh',
-  'configure-ssh.sh',
-  'install-cloudflared.sh',
-  BOOT_UNITS.cloudflared,
-  'install-code-server.sh',
-  BOOT_UNITS.codeServer,
-  'wait-ready.sh',
-  'personalize.sh',
-  'enable-security-updates.sh',
-] as const;
+export const BOOT_SEQUENCE: ReadonlyArray<BuiltInBootStep | PlatformStepsSlot> = [
+  { script: 'prepare-home.sh' },
+  { script: 'configure-ssh.sh' },
+  { script: 'install-cloudflared.sh' },
+  { unit: BOOT_UNITS.cloudflared },
+  { script: 'install-code-server.sh' },
+  { platformSteps: 'before-editor' },
+  { unit: BOOT_UNITS.codeServer },
+  { script: 'wait-ready.sh' },
+  { platformSteps: 'after-ready', warning: 'a boot step of the platform did not finish; the editor is up without it' },
+  { script: 'personalize.sh', warning: 'personalization did not finish; the editor is up without it' },
+  { script: 'enable-security-updates.sh', warning: 'unattended security updates could not be turned on' },
+];
+
+/** The boot's own steps of BOOT_SEQUENCE, in order. */
+export const BUILT_IN_STEPS: readonly BuiltInBootStep[] = BOOT_SEQUENCE.filter((entry): entry is BuiltInBootStep => !('platformSteps' in entry));
+
+/** The name of a step of the boot's own: its script's, or its unit's. */
+export function builtInStepName(step: BuiltInBootStep): string {
+  return 'script' in step ? step.script : step.unit;
+}
+
+/** The scripts of the boot's own steps, in the order boot.sh runs them. */
+export const BOOT_STEPS: readonly string[] = BUILT_IN_STEPS.flatMap((step) => ('script' in step ? [step.script] : []));
+
+/**
+ * The records boot.sh keeps under `BOOT_PATHS.stepRecords` for the boot's own steps, in the
+ * order it runs them: each step by its script's name, and the starts of the two services by
+ * their units' names.
+ */
+export const BOOT_STEP_RECORDS: readonly string[] = BUILT_IN_STEPS.map(builtInStepName);
 
 /** The keys of `boot.env`, in the order they are written. */
 export const BOOT_ENV_KEYS = [

@@ -1,1 +1,2 @@
-export * from './tunnel-dns-record';
+export type { DnsOptions, TunnelDnsRecordProps } from './tunnel-dns-record';
+export { TunnelDnsRecord } from './tunnel-dns-record';

@@ -2,10 +2,10 @@
 # The boot, run by ztcs-boot.service: on the first boot, and again on every later start until it
 # has finished (the unit restarts it after a failure, and a reboot or a reset starts it again).
 # Each finished step leaves a record, so a later run starts from the first unfinished step.
-# The critical path (home, SSH, the tunnel, code-server, readiness) comes before anything
-# optional: a failure on it stops this run here, with an error in the unit's journal. The tunnel
-# comes up before code-server is installed, so SSH through Access reaches a droplet whose
-# code-server failed. Optional steps only warn, and are tried again on the next start.
+# The steps follow this machinery as a list generated from BOOT_SEQUENCE (lib/boot/contract.ts)
+# and the platform's bootSteps: the critical path (home, SSH, the tunnel, code-server, readiness)
+# before anything optional. A failure on it stops this run there, with an error in the unit's
+# journal; optional steps only warn, and are tried again on the next start.
 set -euo pipefail
 steps=/usr/local/lib/ztcs
 records=/var/lib/ztcs/steps
@@ -46,25 +46,3 @@ step() {
   sync "$records/$name" "$records"
   echo "ztcs: $name done"
 }
-
-step prepare-home.sh "$steps/prepare-home.sh"
-step configure-ssh.sh "$steps/configure-ssh.sh"
-step install-cloudflared.sh "$steps/install-cloudflared.sh"
-step cloudflared-tunnel.service systemctl enable --now cloudflared-tunnel.service
-step install-code-server.sh "$steps/install-code-server.sh"
-# The platform's own steps (bootSteps) of a phase, in name order, each recorded like the others.
-custom_steps() {
-  local script
-  for script in "$steps/custom/$1"/*.sh; do
-    [ -e "$script" ] || continue
-    step "custom-$1-$(basename "$script")" "$script" || return 1
-  done
-}
-custom_steps before-editor
-step code-server.service systemctl enable --now code-server.service
-step wait-ready.sh "$steps/wait-ready.sh"
-
-custom_steps after-ready || echo "ztcs: a boot step of the platform did not finish; the editor is up without it" >&2
-
-step personalize.sh "$steps/personalize.sh" || echo "ztcs: personalization did not finish; the editor is up without it" >&2
-step enable-security-updates.sh "$steps/enable-security-updates.sh" || echo "ztcs: unattended security updates could not be turned on" >&2

@@ -5,6 +5,7 @@ import { dirname, join } from 'path';
 import { parse, stringify } from 'yaml';
 import { buildApp, readSettings } from '../../../examples/main';
 import { ZeroTrustCodeServer } from '../../../lib';
+import { BootPhase, BootUser } from '../../../lib/boot/boot-steps';
 import { buildCloudConfig, renderCloudConfig } from '../../../lib/boot/cloud-config';
 import { CodeServerUserDataProps, resolveBootOptions } from '../../../lib/boot/code-server-user-data';
 import { IDLE_PATHS, IDLE_UNITS } from '../../../lib/boot/contract';
@@ -43,6 +44,15 @@ const COMBINATIONS: Array<[string, CodeServerUserDataProps]> = [
     userName: 'dev-1',
     workspaceFolder: '/home/dev-1/workspace',
     idleStop: { idleMinutes: 30, warningMinutes: 5, digitaloceanToken: 'dop_v1_fake', digitaloceanApiUrl: 'https://api.digitalocean.com', markerTag: 'ztcs-idle-0123456789abcdef' },
+  }],
+  // boot.sh's generated list with the platform's steps in both phases, two after-ready ones grouped.
+  ['platform boot steps', {
+    ...BASE,
+    bootSteps: [
+      { name: 'certs', files: [{ path: '/usr/local/share/ca-certificates/company.crt', content: 'x\n' }], commands: ['update-ca-certificates'] },
+      { name: 'tools', phase: BootPhase.AFTER_READY, packages: ['jq'] },
+      { name: 'npmrc', phase: BootPhase.AFTER_READY, runAs: BootUser.DEVELOPER, commands: ['npm config set fund false'] },
+    ],
   }],
 ];
 

@@ -4,9 +4,11 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { parse, stringify } from 'yaml';
-import { buildCloudConfig, metadataRestriction, renderCloudConfig, renderUserData, shellQuote } from '../../../lib/boot/cloud-config';
+import { BootPhase, BootUser } from '../../../lib/boot/boot-steps';
+import { buildCloudConfig, metadataRestriction, renderCloudConfig, renderUserData } from '../../../lib/boot/cloud-config';
 import { BOOT_DEFAULTS, CodeServerUserData, CodeServerUserDataProps, resolveBootOptions } from '../../../lib/boot/code-server-user-data';
 import { METADATA_SERVICE } from '../../../lib/boot/contract';
+import { shellQuote } from '../../../lib/boot/fragments/fragment';
 import { escapeTerraformTemplate } from '../../../lib/boot/terraform-string';
 
 // Unit tests of the boot document: no external tool but bash (for the quoting round trip).
@@ -390,3 +392,54 @@ describe('the boot unit in the document', () => {
   });
 });
 
+
+describe('the whole document, every feature on', () => {
+  /** DigitalOcean refuses a droplet whose user data is larger. */
+  const USER_DATA_LIMIT_BYTES = 64 * 1024;
+  const EVERYTHING: RenderProps = {
+    userName: 'dev-1',
+    workspaceFolder: '/home/dev-1/src/projects',
+    extensions: ['esbenp.prettier-vscode', 'ms-python.python@2024.2.1'],
+    settings: { 'editor.tabSize': 2, 'files.exclude': { '**/.git': true }, 'workbench.colorTheme': "Tomorrow Night's Blue" },
+    gitRepositories: ['https://github.com/example/app.git', 'https://gitlab.com/example/docs'],
+    dotfilesRepository: 'https://github.com/example/dotfiles',
+    codeServerSha256: 'a'.repeat(64),
+    codeServerDebUrl: 'http://mirror.internal/code-server/{version}/code-server_{version}_amd64.deb',
+    swapSizeGib: 8,
+    reconnectionGraceSeconds: 3600,
+    homeVolumeLabel: 'ztcs-home',
+    sshCertificateAuthority: 'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBFake= open-ssh-ca@cloudflareaccess.org',
+    sshPrincipals: ['alice', 'ops'],
+    idleStop: { idleMinutes: 30, warningMinutes: 5, digitaloceanToken: 'dop_v1_fake', digitaloceanApiUrl: 'https://api.digitalocean.com', markerTag: 'ztcs-idle-0123456789abcdef' },
+    bootSteps: [
+      { name: 'tools', packages: ['postgresql-client', 'jq'], files: [{ path: '/etc/profile.d/company.sh', content: 'export COMPANY=acme\n' }], commands: ['psql --version'] },
+      { name: 'dev-tools', runAs: BootUser.DEVELOPER, phase: BootPhase.AFTER_READY, commands: ['echo "$HOME" > ~/.ran'] },
+    ],
+  };
+
+  test.each<[string, RenderProps]>([['the defaults', {}], ['every feature on', EVERYTHING]])('the user data of %s stays under DigitalOcean\'s 64 KiB', (_, props) => {
+    const userData = renderUserData(resolveBootOptions({ ...BASE, ...props }));
+    expect(Buffer.byteLength(userData, 'utf8')).toBeLessThan(USER_DATA_LIMIT_BYTES);
+  });
+
+  test('no two fragments write the same file', () => {
+    const paths = documentOf(EVERYTHING).write_files.map((f) => f.path);
+    expect(paths.filter((path, i) => paths.indexOf(path) !== i)).toEqual([]);
+  });
+
+  test('runcmd reloads systemd, then starts the boot, then the idle stop\'s timer', () => {
+    expect(documentOf(EVERYTHING).runcmd).toEqual([
+      ['systemctl', 'daemon-reload'],
+      ['systemctl', 'enable', '--now', '--no-block', 'ztcs-boot.service'],
+      ['systemctl', 'enable', '--now', '--no-block', 'ztcs-idle-watch.timer'],
+    ]);
+  });
+
+  test('the platform\'s steps are written where boot.sh\'s list runs them, and the list runs no other', () => {
+    const doc = documentOf(EVERYTHING);
+    const entry = fileOf(doc, '/usr/local/lib/ztcs/boot.sh').content;
+    const listed = [...entry.matchAll(/"\$steps\/(custom\/[a-z-]+\/[0-9a-z-]+\.sh)"/g)].map((m) => `/usr/local/lib/ztcs/${m[1]}`);
+    expect(listed).toEqual(['/usr/local/lib/ztcs/custom/before-editor/01-tools.sh', '/usr/local/lib/ztcs/custom/after-ready/02-dev-tools.sh']);
+    expect(doc.write_files.filter((f) => f.path.includes('/custom/')).map((f) => f.path)).toEqual(listed);
+  });
+});

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { parse } from 'yaml';
+import { BootPhase } from '../../../lib/boot/boot-steps';
 import { renderCloudConfig } from '../../../lib/boot/cloud-config';
 import { resolveBootOptions } from '../../../lib/boot/code-server-user-data';
 import {
@@ -8,6 +9,7 @@ import {
   BOOT_ENV_KEYS,
   BOOT_LIBRARY,
   BOOT_PATHS,
+  BOOT_SEQUENCE,
   BOOT_STEP_RECORDS,
   BOOT_STEPS,
   BOOT_UNITS,
@@ -25,6 +27,17 @@ const SCRIPTS = [BOOT_ENTRY, BOOT_LIBRARY, ...BOOT_STEPS];
 
 function asset(name: string): string {
   return readFileSync(join(ASSETS, name), 'utf8');
+}
+
+/** boot.sh as a document carries it: its machinery and the generated list of its steps. */
+function renderedEntry(props: Partial<Parameters<typeof resolveBootOptions>[0]> = {}): string {
+  const doc = parse(renderCloudConfig(resolveBootOptions({ hostname: 'code.example.com', tunnelToken: 't', ...props })));
+  return doc.write_files.find((f: { path: string }) => f.path === `${BOOT_PATHS.scripts}/${BOOT_ENTRY}`).content;
+}
+
+/** A script as the default document carries it: boot.sh with its list, the others as they are. */
+function carried(name: string): string {
+  return name === BOOT_ENTRY ? renderedEntry() : asset(name);
 }
 
 /** Upper-case variables a script reads: $NAME and ${NAME…}, comments left out. */
@@ -60,16 +73,38 @@ describe('the boot contract', () => {
   });
 
   test('boot.sh keeps its step records in the contract\'s folder, one per step of the contract, in order', () => {
-    const entry = asset(BOOT_ENTRY);
+    const entry = renderedEntry();
     expect(entry).toContain(`records=${BOOT_PATHS.stepRecords}\n`);
     expect([...entry.matchAll(/^step ([a-z.-]+) /gm)].map((m) => m[1])).toEqual([...BOOT_STEP_RECORDS]);
     expect(BOOT_STEP_RECORDS.filter((name) => name.endsWith('.sh'))).toEqual([...BOOT_STEPS]);
   });
 
   test('boot.sh runs exactly the listed steps, in the listed order, from the scripts folder', () => {
-    const entry = asset(BOOT_ENTRY);
+    const entry = renderedEntry();
     expect(entry).toContain(`steps=${BOOT_PATHS.scripts}\n`);
     expect([...entry.matchAll(/"\$steps\/([a-z-]+\.sh)"/g)].map((m) => m[1])).toEqual([...BOOT_STEPS]);
+  });
+
+  test('the list appears once: boot.sh\'s asset runs no step of its own, the document\'s boot.sh is the asset and the generated list', () => {
+    expect(asset(BOOT_ENTRY)).not.toMatch(/^\s*step [a-z]/m);
+    expect(asset(BOOT_ENTRY)).not.toMatch(/custom/);
+    expect(renderedEntry().startsWith(asset(BOOT_ENTRY))).toBe(true);
+  });
+
+  test('the platform\'s steps are written inside the scripts folder, where boot.sh runs them as "$steps/…"', () => {
+    expect(BOOT_PATHS.customSteps.startsWith(`${BOOT_PATHS.scripts}/`)).toBe(true);
+    expect(renderedEntry({ bootSteps: [{ name: 'tools', packages: ['jq'] }] })).toContain(`"$steps/${BOOT_PATHS.customSteps.slice(BOOT_PATHS.scripts.length + 1)}/before-editor/01-tools.sh"`);
+  });
+
+  test('the records boot.sh\'s machinery looks for are records of BOOT_SEQUENCE\'s steps', () => {
+    const looked = [...asset(BOOT_ENTRY).matchAll(/"\$records\/([a-z][a-z.-]+)"/g)].map((m) => m[1]);
+    expect(looked.length).toBeGreaterThan(0);
+    expect(looked.filter((name) => !BOOT_STEP_RECORDS.includes(name))).toEqual([]);
+  });
+
+  test('BOOT_SEQUENCE places each phase of the platform\'s steps once', () => {
+    const slots = BOOT_SEQUENCE.flatMap((entry) => ('platformSteps' in entry ? [entry.platformSteps] : []));
+    expect(slots.sort()).toEqual(Object.values(BootPhase).sort());
   });
 
   test.each(BOOT_STEPS.filter((step) => variablesRead(asset(step)).size > 0))('%s sources boot.env from the contract\'s folder', (step) => {
@@ -79,25 +114,25 @@ describe('the boot contract', () => {
 
   test.each(SCRIPTS)('every variable %s reads is one that boot.env defines', (script) => {
     const keys: readonly string[] = BOOT_ENV_KEYS;
-    const unknown = [...variablesRead(asset(script))].filter((name) => !NOT_FROM_BOOT_ENV.has(name) && !keys.includes(name));
+    const unknown = [...variablesRead(carried(script))].filter((name) => !NOT_FROM_BOOT_ENV.has(name) && !keys.includes(name));
     expect(unknown).toEqual([]);
   });
 
   test('every key boot.env defines is read by some script', () => {
-    const read = new Set(SCRIPTS.flatMap((script) => [...variablesRead(asset(script))]));
+    const read = new Set(SCRIPTS.flatMap((script) => [...variablesRead(carried(script))]));
     expect(BOOT_ENV_KEYS.filter((key) => !read.has(key))).toEqual([]);
   });
 
   test('the scripts and runcmd name the units of the contract and the system units it lists, no other', () => {
     const doc = parse(renderCloudConfig(resolveBootOptions({ hostname: 'code.example.com', tunnelToken: 't' })));
-    const texts = [...SCRIPTS.map(asset), JSON.stringify(doc.runcmd)];
+    const texts = [...SCRIPTS.map(carried), JSON.stringify(doc.runcmd)];
     const named = new Set(texts.flatMap((text) => [...text.matchAll(/[a-z-]+\.(service|socket)/g)].map((m) => m[0])));
     expect([...named].sort()).toEqual([...Object.values(BOOT_UNITS), ...SYSTEM_UNITS].sort());
   });
 });
 
 describe('the boot sequence', () => {
-  const bootLines = asset(BOOT_ENTRY).split('\n');
+  const bootLines = renderedEntry().split('\n');
   const lineOf = (fragment: string): number => {
     const index = bootLines.findIndex((line) => line.includes(fragment) && !line.trimStart().startsWith('#'));
     if (index < 0) throw new Error(`boot.sh has no step ${fragment}`);
@@ -118,7 +153,7 @@ describe('the boot sequence', () => {
   });
 
   test('a step that fails is not recorded, even when boot.sh goes on (an optional step, where set -e does not hold)', () => {
-    const body = asset(BOOT_ENTRY).split('step() {')[1].split('\n}\n')[0];
+    const body = renderedEntry().split('step() {')[1].split('\n}\n')[0];
     expect(body.indexOf('if ! "$@"; then')).toBeGreaterThan(-1);
     expect(body.indexOf('if ! "$@"; then')).toBeLessThan(body.indexOf('> "$records/$name"'));
   });

@@ -1,0 +1,2 @@
+export type { EditorPolicyProps } from './editor-policy';
+export { EditorPolicy } from './editor-policy';

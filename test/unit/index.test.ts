@@ -1,0 +1,87 @@
+import { readdirSync, readFileSync, statSync } from 'fs';
+import { join } from 'path';
+import * as api from '../../lib';
+
+const LIB = join(__dirname, '..', '..', 'lib');
+
+/**
+ * What a user may import from the package at run time: constructs, enums and union classes.
+ * Props and options are interfaces (types only) and are not listed here.
+ */
+const PUBLIC_RUNTIME_EXPORTS = [
+  'BootPhase',
+  'BootUser',
+  'CodeServerAccess',
+  'CodeServerControlPlane',
+  'CodeServerDroplet',
+  'CodeServerFleet',
+  'CodeServerTeam',
+  'CodeServerTunnel',
+  'CodeServerUserData',
+  'DepartedEditor',
+  'EditorPolicy',
+  'FirewallProtocol',
+  'HomeVolume',
+  'IdleStopMarker',
+  'PropValidation',
+  'StateBackend',
+  'TunnelDnsRecord',
+  'ZeroTrustCodeServer',
+];
+
+/**
+ * Folder indexes that other lib/ files import internals through, with those internals: they stay out
+ * of the package root. `validation` is the internal barrel of checks; the root exports only `PropValidation`.
+ */
+const INTERNAL_THROUGH_FOLDER_INDEX: Record<string, readonly string[] | 'all'> = {
+  'idle-stop': ['idleStopOn', 'resolveIdleStop', 'validateIdleStop'],
+  'validation': 'all',
+};
+
+function runtimeExportsOf(module: object): string[] {
+  return Object.keys(module).filter((name) => name !== '__esModule').sort();
+}
+
+function isClass(value: unknown): boolean {
+  return typeof value === 'function' && /^class\b/.test(Function.prototype.toString.call(value));
+}
+
+function isEnum(value: unknown): boolean {
+  return typeof value === 'object' && value !== null
+    && Object.values(value).every((v) => typeof v === 'string' || typeof v === 'number');
+}
+
+const folders = readdirSync(LIB).filter((entry) => statSync(join(LIB, entry)).isDirectory() && readdirSync(join(LIB, entry)).includes('index.ts'));
+
+describe('the package root', () => {
+  test('exports at run time exactly the public constructs, enums and union classes', () => {
+    expect(runtimeExportsOf(api)).toEqual([...PUBLIC_RUNTIME_EXPORTS].sort());
+  });
+
+  test.each(runtimeExportsOf(api))('%s is a class or an enum, not a function, table or pattern', (name) => {
+    const value = (api as Record<string, unknown>)[name];
+    expect({ name, pascalCase: /^[A-Z][a-z]/.test(name), classOrEnum: isClass(value) || isEnum(value) }).toEqual({ name, pascalCase: true, classOrEnum: true });
+  });
+});
+
+describe('the folder indexes', () => {
+  test('every folder of lib/ with an index is covered', () => {
+    expect(folders).toEqual(expect.arrayContaining(Object.keys(INTERNAL_THROUGH_FOLDER_INDEX)));
+    expect(folders.length).toBeGreaterThan(5);
+  });
+
+  test.each(folders)('lib/%s/index.ts exports at run time only what the package root exports, or a listed internal', (folder) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const exported = runtimeExportsOf(require(join(LIB, folder)));
+    const internal = INTERNAL_THROUGH_FOLDER_INDEX[folder] ?? [];
+    const stray = internal === 'all' ? [] : exported.filter((name) => !PUBLIC_RUNTIME_EXPORTS.includes(name) && !internal.includes(name));
+    expect(stray).toEqual([]);
+  });
+
+  test('no folder index but validation re-exports a whole file', () => {
+    // `export *` hands every future helper of a file to users; an index names what it exports.
+    const wholesale = folders.filter((folder) => folder !== 'validation'
+      && /export \* from/.test(readFileSync(join(LIB, folder, 'index.ts'), 'utf8')));
+    expect(wholesale).toEqual([]);
+  });
+});
