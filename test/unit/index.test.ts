@@ -9,6 +9,8 @@ const LIB = join(__dirname, '..', '..', 'lib');
  * Props and options are interfaces (types only) and are not listed here.
  */
 const PUBLIC_RUNTIME_EXPORTS = [
+  'AccessGroup',
+  'AccessPolicy',
   'BootPhase',
   'BootUser',
   'CodeServerAccess',
@@ -21,6 +23,7 @@ const PUBLIC_RUNTIME_EXPORTS = [
   'DepartedEditor',
   'EditorPolicy',
   'FirewallProtocol',
+  'Home',
   'HomeVolume',
   'IdleStopMarker',
   'PropValidation',
