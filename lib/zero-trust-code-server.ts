@@ -2,17 +2,13 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AccessOptions, CodeServerAccess, validateAccessOptions } from './access/code-server-access';
 import { BootOptions, CodeServerUserData, validateBootOptions } from './boot/code-server-user-data';
-import { SSHD_PORT } from './boot/contract';
 import { DnsOptions, TunnelDnsRecord, validateDnsRecordProps } from './dns/tunnel-dns-record';
 import { CodeServerDroplet, DROPLET_DEFAULTS, dropletNameOf, DropletOptions, validateDropletProps } from './droplet/code-server-droplet';
-import { memoryGibOfSize } from './droplet/sizes';
-import { IdleStop, idleStopOn, IdleStopMarker, resolveIdleStop, validateIdleStop } from './idle-stop';
+import { IdleStop, IdleStopMarker } from './idle-stop';
 import { Preview, planPreviews, PreviewOptions } from './previews/preview-options';
-import { ProviderOptions } from './providers';
-import { planSsh, SshOptions, SshPlan } from './ssh/ssh-options';
-import { Home, HomeSpec, homeSpecOf } from './storage/home';
-import { HomeVolume, homeVolumeNameOf, HomeVolumeProps, IHomeVolume, validateHomeVolumeProps } from './storage/home-volume';
-import { CodeServerTunnel, TunnelOptions, validateTunnelProps } from './tunnel/code-server-tunnel';
+import { SSHD_PORT } from './private/boot/contract';
+import { idleStopOn, resolveIdleStop, validateIdleStop } from './private/idle-stop';
+import { memoryGibOfSize } from './private/sizes';
 import {
   checkClaimable,
   checkCloudflareId,
@@ -25,7 +21,12 @@ import {
   PropContext,
   rejectProp,
   Site,
-} from './validation';
+} from './private/validation';
+import { ProviderOptions } from './providers';
+import { planSsh, SshOptions, SshPlan } from './ssh/ssh-options';
+import { Home, HomeSpec, homeSpecOf } from './storage/home';
+import { HomeVolume, homeVolumeNameOf, HomeVolumeProps, IHomeVolume, validateHomeVolumeProps } from './storage/home-volume';
+import { CodeServerTunnel, TunnelOptions, validateTunnelProps } from './tunnel/code-server-tunnel';
 
 /** Where an editor lives in Cloudflare: required of every editor, shared by a team's. */
 export interface EditorPlacement {

@@ -4,8 +4,9 @@ import { ZeroTrustAccessShortLivedCertificate } from '@cdktf/provider-cloudflare
 import { Construct } from 'constructs';
 import { ProviderOptions } from '../providers';
 import type { IAccessPolicy } from './existing';
-import { AccessRuleSet, buildAccessRules, UUID, validateAccessRuleSet } from './rules';
-import { checkCloudflareId, checkPattern, checkUnique, contextOf, isUnresolved, PropContext, rejectProp } from '../validation';
+import type { AccessRuleSet } from './rules';
+import { buildAccessRules, UUID, validateAccessRuleSet } from '../private/access-rules';
+import { checkCloudflareId, checkPattern, checkUnique, contextOf, isUnresolved, PropContext, rejectProp } from '../private/validation';
 
 /** The defaults of {@link AccessOptions}, for documentation and tests. */
 export const ACCESS_DEFAULTS = {

@@ -8,7 +8,7 @@ import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   checkCloudflareId, checkDomain, checkHttpsUrl, checkIntegerRange, checkPattern, checkUnique, contextOf, isUnresolved, PropContext, rejectProp,
-} from '../validation';
+} from '../private/validation';
 import { BINDINGS, ServedEditor, StartLimits } from './worker/contract';
 
 /** An editor that the control plane starts on a visit and stops when it powers off. */

@@ -5,9 +5,9 @@ import { Tag } from '@cdktf/provider-digitalocean/lib/tag';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
-import { checkRegion, checkSize } from './sizes';
+import { checkRegion, checkSize } from '../private/sizes';
+import { checkPattern, checkTags, contextOf, isUnresolved, PropContext, rejectProp } from '../private/validation';
 import { ProviderOptions } from '../providers';
-import { checkPattern, checkTags, contextOf, isUnresolved, PropContext, rejectProp } from '../validation';
 
 /** A protocol of a firewall rule. */
 export enum FirewallProtocol {

@@ -1,8 +1,8 @@
 import { DataDigitaloceanTags, DataDigitaloceanTagsFilter } from '@cdktf/provider-digitalocean/lib/data-digitalocean-tags';
 import { DataResource, Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { identityAddress } from '../private/validation';
 import { ProviderOptions } from '../providers';
-import { identityAddress } from '../validation';
 
 /** How every default marker name starts. */
 const DEFAULT_MARKER_PREFIX = 'ztcs-idle-';

@@ -4,11 +4,11 @@ import { Volume } from '@cdktf/provider-digitalocean/lib/volume';
 import { Annotations, Aspects, IAspect, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { CodeServerAccess } from '../access/code-server-access';
-import { UUID } from '../access/rules';
 import { CodeServerDroplet } from '../droplet/code-server-droplet';
-import { checkSize } from '../droplet/sizes';
+import { UUID } from '../private/access-rules';
+import { checkSize } from '../private/sizes';
+import { checkIntegerRange, checkPattern, checkUnique, isUnresolved, PropContext } from '../private/validation';
 import { HomeVolume } from '../storage/home-volume';
-import { checkIntegerRange, checkPattern, checkUnique, isUnresolved, PropContext } from '../validation';
 
 /** Props of {@link EditorPolicy}: an organization's rules for every editor it is applied to. */
 export interface EditorPolicyProps {

@@ -1,6 +1,6 @@
 import type { AccessRuleSet } from '../access/rules';
-import { sshHostnameOf } from '../dns/hostnames';
-import { checkPattern, checkUnique, PropContext, rejectProp } from '../validation';
+import { sshHostnameOf } from '../private/hostnames';
+import { checkPattern, checkUnique, PropContext, rejectProp } from '../private/validation';
 
 const PRINCIPAL = /^[A-Za-z0-9._+-]{1,64}$/;
 

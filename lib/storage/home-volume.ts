@@ -2,8 +2,8 @@ import { createHash } from 'crypto';
 import { Volume } from '@cdktf/provider-digitalocean/lib/volume';
 import { Fn, Op, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
+import { checkIntegerRange, checkPattern, checkTags, checkUnclaimed, claimUnique, contextAt, contextOf, isUnresolved, PropContext, siteOf } from '../private/validation';
 import { ProviderOptions } from '../providers';
-import { checkIntegerRange, checkPattern, checkTags, checkUnclaimed, claimUnique, contextAt, contextOf, isUnresolved, PropContext, siteOf } from '../validation';
 
 /** The defaults of {@link HomeVolumeOptions}, for documentation and tests. */
 export const HOME_VOLUME_DEFAULTS = {

@@ -4,6 +4,11 @@ import { Annotations, TerraformOutput, TerraformResource, TerraformStack, Token 
 import { makeUniqueId } from 'cdktf/lib/private/unique';
 import { Construct, IConstruct } from 'constructs';
 import { asMemberError, checkSharedSettings, MEMBER_NAME, memberHostname, memberPrincipals, memberSettings, TEAM_DEFAULTS, TeamMember, validateMembers } from './members';
+import { allowPolicy } from '../access/code-server-access';
+import type { IAccessPolicy } from '../access/existing';
+import type { AccessRuleSet } from '../access/rules';
+import { checkHostnameDepth } from '../dns/tunnel-dns-record';
+import { buildAccessRules, validateAccessRuleSet } from '../private/access-rules';
 import {
   KeptOutOfTerraform,
   MovedAddress,
@@ -16,15 +21,11 @@ import {
   rosterModeOf,
   TeamRoster,
   writeTeamRoster,
-} from './roster';
-import { allowPolicy } from '../access/code-server-access';
-import type { IAccessPolicy } from '../access/existing';
-import { AccessRuleSet, buildAccessRules, validateAccessRuleSet } from '../access/rules';
-import { checkHostnameDepth } from '../dns/tunnel-dns-record';
+} from '../private/roster';
+import { checkPattern, contextAt, PropContext, rejectProp, Site, siteOf, siteWithin } from '../private/validation';
 import { sshOn } from '../ssh/ssh-options';
 import { homeSpecOf } from '../storage/home';
 import { HomeVolume } from '../storage/home-volume';
-import { checkPattern, contextAt, PropContext, rejectProp, Site, siteOf, siteWithin } from '../validation';
 import {
   checkHomeKept,
   DepartedEditor,

@@ -1,7 +1,7 @@
 import { AccessRuleSet } from '../access/rules';
+import { checkPattern, isUnresolved, PropContext, rejectProp } from '../private/validation';
+import { PropValidationError } from '../private/validation/errors';
 import { homeSpecOf } from '../storage/home';
-import { checkPattern, isUnresolved, PropContext, rejectProp } from '../validation';
-import { PropValidationError } from '../validation/errors';
 import type { EditorOptions, EditorSettings } from '../zero-trust-code-server';
 
 /**

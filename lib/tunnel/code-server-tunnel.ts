@@ -2,10 +2,11 @@ import { DataCloudflareZeroTrustTunnelCloudflaredToken } from '@cdktf/provider-c
 import { ZeroTrustTunnelCloudflared } from '@cdktf/provider-cloudflare/lib/zero-trust-tunnel-cloudflared';
 import { ZeroTrustTunnelCloudflaredConfigA } from '@cdktf/provider-cloudflare/lib/zero-trust-tunnel-cloudflared-config';
 import { Construct } from 'constructs';
-import { buildIngressRules, ExtraRoute } from './ingress';
-import { CODE_SERVER_PORT } from '../boot/contract';
+import type { ExtraRoute } from './ingress';
+import { CODE_SERVER_PORT } from '../private/boot/contract';
+import { buildIngressRules } from '../private/ingress';
+import { checkCloudflareId, checkPattern, contextOf, PropContext } from '../private/validation';
 import { ProviderOptions } from '../providers';
-import { checkCloudflareId, checkPattern, contextOf, PropContext } from '../validation';
 
 /** The editor's Cloudflare Tunnel. */
 export interface TunnelOptions {

@@ -1,6 +1,6 @@
 import { Home } from '../../../lib';
+import { PropContext, propError } from '../../../lib/private/validation';
 import { asMemberError, memberHostname, memberPrincipals, memberSettings, TeamMember, validateMembers } from '../../../lib/team/members';
-import { PropContext, propError } from '../../../lib/validation';
 import { EditorSettings } from '../../../lib/zero-trust-code-server';
 import { GROUP_ID } from '../../support/fixtures';
 

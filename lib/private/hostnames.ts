@@ -1,5 +1,5 @@
 import { Fn } from 'cdktf';
-import { isUnresolved } from '../validation';
+import { isUnresolved } from './validation';
 
 /**
  * A hostname next to the editor's, one level deep like it, so that Cloudflare's free certificate

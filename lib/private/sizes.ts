@@ -1,4 +1,4 @@
-import { isUnresolved, PropContext, rejectProp } from '../validation';
+import { isUnresolved, PropContext, rejectProp } from './validation';
 
 /**
  * DigitalOcean's size slugs: `<family>-<n>vcpu-<memory>[-<disk>][-intel|-amd]` (Basic, General
