@@ -1,5 +1,5 @@
 import { CODE_SERVER_PORT, SSHD_PORT } from '../private/boot/contract';
-import { previewHostnameOf } from '../private/hostnames';
+import { previewHostnameOf } from '../private/naming';
 import { checkIntegerRange, checkUnique, PropContext, rejectProp } from '../private/validation';
 
 /**

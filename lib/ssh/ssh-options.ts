@@ -1,5 +1,5 @@
 import type { AccessRuleSet } from '../access/rules';
-import { sshHostnameOf } from '../private/hostnames';
+import { sshHostnameOf } from '../private/naming';
 import { checkPattern, checkUnique, PropContext, rejectProp } from '../private/validation';
 
 const PRINCIPAL = /^[A-Za-z0-9._+-]{1,64}$/;

@@ -48,11 +48,6 @@ export const TEAM_DEFAULTS = {
 /** A member's name: a slug that makes a hostname label, a construct id and a stack name. */
 export const MEMBER_NAME = /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
 
-/** A member's hostname: the pattern with `{name}` and `{zoneName}` filled in. */
-export function memberHostname(pattern: string, name: string, zoneName: string): string {
-  return pattern.split('{name}').join(name).split('{zoneName}').join(zoneName);
-}
-
 /** The SSH principals of a member's editor: the member's, then the admins' (the parts of their emails before the "@"). */
 export function memberPrincipals(member: TeamMember, admins: AccessRuleSet | undefined): string[] {
   return [...new Set([member.email, ...(admins?.emails ?? [])].map((email) => email.split('@')[0]))];
