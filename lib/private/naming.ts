@@ -136,3 +136,8 @@ export function adminPolicyNameOf(teamPath: string): string {
 
 /** The prefix of an idle stop marker's tag name: the marker's tag is this and 20 hex digits. */
 export const IDLE_MARKER_PREFIX = 'ztcs-idle-';
+
+/** The SSH principals of emails (the default principal of an email is its part before the "@"), each once. */
+export function principalsOf(emails: readonly string[]): string[] {
+  return [...new Set(emails.map((email) => email.split('@')[0]))];
+}

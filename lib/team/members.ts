@@ -1,4 +1,5 @@
 import { AccessRuleSet } from '../access/rules';
+import { principalsOf } from '../private/naming';
 import { checkPattern, isUnresolved, PropContext, rejectProp } from '../private/validation';
 import { PropValidationError } from '../private/validation/errors';
 import { homeSpecOf } from '../storage/home';
@@ -50,7 +51,7 @@ export const MEMBER_NAME = /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
 
 /** The SSH principals of a member's editor: the member's, then the admins' (the parts of their emails before the "@"). */
 export function memberPrincipals(member: TeamMember, admins: AccessRuleSet | undefined): string[] {
-  return [...new Set([member.email, ...(admins?.emails ?? [])].map((email) => email.split('@')[0]))];
+  return principalsOf([member.email, ...(admins?.emails ?? [])]);
 }
 
 /**
