@@ -33,7 +33,7 @@ function writeTemplate(): string {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { renderCloudConfig } = require(join(ROOT, 'lib', 'boot', 'cloud-config.js'));
   const { resolveBootOptions } = require(join(ROOT, 'lib', 'boot', 'code-server-user-data.js'));
-  const { escapeTerraformTemplate } = require(join(ROOT, 'lib', 'boot', 'terraform-string.js'));
+  const { escapeTerraformTemplate } = require(join(ROOT, 'lib', 'private', 'boot', 'terraform-string.js'));
   /* eslint-enable @typescript-eslint/no-require-imports */
   const file = join(mkdtempSync(join(tmpdir(), 'ztcs-bench-template-')), 'user-data.yaml');
   writeFileSync(file, escapeTerraformTemplate(renderCloudConfig(resolveBootOptions({

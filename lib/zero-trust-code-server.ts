@@ -2,17 +2,14 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AccessOptions, CodeServerAccess, validateAccessOptions } from './access/code-server-access';
 import { BootOptions, CodeServerUserData, validateBootOptions } from './boot/code-server-user-data';
-import { SSHD_PORT } from './boot/contract';
 import { DnsOptions, TunnelDnsRecord, validateDnsRecordProps } from './dns/tunnel-dns-record';
-import { CodeServerDroplet, DROPLET_DEFAULTS, dropletNameOf, DropletOptions, validateDropletProps } from './droplet/code-server-droplet';
-import { memoryGibOfSize } from './droplet/sizes';
-import { IdleStop, idleStopOn, IdleStopMarker, resolveIdleStop, validateIdleStop } from './idle-stop';
+import { CodeServerDroplet, DROPLET_DEFAULTS, DropletOptions, validateDropletProps } from './droplet/code-server-droplet';
+import { IdleStop, IdleStopMarker } from './idle-stop';
 import { Preview, planPreviews, PreviewOptions } from './previews/preview-options';
-import { ProviderOptions } from './providers';
-import { planSsh, SshOptions, SshPlan } from './ssh/ssh-options';
-import { Home, HomeSpec, homeSpecOf } from './storage/home';
-import { HomeVolume, homeVolumeNameOf, HomeVolumeProps, IHomeVolume, validateHomeVolumeProps } from './storage/home-volume';
-import { CodeServerTunnel, TunnelOptions, validateTunnelProps } from './tunnel/code-server-tunnel';
+import { SSHD_PORT } from './private/boot/contract';
+import { idleStopOn, resolveIdleStop, validateIdleStop } from './private/idle-stop';
+import { dropletNameOf, homeVolumeNameOf, outputPrefix } from './private/naming';
+import { memoryGibOfSize } from './private/sizes';
 import {
   checkClaimable,
   checkCloudflareId,
@@ -25,7 +22,12 @@ import {
   PropContext,
   rejectProp,
   Site,
-} from './validation';
+} from './private/validation';
+import { ProviderOptions } from './providers';
+import { planSsh, SshOptions, SshPlan } from './ssh/ssh-options';
+import { Home, HomeSpec, homeSpecOf } from './storage/home';
+import { HomeVolume, HomeVolumeProps, IHomeVolume, validateHomeVolumeProps } from './storage/home-volume';
+import { CodeServerTunnel, TunnelOptions, validateTunnelProps } from './tunnel/code-server-tunnel';
 
 /** Where an editor lives in Cloudflare: required of every editor, shared by a team's. */
 export interface EditorPlacement {
@@ -148,12 +150,6 @@ export function checkHomeKept(ctx: PropContext, home: HomeSpec, deletesDroplet: 
   if (home.kind !== 'onDropletDisk' || home.disposable || !deletesDroplet) return;
   rejectProp(ctx, deletesDroplet.prop, deletesDroplet.value,
     'deletes the droplet, and with home: Home.onDropletDisk() the only copy of the home is on its disk; keep the home on a volume (Home.volume()), or give Home.onDropletDisk({ disposable: true }) to let it go');
-}
-
-/** The construct id made the prefix of Terraform output names: letters, digits, "_" and "-", starting with a letter. */
-export function outputPrefix(id: string): string {
-  const name = id.replace(/[^A-Za-z0-9_-]/g, '-');
-  return /^[A-Za-z_]/.test(name) ? name : `ztcs-${name}`;
 }
 
 /** What an editor is made of, worked out from its props once they have passed every check. */

@@ -4,8 +4,10 @@ import { ZeroTrustAccessShortLivedCertificate } from '@cdktf/provider-cloudflare
 import { Construct } from 'constructs';
 import { ProviderOptions } from '../providers';
 import type { IAccessPolicy } from './existing';
-import { AccessRuleSet, buildAccessRules, UUID, validateAccessRuleSet } from './rules';
-import { checkCloudflareId, checkPattern, checkUnique, contextOf, isUnresolved, PropContext, rejectProp } from '../validation';
+import type { AccessRuleSet } from './rules';
+import { buildAccessRules, UUID, validateAccessRuleSet } from '../private/access-rules';
+import { accessApplicationNameOf, allowPolicyNameOf, sshApplicationNameOf } from '../private/naming';
+import { checkCloudflareId, checkPattern, checkUnique, contextOf, isUnresolved, PropContext, rejectProp } from '../private/validation';
 
 /** The defaults of {@link AccessOptions}, for documentation and tests. */
 export const ACCESS_DEFAULTS = {
@@ -191,10 +193,10 @@ export class CodeServerAccess extends Construct {
     validateAccessOptions(ctx, props);
     checkCloudflareId(ctx, 'cloudflareAccountId', props.cloudflareAccountId);
 
-    const name = props.applicationName ?? `code-server ${props.hostname}`;
+    const name = accessApplicationNameOf(props.applicationName, props.hostname);
     const idps = props.identityProviderIds ?? [];
     const provider = props.cloudflareProvider;
-    this.policy = allowPolicy(this, 'Policy', { ...props, name: `${name} allow` });
+    this.policy = allowPolicy(this, 'Policy', { ...props, name: allowPolicyNameOf(name) });
     const policies = [...(this.policy ? [this.policy.id] : []), ...(props.policies ?? []).map((p) => p.policyId)]
       .map((policyId, i) => ({ id: policyId, precedence: i + 1 }));
 
@@ -222,7 +224,7 @@ export class CodeServerAccess extends Construct {
 
     this.application = application('Application', 'self_hosted', name, [props.hostname, ...(props.previewHostnames ?? [])]);
     if (props.sshHostname !== undefined) {
-      this.sshApplication = application('SshApplication', 'ssh', `${name} ssh`, [props.sshHostname]);
+      this.sshApplication = application('SshApplication', 'ssh', sshApplicationNameOf(name), [props.sshHostname]);
       this.sshCertificateAuthority = new ZeroTrustAccessShortLivedCertificate(this, 'SshCertificateAuthority', {
         provider,
         accountId: props.cloudflareAccountId,

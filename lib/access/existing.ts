@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { UUID } from './rules';
-import { checkPattern, contextAt, siteOf } from '../validation';
+import { UUID } from '../private/access-rules';
+import { checkPattern, contextAt, siteOf } from '../private/validation';
 
 /** A reusable Cloudflare Access policy: a company-wide one, a team's admins'. */
 export interface IAccessPolicy {

@@ -1,6 +1,6 @@
 import { Fn } from 'cdktf';
-import { BOOT_LIBRARY, BOOT_PATHS } from './contract';
-import { checkNoLiteralSecret, checkPattern, isUnresolved, PropContext, rejectProp } from '../validation';
+import { BOOT_LIBRARY, BOOT_PATHS } from '../private/boot/contract';
+import { checkNoLiteralSecret, checkPattern, isUnresolved, PropContext, rejectProp } from '../private/validation';
 
 /** When a boot step of the platform's own runs. */
 export enum BootPhase {

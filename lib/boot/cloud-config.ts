@@ -1,15 +1,15 @@
 import { Token } from 'cdktf';
 import { stringify } from 'yaml';
 import { RenderedBootStep } from './boot-steps';
-import { BOOT_PATHS, BOOT_UNITS, METADATA_SERVICE } from './contract';
 import { editorFragment } from './fragments/editor';
 import { BootFragment, numberValue, WriteFile } from './fragments/fragment';
 import { homeVolumeFragment } from './fragments/home';
 import { idleStopFragment } from './fragments/idle-stop';
 import { bootScriptFiles, platformStepsFragment } from './fragments/sequence';
 import { sshFragment } from './fragments/ssh';
-import { escapeTerraformTemplate } from './terraform-string';
 import type { ResolvedIdleStop } from '../idle-stop/idle-stop';
+import { BOOT_PATHS, BOOT_UNITS, METADATA_SERVICE } from '../private/boot/contract';
+import { escapeTerraformTemplate } from '../private/boot/terraform-string';
 
 /** Every value the boot document is rendered from, defaults already applied. */
 export interface CloudConfigOptions {

@@ -2,7 +2,6 @@ import { Construct } from 'constructs';
 import { BootStep, renderBootStep, validateBootSteps } from './boot-steps';
 import { CloudConfigOptions, renderCloudConfig, renderUserData } from './cloud-config';
 import type { ResolvedIdleStop } from '../idle-stop/idle-stop';
-import { checkPrincipals } from '../ssh/ssh-options';
 import {
   checkHttpsUrl,
   checkIntegerRange,
@@ -14,7 +13,8 @@ import {
   isUnresolved,
   PropContext,
   rejectProp,
-} from '../validation';
+} from '../private/validation';
+import { checkPrincipals } from '../ssh/ssh-options';
 
 /** The defaults of {@link BootOptions}, for documentation and tests. */
 export const BOOT_DEFAULTS = {

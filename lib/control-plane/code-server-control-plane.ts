@@ -7,8 +7,9 @@ import { WorkersScript, WorkersScriptBindings } from '@cdktf/provider-cloudflare
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import {
-  checkCloudflareId, checkDomain, checkHttpsUrl, checkIntegerRange, checkPattern, checkUnique, contextOf, isUnresolved, PropContext, rejectProp,
-} from '../validation';
+  checkCloudflareId, checkDomain, checkHttpsUrl, checkIntegerRange, checkPattern, checkTeamName, checkUnique, contextOf, DIGITALOCEAN_TAG,
+  isUnresolved, PropContext, rejectProp,
+} from '../private/validation';
 import { BINDINGS, ServedEditor, StartLimits } from './worker/contract';
 
 /** An editor that the control plane starts on a visit and stops when it powers off. */
@@ -114,9 +115,6 @@ const MAIN_MODULE = 'worker.mjs';
 const WORKER_BUNDLE = join(__dirname, 'assets', MAIN_MODULE);
 
 const EDITOR_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-/** DigitalOcean's tag names: letters, digits, colons, dashes and underscores, 255 at most. */
-const DIGITALOCEAN_TAG = /^[A-Za-z0-9:_-]{1,255}$/;
-const TEAM_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const SCRIPT_NAME = /^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$/;
 /** Five fields of digits, `*`, `/`, `,`, `-` and the names of days and months. */
 const CRON = /^([0-9A-Za-z*/,-]+\s+){4}[0-9A-Za-z*/,-]+$/;
@@ -168,7 +166,7 @@ export class CodeServerControlPlane extends Construct {
     const o: Settings = { ...CONTROL_PLANE_DEFAULTS, ...withoutUndefined(props) };
     checkCloudflareId(ctx, 'cloudflareAccountId', props.cloudflareAccountId);
     checkCloudflareId(ctx, 'cloudflareZoneId', props.cloudflareZoneId);
-    checkPattern(ctx, 'teamName', props.teamName, TEAM_NAME, 'expected the Zero Trust team name, e.g. "myteam" for myteam.cloudflareaccess.com');
+    checkTeamName(ctx, 'teamName', props.teamName);
     checkEditors(ctx, props.editors);
     checkSecret(ctx, 'digitaloceanToken', props.digitaloceanToken);
     checkHttpsUrl(ctx, 'startHookUrl', props.startHookUrl);

@@ -1,7 +1,7 @@
 import { DnsRecord } from '@cdktf/provider-cloudflare/lib/dns-record';
 import { Construct } from 'constructs';
+import { checkCloudflareId, checkDomain, checkHostnameInZone, contextOf, isUnresolved, PropContext, rejectProp } from '../private/validation';
 import { ProviderOptions } from '../providers';
-import { checkCloudflareId, checkDomain, checkHostnameInZone, contextOf, isUnresolved, PropContext, rejectProp } from '../validation';
 
 /** The defaults of {@link DnsOptions}, for documentation and tests. */
 export const DNS_DEFAULTS = {

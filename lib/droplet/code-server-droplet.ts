@@ -3,11 +3,11 @@ import { Firewall, FirewallOutboundRule } from '@cdktf/provider-digitalocean/lib
 import { SshKey } from '@cdktf/provider-digitalocean/lib/ssh-key';
 import { Tag } from '@cdktf/provider-digitalocean/lib/tag';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
-import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
-import { checkRegion, checkSize } from './sizes';
+import { dropletNameOf, firewallTagName } from '../private/naming';
+import { checkRegion, checkSize } from '../private/sizes';
+import { checkPattern, checkTags, contextOf, isUnresolved, PropContext, rejectProp } from '../private/validation';
 import { ProviderOptions } from '../providers';
-import { checkPattern, checkTags, contextOf, isUnresolved, PropContext, rejectProp } from '../validation';
 
 /** A protocol of a firewall rule. */
 export enum FirewallProtocol {
@@ -199,12 +199,6 @@ export function validateDropletOptions(ctx: PropContext, o: DropletOptions): voi
   }
 }
 
-/** The droplet's name: the one given, or the hostname with dots turned into hyphens (by Terraform when the hostname is a token). */
-export function dropletNameOf(options: DropletOptions, hostname: string): string {
-  if (options.name !== undefined) return options.name;
-  return isUnresolved(hostname) ? Fn.replace(hostname, '.', '-') : hostname.replace(/\./g, '-');
-}
-
 /** Checks a droplet's props without building anything. */
 export function validateDropletProps(ctx: PropContext, props: DropletOptions & { readonly hostname: string }): void {
   validateDropletOptions(ctx, props);
@@ -217,18 +211,6 @@ function toFirewallRule(rule: OutboundRule): FirewallOutboundRule {
     ...(rule.protocol === FirewallProtocol.ICMP ? {} : { portRange: rule.portRange ?? 'all' }),
     destinationAddresses: rule.destinationAddresses ?? EVERYWHERE,
   };
-}
-
-/**
- * The name of the tag that puts a droplet under its firewall: `ztcs-fw-` and 20 hex digits of the
- * SHA-256 of a key's public half, a key made for it alone and kept in the Terraform state. So the
- * name belongs to one deployment and cannot be guessed: a second app with the same names in the
- * account gets a tag of its own (a shared one would be deleted with either, leaving the other's
- * droplet uncovered). It stays the same when the droplet, hostname or zone is renamed, and when
- * the editor moves into a fleet's stack, since the key's state moves with the editor's.
- */
-export function firewallTagName(key: PrivateKey): string {
-  return `ztcs-fw-${Fn.substr(Fn.sha256(key.publicKeyOpenssh), 0, 20)}`;
 }
 
 /**

@@ -5,11 +5,12 @@ import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { IResolvable, IResolveContext, TerraformStack, TerraformVariable, Token, Tokenization } from 'cdktf';
 import { Construct } from 'constructs';
 import { StateBackend } from './state-backend';
+import { IDENTITY_STACK_ID, memberHostname } from '../private/naming';
+import { KeptOutOfTerraform } from '../private/roster';
+import { checkPattern, contextAt, PropContext, rejectProp, Site } from '../private/validation';
 import type { ProviderOptions } from '../providers';
 import { addUrlsOutput, adminPolicyOf, buildMembers, checkNoTeamLeftBehind, CodeServerTeamProps, planTeam, TeamPlan } from '../team/code-server-team';
-import { memberHostname, TEAM_DEFAULTS, TeamMember } from '../team/members';
-import { KeptOutOfTerraform } from '../team/roster';
-import { checkPattern, contextAt, IDENTITY_STACK_ID, PropContext, rejectProp, Site } from '../validation';
+import { TEAM_DEFAULTS, TeamMember } from '../team/members';
 import { DepartedEditor, ZeroTrustCodeServer } from '../zero-trust-code-server';
 
 /** The defaults of a fleet, for documentation and tests. */

@@ -1,5 +1,5 @@
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformBackend, TerraformStack } from 'cdktf';
-import { checkPattern, contextOf, PropContext, rejectProp } from '../validation';
+import { checkPattern, contextOf, PropContext, rejectProp } from '../private/validation';
 
 /** The defaults of the state backends, for documentation and tests. */
 export const STATE_BACKEND_DEFAULTS = {

@@ -1,11 +1,10 @@
 import { DataDigitaloceanTags, DataDigitaloceanTagsFilter } from '@cdktf/provider-digitalocean/lib/data-digitalocean-tags';
 import { DataResource, Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { IDLE_MARKER_PREFIX, identityAddress } from '../private/naming';
 import { ProviderOptions } from '../providers';
-import { identityAddress } from '../validation';
 
 /** How every default marker name starts. */
-const DEFAULT_MARKER_PREFIX = 'ztcs-idle-';
 
 /** Props of {@link IdleStopMarker}. */
 export interface IdleStopMarkerProps extends ProviderOptions {
@@ -67,14 +66,14 @@ export class IdleStopMarker extends Construct {
       const seed = Fn.format(parts.map(() => '%s').join(':'), parts);
       this.name = new DataResource(this, 'Name', {
         // nonsensitive: a hash of the token, not the token; the droplet's count is made of it.
-        input: { tag: `${DEFAULT_MARKER_PREFIX}${Fn.substr(Fn.nonsensitive(Fn.sha256(seed)), 0, 20)}` },
+        input: { tag: `${IDLE_MARKER_PREFIX}${Fn.substr(Fn.nonsensitive(Fn.sha256(seed)), 0, 20)}` },
         lifecycle: { ignoreChanges: ['input'] },
       });
       this.markerTag = Token.asString(Fn.lookup(this.name.input, 'tag'));
       // The tags are read by prefix, not by the name: a data source that refers to a resource
       // being created is read only at apply, and the droplet's count must be known at plan. The
       // resource's input, compared here, is known at plan even while it is being created.
-      this.tags = this.readTags(props, { key: 'name', values: [DEFAULT_MARKER_PREFIX], matchBy: 'substring' });
+      this.tags = this.readTags(props, { key: 'name', values: [IDLE_MARKER_PREFIX], matchBy: 'substring' });
       stopped = `contains(${this.tags.fqn}.tags[*].name, ${this.name.fqn}.input.tag)`;
     }
     // Written out: cdktf's Op.eq renders a literal 0 as `undefined`.

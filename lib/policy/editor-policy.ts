@@ -4,11 +4,11 @@ import { Volume } from '@cdktf/provider-digitalocean/lib/volume';
 import { Annotations, Aspects, IAspect, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { CodeServerAccess } from '../access/code-server-access';
-import { UUID } from '../access/rules';
 import { CodeServerDroplet } from '../droplet/code-server-droplet';
-import { checkSize } from '../droplet/sizes';
+import { UUID } from '../private/access-rules';
+import { checkSize, MAX_VOLUME_GIB } from '../private/sizes';
+import { checkIntegerRange, checkPattern, checkUnique, DIGITALOCEAN_TAG, isUnresolved, PropContext } from '../private/validation';
 import { HomeVolume } from '../storage/home-volume';
-import { checkIntegerRange, checkPattern, checkUnique, isUnresolved, PropContext } from '../validation';
 
 /** Props of {@link EditorPolicy}: an organization's rules for every editor it is applied to. */
 export interface EditorPolicyProps {
@@ -42,12 +42,6 @@ export interface EditorPolicyProps {
 
 /** How the policy's own props are named in its errors: it is no construct and has no path. */
 const POLICY: PropContext = { construct: 'EditorPolicy' };
-
-/** DigitalOcean's tag names (the droplet's `tags` prop accepts the same). */
-const DIGITALOCEAN_TAG = /^[a-zA-Z0-9:_-]{1,255}$/;
-
-/** DigitalOcean's largest volume, in GiB. */
-const MAX_VOLUME_GIB = 16_384;
 
 /**
  * An organization's rules for editors, applied to a whole app: tags on every editor's droplet and

@@ -1,6 +1,6 @@
-import { CODE_SERVER_PORT, SSHD_PORT } from '../boot/contract';
-import { previewHostnameOf } from '../dns/hostnames';
-import { checkIntegerRange, checkUnique, PropContext, rejectProp } from '../validation';
+import { CODE_SERVER_PORT, SSHD_PORT } from '../private/boot/contract';
+import { previewHostnameOf } from '../private/naming';
+import { checkIntegerRange, checkUnique, PropContext, rejectProp } from '../private/validation';
 
 /**
  * Dev servers on the droplet to open in the browser, each at its own hostname

@@ -1,6 +1,6 @@
 import type { AccessRuleSet } from '../access/rules';
-import { sshHostnameOf } from '../dns/hostnames';
-import { checkPattern, checkUnique, PropContext, rejectProp } from '../validation';
+import { principalsOf, sshHostnameOf } from '../private/naming';
+import { checkPattern, checkUnique, PropContext, rejectProp } from '../private/validation';
 
 const PRINCIPAL = /^[A-Za-z0-9._+-]{1,64}$/;
 
@@ -44,11 +44,6 @@ export function sshOn(ssh: SshOptions | undefined): ssh is SshOptions {
 export function checkPrincipals(ctx: PropContext, prop: string, principals: readonly string[]): void {
   principals.forEach((p, i) => checkPattern(ctx, `${prop}[${i}]`, p, PRINCIPAL, 'expected the part of an email before the "@", e.g. "alice"'));
   checkUnique(ctx, prop, [...principals]);
-}
-
-/** The principals of emails: the parts before the "@", each once. */
-export function principalsOf(emails: readonly string[]): string[] {
-  return [...new Set(emails.map((email) => email.split('@')[0]))];
 }
 
 /**

@@ -1,9 +1,8 @@
-import { createHash } from 'crypto';
 import { Volume } from '@cdktf/provider-digitalocean/lib/volume';
-import { Fn, Op, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
+import { MAX_VOLUME_GIB } from '../private/sizes';
+import { checkIntegerRange, checkPattern, checkTags, checkUnclaimed, claimUnique, contextAt, contextOf, isUnresolved, PropContext, siteOf } from '../private/validation';
 import { ProviderOptions } from '../providers';
-import { checkIntegerRange, checkPattern, checkTags, checkUnclaimed, claimUnique, contextAt, contextOf, isUnresolved, PropContext, siteOf } from '../validation';
 
 /** The defaults of {@link HomeVolumeOptions}, for documentation and tests. */
 export const HOME_VOLUME_DEFAULTS = {
@@ -70,31 +69,6 @@ const VOLUME_LABEL = /^[a-z0-9][a-z0-9-]{0,15}$/;
 const VOLUME_NAME = /^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/;
 const VOLUME_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** DigitalOcean's limit on a volume name. */
-const MAX_VOLUME_NAME = 64;
-/** How much of a long droplet name a volume name keeps before its hash. */
-const KEPT_OF_LONG_NAME = 50;
-
-/**
- * The home volume's name for a droplet name: lower case, anything but letters, digits and hyphens
- * turned into hyphens, `-home` added. A name longer than DigitalOcean's 64 characters keeps its
- * first 50 and gets 8 hexadecimal digits of the whole name's SHA-1, so two long names that share
- * a beginning or an end still differ. Done by Terraform when the droplet name is a token.
- */
-export function homeVolumeNameOf(dropletName: string): string {
-  if (isUnresolved(dropletName)) {
-    const slug = Fn.replace(Fn.lower(dropletName), '/[^a-z0-9-]/', '-');
-    const whole = Fn.join('', [slug, '-home']);
-    const shortened = Fn.join('', [Fn.replace(Fn.substr(slug, 0, KEPT_OF_LONG_NAME), '/-+$/', ''), '-', Fn.substr(Fn.sha1(slug), 0, 8), '-home']);
-    return Token.asString(Fn.conditional(Op.gt(Fn.lengthOf(whole), MAX_VOLUME_NAME), shortened, whole));
-  }
-  const slug = dropletName.toLowerCase().replace(/[^a-z0-9-]/g, '-');
-  const whole = `${slug}-home`;
-  if (whole.length <= MAX_VOLUME_NAME) return whole;
-  const hash = createHash('sha1').update(slug).digest('hex').slice(0, 8);
-  return `${slug.slice(0, KEPT_OF_LONG_NAME).replace(/-+$/, '')}-${hash}-home`;
-}
-
 /** Checks a home volume label: every construct that takes one uses this rule. */
 export function checkHomeVolumeLabel(ctx: PropContext, label: string): void {
   checkPattern(ctx, 'label', label, VOLUME_LABEL, 'expected 1 to 16 lower-case letters, digits or hyphens (an ext4 label), e.g. "ztcs-home"');
@@ -106,7 +80,7 @@ function volumeNameKind(region: string): string {
 
 /** Checks a home volume's props, and that no other volume of the app has its name in its region, without building anything. */
 export function validateHomeVolumeProps(root: IConstruct, ctx: PropContext, props: HomeVolumeProps): void {
-  if (props.sizeGib !== undefined) checkIntegerRange(ctx, 'sizeGib', props.sizeGib, 1, 16_384);
+  if (props.sizeGib !== undefined) checkIntegerRange(ctx, 'sizeGib', props.sizeGib, 1, MAX_VOLUME_GIB);
   if (props.label !== undefined) checkHomeVolumeLabel(ctx, props.label);
   checkTags(ctx, 'tags', props.tags);
   checkPattern(ctx, 'volumeName', props.volumeName, VOLUME_NAME, 'expected lower-case letters, digits and hyphens, 64 characters at most, e.g. "alice-home"');

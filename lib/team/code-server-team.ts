@@ -3,7 +3,13 @@ import { ZeroTrustAccessPolicy } from '@cdktf/provider-cloudflare/lib/zero-trust
 import { Annotations, TerraformOutput, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { makeUniqueId } from 'cdktf/lib/private/unique';
 import { Construct, IConstruct } from 'constructs';
-import { asMemberError, checkSharedSettings, MEMBER_NAME, memberHostname, memberPrincipals, memberSettings, TEAM_DEFAULTS, TeamMember, validateMembers } from './members';
+import { asMemberError, checkSharedSettings, MEMBER_NAME, memberPrincipals, memberSettings, TEAM_DEFAULTS, TeamMember, validateMembers } from './members';
+import { allowPolicy } from '../access/code-server-access';
+import type { IAccessPolicy } from '../access/existing';
+import type { AccessRuleSet } from '../access/rules';
+import { checkHostnameDepth } from '../dns/tunnel-dns-record';
+import { buildAccessRules, validateAccessRuleSet } from '../private/access-rules';
+import { adminPolicyNameOf, memberHostname, outputPrefix } from '../private/naming';
 import {
   KeptOutOfTerraform,
   MovedAddress,
@@ -16,25 +22,12 @@ import {
   rosterModeOf,
   TeamRoster,
   writeTeamRoster,
-} from './roster';
-import { allowPolicy } from '../access/code-server-access';
-import type { IAccessPolicy } from '../access/existing';
-import { AccessRuleSet, buildAccessRules, validateAccessRuleSet } from '../access/rules';
-import { checkHostnameDepth } from '../dns/tunnel-dns-record';
+} from '../private/roster';
+import { checkPattern, contextAt, PropContext, rejectProp, Site, siteOf, siteWithin } from '../private/validation';
 import { sshOn } from '../ssh/ssh-options';
 import { homeSpecOf } from '../storage/home';
 import { HomeVolume } from '../storage/home-volume';
-import { checkPattern, contextAt, PropContext, rejectProp, Site, siteOf, siteWithin } from '../validation';
-import {
-  checkHomeKept,
-  DepartedEditor,
-  EditorSettings,
-  outputPrefix,
-  planDepartedEditor,
-  planEditor,
-  ZeroTrustCodeServer,
-  ZeroTrustCodeServerProps,
-} from '../zero-trust-code-server';
+import { checkHomeKept, DepartedEditor, EditorSettings, planDepartedEditor, planEditor, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../zero-trust-code-server';
 
 /** Props of {@link CodeServerTeam}. */
 export interface CodeServerTeamProps extends EditorSettings {
@@ -130,7 +123,7 @@ export function adminPolicyOf(team: Construct, props: CodeServerTeamProps): Zero
     ...props.providers,
     cloudflareAccountId: props.cloudflareAccountId,
     allow: props.admins,
-    name: `code-server ${team.node.path} admins`,
+    name: adminPolicyNameOf(team.node.path),
   });
 }
 

@@ -1,7 +1,8 @@
 import { AccessRuleSet } from '../access/rules';
+import { principalsOf } from '../private/naming';
+import { checkPattern, isUnresolved, PropContext, rejectProp } from '../private/validation';
+import { PropValidationError } from '../private/validation/errors';
 import { homeSpecOf } from '../storage/home';
-import { checkPattern, isUnresolved, PropContext, rejectProp } from '../validation';
-import { PropValidationError } from '../validation/errors';
 import type { EditorOptions, EditorSettings } from '../zero-trust-code-server';
 
 /**
@@ -48,14 +49,9 @@ export const TEAM_DEFAULTS = {
 /** A member's name: a slug that makes a hostname label, a construct id and a stack name. */
 export const MEMBER_NAME = /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
 
-/** A member's hostname: the pattern with `{name}` and `{zoneName}` filled in. */
-export function memberHostname(pattern: string, name: string, zoneName: string): string {
-  return pattern.split('{name}').join(name).split('{zoneName}').join(zoneName);
-}
-
 /** The SSH principals of a member's editor: the member's, then the admins' (the parts of their emails before the "@"). */
 export function memberPrincipals(member: TeamMember, admins: AccessRuleSet | undefined): string[] {
-  return [...new Set([member.email, ...(admins?.emails ?? [])].map((email) => email.split('@')[0]))];
+  return principalsOf([member.email, ...(admins?.emails ?? [])]);
 }
 
 /**

@@ -2,10 +2,12 @@ import { DataCloudflareZeroTrustTunnelCloudflaredToken } from '@cdktf/provider-c
 import { ZeroTrustTunnelCloudflared } from '@cdktf/provider-cloudflare/lib/zero-trust-tunnel-cloudflared';
 import { ZeroTrustTunnelCloudflaredConfigA } from '@cdktf/provider-cloudflare/lib/zero-trust-tunnel-cloudflared-config';
 import { Construct } from 'constructs';
-import { buildIngressRules, ExtraRoute } from './ingress';
-import { CODE_SERVER_PORT } from '../boot/contract';
+import type { ExtraRoute } from './ingress';
+import { CODE_SERVER_PORT } from '../private/boot/contract';
+import { buildIngressRules } from '../private/ingress';
+import { tunnelNameOf } from '../private/naming';
+import { checkCloudflareId, checkPattern, checkTeamName, contextOf, PropContext } from '../private/validation';
 import { ProviderOptions } from '../providers';
-import { checkCloudflareId, checkPattern, contextOf, PropContext } from '../validation';
 
 /** The editor's Cloudflare Tunnel. */
 export interface TunnelOptions {
@@ -43,14 +45,12 @@ export const TUNNEL_DEFAULTS = {
   originService: `http://localhost:${CODE_SERVER_PORT}`,
 } as const;
 
-/** A Cloudflare Zero Trust team name: lower-case letters, digits and inner hyphens. */
-const TEAM_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const LOOPBACK_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\]):\d{1,5}$/;
 
 /** Checks a tunnel's account, team name and origin without building anything. */
 export function validateTunnelProps(ctx: PropContext, props: Pick<CodeServerTunnelProps, 'cloudflareAccountId' | 'teamName' | 'originService'>): void {
   checkCloudflareId(ctx, 'cloudflareAccountId', props.cloudflareAccountId);
-  checkPattern(ctx, 'teamName', props.teamName, TEAM_NAME, 'expected the Zero Trust team name, e.g. "myteam" for myteam.cloudflareaccess.com');
+  checkTeamName(ctx, 'teamName', props.teamName);
   if (props.originService !== undefined) {
     checkPattern(ctx, 'originService', props.originService, LOOPBACK_ORIGIN, `expected a loopback http(s) URL with a port, e.g. "${TUNNEL_DEFAULTS.originService}"`);
   }
@@ -78,7 +78,7 @@ export class CodeServerTunnel extends Construct {
     this.tunnel = new ZeroTrustTunnelCloudflared(this, 'Tunnel', {
       provider,
       accountId: props.cloudflareAccountId,
-      name: props.name ?? `code-server-${props.hostname}`,
+      name: tunnelNameOf(props.name, props.hostname),
       configSrc: 'cloudflare',
     });
 

@@ -1,4 +1,1 @@
-export * from './errors';
-export * from './checks';
-export * from './claims';
-export * from './secrets';
+export { PropValidation } from './prop-validation';

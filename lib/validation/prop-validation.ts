@@ -1,4 +1,4 @@
-import { PropValidationError } from './errors';
+import { PropValidationError } from '../private/validation/errors';
 
 /**
  * Tells the errors of this library's prop checks apart from other errors. Their message names the

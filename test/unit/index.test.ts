@@ -32,15 +32,6 @@ const PUBLIC_RUNTIME_EXPORTS = [
   'ZeroTrustCodeServer',
 ];
 
-/**
- * Folder indexes that other lib/ files import internals through, with those internals: they stay out
- * of the package root. `validation` is the internal barrel of checks; the root exports only `PropValidation`.
- */
-const INTERNAL_THROUGH_FOLDER_INDEX: Record<string, readonly string[] | 'all'> = {
-  'idle-stop': ['idleStopOn', 'resolveIdleStop', 'validateIdleStop'],
-  'validation': 'all',
-};
-
 function runtimeExportsOf(module: object): string[] {
   return Object.keys(module).filter((name) => name !== '__esModule').sort();
 }
@@ -68,23 +59,24 @@ describe('the package root', () => {
 });
 
 describe('the folder indexes', () => {
-  test('every folder of lib/ with an index is covered', () => {
-    expect(folders).toEqual(expect.arrayContaining(Object.keys(INTERNAL_THROUGH_FOLDER_INDEX)));
+  test('every folder of lib/ but lib/private/ has an index', () => {
+    expect(folders).not.toContain('private');
     expect(folders.length).toBeGreaterThan(5);
   });
 
-  test.each(folders)('lib/%s/index.ts exports at run time only what the package root exports, or a listed internal', (folder) => {
+  test.each(folders)('lib/%s/index.ts exports at run time only what the package root exports', (folder) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const exported = runtimeExportsOf(require(join(LIB, folder)));
-    const internal = INTERNAL_THROUGH_FOLDER_INDEX[folder] ?? [];
-    const stray = internal === 'all' ? [] : exported.filter((name) => !PUBLIC_RUNTIME_EXPORTS.includes(name) && !internal.includes(name));
-    expect(stray).toEqual([]);
+    expect(exported.filter((name) => !PUBLIC_RUNTIME_EXPORTS.includes(name))).toEqual([]);
   });
 
-  test('no folder index but validation re-exports a whole file', () => {
+  test('no folder index re-exports a whole file', () => {
     // `export *` hands every future helper of a file to users; an index names what it exports.
-    const wholesale = folders.filter((folder) => folder !== 'validation'
-      && /export \* from/.test(readFileSync(join(LIB, folder, 'index.ts'), 'utf8')));
+    const wholesale = folders.filter((folder) => /export \* from/.test(readFileSync(join(LIB, folder, 'index.ts'), 'utf8')));
     expect(wholesale).toEqual([]);
+  });
+
+  test('the package root imports nothing from lib/private/', () => {
+    expect(readFileSync(join(LIB, 'index.ts'), 'utf8')).not.toMatch(/private/);
   });
 });

@@ -8,7 +8,7 @@ import { BOOT_DEFAULTS } from '../../lib/boot/code-server-user-data';
 import { DROPLET_DEFAULTS } from '../../lib/droplet/code-server-droplet';
 import { FLEET_DEFAULTS } from '../../lib/fleet/code-server-fleet';
 import { STATE_BACKEND_DEFAULTS } from '../../lib/fleet/state-backend';
-import { IDLE_STOP_DEFAULTS } from '../../lib/idle-stop/idle-stop';
+import { IDLE_STOP_DEFAULTS } from '../../lib/private/idle-stop';
 import { HOME_VOLUME_DEFAULTS } from '../../lib/storage/home-volume';
 
 // Every default is defined once, next to the construct that owns it; the docs must agree with it.

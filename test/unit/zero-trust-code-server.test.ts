@@ -5,7 +5,7 @@ import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
 import { FirewallProtocol, Home, HomeVolume, PropValidation, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../../lib';
-import { PropValidationError } from '../../lib/validation';
+import { PropValidationError } from '../../lib/private/validation';
 import {
   addressOf,
   cloudConfigOf,

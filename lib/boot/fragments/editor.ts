@@ -1,8 +1,8 @@
 import { stringify } from 'yaml';
 import { BootFragment, envFile, file, homeOf, numberValue, unitFile } from './fragment';
+import { BOOT_ENV_KEYS, BOOT_PATHS, BOOT_UNITS, BootEnvKey, CODE_SERVER_PORT } from '../../private/boot/contract';
+import { bootUnit, cloudflaredUnit, codeServerUnit } from '../../private/boot/units';
 import type { CloudConfigOptions } from '../cloud-config';
-import { BOOT_ENV_KEYS, BOOT_PATHS, BOOT_UNITS, BootEnvKey, CODE_SERVER_PORT } from '../contract';
-import { bootUnit, cloudflaredUnit, codeServerUnit } from '../units';
 
 /** The values of boot.env; the type makes every key of the contract present. */
 export function bootEnvironment(o: CloudConfigOptions): Record<BootEnvKey, string> {

@@ -1,8 +1,8 @@
 import { asset, BootFragment, envFile, file, homeOf, unitFile } from './fragment';
 import type { ResolvedIdleStop } from '../../idle-stop/idle-stop';
+import { BOOT_PATHS, IDLE_ENV_KEYS, IDLE_PATHS, IDLE_SCRIPTS, IDLE_UNITS, IdleEnvKey, SSHD_PORT } from '../../private/boot/contract';
+import { idleDeleteUnit, idleWatchTimer, idleWatchUnit } from '../../private/boot/units';
 import type { CloudConfigOptions } from '../cloud-config';
-import { BOOT_PATHS, IDLE_ENV_KEYS, IDLE_PATHS, IDLE_SCRIPTS, IDLE_UNITS, IdleEnvKey, SSHD_PORT } from '../contract';
-import { idleDeleteUnit, idleWatchTimer, idleWatchUnit } from '../units';
 
 /** The idle stop's scripts, read once per process. */
 const IDLE_SCRIPT_CONTENTS: ReadonlyMap<string, string> = new Map(IDLE_SCRIPTS.map((name) => [name, asset(name)]));

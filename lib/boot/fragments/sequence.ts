@@ -1,7 +1,7 @@
 import { asset, BootFragment, file, WriteFile } from './fragment';
+import { BOOT_ENTRY, BOOT_LIBRARY, BOOT_PATHS, BOOT_SEQUENCE, BOOT_STEPS, BuiltInBootStep, builtInStepName } from '../../private/boot/contract';
 import type { RenderedBootStep } from '../boot-steps';
 import type { CloudConfigOptions } from '../cloud-config';
-import { BOOT_ENTRY, BOOT_LIBRARY, BOOT_PATHS, BOOT_SEQUENCE, BOOT_STEPS, BuiltInBootStep, builtInStepName } from '../contract';
 
 /**
  * A step as boot.sh runs it, the boot's own or the platform's alike: the name of its record

@@ -1,6 +1,6 @@
 import { BootFragment, file } from './fragment';
+import { BOOT_PATHS } from '../../private/boot/contract';
 import type { CloudConfigOptions } from '../cloud-config';
-import { BOOT_PATHS } from '../contract';
 
 /**
  * sshd on every droplet: loopback only, so it never answers on a public address, and no

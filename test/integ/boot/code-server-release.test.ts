@@ -4,7 +4,7 @@ import { join } from 'path';
 import { parse } from 'yaml';
 import { renderCloudConfig } from '../../../lib/boot/cloud-config';
 import { BOOT_DEFAULTS, CodeServerUserDataProps, resolveBootOptions } from '../../../lib/boot/code-server-user-data';
-import { BOOT_PATHS } from '../../../lib/boot/contract';
+import { BOOT_PATHS } from '../../../lib/private/boot/contract';
 import { CACHE_DIR, describeTier } from '../../support/tools';
 
 // The default code-server release must exist, and accept the configuration the boot writes:

@@ -8,7 +8,7 @@ import { ZeroTrustCodeServer } from '../../../lib';
 import { BootPhase, BootUser } from '../../../lib/boot/boot-steps';
 import { buildCloudConfig, renderCloudConfig } from '../../../lib/boot/cloud-config';
 import { CodeServerUserDataProps, resolveBootOptions } from '../../../lib/boot/code-server-user-data';
-import { IDLE_PATHS, IDLE_UNITS } from '../../../lib/boot/contract';
+import { IDLE_PATHS, IDLE_UNITS } from '../../../lib/private/boot/contract';
 import { CACHE_DIR, describeTier } from '../../support/tools';
 
 // The boot document checked by the real tools: cloud-init's schema, shellcheck and systemd.

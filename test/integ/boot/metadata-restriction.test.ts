@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import { parse } from 'yaml';
 import { renderCloudConfig } from '../../../lib/boot/cloud-config';
 import { resolveBootOptions } from '../../../lib/boot/code-server-user-data';
-import { METADATA_SERVICE } from '../../../lib/boot/contract';
+import { METADATA_SERVICE } from '../../../lib/private/boot/contract';
 import { describeTier } from '../../support/tools';
 
 // The document's first bootcmd line, run for real as cloud-init runs it (sh -c, as root) in a

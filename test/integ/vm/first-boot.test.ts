@@ -8,7 +8,7 @@ import { buildMirror, CLOUDFLARED_VERSION, Mirror, MirrorContent, mirrorProps, s
 import { FAKE_TUNNEL_TOKEN, RehearsalDroplet, rehearsalDroplet } from './user-data';
 import { BootPhase, BootStep, BootUser, renderBootStep } from '../../../lib/boot/boot-steps';
 import { BOOT_DEFAULTS } from '../../../lib/boot/code-server-user-data';
-import { BOOT_PATHS, BOOT_STEP_RECORDS, BOOT_UNITS, CODE_SERVER_PORT } from '../../../lib/boot/contract';
+import { BOOT_PATHS, BOOT_STEP_RECORDS, BOOT_UNITS, CODE_SERVER_PORT } from '../../../lib/private/boot/contract';
 import { describeTier } from '../../support/tools';
 
 // The first boot, rehearsed for real: the basic example's user data, rendered as Terraform would,

@@ -7,7 +7,7 @@ import { announceMachines, boot, BootResult, freshRootDisk, labelledDisk, machin
 import { buildMirror, Mirror, mirrorProps, startMirror } from './mirror';
 import { RehearsalDroplet, rehearsalDroplet } from './user-data';
 import { BOOT_DEFAULTS } from '../../../lib/boot/code-server-user-data';
-import { BOOT_PATHS, BOOT_UNITS, CODE_SERVER_PORT, IDLE_PATHS } from '../../../lib/boot/contract';
+import { BOOT_PATHS, BOOT_UNITS, CODE_SERVER_PORT, IDLE_PATHS } from '../../../lib/private/boot/contract';
 import { describeTier } from '../../support/tools';
 import { ApiCall } from '../terraform/stand-in';
 import { DigitalOceanStandIn } from '../terraform/stand-in/digitalocean';

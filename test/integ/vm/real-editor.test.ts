@@ -11,7 +11,7 @@ import { buildMirror, Mirror, mirrorProps, startMirror } from './mirror';
 import { REVERSE_FORWARD_IN_GUEST, ReverseForward, reverseForwardProbeFiles, startReverseForward } from './reverse-forward';
 import { RehearsalDroplet, rehearsalDroplet } from './user-data';
 import { BOOT_DEFAULTS } from '../../../lib/boot/code-server-user-data';
-import { BOOT_PATHS, BOOT_UNITS, CODE_SERVER_PORT } from '../../../lib/boot/contract';
+import { BOOT_PATHS, BOOT_UNITS, CODE_SERVER_PORT } from '../../../lib/private/boot/contract';
 import { describeTier } from '../../support/tools';
 
 // The editor a developer sees, for real: code-server's own release (built from the npm registry

@@ -1,5 +1,5 @@
 import { BootPhase, BootUser, renderBootStep, validateBootSteps } from '../../../lib/boot/boot-steps';
-import { PropContext } from '../../../lib/validation';
+import { PropContext } from '../../../lib/private/validation';
 
 const CTX: PropContext = { construct: 'test/CodeServer/UserData' };
 

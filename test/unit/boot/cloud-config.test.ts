@@ -7,9 +7,9 @@ import { parse, stringify } from 'yaml';
 import { BootPhase, BootUser } from '../../../lib/boot/boot-steps';
 import { buildCloudConfig, metadataRestriction, renderCloudConfig, renderUserData } from '../../../lib/boot/cloud-config';
 import { BOOT_DEFAULTS, CodeServerUserData, CodeServerUserDataProps, resolveBootOptions } from '../../../lib/boot/code-server-user-data';
-import { METADATA_SERVICE } from '../../../lib/boot/contract';
 import { shellQuote } from '../../../lib/boot/fragments/fragment';
-import { escapeTerraformTemplate } from '../../../lib/boot/terraform-string';
+import { METADATA_SERVICE } from '../../../lib/private/boot/contract';
+import { escapeTerraformTemplate } from '../../../lib/private/boot/terraform-string';
 
 // Unit tests of the boot document: no external tool but bash (for the quoting round trip).
 

@@ -11,7 +11,7 @@ import {
   SWAP_BELOW_GIB,
   versionAtLeast,
 } from '../../../lib/boot/code-server-user-data';
-import { escapeTerraformTemplate } from '../../../lib/boot/terraform-string';
+import { escapeTerraformTemplate } from '../../../lib/private/boot/terraform-string';
 import { HomeVolume } from '../../../lib/storage/home-volume';
 import { newStack } from '../../support/fixtures';
 

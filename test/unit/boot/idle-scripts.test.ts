@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { IDLE_ENV_KEYS, IDLE_UNITS } from '../../../lib/boot/contract';
+import { IDLE_ENV_KEYS, IDLE_UNITS } from '../../../lib/private/boot/contract';
 
 // The idle stop's scripts run for real with bash, the machine around them faked: `ss`, `curl`,
 // `systemctl`, `runuser` and `mountpoint` are stand-ins on PATH that log their arguments, and

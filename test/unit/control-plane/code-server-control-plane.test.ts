@@ -4,7 +4,7 @@ import { TerraformStack, TerraformVariable } from 'cdktf';
 import { CodeServerControlPlane, CodeServerControlPlaneProps, ControlPlaneEditor } from '../../../lib/control-plane';
 import { CONTROL_PLANE_DEFAULTS } from '../../../lib/control-plane/code-server-control-plane';
 import { BINDINGS } from '../../../lib/control-plane/worker/contract';
-import { PropValidationError } from '../../../lib/validation';
+import { PropValidationError } from '../../../lib/private/validation';
 import { ACCOUNT_ID, newStack, onlyResource, pathsContaining, resourceCount, resourcesOfType, synthJson, thrownBy, ZONE_ID } from '../../support/fixtures';
 
 const ALICE: ControlPlaneEditor = { name: 'alice', hostname: 'alice.code.example.com', accessAudience: 'aud-alice', dropletTag: 'ztcs-alice', markerTag: 'ztcs-idle-alice' };

@@ -1,7 +1,7 @@
 import { TerraformStack, TerraformVariable } from 'cdktf';
 import { parse } from 'yaml';
 import { CodeServerTeam, Home, IdleStop, TeamMember, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../../../lib';
-import { IDLE_PATHS, IDLE_UNITS } from '../../../lib/boot/contract';
+import { IDLE_PATHS, IDLE_UNITS } from '../../../lib/private/boot/contract';
 import { ACCOUNT_ID, dataSourcesOfType, newStack, onlyResource, pathsContaining, renderedUserData, resourcesOfType, synthJson, validProps, writtenFile, ZONE_ID } from '../../support/fixtures';
 
 // The idle stop as the editor composes it: the marker's data source decides the droplet's count,

@@ -1,6 +1,7 @@
 import { Home } from '../../../lib';
-import { asMemberError, memberHostname, memberPrincipals, memberSettings, TeamMember, validateMembers } from '../../../lib/team/members';
-import { PropContext, propError } from '../../../lib/validation';
+import { memberHostname } from '../../../lib/private/naming';
+import { PropContext, propError } from '../../../lib/private/validation';
+import { asMemberError, memberPrincipals, memberSettings, TeamMember, validateMembers } from '../../../lib/team/members';
 import { EditorSettings } from '../../../lib/zero-trust-code-server';
 import { GROUP_ID } from '../../support/fixtures';
 

@@ -1,6 +1,6 @@
 import { optionsOf } from './options';
-import { BOOT_PATHS, BOOT_UNITS } from '../../../../lib/boot/contract';
 import { editorFragment } from '../../../../lib/boot/fragments/editor';
+import { BOOT_PATHS, BOOT_UNITS } from '../../../../lib/private/boot/contract';
 
 describe('the editor\'s fragment', () => {
   test('the token, the boot\'s settings, code-server\'s configuration and the three units, and the start of the boot', () => {

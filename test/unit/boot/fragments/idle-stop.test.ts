@@ -1,6 +1,6 @@
 import { IDLE_STOP, optionsOf } from './options';
-import { BOOT_PATHS, IDLE_PATHS, IDLE_UNITS } from '../../../../lib/boot/contract';
 import { idleStopFragment } from '../../../../lib/boot/fragments/idle-stop';
+import { BOOT_PATHS, IDLE_PATHS, IDLE_UNITS } from '../../../../lib/private/boot/contract';
 
 describe('the idle stop\'s fragment', () => {
   test('without an idle stop, nothing', () => {

@@ -3,8 +3,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { BootPhase, BootStep, renderBootStep } from '../../../../lib/boot/boot-steps';
-import { BOOT_PATHS, BOOT_STEP_RECORDS, BOOT_UNITS } from '../../../../lib/boot/contract';
 import { bootEntry, bootSequence, platformStepPath, platformStepRecord, renderStepList } from '../../../../lib/boot/fragments/sequence';
+import { BOOT_PATHS, BOOT_STEP_RECORDS, BOOT_UNITS } from '../../../../lib/private/boot/contract';
 
 // The list boot.sh runs, generated from BOOT_SEQUENCE and the platform's steps, run for real by
 // bash: the steps' scripts and systemctl are stubs that log their call and fail when told to.

@@ -1,6 +1,6 @@
 import { optionsOf } from './options';
-import { BOOT_PATHS } from '../../../../lib/boot/contract';
 import { sshFragment } from '../../../../lib/boot/fragments/ssh';
+import { BOOT_PATHS } from '../../../../lib/private/boot/contract';
 
 describe('the SSH fragment', () => {
   test('on every droplet, sshd\'s loopback-only drop-in and nothing else', () => {

@@ -1,4 +1,4 @@
-import { memoryGibOfSize, vcpusOfSize } from '../../../lib/droplet/sizes';
+import { memoryGibOfSize, vcpusOfSize } from '../../../lib/private/sizes';
 
 describe('memoryGibOfSize', () => {
   test.each([

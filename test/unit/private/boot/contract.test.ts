@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { parse } from 'yaml';
-import { BootPhase } from '../../../lib/boot/boot-steps';
-import { renderCloudConfig } from '../../../lib/boot/cloud-config';
-import { resolveBootOptions } from '../../../lib/boot/code-server-user-data';
+import { BootPhase } from '../../../../lib/boot/boot-steps';
+import { renderCloudConfig } from '../../../../lib/boot/cloud-config';
+import { resolveBootOptions } from '../../../../lib/boot/code-server-user-data';
 import {
   BOOT_ENTRY,
   BOOT_ENV_KEYS,
@@ -18,11 +18,11 @@ import {
   IDLE_SCRIPTS,
   IDLE_UNITS,
   SYSTEM_UNITS,
-} from '../../../lib/boot/contract';
+} from '../../../../lib/private/boot/contract';
 
 // The two halves of the boot, TypeScript and shell, agree through the contract's table.
 
-const ASSETS = join(__dirname, '..', '..', '..', 'lib', 'boot', 'assets');
+const ASSETS = join(__dirname, '..', '..', '..', '..', 'lib', 'boot', 'assets');
 const SCRIPTS = [BOOT_ENTRY, BOOT_LIBRARY, ...BOOT_STEPS];
 
 function asset(name: string): string {

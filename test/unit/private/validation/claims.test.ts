@@ -1,6 +1,6 @@
 import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
-import { checkClaimable, checkUnclaimed, claimUnique, PropContext } from '../../../lib/validation';
+import { checkClaimable, checkUnclaimed, claimUnique, PropContext } from '../../../../lib/private/validation';
 
 const ALICE: PropContext = { construct: 'editors/Alice' };
 const BOB: PropContext = { construct: 'editors/Bob' };

@@ -10,8 +10,8 @@ import {
   isDomainName,
   PropContext,
   rejectProp,
-} from '../../../lib/validation';
-import { thrownBy, unresolvedNumber, unresolvedString } from '../../support/fixtures';
+} from '../../../../lib/private/validation';
+import { thrownBy, unresolvedNumber, unresolvedString } from '../../../support/fixtures';
 
 const CTX: PropContext = { construct: 'TestConstruct' };
 

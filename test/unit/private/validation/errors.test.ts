@@ -1,7 +1,7 @@
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
-import { contextOf, isUnresolved, propError, PropContext } from '../../../lib/validation';
-import { unresolvedString } from '../../support/fixtures';
+import { contextOf, isUnresolved, propError, PropContext } from '../../../../lib/private/validation';
+import { unresolvedString } from '../../../support/fixtures';
 
 const CTX: PropContext = { construct: 'TestConstruct' };
 

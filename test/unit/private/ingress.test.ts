@@ -1,4 +1,4 @@
-import { buildIngressRules, IngressOptions } from '../../../lib/tunnel/ingress';
+import { buildIngressRules, IngressOptions } from '../../../lib/private/ingress';
 
 const OPTIONS: IngressOptions = {
   hostname: 'code.example.com',

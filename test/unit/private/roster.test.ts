@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'fs';
 import { App, Testing, TerraformStack } from 'cdktf';
 import { CodeServerTeam, CodeServerTeamProps, Home, HomeVolume, TeamMember, ZeroTrustCodeServer } from '../../../lib';
-import { rosterDifferences, rosterModeOf } from '../../../lib/team/roster';
+import { rosterDifferences, rosterModeOf } from '../../../lib/private/roster';
 import { AT_A_DESK, newStack, resourcesByAddress, synthJson, TEAM_MEMBERS as MEMBERS, teamProps, thrownBy, validProps, withEnv } from '../../support/fixtures';
 
 

@@ -83,7 +83,16 @@ export function checkCloudflareId(ctx: PropContext, prop: 'cloudflareAccountId' 
   checkPattern(ctx, prop, value, CLOUDFLARE_ID, `expected the 32 hexadecimal characters of ${what}, e.g. "0123456789abcdef0123456789abcdef"`);
 }
 
-const DIGITALOCEAN_TAG = /^[a-zA-Z0-9:_-]{1,255}$/;
+/** DigitalOcean's tag names: letters, digits, colons, dashes and underscores, 255 at most. */
+export const DIGITALOCEAN_TAG = /^[a-zA-Z0-9:_-]{1,255}$/;
+
+/** A Cloudflare Zero Trust team name: lower-case letters, digits and inner hyphens. */
+const TEAM_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Checks a Cloudflare Zero Trust team name, as in `<team>.cloudflareaccess.com`. */
+export function checkTeamName(ctx: PropContext, prop: string, value: string): void {
+  checkPattern(ctx, prop, value, TEAM_NAME, 'expected the Zero Trust team name, e.g. "myteam" for myteam.cloudflareaccess.com');
+}
 
 /** Checks DigitalOcean tags (of a droplet, of a volume). */
 export function checkTags(ctx: PropContext, prop: string, tags: readonly string[] | undefined): void {

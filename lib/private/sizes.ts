@@ -1,4 +1,4 @@
-import { isUnresolved, PropContext, rejectProp } from '../validation';
+import { isUnresolved, PropContext, rejectProp } from './validation';
 
 /**
  * DigitalOcean's size slugs: `<family>-<n>vcpu-<memory>[-<disk>][-intel|-amd]` (Basic, General
@@ -30,6 +30,9 @@ export function memoryGibOfSize(slug: string): number | undefined {
 /**
  * DigitalOcean's regions (`doctl compute region list`); a newer one needs `allowUnlistedSlugs`.
  */
+/** DigitalOcean's largest volume, in GiB. */
+export const MAX_VOLUME_GIB = 16_384;
+
 export const KNOWN_REGIONS = ['ams3', 'atl1', 'blr1', 'fra1', 'lon1', 'nyc1', 'nyc2', 'nyc3', 'sfo2', 'sfo3', 'sgp1', 'syd1', 'tor1'] as const;
 
 /** The vCPU counts DigitalOcean sells in its `<family>-<n>vcpu-<memory>` sizes. */

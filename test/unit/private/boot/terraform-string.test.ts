@@ -1,5 +1,5 @@
 import { Lazy, Token } from 'cdktf';
-import { escapeTerraformTemplate } from '../../../lib/boot/terraform-string';
+import { escapeTerraformTemplate } from '../../../../lib/private/boot/terraform-string';
 
 describe('escapeTerraformTemplate', () => {
   test('escapes ${ as $${ so Terraform reads shell expansions literally', () => {

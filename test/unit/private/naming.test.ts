@@ -1,5 +1,5 @@
 import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
-import { previewHostnameOf, siblingHostname, sshHostnameOf } from '../../../lib/dns/hostnames';
+import { previewHostnameOf, siblingHostname, sshHostnameOf } from '../../../lib/private/naming';
 
 describe('siblingHostname', () => {
   test('changes the first label and keeps the rest, one level deep like the editor', () => {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
-import { BOOT_PATHS, IDLE_CHECK_SECONDS, IDLE_UNITS } from '../../../lib/boot/contract';
-import { cloudflaredUnit, codeServerUnit, idleDeleteUnit, idleWatchTimer, mountUnitOf } from '../../../lib/boot/units';
+import { BOOT_PATHS, IDLE_CHECK_SECONDS, IDLE_UNITS } from '../../../../lib/private/boot/contract';
+import { cloudflaredUnit, codeServerUnit, idleDeleteUnit, idleWatchTimer, mountUnitOf } from '../../../../lib/private/boot/units';
 
 /** The lines of a unit file for a key, e.g. `ExecStart=...`. */
 function unitLines(unit: string, key: string): string[] {

@@ -1,28 +1,5 @@
-import { createHash } from 'crypto';
 import { TerraformStack, Token } from 'cdktf';
 import { IConstruct } from 'constructs';
-
-/** The property under which a stack names the stack whose identities its constructs keep (a fleet's member stacks: the fleet). */
-export const IDENTITY_STACK_ID = Symbol.for('cdktf-zero-trust-code-server.identity-stack-id');
-
-/**
- * A construct's address as `node.addr` computes it (SHA-1 of the path's ids, `Default` left out,
- * prefixed `c8`), except that a stack that declares `IDENTITY_STACK_ID` counts under that id: in a
- * fleet's member stack a construct has the address it had in a one-stack team whose stack had the
- * fleet's id, so names made from it (the firewall's tag, the idle marker) survive the move.
- */
-export function identityAddress(scope: IConstruct): string {
-  const stack = TerraformStack.of(scope);
-  const declared = (stack as unknown as Record<symbol, string | undefined>)[IDENTITY_STACK_ID];
-  const hash = createHash('sha1');
-  for (const c of scope.node.scopes) {
-    const id = c === stack && declared !== undefined ? declared : c.node.id;
-    if (id === 'Default') continue;
-    hash.update(id);
-    hash.update('\n');
-  }
-  return 'c8' + hash.digest('hex');
-}
 
 /** Which construct a check speaks for, so errors say where the bad value came from. */
 export interface PropContext {

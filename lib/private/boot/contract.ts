@@ -1,4 +1,4 @@
-import type { BootPhase } from './boot-steps';
+import type { BootPhase } from '../../boot/boot-steps';
 
 /**
  * The contract between the TypeScript that writes the boot and the shell scripts that run it:

@@ -1,5 +1,6 @@
-import { AccessRuleSet, buildAccessRules, validateAccessRuleSet } from '../../../lib/access/rules';
-import { PropContext } from '../../../lib/validation';
+import type { AccessRuleSet } from '../../../lib/access/rules';
+import { buildAccessRules, validateAccessRuleSet } from '../../../lib/private/access-rules';
+import { PropContext } from '../../../lib/private/validation';
 import { GROUP_ID, IDP_ID } from '../../support/fixtures';
 
 const CTX: PropContext = { construct: 'TestConstruct' };

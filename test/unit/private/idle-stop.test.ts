@@ -1,5 +1,6 @@
 import { TerraformVariable } from 'cdktf';
-import { IDLE_STOP_DEFAULTS, IdleStop, idleStopOn, resolveIdleStop, validateIdleStop } from '../../../lib/idle-stop/idle-stop';
+import type { IdleStop } from '../../../lib/idle-stop/idle-stop';
+import { IDLE_STOP_DEFAULTS, idleStopOn, resolveIdleStop, validateIdleStop } from '../../../lib/private/idle-stop';
 import { newStack } from '../../support/fixtures';
 
 const ctx = { construct: 'test/CodeServer' };

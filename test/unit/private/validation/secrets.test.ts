@@ -1,7 +1,7 @@
 import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
-import { BootUser } from '../../../lib/boot/boot-steps';
-import { CodeServerUserData, CodeServerUserDataProps } from '../../../lib/boot/code-server-user-data';
-import { LITERAL_SECRETS, literalSecretIn } from '../../../lib/validation';
+import { BootUser } from '../../../../lib/boot/boot-steps';
+import { CodeServerUserData, CodeServerUserDataProps } from '../../../../lib/boot/code-server-user-data';
+import { LITERAL_SECRETS, literalSecretIn } from '../../../../lib/private/validation';
 
 // Fake credentials of each documented shape, built at run time so that no scanner takes this file
 // for a leak: each is refused, the error names the prop and never shows the value.
