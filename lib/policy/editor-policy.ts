@@ -149,7 +149,7 @@ export class EditorPolicy implements IAspect {
     const what = allowed.length === 0 ? 'every identity provider of the account' : `identity provider ${quoted(other, ', ')}`;
     if (allowed.length > 0 && other.length === 0) return [];
     return [`requiredIdentityProviderIds: Access application ${JSON.stringify(application.nameInput)} allows ${what}: ` +
-      `expected only ${quoted(required, ' or ')} (identityProviderIds on the editor)`];
+      `expected only ${quoted(required, ' or ')} (access.identityProviderIds on the editor)`];
   }
 }
 

@@ -52,7 +52,7 @@ function isKnownSize(slug: string): boolean {
   return KNOWN_VCPUS.has(Number(vcpus)) && memoryFits;
 }
 
-const UNLISTED = 'set allowUnlistedSlugs: true if DigitalOcean offers it now';
+const UNLISTED = 'set droplet.allowUnlistedSlugs: true if DigitalOcean offers it now';
 
 /** Checks a region slug against DigitalOcean's regions. */
 export function checkRegion(ctx: PropContext, region: string, allowUnlisted: boolean): void {
@@ -76,6 +76,6 @@ export function checkSize(ctx: PropContext, size: string, allowSmallSize: boolea
   }
   const vcpus = vcpusOfSize(size);
   if (vcpus !== undefined && vcpus < MIN_VCPUS && !allowSmallSize) {
-    rejectProp(ctx, 'size', size, `code-server needs ${MIN_VCPUS} vCPUs, e.g. "s-2vcpu-4gb"; set allowSmallSize: true to accept a smaller droplet anyway`);
+    rejectProp(ctx, 'size', size, `code-server needs ${MIN_VCPUS} vCPUs, e.g. "s-2vcpu-4gb"; set droplet.allowSmallSize: true to accept a smaller droplet anyway`);
   }
 }

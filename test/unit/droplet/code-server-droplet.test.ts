@@ -299,7 +299,7 @@ describe('CodeServerDroplet validation', () => {
   test.each([
     ['a typo', 's-2cpu-4gb', 'expected a DigitalOcean size slug such as "s-2vcpu-4gb"'],
     ['a made-up family', 'x-2vcpu-4gb', 'expected a DigitalOcean size slug'],
-    ['fewer than 2 vCPUs', 's-1vcpu-1gb', 'code-server needs 2 vCPUs, e.g. "s-2vcpu-4gb"; set allowSmallSize: true'],
+    ['fewer than 2 vCPUs', 's-1vcpu-1gb', 'code-server needs 2 vCPUs, e.g. "s-2vcpu-4gb"; set droplet.allowSmallSize: true'],
     ['a vCPU count DigitalOcean does not sell', 's-99vcpu-4gb', 'is not a size DigitalOcean sells'],
     ['a memory its family does not pair with the vCPUs', 'g-2vcpu-16gb', 'is not a size DigitalOcean sells'],
   ])('rejects a size with %s, naming the prop and the value', (_why, size, reason) => {

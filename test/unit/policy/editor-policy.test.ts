@@ -143,7 +143,7 @@ describe('EditorPolicy', () => {
   ])('fails synthesis for an Access application that allows %s', (_, identityProviderIds, reason) => {
     const { app } = editorApp({ access: { identityProviderIds } });
     new EditorPolicy(POLICY).applyTo(app);
-    expect(synthError(app)).toContain(`[test/editor/Access/Application] EditorPolicy requiredIdentityProviderIds: Access application "code-server code.example.com" ${reason}: expected only "${IDP_ID}" (identityProviderIds on the editor)`);
+    expect(synthError(app)).toContain(`[test/editor/Access/Application] EditorPolicy requiredIdentityProviderIds: Access application "code-server code.example.com" ${reason}: expected only "${IDP_ID}" (access.identityProviderIds on the editor)`);
   });
 
   test('holds the SSH application to the identity providers too', () => {
