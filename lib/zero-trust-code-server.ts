@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { AccessOptions, CodeServerAccess, validateAccessOptions } from './access/code-server-access';
 import { BootOptions, CodeServerUserData, validateBootOptions } from './boot/code-server-user-data';
 import { DnsOptions, TunnelDnsRecord, validateDnsRecordProps } from './dns/tunnel-dns-record';
-import { CodeServerDroplet, DROPLET_DEFAULTS, DropletOptions, validateDropletProps } from './droplet/code-server-droplet';
+import { CodeServerDroplet, dropletPlacementOf, DropletOptions, validateDropletProps } from './droplet/code-server-droplet';
 import { IdleStop, IdleStopMarker } from './idle-stop';
 import { Preview, planPreviews, PreviewOptions } from './previews/preview-options';
 import { SSHD_PORT } from './private/boot/contract';
@@ -138,7 +138,7 @@ function homeVolumeProps(props: ZeroTrustCodeServerProps, home: HomeSpec & { kin
     ...home.options,
     ...props.providers,
     volumeName: homeVolumeNameOf(dropletNameOf(props.droplet ?? {}, props.hostname)),
-    region: props.droplet?.region ?? DROPLET_DEFAULTS.region,
+    region: dropletPlacementOf(props.droplet ?? {}).region,
   };
 }
 
@@ -303,7 +303,7 @@ export class ZeroTrustCodeServer extends Construct {
         ...props.boot,
         hostname,
         tunnelToken: this.tunnel.token,
-        memoryGib: memoryGibOfSize(props.droplet?.size ?? DROPLET_DEFAULTS.size),
+        memoryGib: memoryGibOfSize(dropletPlacementOf(props.droplet ?? {}).size),
         homeVolumeLabel: home?.label,
         ...(this.access.sshCertificateAuthority && plan.ssh
           ? { sshCertificateAuthority: this.access.sshCertificateAuthority.publicKey, sshPrincipals: plan.ssh.principals }

@@ -45,6 +45,11 @@ export const DROPLET_DEFAULTS = {
   ipv6: true,
 } as const;
 
+/** The droplet's region and size, its options' or the defaults: what the home volume and the boot take from it too. */
+export function dropletPlacementOf(options: DropletOptions): { readonly region: string; readonly size: string } {
+  return { region: options.region ?? DROPLET_DEFAULTS.region, size: options.size ?? DROPLET_DEFAULTS.size };
+}
+
 /** The droplet: its region, size, image, keys, tags and firewall. */
 export interface DropletOptions {
   /**
@@ -260,8 +265,7 @@ export class CodeServerDroplet extends Construct {
     this.droplet = new Droplet(this, 'Droplet', {
       provider,
       name,
-      region: props.region ?? DROPLET_DEFAULTS.region,
-      size: props.size ?? DROPLET_DEFAULTS.size,
+      ...dropletPlacementOf(props),
       image: props.image ?? DROPLET_DEFAULTS.image,
       sshKeys,
       userData: props.userData,
