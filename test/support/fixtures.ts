@@ -1,9 +1,10 @@
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import { Lazy, TerraformStack, Testing, Token } from 'cdktf';
+import { Lazy, TerraformStack, TerraformVariable, Testing, Token } from 'cdktf';
+import { Construct } from 'constructs';
 import { parse } from 'yaml';
-import { CodeServerTeamProps, TeamMember, ZeroTrustCodeServerProps } from '../../lib';
+import { CodeServerTeamProps, ControlPlane, StartHook, TeamMember, ZeroTrustCodeServerProps } from '../../lib';
 
 /** The Cloudflare account id used by the fixtures. */
 export const ACCOUNT_ID = '0123456789abcdef0123456789abcdef';
@@ -190,3 +191,17 @@ export function withEnv<T>(vars: Record<string, string | undefined>, fn: () => T
 
 /** The environment of a synthesis at a desk: outside CI, and no team taken as new unless it says so. */
 export const AT_A_DESK = { ZTCS_ROSTER: undefined, CI: undefined };
+
+/** A sensitive string variable's value, declared once per scope under that name. */
+export function sensitiveValue(scope: Construct, name: string): string {
+  const existing = scope.node.tryFindChild(name) as TerraformVariable | undefined;
+  return (existing ?? new TerraformVariable(scope, name, { type: 'string', sensitive: true })).stringValue;
+}
+
+/** A control plane to make, its tokens sensitive variables of `scope` (`control_plane_token`, `start_hook_secret`), its start hook a webhook. */
+export function newControlPlane(scope: Construct): ControlPlane {
+  return ControlPlane.create({
+    digitaloceanToken: sensitiveValue(scope, 'control_plane_token'),
+    startHook: StartHook.webhook({ url: 'https://hooks.example.com/start', secret: sensitiveValue(scope, 'start_hook_secret') }),
+  });
+}
