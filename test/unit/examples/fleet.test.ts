@@ -1,9 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { App, TerraformStack, TerraformVariable } from 'cdktf';
-import { FleetExample, IDLE_STOP_TOKEN, readSettings, teamProps } from '../../../examples/main';
-import { CodeServerFleet } from '../../../lib';
+import { App } from 'cdktf';
+import { CONTROL_PLANE_VARIABLES, FleetExample, readSettings } from '../../../examples/main';
 import { cloudConfigOf, pathsContaining } from '../../support/fixtures';
 
 const settings = readSettings({});
@@ -47,44 +46,33 @@ describe('the fleet example', () => {
       expect(Object.values<any>(stack.resource.cloudflare_dns_record).map((r) => r.name)).toEqual([`${member.name}-fleet.example.com`]);
       expect(Object.keys(stack.data.digitalocean_tags)).toHaveLength(1);
       expect(cloudConfigOf(Object.values<any>(stack.resource.digitalocean_droplet)[0]).write_files.map((f: any) => f.path))
-        .toContain('/etc/ztcs/digitalocean-api.curl');
+        .not.toContain('/etc/ztcs/digitalocean-api.curl');
+      expect(Object.values<any>(stack.resource.cloudflare_workers_kv).map((e) => e.key_name)).toEqual([`editor/${member.name}-fleet.example.com`]);
     }
   });
 
-  test('declares the idle stop\'s token as a sensitive variable in each member\'s stack, which its editor reads', () => {
-    for (const name of members) {
-      expect([name, stacks[name].variable]).toEqual([name, { [IDLE_STOP_TOKEN]: expect.objectContaining({ type: 'string', sensitive: true }) }]);
-    }
-    const running = settings.teamMembers.find((m) => m.running !== false)!;
-    const droplet = Object.values<any>(stacks[`fleet-${running.name}`].resource.digitalocean_droplet)[0];
-    expect(droplet.user_data).toContain(`Bearer \${var.${IDLE_STOP_TOKEN}}`);
+  test('declares the control plane\'s tokens as sensitive variables of the base stack, where its Worker reads them', () => {
+    const names = Object.values(CONTROL_PLANE_VARIABLES);
+    expect(Object.keys(stacks.fleet.variable).sort()).toEqual([...names].sort());
+    for (const name of names) expect(stacks.fleet.variable[name]).toMatchObject({ type: 'string', sensitive: true });
+    const script = Object.values<any>(stacks.fleet.resource.cloudflare_workers_script)[0];
+    const secrets = script.bindings.filter((b: any) => b.type === 'secret_text').map((b: any) => b.text).sort();
+    expect(secrets).toEqual(names.map((name) => `\${var.${name}}`).sort());
   });
 
-  test('writes the token as Terraform reads it: in a string ${var.<name>}, inside an expression a bare var.<name>, never nested', () => {
+  test('writes no reference nested in another (${${…}}) in any stack', () => {
     for (const [name, stack] of Object.entries(stacks)) {
       expect([name, pathsContaining(stack, '${${')]).toEqual([name, []]);
     }
-    const running = settings.teamMembers.find((m) => m.running !== false)!;
-    const marker = Object.values<any>(stacks[`fleet-${running.name}`].resource.terraform_data)[0];
-    expect(marker.input.tag).toMatch(new RegExp(`[(, ]var\\.${IDLE_STOP_TOKEN}\\)`));
   });
 
-  test('carries the token through no stack\'s outputs and no remote state: the base stack neither declares nor reads it', () => {
-    expect(stacks.fleet.variable).toBeUndefined();
-    for (const [name, stack] of Object.entries(stacks)) {
-      expect([name, pathsContaining(stack.output ?? {}, IDLE_STOP_TOKEN)]).toEqual([name, []]);
-      expect([name, pathsContaining(stack.data?.terraform_remote_state ?? {}, IDLE_STOP_TOKEN)]).toEqual([name, []]);
+  test('carries the tokens into no member\'s stack: no variable, no output, no remote state holds them', () => {
+    for (const name of members) {
+      expect([name, stacks[name].variable]).toEqual([name, undefined]);
+      for (const variable of Object.values(CONTROL_PLANE_VARIABLES)) expect([name, pathsContaining(stacks[name], variable)]).toEqual([name, []]);
     }
-  });
-
-  test('a variable in a stack of its own instead, which would reach the members through a cross-stack output, is refused', () => {
-    // GIVEN the pattern the example avoids: the token's variable declared once, in a stack of its own
-    const app = new App();
-    const secrets = new TerraformStack(app, 'secrets');
-    const token = new TerraformVariable(secrets, IDLE_STOP_TOKEN, { type: 'string', sensitive: true });
-
-    // WHEN / THEN
-    expect(() => new CodeServerFleet(app, 'fleet', { ...teamProps(settings), idleStop: { idleMinutes: 30, digitaloceanToken: token.stringValue } }))
-      .toThrow(/idleStop\.digitaloceanToken.*cross-stack output, in plain text/);
+    for (const [name, stack] of Object.entries(stacks)) {
+      expect([name, pathsContaining(stack.output ?? {}, 'var.')]).toEqual([name, []]);
+    }
   });
 });
