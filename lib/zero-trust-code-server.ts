@@ -197,10 +197,10 @@ export function planEditor(site: Site, id: string, props: ZeroTrustCodeServerPro
   checkClaimable(site.root, 'hostname', hostnames, ctx);
 
   if (props.idleStop !== undefined) validateIdleStop(ctx, props.idleStop);
-  checkIdleStopHasControlPlane(ctx, props);
   const home = homeSpecOf(props.home);
   checkHomeKept(ctx, home, !running ? { prop: 'running', value: props.running }
     : idleStopOn(props.idleStop) ? { prop: 'idleStop.idleMinutes', value: props.idleStop.idleMinutes } : undefined);
+  checkIdleStopHasControlPlane(ctx, props);
   checkCloudflareId(partOf(ctx, 'Access'), 'cloudflareAccountId', props.cloudflareAccountId);
   validateAccessOptions(partOf(ctx, 'Access', 'access'), props.access ?? {});
   validateTunnelProps(partOf(ctx, 'Tunnel'), props);
