@@ -22,7 +22,7 @@ export class FleetExample extends CodeServerFleet {
       // Declared in each member's stack: a variable of one stack would reach the others as a
       // cross-stack output, in plain text in its state (the fleet refuses such a token).
       sensitiveVariables: [IDLE_STOP_TOKEN],
-      idleStop: { idleMinutes: 30, digitaloceanToken: CodeServerFleet.sensitiveVariable(IDLE_STOP_TOKEN) },
+      idleStop: { idleMinutes: 30 },
     });
   }
 }
