@@ -9,7 +9,7 @@ import { CodeServerDroplet, dropletPlacementOf, DropletOptions, validateDropletP
 import { IdleStop, IdleStopMarker } from './idle-stop';
 import { Preview, planPreviews, PreviewOptions } from './previews/preview-options';
 import { SSHD_PORT } from './private/boot/contract';
-import { idleStopOn, resolveIdleStop, validateIdleStop } from './private/idle-stop';
+import { idleStopOn, validateIdleStop } from './private/idle-stop';
 import { dropletNameOf, homeVolumeNameOf, outputPrefix } from './private/naming';
 import { memoryGibOfSize } from './private/sizes';
 import {
@@ -313,9 +313,8 @@ export class ZeroTrustCodeServer extends Construct {
 
     if (plan.running) {
       if (idleStopOn(props.idleStop)) {
-        this.idleStopMarker = new IdleStopMarker(this, 'IdleStop', { ...providers, nameSecret: props.idleStop.digitaloceanToken });
+        this.idleStopMarker = new IdleStopMarker(this, 'IdleStop', providers);
       }
-      const idleStop = this.idleStopMarker && resolveIdleStop(props.idleStop, this.idleStopMarker.markerTag);
       this.userData = new CodeServerUserData(this, 'UserData', {
         ...props.boot,
         hostname,
@@ -325,7 +324,7 @@ export class ZeroTrustCodeServer extends Construct {
         ...(this.access.sshCertificateAuthority && plan.ssh
           ? { sshCertificateAuthority: this.access.sshCertificateAuthority.publicKey, sshPrincipals: plan.ssh.principals }
           : {}),
-        idleStop,
+        idleStop: this.idleStopMarker && props.idleStop,
       });
 
       this.droplet = new CodeServerDroplet(this, 'Droplet', {

@@ -7,9 +7,9 @@ import { homeVolumeFragment } from './fragments/home';
 import { idleStopFragment } from './fragments/idle-stop';
 import { bootScriptFiles, platformStepsFragment } from './fragments/sequence';
 import { sshFragment } from './fragments/ssh';
-import type { ResolvedIdleStop } from '../idle-stop/idle-stop';
 import { BOOT_PATHS, BOOT_UNITS, METADATA_SERVICE } from '../private/boot/contract';
 import { escapeTerraformTemplate } from '../private/boot/terraform-string';
+import type { ResolvedIdleStop } from '../private/idle-stop';
 
 /** Every value the boot document is rendered from, defaults already applied. */
 export interface CloudConfigOptions {

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { BootStep, renderBootStep, validateBootSteps } from './boot-steps';
 import { CloudConfigOptions, renderCloudConfig, renderUserData } from './cloud-config';
-import type { ResolvedIdleStop } from '../idle-stop/idle-stop';
+import type { IdleStop } from '../idle-stop/idle-stop';
+import { resolveIdleStop, validateIdleStop } from '../private/idle-stop';
 import {
   checkHttpsUrl,
   checkIntegerRange,
@@ -188,10 +189,11 @@ export interface CodeServerUserDataProps extends BootOptions {
    */
   readonly sshPrincipals?: string[];
   /**
-   * The idle stop, its defaults applied (see `IdleStop`): its watcher, units and token.
+   * The idle stop (see `IdleStop`): its watcher, which records the stop in the home, unmounts the
+   * home and powers the droplet off. It adds no credential to the droplet.
    * @default - no idle stop
    */
-  readonly idleStop?: ResolvedIdleStop;
+  readonly idleStop?: IdleStop;
 }
 
 /** Linux user names that would clash with the system's own. */
@@ -312,7 +314,7 @@ export function resolveBootOptions(props: CodeServerUserDataProps): CloudConfigO
     ssh: props.sshCertificateAuthority === undefined
       ? undefined
       : { certificateAuthority: props.sshCertificateAuthority, principals: props.sshPrincipals ?? [] },
-    idleStop: props.idleStop,
+    idleStop: resolveIdleStop(props.idleStop),
   };
 }
 
@@ -331,6 +333,7 @@ export class CodeServerUserData extends Construct {
     const ctx = contextOf(this);
     validateBootOptions(ctx, props);
     validateSsh(ctx, props);
+    if (props.idleStop !== undefined) validateIdleStop(ctx, props.idleStop);
     this.options = resolveBootOptions(props);
     this.userData = renderUserData(this.options);
   }

@@ -217,6 +217,11 @@ function checkStackNames(
   }
 }
 
+/** The token an idle stop took before the droplets gave theirs up (refused where it is resolved). */
+function formerIdleToken(idleStop: object | undefined): string | undefined {
+  return (idleStop as { digitaloceanToken?: string } | undefined)?.digitaloceanToken;
+}
+
 /**
  * Refuses an idle-stop token that would cross stacks: a value of another stack (a variable of the
  * base stack, say) reaches a member's stack through a cross-stack output, in plain text in the
@@ -226,8 +231,9 @@ function checkSecretsStayInStack(ctx: PropContext, props: CodeServerFleetProps):
   const declared = new Set(props.sensitiveVariables ?? []);
   (props.sensitiveVariables ?? []).forEach((name, i) => checkPattern(ctx, `sensitiveVariables[${i}]`, name, VARIABLE_NAME, 'expected a Terraform variable name, e.g. "idle_stop_token"'));
   const tokens: Array<[string, string | undefined]> = [
-    ['idleStop.digitaloceanToken', props.idleStop?.digitaloceanToken],
-    ...props.members.map((m, i): [string, string | undefined] => [`members[${i}].idleStop.digitaloceanToken`, m.idleStop?.digitaloceanToken]),
+    // The idle stop's former token (layout.ts generalizes this check to any sensitive variable).
+    ['idleStop.digitaloceanToken', formerIdleToken(props.idleStop)],
+    ...props.members.map((m, i): [string, string | undefined] => [`members[${i}].idleStop.digitaloceanToken`, formerIdleToken(m.idleStop)]),
   ];
   for (const [prop, value] of tokens) {
     if (value === undefined || !Token.isUnresolved(value)) continue;

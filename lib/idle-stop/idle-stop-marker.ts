@@ -4,37 +4,31 @@ import { Construct } from 'constructs';
 import { IDLE_MARKER_PREFIX, identityAddress } from '../private/naming';
 import { ProviderOptions } from '../providers';
 
-/** How every default marker name starts. */
-
 /** Props of {@link IdleStopMarker}. */
 export interface IdleStopMarkerProps extends ProviderOptions {
   /**
-   * The name of the tag that the droplet creates when it stops itself.
+   * The name of the tag that the control plane creates when it stops the powered-off editor.
    * @default - a name of this marker's own, kept in the Terraform state (see `IdleStopMarker`)
    */
   readonly markerTag?: string;
-  /**
-   * A secret mixed into the default name, so that no one without it can compute the name: the
-   * idle stop's DigitalOcean token (whoever holds it may delete the droplet anyway). Only its hash
-   * is used, and only when the name is first made.
-   * @default - none: the name is still unique to the deployment, but not secret
-   */
-  readonly nameSecret?: string;
 }
 
 /**
- * Reads whether an editor stopped itself: the droplet creates a DigitalOcean tag of this name
- * before it deletes itself, and Terraform reads the tag back on every plan. While the tag
- * exists, the droplet's count is 0, so a deploy neither recreates the droplet nor reports it as
- * drift; deleting the tag and deploying starts the editor again.
+ * Reads whether an editor is stopped by its idle stop: the control plane creates a DigitalOcean
+ * tag of this name before it deletes the powered-off droplet, and Terraform reads the tag back on
+ * every plan. While the tag exists, the droplet's count is 0, so a deploy neither recreates the
+ * droplet nor reports it as drift; deleting the tag and deploying starts the editor again. The
+ * droplet itself never creates it: it holds no cloud credential.
  *
- * Its default name belongs to one deployment and cannot be guessed: `ztcs-idle-` and 20 hex
- * digits of the SHA-256 of the construct's identity, the time of the plan that first made it
- * (`plantimestamp()`) and `nameSecret`, held by a `terraform_data` resource whose `input` is
- * never changed afterwards (`ignore_changes`). Two apps with the same names in one account get
- * two names; the name stays the same across deploys, token rotations and the move of the editor
- * into a fleet's stack (its state moves with the editor's). Unlike a random key of the tls
- * provider, the name is known when the plan is made, as the droplet's count needs it to be.
+ * Its default name belongs to one deployment: `ztcs-idle-` and 20 hex digits of the SHA-256 of
+ * the construct's identity and the time of the plan that first made it (`plantimestamp()`), held
+ * by a `terraform_data` resource whose `input` is never changed afterwards (`ignore_changes`).
+ * Two apps with the same names in one account get two names; the name stays the same across
+ * deploys and the move of the editor into a fleet's stack (its state moves with the editor's), and
+ * an editor deployed when the name also hashed the idle stop's former token keeps that name. Only
+ * a holder of a DigitalOcean token (the control plane, an administrator) can create the tag.
+ * Unlike a random key of the tls provider, the name is known when the plan is made, as the
+ * droplet's count needs it to be.
  */
 export class IdleStopMarker extends Construct {
   /** The name of the tag that marks the editor stopped. */
@@ -62,11 +56,11 @@ export class IdleStopMarker extends Construct {
       // Terraform's format() with each part an argument of its own: a template string would put
       // "${…}" inside a function's argument, which cdktf warns of on every synthesis, and Fn.join's
       // list would write a token bare.
-      const parts = [identityAddress(this), Fn.plantimestamp(), ...(props.nameSecret !== undefined ? [props.nameSecret] : [])];
-      const seed = Fn.format(parts.map(() => '%s').join(':'), parts);
+      const seed = Fn.format('%s:%s', [identityAddress(this), Fn.plantimestamp()]);
       this.name = new DataResource(this, 'Name', {
-        // nonsensitive: a hash of the token, not the token; the droplet's count is made of it.
-        input: { tag: `${IDLE_MARKER_PREFIX}${Fn.substr(Fn.nonsensitive(Fn.sha256(seed)), 0, 20)}` },
+        // ignore_changes: the name of a deployed editor never changes (one made when the seed also
+        // held the idle stop's token keeps it).
+        input: { tag: `${IDLE_MARKER_PREFIX}${Fn.substr(Fn.sha256(seed), 0, 20)}` },
         lifecycle: { ignoreChanges: ['input'] },
       });
       this.markerTag = Token.asString(Fn.lookup(this.name.input, 'tag'));

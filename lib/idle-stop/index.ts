@@ -1,3 +1,3 @@
-export type { IdleStop, ResolvedIdleStop } from './idle-stop';
+export type { IdleStop } from './idle-stop';
 export type { IdleStopMarkerProps } from './idle-stop-marker';
 export { IdleStopMarker } from './idle-stop-marker';

@@ -1,11 +1,22 @@
-import { checkPattern, isUnresolved, PropContext, rejectProp } from './validation';
-import type { IdleStop, ResolvedIdleStop } from '../idle-stop/idle-stop';
+import { isUnresolved, PropContext, rejectProp } from './validation';
+import type { IdleStop } from '../idle-stop/idle-stop';
 
 /** The defaults of {@link IdleStop}, for documentation and tests. */
 export const IDLE_STOP_DEFAULTS = {
   warningMinutes: 5,
-  digitaloceanApiUrl: 'https://api.digitalocean.com',
 } as const;
+
+/** An idle stop with its defaults applied, as the boot takes it. */
+export interface ResolvedIdleStop {
+  readonly idleMinutes: number;
+  readonly warningMinutes: number;
+}
+
+/**
+ * Props an idle stop took before the droplets gave up their token: a value for one of them is
+ * refused with the way now, rather than ignored (JavaScript and the other languages do not check it).
+ */
+const FORMER_PROPS = ['digitaloceanToken', 'digitaloceanApiUrl'] as const;
 
 /**
  * The shortest idle time: code-server writes its heartbeat at most once a minute, so a shorter
@@ -16,9 +27,6 @@ export const MIN_IDLE_MINUTES = 2;
 export const MAX_IDLE_MINUTES = 10_080;
 /** The longest warning before a stop. */
 export const MAX_WARNING_MINUTES = 60;
-
-const PRIVATE_HTTP = /^http:\/\/(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|10\.\d{1,3}\.\d{1,3}\.\d{1,3}|192\.168\.\d{1,3}\.\d{1,3}|172\.(1[6-9]|2\d|3[01])\.\d{1,3}\.\d{1,3}|localhost)(:\d{1,5})?\/?$/;
-const HTTPS_ORIGIN = /^https:\/\/[a-z0-9.-]+(:\d{1,5})?\/?$/;
 
 /** Whether an idle stop is on: given, and not turned off with `idleMinutes: 0`. */
 export function idleStopOn(idleStop: IdleStop | undefined): idleStop is IdleStop {
@@ -34,11 +42,14 @@ function checkMinutes(ctx: PropContext, prop: string, value: unknown, min: numbe
 
 /** Checks an idle stop without building anything. */
 export function validateIdleStop(ctx: PropContext, o: IdleStop): void {
-  if (typeof o !== 'object' || o === null) rejectProp(ctx, 'idleStop', o, 'expected an object such as { idleMinutes: 30, digitaloceanToken: token.stringValue }');
-  if (o.idleMinutes === 0) {
-    for (const prop of ['warningMinutes', 'digitaloceanApiUrl'] as const) {
-      if (o[prop] !== undefined) rejectProp(ctx, `idleStop.${prop}`, o[prop], 'is used only while idle stop is on; idleMinutes is 0 (off)');
+  if (typeof o !== 'object' || o === null) rejectProp(ctx, 'idleStop', o, 'expected an object such as { idleMinutes: 30 }');
+  for (const prop of FORMER_PROPS) {
+    if ((o as unknown as Record<string, unknown>)[prop] !== undefined) {
+      rejectProp(ctx, `idleStop.${prop}`, '(not shown)', 'is no longer taken: the droplet holds no cloud credential; the control plane holds the DigitalOcean token and deletes a powered-off editor (controlPlane, docs/idle-stop.md)');
     }
+  }
+  if (o.idleMinutes === 0) {
+    if (o.warningMinutes !== undefined) rejectProp(ctx, 'idleStop.warningMinutes', o.warningMinutes, 'is used only while idle stop is on; idleMinutes is 0 (off)');
     return;
   }
   checkMinutes(ctx, 'idleStop.idleMinutes', o.idleMinutes, MIN_IDLE_MINUTES, MAX_IDLE_MINUTES, ' (a week), or 0 for off');
@@ -50,27 +61,13 @@ export function validateIdleStop(ctx: PropContext, o: IdleStop): void {
   } else if (!isUnresolved(o.idleMinutes) && o.idleMinutes <= IDLE_STOP_DEFAULTS.warningMinutes) {
     rejectProp(ctx, 'idleStop.idleMinutes', o.idleMinutes, `is no longer than the default warning (${IDLE_STOP_DEFAULTS.warningMinutes} minutes): give a shorter warningMinutes with it`);
   }
-  if (o.digitaloceanToken === undefined || o.digitaloceanToken === '') {
-    rejectProp(ctx, 'idleStop.digitaloceanToken', o.digitaloceanToken, 'is required while idle stop is on: a custom-scoped DigitalOcean token (droplet:read, droplet:delete, tag:create) as a sensitive Terraform variable\'s value');
-  }
-  if (!isUnresolved(o.digitaloceanToken)) {
-    rejectProp(ctx, 'idleStop.digitaloceanToken', '(a literal string, not shown)',
-      'a literal token would be written into cdk.tf.json in the clear: pass a sensitive Terraform variable\'s value, e.g. new TerraformVariable(this, "idle_stop_token", { type: "string", sensitive: true }).stringValue');
-  }
-  if (o.digitaloceanApiUrl !== undefined && !isUnresolved(o.digitaloceanApiUrl) && !PRIVATE_HTTP.test(o.digitaloceanApiUrl)) {
-    checkPattern(ctx, 'idleStop.digitaloceanApiUrl', o.digitaloceanApiUrl, HTTPS_ORIGIN,
-      'expected the API\'s origin, https (the token travels with every call), e.g. "https://api.digitalocean.com"; http only to a loopback or private address');
-  }
 }
 
 /** The idle stop of an editor with its defaults, or undefined when off. */
-export function resolveIdleStop(idleStop: IdleStop | undefined, markerTag: string): ResolvedIdleStop | undefined {
+export function resolveIdleStop(idleStop: IdleStop | undefined): ResolvedIdleStop | undefined {
   if (!idleStopOn(idleStop)) return undefined;
   return {
     idleMinutes: idleStop.idleMinutes,
     warningMinutes: idleStop.warningMinutes ?? IDLE_STOP_DEFAULTS.warningMinutes,
-    digitaloceanToken: idleStop.digitaloceanToken!,
-    digitaloceanApiUrl: (idleStop.digitaloceanApiUrl ?? IDLE_STOP_DEFAULTS.digitaloceanApiUrl).replace(/\/$/, ''),
-    markerTag,
   };
 }

@@ -2,9 +2,9 @@
 # The idle stop's watcher, run as root by its timer. Activity is code-server's heartbeat file,
 # an established connection to sshd (SSH through Access) and the developer's keep-running
 # deadline; the finished boot and the machine's last start count as activity too. A warning goes to the developer's
-# terminals and the notice file before the stop; at the stop, the stop is recorded, the marker
-# tag created (Terraform then keeps the droplet's count at 0) and the machine powered off, the
-# delete unit deleting the droplet once the home is unmounted.
+# terminals and the notice file before the stop; at the stop, the stop is recorded, the home
+# unmounted and the machine powered off. Nothing else: the droplet holds no cloud credential and
+# calls no API; the control plane finds it powered off and deletes it (the home volume is kept).
 set -euo pipefail
 # The settings; ZTCS_ETC points elsewhere only in tests.
 # shellcheck source=/dev/null
@@ -69,21 +69,18 @@ record="$(date -u +%Y-%m-%dT%H:%M:%SZ) idle stop: last activity $(date -u -d "@$
 # shellcheck disable=SC2016
 runuser -u "$CODE_USER" -- bash -c 'mkdir -p "$1/.local/state/ztcs" && printf "%s\n" "$2" >> "$1/.local/state/ztcs/idle-stops.log"' _ "$CODE_HOME" "$record" || true
 echo "$record" > "$STATE_DIR/stopped"
-echo "ztcs: $record; marking the editor stopped ($MARKER_TAG)"
+echo "ztcs: $record; stopping"
 
-# Without the marker, the next deploy would recreate the droplet: no marker, no stop (the next
-# round tries again).
-status=$(curl -sS -K "$API_CONFIG" --max-time 30 -o /dev/null -w '%{http_code}' \
-  -X POST -H 'Content-Type: application/json' \
-  -d "{\"name\":\"$MARKER_TAG\"}" "$DIGITALOCEAN_API_URL/v2/tags" || true)
-case "$status" in
-  200|201) ;;
-  *)
-    echo "ztcs: the marker tag could not be created (HTTP $status): not stopping now" >&2
-    exit 1
-    ;;
-esac
-
-systemctl start ztcs-idle-delete.service
-echo "ztcs: powering off; the droplet is deleted once the home is unmounted"
+# The home is unmounted before the power-off, so the volume is left clean: stopping its mount unit
+# stops what needs it first (code-server), then unmounts it. A process of the developer's that
+# still holds it (a job left running) keeps it mounted: the shutdown then ends every process and
+# unmounts it before the power goes.
+if mountpoint -q "$CODE_HOME"; then
+  if systemctl stop "$HOME_MOUNT_UNIT" && ! mountpoint -q "$CODE_HOME"; then
+    echo "ztcs: the home ($CODE_HOME) is unmounted"
+  else
+    echo "ztcs: the home ($CODE_HOME) is still in use: the shutdown unmounts it once every process has ended" >&2
+  fi
+fi
+echo "ztcs: powering off; the control plane deletes the powered-off droplet, the home volume kept"
 systemctl poweroff

@@ -1,7 +1,7 @@
 import { asset, BootFragment, envFile, file, homeOf, unitFile } from './fragment';
-import type { ResolvedIdleStop } from '../../idle-stop/idle-stop';
 import { BOOT_PATHS, IDLE_ENV_KEYS, IDLE_PATHS, IDLE_SCRIPTS, IDLE_UNITS, IdleEnvKey, SSHD_PORT } from '../../private/boot/contract';
-import { idleDeleteUnit, idleWatchTimer, idleWatchUnit } from '../../private/boot/units';
+import { idleWatchTimer, idleWatchUnit, mountUnitOf } from '../../private/boot/units';
+import type { ResolvedIdleStop } from '../../private/idle-stop';
 import type { CloudConfigOptions } from '../cloud-config';
 
 /** The idle stop's scripts, read once per process. */
@@ -17,18 +17,16 @@ export function idleEnvironment(o: CloudConfigOptions, idle: ResolvedIdleStop): 
     HEARTBEAT_FILE: `${home}/.local/share/code-server/heartbeat`,
     KEEP_RUNNING_FILE: `${home}/.local/state/ztcs/keep-running-until`,
     SSHD_PORT: String(SSHD_PORT),
-    MARKER_TAG: idle.markerTag,
-    DIGITALOCEAN_API_URL: idle.digitaloceanApiUrl,
-    API_CONFIG: IDLE_PATHS.apiConfig,
+    // Stopped before the power-off: it unmounts the home, once what needs it (code-server) has stopped.
+    HOME_MOUNT_UNIT: mountUnitOf(home),
     STATE_DIR: IDLE_PATHS.state,
     NOTICE_FILE: IDLE_PATHS.notice,
-    INSTANCE_ID_FILE: IDLE_PATHS.instanceId,
   };
 }
 
 /**
- * The idle stop: its settings, the token (root only), its units and scripts, the developer's
- * command to postpone it, and the start of its timer. No fragment without an idle stop.
+ * The idle stop: its settings, its units and scripts, the developer's command to postpone it,
+ * and the start of its timer; no credential. No fragment without an idle stop.
  */
 export function idleStopFragment(o: CloudConfigOptions): BootFragment {
   const idle = o.idleStop;
@@ -37,13 +35,9 @@ export function idleStopFragment(o: CloudConfigOptions): BootFragment {
   return {
     files: [
       file(IDLE_PATHS.env, envFile(IDLE_ENV_KEYS, idleEnvironment(o, idle))),
-      // The token is written once, here, readable by root only; curl reads the header from it (-K).
-      file(IDLE_PATHS.apiConfig, `header = "Authorization: Bearer ${idle.digitaloceanToken}"\n`, '0600'),
       unitFile(IDLE_UNITS.watch, idleWatchUnit()),
       unitFile(IDLE_UNITS.timer, idleWatchTimer()),
-      unitFile(IDLE_UNITS.delete, idleDeleteUnit(homeOf(o))),
       file(`${BOOT_PATHS.scripts}/idle-watch.sh`, script('idle-watch.sh'), '0755'),
-      file(`${BOOT_PATHS.scripts}/idle-delete.sh`, script('idle-delete.sh'), '0755'),
       file(IDLE_PATHS.keepRunningCommand, script('keep-running.sh'), '0755'),
     ],
     runcmd: [['systemctl', 'enable', '--now', '--no-block', IDLE_UNITS.timer]],

@@ -50,7 +50,7 @@ export const SSHD_PORT = 22;
 
 /**
  * DigitalOcean's metadata service, which serves the droplet's user data (the tunnel token, the
- * idle stop's token) to any process that asks. A routing rule refuses it to every uid from
+ * only credential it holds) to any process that asks. A routing rule refuses it to every uid from
  * `firstRefusedUid` on (the developer's, since developerUid is 1000 or more, and any account of
  * theirs), from the first thing the boot does on every boot; root and the system's accounts
  * (cloud-init, DigitalOcean's monitoring agent, which runs as `do-agent` and reads its token there)
@@ -149,16 +149,12 @@ export type BootEnvKey = (typeof BOOT_ENV_KEYS)[number];
 export const IDLE_PATHS = {
   /** The idle stop's settings (no secret), sourced by its scripts. */
   env: '/etc/ztcs/idle.env',
-  /** A root-only curl configuration file holding the API token's header: the token is on no command line. */
-  apiConfig: '/etc/ztcs/digitalocean-api.curl',
   /** The watcher's records: the last SSH session seen, the warning given, the stop. */
   state: '/var/lib/ztcs/idle',
   /** The notice of a coming stop, readable by everyone, removed once there is activity again. */
   notice: '/run/ztcs-idle-warning',
   /** The developer's command to postpone the stop: `ztcs-keep-running 3h`. */
   keepRunningCommand: '/usr/local/bin/ztcs-keep-running',
-  /** cloud-init's instance id: the droplet's id on DigitalOcean. */
-  instanceId: '/var/lib/cloud/data/instance-id',
 } as const;
 
 /** With an idle stop: its units. */
@@ -167,15 +163,13 @@ export const IDLE_UNITS = {
   watch: 'ztcs-idle-watch.service',
   /** Starts the watch every IDLE_CHECK_SECONDS; runcmd enables it. */
   timer: 'ztcs-idle-watch.timer',
-  /** Started by the watcher before it powers off: its ExecStop deletes the droplet once the home is unmounted. */
-  delete: 'ztcs-idle-delete.service',
 } as const;
 
 /** How often the watcher looks for activity. */
 export const IDLE_CHECK_SECONDS = 30;
 
 /** The idle stop's scripts, written into the scripts folder; keep-running.sh is also the developer's command. */
-export const IDLE_SCRIPTS = ['idle-watch.sh', 'idle-delete.sh', 'keep-running.sh'] as const;
+export const IDLE_SCRIPTS = ['idle-watch.sh', 'keep-running.sh'] as const;
 
 /** The keys of `idle.env`, in the order they are written. */
 export const IDLE_ENV_KEYS = [
@@ -184,12 +178,9 @@ export const IDLE_ENV_KEYS = [
   'HEARTBEAT_FILE',
   'KEEP_RUNNING_FILE',
   'SSHD_PORT',
-  'MARKER_TAG',
-  'DIGITALOCEAN_API_URL',
-  'API_CONFIG',
+  'HOME_MOUNT_UNIT',
   'STATE_DIR',
   'NOTICE_FILE',
-  'INSTANCE_ID_FILE',
 ] as const;
 
 /** One key of `idle.env`. */

@@ -96,6 +96,9 @@ export function idleWatchUnit(): string {
     Service: [
       ['Type', 'oneshot'],
       ['ExecStart', `${BOOT_PATHS.scripts}/idle-watch.sh`],
+      // Its warnings and the stop on the console too, where a provider's console (and the test tier) reads the stop's order.
+      ['StandardOutput', 'journal+console'],
+      ['StandardError', 'journal+console'],
     ],
   });
 }
@@ -124,30 +127,4 @@ export function mountUnitOf(path: string): string {
     .join('-')
     .replace(/^\./, '\\x2e');
   return `${escaped === '' ? '-' : escaped}.mount`;
-}
-
-/**
- * Deletes the droplet in the shutdown of an idle stop: started (it does nothing then) just before the
- * power-off, so its ExecStop runs in the shutdown. Stopping runs in the reverse order of starting:
- * ordered before the home's mount, it is stopped after the home is unmounted; ordered after the
- * network, it is stopped while the network is still up.
- */
-export function idleDeleteUnit(home: string): string {
-  return renderUnit({
-    Unit: [
-      ['Description', 'Idle stop: deletes the droplet once the home is unmounted'],
-      ['After', 'network-online.target'],
-      ['Wants', 'network-online.target'],
-      ['Before', mountUnitOf(home)],
-    ],
-    Service: [
-      ['Type', 'oneshot'],
-      // No ExecStart: a oneshot that remains active once started, for its ExecStop.
-      ['RemainAfterExit', 'yes'],
-      ['ExecStop', `${BOOT_PATHS.scripts}/idle-delete.sh`],
-      ['TimeoutStopSec', '120'],
-      ['StandardOutput', 'journal+console'],
-      ['StandardError', 'journal+console'],
-    ],
-  });
 }

@@ -43,7 +43,7 @@ const COMBINATIONS: Array<[string, CodeServerUserDataProps]> = [
     homeVolumeLabel: 'home-1',
     userName: 'dev-1',
     workspaceFolder: '/home/dev-1/workspace',
-    idleStop: { idleMinutes: 30, warningMinutes: 5, digitaloceanToken: 'dop_v1_fake', digitaloceanApiUrl: 'https://api.digitalocean.com', markerTag: 'ztcs-idle-0123456789abcdef' },
+    idleStop: { idleMinutes: 30, warningMinutes: 5 },
   }],
   // boot.sh's generated list with the platform's steps in both phases, two after-ready ones grouped.
   ['platform boot steps', {

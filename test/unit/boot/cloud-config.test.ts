@@ -10,11 +10,14 @@ import { BOOT_DEFAULTS, CodeServerUserData, CodeServerUserDataProps, resolveBoot
 import { shellQuote } from '../../../lib/boot/fragments/fragment';
 import { METADATA_SERVICE } from '../../../lib/private/boot/contract';
 import { escapeTerraformTemplate } from '../../../lib/private/boot/terraform-string';
+import { literalSecretIn } from '../../../lib/private/validation';
 
 // Unit tests of the boot document: no external tool but bash (for the quoting round trip).
 
 const TOKEN = 'eyJhIjoiZmFrZSJ9-sentinel-0123456789';
 const BASE: CodeServerUserDataProps = { hostname: 'code.example.com', tunnelToken: TOKEN };
+/** A tunnel token of a real one's form (base64 of a JSON object), which literalSecretIn recognises. */
+const REAL_LOOKING_TUNNEL_TOKEN = `eyJhIjoi${'A'.repeat(40)}`;
 /** Props as the pure renderer takes them: a home volume by its label. */
 type RenderProps = Partial<CodeServerUserDataProps & { homeVolumeLabel: string }>;
 
@@ -410,7 +413,7 @@ describe('the whole document, every feature on', () => {
     homeVolumeLabel: 'ztcs-home',
     sshCertificateAuthority: 'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBFake= open-ssh-ca@cloudflareaccess.org',
     sshPrincipals: ['alice', 'ops'],
-    idleStop: { idleMinutes: 30, warningMinutes: 5, digitaloceanToken: 'dop_v1_fake', digitaloceanApiUrl: 'https://api.digitalocean.com', markerTag: 'ztcs-idle-0123456789abcdef' },
+    idleStop: { idleMinutes: 30, warningMinutes: 5 },
     bootSteps: [
       { name: 'tools', packages: ['postgresql-client', 'jq'], files: [{ path: '/etc/profile.d/company.sh', content: 'export COMPANY=acme\n' }], commands: ['psql --version'] },
       { name: 'dev-tools', runAs: BootUser.DEVELOPER, phase: BootPhase.AFTER_READY, commands: ['echo "$HOME" > ~/.ran'] },
@@ -421,6 +424,15 @@ describe('the whole document, every feature on', () => {
     const userData = renderUserData(resolveBootOptions({ ...BASE, ...props }));
     expect(Buffer.byteLength(userData, 'utf8')).toBeLessThan(USER_DATA_LIMIT_BYTES);
   });
+
+  test.each<[string, RenderProps]>([['an idle stop', { homeVolumeLabel: 'home', idleStop: { idleMinutes: 30 } }], ['every feature on', EVERYTHING]])(
+    'the user data with %s holds no credential but the tunnel token, and no Authorization header', (_, props) => {
+      const userData = renderUserData(resolveBootOptions({ ...BASE, ...props, tunnelToken: REAL_LOOKING_TUNNEL_TOKEN }));
+      expect(literalSecretIn(userData)).toBe('a Cloudflare Tunnel token');
+      const rest = userData.split(REAL_LOOKING_TUNNEL_TOKEN).join('');
+      expect(literalSecretIn(rest)).toBeUndefined();
+      expect(rest).not.toMatch(/Authorization|Bearer|digitalocean-api|api\.digitalocean\.com/i);
+    });
 
   test('no two fragments write the same file', () => {
     const paths = documentOf(EVERYTHING).write_files.map((f) => f.path);

@@ -2,16 +2,17 @@ import { spawnSync } from 'child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { IDLE_ENV_KEYS, IDLE_UNITS } from '../../../lib/private/boot/contract';
+import { IDLE_ENV_KEYS } from '../../../lib/private/boot/contract';
 
 // The idle stop's scripts run for real with bash, the machine around them faked: `ss`, `curl`,
-// `systemctl`, `runuser` and `mountpoint` are stand-ins on PATH that log their arguments, and
+// `systemctl`, `runuser` and `mountpoint` are stand-ins on PATH that log their arguments (`curl`
+// only to prove that no script calls it), and
 // every path of idle.env points into a temporary folder. Times are set with the files' mtimes;
 // the machine's uptime is a file of the test's too (ZTCS_PROC), never the host's /proc/uptime: a
 // host up for less than the files' ages (a fresh CI runner) would read as a reboot.
 
 const ASSETS = join(__dirname, '..', '..', '..', 'lib', 'boot', 'assets');
-const MARKER = 'ztcs-idle-0123456789abcdef';
+const HOME_MOUNT_UNIT = 'home-ztcs.mount';
 const IDLE_MINUTES = 30;
 const WARNING_MINUTES = 5;
 /** Longer than any file's age in these tests: no test sees a reboot unless it says so. */
@@ -21,9 +22,10 @@ const UPTIME_SECONDS = 2 * 24 * 3600;
 const FAKES: Record<string, string> = {
   ss: '#!/bin/bash\necho "ss $*" >> "$FAKE_LOG"\n[ -z "${FAKE_SSH_SESSION:-}" ] || echo "0 0 127.0.0.1:22 127.0.0.1:41000"\n',
   curl: '#!/bin/bash\necho "curl $*" >> "$FAKE_LOG"\nprintf %s "${FAKE_HTTP_STATUS:-201}"\n',
-  systemctl: '#!/bin/bash\necho "systemctl $*" >> "$FAKE_LOG"\n',
+  // Stopping the home's mount unit unmounts it, unless FAKE_BUSY says a process still holds it.
+  systemctl: '#!/bin/bash\necho "systemctl $*" >> "$FAKE_LOG"\nif [ "$1" = stop ] && [ -n "${FAKE_MOUNTED:-}" ]; then [ -z "${FAKE_BUSY:-}" ] || exit 1; rm -f "$FAKE_MOUNTED"; fi\n',
   runuser: '#!/bin/bash\necho "runuser $1 $2" >> "$FAKE_LOG"\nshift 3\n"$@"\n',
-  mountpoint: '#!/bin/bash\n[ -n "${FAKE_MOUNTED:-}" ]\n',
+  mountpoint: '#!/bin/bash\n[ -n "${FAKE_MOUNTED:-}" ] && [ -e "$FAKE_MOUNTED" ]\n',
   sleep: '#!/bin/bash\n',
 };
 
@@ -49,7 +51,7 @@ describe('the idle stop\'s scripts', () => {
       keep: join(work, 'home', '.local', 'state', 'ztcs', 'keep-running-until'),
       state: join(work, 'state'),
       notice: join(work, 'notice'),
-      instanceId: join(work, 'instance-id'),
+      mounted: join(work, 'home-mounted'),
       log: join(work, 'calls.log'),
     };
     // The developer is a user no terminal belongs to: the watcher writes to no terminal of the host.
@@ -60,12 +62,9 @@ describe('the idle stop\'s scripts', () => {
       HEARTBEAT_FILE: paths.heartbeat,
       KEEP_RUNNING_FILE: paths.keep,
       SSHD_PORT: '22',
-      MARKER_TAG: MARKER,
-      DIGITALOCEAN_API_URL: 'https://api.digitalocean.com',
-      API_CONFIG: join(etc, 'api.curl'),
+      HOME_MOUNT_UNIT,
       STATE_DIR: paths.state,
       NOTICE_FILE: paths.notice,
-      INSTANCE_ID_FILE: paths.instanceId,
     };
     writeFileSync(join(etc, 'idle.env'), IDLE_ENV_KEYS.map((key) => `${key}='${values[key]}'`).join('\n') + '\n');
     const proc = join(work, 'proc');
@@ -137,27 +136,38 @@ describe('the idle stop\'s scripts', () => {
       expect(existsSync(paths.notice)).toBe(false);
     });
 
-    test('once idle: records the stop, creates the marker through the token\'s file, starts the delete unit and powers off, in that order', () => {
+    test('once idle: records the stop in the home, unmounts the home and powers off, in that order, calling no API', () => {
+      touchedAgo(paths.ready, 600);
+      touchedAgo(paths.heartbeat, IDLE_MINUTES + 1);
+      writeFileSync(paths.mounted, '');
+      const result = run('idle-watch.sh', [], { FAKE_MOUNTED: paths.mounted });
+      expect(result.status).toBe(0);
+      expect(result.calls.filter((c) => !c.startsWith('ss '))).toEqual([
+        'runuser -u ztcs-no-such-user',
+        `systemctl stop ${HOME_MOUNT_UNIT}`,
+        'systemctl poweroff',
+      ]);
+      expect(result.out).toContain(`ztcs: the home (${join(work, 'home')}) is unmounted\n`);
+      expect(readFileSync(join(work, 'home', '.local', 'state', 'ztcs', 'idle-stops.log'), 'utf8')).toMatch(/idle stop: last activity .*, after 30 minutes without activity\n$/);
+      expect(readFileSync(join(paths.state, 'stopped'), 'utf8')).toMatch(/idle stop: last activity/);
+    });
+
+    test('a home still in use does not hold the power-off back: the shutdown unmounts it once every process has ended', () => {
+      touchedAgo(paths.ready, 600);
+      touchedAgo(paths.heartbeat, IDLE_MINUTES + 1);
+      writeFileSync(paths.mounted, '');
+      const result = run('idle-watch.sh', [], { FAKE_MOUNTED: paths.mounted, FAKE_BUSY: '1' });
+      expect(result.status).toBe(0);
+      expect(result.err).toContain(`ztcs: the home (${join(work, 'home')}) is still in use: the shutdown unmounts it once every process has ended`);
+      expect(result.calls.filter((c) => c.startsWith('systemctl'))).toEqual([`systemctl stop ${HOME_MOUNT_UNIT}`, 'systemctl poweroff']);
+    });
+
+    test('a home on the droplet\'s disk (no mount of its own) is left to the shutdown', () => {
       touchedAgo(paths.ready, 600);
       touchedAgo(paths.heartbeat, IDLE_MINUTES + 1);
       const result = run('idle-watch.sh');
       expect(result.status).toBe(0);
-      expect(result.calls.filter((c) => !c.startsWith('ss '))).toEqual([
-        'runuser -u ztcs-no-such-user',
-        `curl -sS -K ${join(etc, 'api.curl')} --max-time 30 -o /dev/null -w %{http_code} -X POST -H Content-Type: application/json -d {"name":"${MARKER}"} https://api.digitalocean.com/v2/tags`,
-        `systemctl start ${IDLE_UNITS.delete}`,
-        'systemctl poweroff',
-      ]);
-      expect(readFileSync(join(work, 'home', '.local', 'state', 'ztcs', 'idle-stops.log'), 'utf8')).toMatch(/idle stop: last activity .*, after 30 minutes without activity\n$/);
-    });
-
-    test('does not power off when the marker cannot be created: the next deploy would start it again', () => {
-      touchedAgo(paths.ready, 600);
-      touchedAgo(paths.heartbeat, IDLE_MINUTES + 1);
-      const result = run('idle-watch.sh', [], { FAKE_HTTP_STATUS: '500' });
-      expect(result.status).toBe(1);
-      expect(result.err).toContain('the marker tag could not be created (HTTP 500): not stopping now');
-      expect(result.calls.filter((c) => c.startsWith('systemctl'))).toEqual([]);
+      expect(result.calls.filter((c) => c.startsWith('systemctl'))).toEqual(['systemctl poweroff']);
     });
 
     test('an open SSH session is activity', () => {
@@ -203,43 +213,6 @@ describe('the idle stop\'s scripts', () => {
       expect(result.status).toBe(2);
       expect(result.err).toMatch(/^(usage: ztcs-keep-running <time>|ztcs-keep-running: at most a day)/);
       expect(existsSync(paths.keep)).toBe(false);
-    });
-  });
-
-  describe('idle-delete.sh', () => {
-    test('deletes the droplet of the instance id, through the token\'s file, saying the home is unmounted', () => {
-      writeFileSync(paths.instanceId, '3164494\n');
-      const result = run('idle-delete.sh', [], { FAKE_HTTP_STATUS: '204' });
-      expect(result.status).toBe(0);
-      expect(result.out).toContain(`ztcs: the home (${join(work, 'home')}) is not mounted`);
-      expect(result.calls).toEqual([`curl -sS -K ${join(etc, 'api.curl')} --max-time 20 -o /dev/null -w %{http_code} -X DELETE https://api.digitalocean.com/v2/droplets/3164494`]);
-    });
-
-    test('never deletes the droplet while the home is still mounted, calling nothing', () => {
-      writeFileSync(paths.instanceId, '3164494\n');
-      const result = run('idle-delete.sh', [], { FAKE_HTTP_STATUS: '204', FAKE_MOUNTED: '1' });
-      expect(result.status).toBe(1);
-      expect(result.err).toContain(`ztcs: the home (${join(work, 'home')}) is still mounted: not deleting droplet 3164494`);
-      expect(result.calls).toEqual([]);
-    });
-
-    test('takes a droplet already gone (404) as deleted', () => {
-      writeFileSync(paths.instanceId, '3164494\n');
-      expect(run('idle-delete.sh', [], { FAKE_HTTP_STATUS: '404' }).status).toBe(0);
-    });
-
-    test('tries five times, then fails, leaving the droplet to the next deploy', () => {
-      writeFileSync(paths.instanceId, '3164494\n');
-      const result = run('idle-delete.sh', [], { FAKE_HTTP_STATUS: '500' });
-      expect(result.status).toBe(1);
-      expect(result.calls).toHaveLength(5);
-    });
-
-    test('refuses an instance id that is not a droplet id, calling nothing', () => {
-      writeFileSync(paths.instanceId, 'i-abc; rm -rf /\n');
-      const result = run('idle-delete.sh');
-      expect(result.status).toBe(1);
-      expect(result.calls).toEqual([]);
     });
   });
 });

@@ -1,22 +1,22 @@
-import { TerraformStack, TerraformVariable } from 'cdktf';
+import { TerraformStack } from 'cdktf';
 import { parse } from 'yaml';
 import { CodeServerTeam, Home, IdleStop, TeamMember, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../../../lib';
 import { IDLE_PATHS, IDLE_UNITS } from '../../../lib/private/boot/contract';
-import { ACCOUNT_ID, dataSourcesOfType, newStack, onlyResource, pathsContaining, renderedUserData, resourcesOfType, synthJson, validProps, writtenFile, ZONE_ID } from '../../support/fixtures';
+import { ACCOUNT_ID, dataSourcesOfType, newStack, onlyResource, renderedUserData, resourcesOfType, synthJson, validProps, writtenFile, ZONE_ID } from '../../support/fixtures';
 
 // The idle stop as the editor composes it: the marker's data source decides the droplet's count,
-// the outputs say whether the editor stopped itself, and the token goes to one root-only file.
+// the outputs say whether the editor stopped itself, and the droplet gets the watcher and no
+// credential.
 
 type Built = { stack: TerraformStack; synth: any };
 
-function build(idleStop: (token: string) => IdleStop | undefined, overrides: Partial<ZeroTrustCodeServerProps> = {}): Built {
+function build(idleStop: () => IdleStop | undefined, overrides: Partial<ZeroTrustCodeServerProps> = {}): Built {
   const stack = newStack();
-  const token = new TerraformVariable(stack, 'idle_stop_token', { type: 'string', sensitive: true }).stringValue;
-  new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ idleStop: idleStop(token), ...overrides }));
+  new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ idleStop: idleStop(), ...overrides }));
   return { stack, synth: synthJson(stack) };
 }
 
-const ON = (token: string): IdleStop => ({ idleMinutes: 30, digitaloceanToken: token });
+const ON = (): IdleStop => ({ idleMinutes: 30 });
 
 describe('an editor with an idle stop', () => {
   test('reads the marker tags by their prefix with a data source, which refers to no resource, so it is read at plan', () => {
@@ -27,11 +27,11 @@ describe('an editor with an idle stop', () => {
     expect(synth.output['CodeServer-idle-marker'].value).toBe(`\${terraform_data.${name}.input.tag}`);
   });
 
-  test('names its marker once, unguessably, from its identity, the first plan\'s time and a hash of the token, and keeps the name in the state', () => {
+  test('names its marker once, from its identity and the first plan\'s time, and keeps the name in the state (a deployed name never changes)', () => {
     const { synth } = build(ON);
     const names = Object.values<any>(synth.resource.terraform_data);
     expect(names).toHaveLength(1);
-    expect(names[0].input.tag).toMatch(/^ztcs-idle-\$\{substr\(nonsensitive\(sha256\(format\("%s:%s:%s", "c8[0-9a-f]{40}", plantimestamp\(\), var\.[A-Za-z0-9_]+\)\)\), 0, 20\)\}$/);
+    expect(names[0].input.tag).toMatch(/^ztcs-idle-\$\{substr\(sha256\(format\("%s:%s", "c8[0-9a-f]{40}", plantimestamp\(\)\)\), 0, 20\)\}$/);
     expect(names[0].lifecycle).toEqual({ ignore_changes: ['input'] });
   });
 
@@ -46,17 +46,19 @@ describe('an editor with an idle stop', () => {
     expect(synth.output['CodeServer-droplet-id'].value).toMatch(/^\$\{join\("", digitalocean_droplet\.[\w]+\[\*\]\.id\)\}$/);
   });
 
-  test('carries the watcher, its units and the token to the droplet; the token only in the root-only curl configuration', () => {
+  test('carries the watcher and its units to the droplet, and no credential but the tunnel token: no variable, no marker, no API', () => {
     const { synth } = build(ON);
     const droplet = onlyResource(synth, 'digitalocean_droplet');
-    const doc = parse(renderedUserData(droplet));
-    const apiConfig = doc.write_files.find((f: { path: string }) => f.path === IDLE_PATHS.apiConfig);
-    expect(apiConfig).toEqual({ path: IDLE_PATHS.apiConfig, content: 'header = "Authorization: Bearer ${var.idle_stop_token}"\n', permissions: '0600', owner: 'root:root' });
-    expect(pathsContaining(doc, '${var.idle_stop_token}')).toEqual([`write_files.${doc.write_files.indexOf(apiConfig)}.content`]);
-    expect(pathsContaining(synth.output, 'idle_stop_token')).toEqual([]);
-    expect(writtenFile(doc, IDLE_PATHS.env)).toContain(`MARKER_TAG='${synth.output['CodeServer-idle-marker'].value}'`);
+    const userData = renderedUserData(droplet);
+    const doc = parse(userData);
     expect(writtenFile(doc, IDLE_PATHS.env)).toContain("IDLE_MINUTES='30'\nWARNING_MINUTES='5'\n");
     expect(doc.runcmd).toContainEqual(['systemctl', 'enable', '--now', '--no-block', IDLE_UNITS.timer]);
+    // Terraform's interpolations in the user data as synthesized (the shell's own are escaped, $${…}).
+    const references = [...String(droplet.user_data).matchAll(/(?<!\$)\$\{([^}]+)\}/g)].map((m) => m[1]);
+    expect(references.filter((r) => !/^data\.cloudflare_zero_trust_tunnel_cloudflared_token\.\w+\.token$/.test(r))).toEqual([]);
+    expect(userData).not.toContain('terraform_data');
+    expect(userData).not.toMatch(/Authorization|Bearer|api\.digitalocean\.com|ztcs-idle-[0-9a-f]/);
+    expect(doc.write_files.filter((f: { permissions?: string }) => f.permissions === '0600').map((f: { path: string }) => f.path)).toEqual(['/etc/cloudflared/tunnel.env']);
   });
 
   test('without an idle stop, or with idleMinutes 0, the droplet and its user data are as before: no count, no marker, no watcher', () => {
@@ -91,7 +93,6 @@ describe('an editor with an idle stop', () => {
 describe('a team with an idle stop', () => {
   function team(members: TeamMember[]): any {
     const stack = newStack();
-    const token = new TerraformVariable(stack, 'idle_stop_token', { type: 'string', sensitive: true }).stringValue;
     new CodeServerTeam(stack, 'Team', {
       cloudflareAccountId: ACCOUNT_ID,
       cloudflareZoneId: ZONE_ID,
@@ -99,7 +100,7 @@ describe('a team with an idle stop', () => {
       teamName: 'myteam',
       members,
       rosterFile: process.env.ZTCS_ROSTER_FILE,
-      idleStop: { idleMinutes: 30, digitaloceanToken: token },
+      idleStop: { idleMinutes: 30 },
     });
     return synthJson(stack);
   }
@@ -113,7 +114,7 @@ describe('a team with an idle stop', () => {
     }));
   }
 
-  test('gives every member the team\'s idle stop, a member\'s override keeping the team\'s token, and 0 turning it off for one member', () => {
+  test('gives every member the team\'s idle stop, a member\'s override laid over it, and 0 turning it off for one member', () => {
     const synth = team([
       { name: 'alice', email: 'alice@example.com' },
       { name: 'bob', email: 'bob@example.com', idleStop: { idleMinutes: 120 } },
@@ -121,8 +122,6 @@ describe('a team with an idle stop', () => {
     ]);
     expect(idleMinutesOf(synth)).toEqual({ 'alice-example-com': '30', 'bob-example-com': '120', 'carol-example-com': undefined });
     expect(dataSourcesOfType(synth, 'digitalocean_tags')).toHaveLength(2);
-    const bob = Object.values<any>(synth.resource.digitalocean_droplet).find((d) => d.name === 'bob-example-com');
-    expect(renderedUserData(bob)).toContain('Bearer ${var.idle_stop_token}');
   });
 
   test('gives each member a marker of their own', () => {

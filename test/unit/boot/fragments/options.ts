@@ -6,4 +6,4 @@ export function optionsOf(props: Partial<CodeServerUserDataProps & { homeVolumeL
   return resolveBootOptions({ hostname: 'code.example.com', tunnelToken: 'tunnel-token', ...props });
 }
 
-export const IDLE_STOP = { idleMinutes: 30, warningMinutes: 5, digitaloceanToken: 'dop_v1_secret', digitaloceanApiUrl: 'https://api.digitalocean.com', markerTag: 'ztcs-idle-0123456789abcdef' };
+export const IDLE_STOP = { idleMinutes: 30, warningMinutes: 5 };

@@ -180,14 +180,13 @@ describe('the boot sequence', () => {
 });
 
 describe('the idle stop\'s contract', () => {
-  const IDLE_STOP = { idleMinutes: 30, warningMinutes: 5, digitaloceanToken: 'T', digitaloceanApiUrl: 'https://api.digitalocean.com', markerTag: 'ztcs-idle-0123456789abcdef' };
+  const IDLE_STOP = { idleMinutes: 30, warningMinutes: 5 };
   const doc = parse(renderCloudConfig(resolveBootOptions({ hostname: 'code.example.com', tunnelToken: 't', homeVolumeLabel: 'home', idleStop: IDLE_STOP })));
   const paths: string[] = doc.write_files.map((f: { path: string }) => f.path);
 
-  test('the document writes the watcher and the delete script into the scripts folder, and keep-running as the developer\'s command', () => {
+  test('the document writes the watcher into the scripts folder, and keep-running as the developer\'s command', () => {
     expect(paths).toEqual(expect.arrayContaining([
       `${BOOT_PATHS.scripts}/idle-watch.sh`,
-      `${BOOT_PATHS.scripts}/idle-delete.sh`,
       IDLE_PATHS.keepRunningCommand,
       ...Object.values(IDLE_UNITS).map((unit) => `/etc/systemd/system/${unit}`),
     ]));
@@ -197,7 +196,6 @@ describe('the idle stop\'s contract', () => {
   test('the units run the scripts the document writes', () => {
     const unit = (name: string) => doc.write_files.find((f: { path: string }) => f.path === `/etc/systemd/system/${name}`).content as string;
     expect(unit(IDLE_UNITS.watch)).toContain(`\nExecStart=${BOOT_PATHS.scripts}/idle-watch.sh\n`);
-    expect(unit(IDLE_UNITS.delete)).toContain(`\nExecStop=${BOOT_PATHS.scripts}/idle-delete.sh\n`);
     expect(unit(IDLE_UNITS.timer)).toContain(`\nUnit=${IDLE_UNITS.watch}\n`);
   });
 
@@ -212,6 +210,10 @@ describe('the idle stop\'s contract', () => {
     expect(IDLE_ENV_KEYS.filter((key) => !read.has(key))).toEqual([]);
   });
 
+  test('idle.env holds the idle stop\'s settings and paths only: no API, no token, no marker, no droplet id', () => {
+    expect([...IDLE_ENV_KEYS].sort()).toEqual(['HEARTBEAT_FILE', 'HOME_MOUNT_UNIT', 'IDLE_MINUTES', 'KEEP_RUNNING_FILE', 'NOTICE_FILE', 'SSHD_PORT', 'STATE_DIR', 'WARNING_MINUTES']);
+  });
+
   test('the scripts that read boot.env source it, and all source idle.env, from the contract\'s folder', () => {
     for (const script of IDLE_SCRIPTS) {
       expect([script, asset(script)]).toEqual([script, expect.stringContaining(`. "\${ZTCS_ETC:-${BOOT_PATHS.etc}}/idle.env"`)]);
@@ -221,19 +223,20 @@ describe('the idle stop\'s contract', () => {
     expect(IDLE_PATHS.env).toBe(`${BOOT_PATHS.etc}/idle.env`);
   });
 
-  test('the idle scripts and runcmd name only the idle stop\'s units', () => {
+  test('the idle scripts and runcmd name only the idle stop\'s timer', () => {
     const texts = [...IDLE_SCRIPTS.map(asset), JSON.stringify(doc.runcmd.slice(2))];
-    const named = new Set(texts.flatMap((text) => [...text.matchAll(/[a-z-]+\.(service|socket|timer)/g)].map((m) => m[0])));
-    expect([...named].sort()).toEqual([IDLE_UNITS.delete, IDLE_UNITS.timer]);
+    const named = new Set(texts.flatMap((text) => [...text.matchAll(/[a-z-]+\.(service|socket|timer|mount)/g)].map((m) => m[0])));
+    expect([...named].sort()).toEqual([IDLE_UNITS.timer]);
   });
 
-  test('the token is written once, into the root-only curl configuration, and the scripts pass curl that file, never the token', () => {
-    expect(paths.filter((p) => doc.write_files.find((f: { path: string; content: string }) => f.path === p).content.includes('Bearer T'))).toEqual([IDLE_PATHS.apiConfig]);
-    expect(doc.write_files.find((f: { path: string }) => f.path === IDLE_PATHS.apiConfig).permissions).toBe('0600');
-    for (const script of IDLE_SCRIPTS) {
-      for (const line of asset(script).split('\n').filter((l) => /\bcurl\b/.test(l) && !l.trimStart().startsWith('#'))) {
-        expect([script, line]).toEqual([script, expect.stringContaining('curl -sS -K "$API_CONFIG"')]);
-      }
-    }
+  test.each([...IDLE_SCRIPTS])('%s calls no API: no curl, wget or other HTTP client, no Authorization header', (script) => {
+    const code = asset(script).split('\n').filter((line) => !line.trimStart().startsWith('#')).join('\n');
+    expect(code).not.toMatch(/\b(curl|wget|nc|socat|python3?)\b|\/dev\/tcp|Authorization|Bearer|https?:\/\//);
+  });
+
+  test('no file of the idle stop is root-only: it writes no secret', () => {
+    const idleFiles = doc.write_files.filter((f: { path: string }) => f.path.includes('idle') || f.path === IDLE_PATHS.keepRunningCommand);
+    expect(idleFiles.length).toBe(IDLE_SCRIPTS.length + Object.keys(IDLE_UNITS).length + 1);
+    expect(idleFiles.filter((f: { permissions?: string }) => f.permissions === '0600')).toEqual([]);
   });
 });

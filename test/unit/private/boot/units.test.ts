@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
 import { BOOT_PATHS, IDLE_CHECK_SECONDS, IDLE_UNITS } from '../../../../lib/private/boot/contract';
-import { cloudflaredUnit, codeServerUnit, idleDeleteUnit, idleWatchTimer, mountUnitOf } from '../../../../lib/private/boot/units';
+import { cloudflaredUnit, codeServerUnit, idleWatchTimer, idleWatchUnit, mountUnitOf } from '../../../../lib/private/boot/units';
 
 /** The lines of a unit file for a key, e.g. `ExecStart=...`. */
 function unitLines(unit: string, key: string): string[] {
@@ -44,13 +44,12 @@ describe('the code-server unit', () => {
 });
 
 describe('the idle stop\'s units', () => {
-  test('the delete unit is stopped after the home is unmounted and before the network goes: ordered before the home\'s mount, after the network', () => {
-    const unit = idleDeleteUnit('/home/coder');
-    expect(unitLines(unit, 'Before')).toEqual(['Before=home-coder.mount']);
-    expect(unitLines(unit, 'After')).toEqual(['After=network-online.target']);
-    expect(unitLines(unit, 'ExecStop')).toEqual([`ExecStop=${BOOT_PATHS.scripts}/idle-delete.sh`]);
-    expect(unitLines(unit, 'ExecStart')).toEqual([]);
-    expect(unitLines(unit, 'RemainAfterExit')).toEqual(['RemainAfterExit=yes']);
+  test('the watcher runs once per round as a oneshot, its stop on the console too, and nothing runs at the shutdown', () => {
+    const unit = idleWatchUnit();
+    expect(unitLines(unit, 'ExecStart')).toEqual([`ExecStart=${BOOT_PATHS.scripts}/idle-watch.sh`]);
+    expect(unitLines(unit, 'Type')).toEqual(['Type=oneshot']);
+    expect(unitLines(unit, 'StandardOutput')).toEqual(['StandardOutput=journal+console']);
+    expect(unitLines(unit, 'ExecStop')).toEqual([]);
   });
 
   test('the timer starts the watcher every round', () => {
