@@ -584,7 +584,7 @@ describe('ZeroTrustCodeServer validation', () => {
   // Checked by the editor itself: what becomes of the home, and the droplet's options while it is stopped.
   test.each<[string, Overrides, string, unknown, string]>([
     ['a stop that deletes the only copy of the home', { home: Home.onDropletDisk(), running: false }, 'running', false, 'deletes the droplet, and with home: Home.onDropletDisk() the only copy of the home is on its disk'],
-    ['an idle stop that deletes the only copy of the home', (stack) => ({ home: Home.onDropletDisk(), idleStop: { idleMinutes: 30, digitaloceanToken: new TerraformVariable(stack, 't', { sensitive: true }).stringValue } }), 'idleStop.idleMinutes', 30, 'deletes the droplet, and with home: Home.onDropletDisk()'],
+    ['an idle stop that deletes the only copy of the home', () => ({ home: Home.onDropletDisk(), idleStop: { idleMinutes: 30 } }), 'idleStop.idleMinutes', 30, 'deletes the droplet, and with home: Home.onDropletDisk()'],
   ])('rejects %s, naming the prop and the value', (_why, overrides, prop, value, reason) => {
     expect(() => build(overrides)).toThrow(`test/CodeServer: invalid ${prop} ${JSON.stringify(value)}: ${reason}`);
   });

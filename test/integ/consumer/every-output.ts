@@ -5,7 +5,7 @@
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import { App, TerraformStack, TerraformVariable } from 'cdktf';
+import { App, TerraformStack } from 'cdktf';
 import { CodeServerFleet, CodeServerTeam, TeamMember, ZeroTrustCodeServer } from '../../../lib';
 
 const ACCOUNT = {
@@ -28,12 +28,11 @@ const stackWithProviders = (id: string) => {
   return stack;
 };
 const editorStack = stackWithProviders('editor');
-const idleStopToken = new TerraformVariable(editorStack, 'idle_stop_token', { type: 'string', sensitive: true });
 new ZeroTrustCodeServer(editorStack, 'Alice', {
   ...ACCOUNT,
   hostname: 'alice.example.com',
   access: { allow: { emails: ['alice@example.com'] } },
-  idleStop: { idleMinutes: 30, digitaloceanToken: idleStopToken.stringValue },
+  idleStop: { idleMinutes: 30 },
 });
 const rosterFile = process.env.ZTCS_ROSTER_FILE;
 new CodeServerTeam(stackWithProviders('team'), 'Team', { ...ACCOUNT, members: MEMBERS, hostnamePattern: 'team-{name}.example.com', rosterFile });
@@ -43,6 +42,6 @@ new CodeServerFleet(app, 'fleet', {
   hostnamePattern: 'fleet-{name}.example.com',
   rosterFile,
   sensitiveVariables: ['idle_stop_token'],
-  idleStop: { idleMinutes: 30, digitaloceanToken: CodeServerFleet.sensitiveVariable('idle_stop_token') },
+  idleStop: { idleMinutes: 30 },
 });
 app.synth();

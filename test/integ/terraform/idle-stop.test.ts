@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import { App, Lazy, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { ApiStandIn } from './stand-in';
 import { describeWithDigitalOceanProviders, describeWithProviders, StackConfig, synthesize, TerraformWorkspace } from './terraform';
@@ -20,13 +20,10 @@ const DNS = 'CodeServer/Dns/Record';
 function basic(changes: Partial<ZeroTrustCodeServerProps> = {}): StackConfig {
   return synthesize((outdir) => {
     const app = new App({ outdir });
-    // The token is a sensitive variable's value, as the README says, made once the stack exists.
-    let token: TerraformVariable | undefined;
-    const stack = new BasicStack(app, 'basic', settings, {
-      idleStop: { idleMinutes: 30, digitaloceanToken: Token.asString(Lazy.stringValue({ produce: () => token!.stringValue })) },
+    new BasicStack(app, 'basic', settings, {
+      idleStop: { idleMinutes: 30 },
       ...changes,
     });
-    token = new TerraformVariable(stack, 'idle_stop_token', { type: 'string', sensitive: true, default: 'idle-stop-token' });
     return app;
   })[0];
 }

@@ -1,6 +1,6 @@
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import { App, TerraformStack, TerraformVariable } from 'cdktf';
+import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { describeWithDigitalOceanProviders, describeWithProviders, Plan, PlannedAction, previousMain, previousRelease, StackConfig, synthesize } from './terraform';
 import { STEP_TIMEOUT_MS, TerraformTier } from './tier';
@@ -122,8 +122,7 @@ class DigitalOceanPart extends TerraformStack {
     new TlsProvider(this, 'tls');
     const editor = new Construct(this, 'CodeServer');
     const home = new HomeVolume(editor, 'HomeVolume', { volumeName: 'code-example-com-home', region: 'fra1' });
-    const token = new TerraformVariable(this, 'idle_stop_token', { type: 'string', sensitive: true, default: 'idle-stop-token' });
-    const marker = new IdleStopMarker(editor, 'IdleStop', { nameSecret: token.stringValue });
+    const marker = new IdleStopMarker(editor, 'IdleStop', {});
     new CodeServerDroplet(editor, 'Droplet', { hostname: 'code.example.com', userData: '#cloud-config\n', volumeIds: [home.volume.id], count: marker.dropletCount });
   }
 }

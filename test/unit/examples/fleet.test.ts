@@ -46,7 +46,7 @@ describe('the fleet example', () => {
       expect(Object.values<any>(stack.resource.cloudflare_dns_record).map((r) => r.name)).toEqual([`${member.name}-fleet.example.com`]);
       expect(Object.keys(stack.data.digitalocean_tags)).toHaveLength(1);
       expect(cloudConfigOf(Object.values<any>(stack.resource.digitalocean_droplet)[0]).write_files.map((f: any) => f.path))
-        .not.toContain('/etc/ztcs/digitalocean-api.curl');
+        .toEqual(expect.arrayContaining(['/etc/ztcs/idle.env']));
       expect(Object.values<any>(stack.resource.cloudflare_workers_kv).map((e) => e.key_name)).toEqual([`editor/${member.name}-fleet.example.com`]);
     }
   });

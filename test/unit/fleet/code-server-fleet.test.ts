@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
-import { App, Testing, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { App, Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import { CodeServerFleet, CodeServerFleetProps, CodeServerTeam, Home, StateBackend, TeamMember } from '../../../lib';
 import { ACCOUNT_ID, AT_A_DESK, newStack, resourcesByAddress, synthJson, resourcesOfType, thrownBy, withEnv, ZONE_ID } from '../../support/fixtures';
 
@@ -68,9 +68,7 @@ describe('CodeServerFleet', () => {
 
   test('names each firewall tag and idle marker as the one-stack team does, so that becoming a fleet renames nothing', () => {
     // GIVEN
-    // A token no stack owns (a stack's variable would be a cross-stack reference in the others).
-    const digitaloceanToken = Token.asString({ creationStack: [], resolve: () => '${var.idle_stop_token}', toString: () => 'idle_stop_token' });
-    const idleStop = { idleMinutes: 30, digitaloceanToken };
+    const idleStop = { idleMinutes: 30 };
     const oneStack = synthJson(new CodeServerTeam(newStack('team'), 'Team', fleetProps({ idleStop })).node.scope as TerraformStack);
     const namesOf = (synth: any) => ({
       tags: resourcesOfType(synth, 'digitalocean_tag').map((t) => t.name),
@@ -309,18 +307,18 @@ describe('CodeServerFleet', () => {
 
   test("declares the fleet's sensitive variables in every member's stack, and no cross-stack output carries a secret", () => {
     // WHEN
-    const idleStop = { idleMinutes: 30, digitaloceanToken: CodeServerFleet.sensitiveVariable('idle_stop_token') };
+    const idleStop = { idleMinutes: 30 };
     const stacks = synthApp(buildFleet({ idleStop, sensitiveVariables: ['idle_stop_token'] }).app);
 
     // THEN
     for (const name of ['alice', 'bob', 'carol']) {
       expect(stacks[`team-${name}`].variable.idle_stop_token).toMatchObject({ type: 'string', sensitive: true });
     }
+    // The idle stop no longer takes a token: no droplet and no marker reads the variable.
     const alice = JSON.stringify(stacks['team-alice'].resource.digitalocean_droplet);
-    expect(alice).toContain('${var.idle_stop_token}');
-    // Inside a Terraform function (the idle marker's name) the variable is an argument, not "${…}".
+    expect(alice).not.toContain('var.idle_stop_token');
     const marker = Object.values<any>(stacks['team-alice'].resource.terraform_data)[0].input.tag;
-    expect(marker).toContain(', var.idle_stop_token)');
+    expect(marker).not.toContain('var.');
     expect(marker.split('${')).toHaveLength(2);
     expect(stacks.team.variable).toBeUndefined();
     const crossStack = Object.entries<any>(stacks.team.output).filter(([name]) => name.startsWith('cross-stack-output-'));
@@ -336,7 +334,7 @@ describe('CodeServerFleet', () => {
     const token = new TerraformVariable(secrets, 'idle_stop_token', { type: 'string', sensitive: true });
 
     // WHEN
-    const error = thrownBy(() => new CodeServerFleet(app, 'team', fleetProps({ idleStop: { idleMinutes: 30, digitaloceanToken: token.stringValue } })));
+    const error = thrownBy(() => new CodeServerFleet(app, 'team', fleetProps({ idleStop: { idleMinutes: 30, ...{ digitaloceanToken: token.stringValue } } })));
 
     // THEN
     expect(error.message).toContain('team: invalid idleStop.digitaloceanToken "var.idle_stop_token": is a value of the stack "secrets", which would reach each member\'s stack through a cross-stack output');
@@ -345,7 +343,7 @@ describe('CodeServerFleet', () => {
 
   test('refuses a sensitive variable the fleet does not declare', () => {
     // WHEN
-    const error = thrownBy(() => buildFleet({ idleStop: { idleMinutes: 30, digitaloceanToken: CodeServerFleet.sensitiveVariable('idle_token') } }));
+    const error = thrownBy(() => buildFleet({ idleStop: { idleMinutes: 30, ...{ digitaloceanToken: CodeServerFleet.sensitiveVariable('idle_token') } } }));
 
     // THEN
     expect(error.message).toContain('team: invalid idleStop.digitaloceanToken "var.idle_token": names a variable the fleet does not declare: add "idle_token" to sensitiveVariables');

@@ -59,7 +59,7 @@ describe('memberSettings', () => {
     zoneName: 'example.com',
     teamName: 't',
     droplet: { region: 'ams3', size: 's-2vcpu-4gb' },
-    idleStop: { idleMinutes: 30, digitaloceanToken: 'team-token', warningMinutes: 10 },
+    idleStop: { idleMinutes: 30, warningMinutes: 10 },
     home: Home.volume({ sizeGib: 40 }),
     running: true,
   };
@@ -70,7 +70,7 @@ describe('memberSettings', () => {
 
     // THEN
     expect(settings.droplet).toEqual({ region: 'ams3', size: 's-4vcpu-8gb' });
-    expect(settings.idleStop).toEqual({ idleMinutes: 60, digitaloceanToken: 'team-token', warningMinutes: 10 });
+    expect(settings.idleStop).toEqual({ idleMinutes: 60, warningMinutes: 10 });
     expect(settings.home).toBe(TEAM.home);
     expect(settings).not.toHaveProperty('email');
   });
