@@ -2,8 +2,8 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { App, Testing, TerraformStack, TerraformVariable } from 'cdktf';
-import { CodeServerFleet, CodeServerFleetProps, CodeServerTeam, Home, StateBackend, TeamMember } from '../../../lib';
-import { ACCOUNT_ID, AT_A_DESK, newStack, resourcesByAddress, synthJson, resourcesOfType, thrownBy, withEnv, ZONE_ID } from '../../support/fixtures';
+import { CodeServerFleet, CodeServerFleetProps, CodeServerTeam, ControlPlane, Home, StartHook, StateBackend, TeamMember } from '../../../lib';
+import { ACCOUNT_ID, AT_A_DESK, newControlPlane, newStack, resourcesByAddress, synthJson, resourcesOfType, thrownBy, withEnv, ZONE_ID } from '../../support/fixtures';
 
 const MEMBERS: TeamMember[] = [
   { name: 'alice', email: 'alice@example.com' },
@@ -35,6 +35,14 @@ function buildFleet(overrides: Partial<CodeServerFleetProps> = {}): { app: App; 
   const app = Testing.app();
   const fleet = new CodeServerFleet(app, 'team', fleetProps(overrides));
   return { app, fleet };
+}
+
+/** A control plane whose tokens are variables of whichever stack it is made in (the base stack). */
+function fleetControlPlane(): ControlPlane {
+  return ControlPlane.create({
+    digitaloceanToken: CodeServerFleet.sensitiveVariable('control_plane_token'),
+    startHook: StartHook.webhook({ url: 'https://hooks.example.com/start', secret: CodeServerFleet.sensitiveVariable('start_hook_secret') }),
+  });
 }
 
 describe('CodeServerFleet', () => {
@@ -69,14 +77,15 @@ describe('CodeServerFleet', () => {
   test('names each firewall tag and idle marker as the one-stack team does, so that becoming a fleet renames nothing', () => {
     // GIVEN
     const idleStop = { idleMinutes: 30 };
-    const oneStack = synthJson(new CodeServerTeam(newStack('team'), 'Team', fleetProps({ idleStop })).node.scope as TerraformStack);
+    const teamStack = newStack('team');
+    const oneStack = synthJson(new CodeServerTeam(teamStack, 'Team', fleetProps({ idleStop, controlPlane: newControlPlane(teamStack) })).node.scope as TerraformStack);
     const namesOf = (synth: any) => ({
       tags: resourcesOfType(synth, 'digitalocean_tag').map((t) => t.name),
       markers: Object.values<any>(synth.data?.digitalocean_tags ?? {}).map((d) => d.filter[0].values[0]),
     });
 
     // WHEN
-    const stacks = synthApp(buildFleet({ idleStop }).app);
+    const stacks = synthApp(buildFleet({ idleStop, controlPlane: fleetControlPlane() }).app);
 
     // THEN
     const fleet = Object.values(stacks).map(namesOf);
@@ -308,7 +317,7 @@ describe('CodeServerFleet', () => {
   test("declares the fleet's sensitive variables in every member's stack, and no cross-stack output carries a secret", () => {
     // WHEN
     const idleStop = { idleMinutes: 30 };
-    const stacks = synthApp(buildFleet({ idleStop, sensitiveVariables: ['idle_stop_token'] }).app);
+    const stacks = synthApp(buildFleet({ idleStop, controlPlane: fleetControlPlane(), sensitiveVariables: ['idle_stop_token'] }).app);
 
     // THEN
     for (const name of ['alice', 'bob', 'carol']) {
@@ -323,7 +332,9 @@ describe('CodeServerFleet', () => {
     expect(stacks.team.variable).toBeUndefined();
     const crossStack = Object.entries<any>(stacks.team.output).filter(([name]) => name.startsWith('cross-stack-output-'));
     expect(crossStack.length).toBeGreaterThan(0);
-    for (const [, output] of crossStack) expect(output.value).toMatch(/^\$\{cloudflare_zero_trust_access_policy\.[^.]+\.id\}$/);
+    // Ids and names only: the admins' policy, the control plane's namespace and Worker.
+    const crossStackValue = /^\$\{(cloudflare_zero_trust_access_policy\.[^.]+\.id|cloudflare_workers_kv_namespace\.[^.]+\.id|cloudflare_workers_script\.[^.]+\.script_name)\}$/;
+    for (const [, output] of crossStack) expect(output.value).toMatch(crossStackValue);
     expect(JSON.stringify(stacks.team.output)).not.toContain('var.');
   });
 

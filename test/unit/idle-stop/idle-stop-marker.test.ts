@@ -2,7 +2,7 @@ import { TerraformStack } from 'cdktf';
 import { parse } from 'yaml';
 import { CodeServerTeam, Home, IdleStop, TeamMember, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../../../lib';
 import { IDLE_PATHS, IDLE_UNITS } from '../../../lib/private/boot/contract';
-import { ACCOUNT_ID, dataSourcesOfType, newStack, onlyResource, renderedUserData, resourcesOfType, synthJson, validProps, writtenFile, ZONE_ID } from '../../support/fixtures';
+import { ACCOUNT_ID, dataSourcesOfType, newControlPlane, newStack, onlyResource, renderedUserData, resourcesOfType, synthJson, validProps, writtenFile, ZONE_ID } from '../../support/fixtures';
 
 // The idle stop as the editor composes it: the marker's data source decides the droplet's count,
 // the outputs say whether the editor stopped itself, and the droplet gets the watcher and no
@@ -12,7 +12,7 @@ type Built = { stack: TerraformStack; synth: any };
 
 function build(idleStop: () => IdleStop | undefined, overrides: Partial<ZeroTrustCodeServerProps> = {}): Built {
   const stack = newStack();
-  new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ idleStop: idleStop(), ...overrides }));
+  new ZeroTrustCodeServer(stack, 'CodeServer', validProps({ idleStop: idleStop(), controlPlane: newControlPlane(stack), ...overrides }));
   return { stack, synth: synthJson(stack) };
 }
 
@@ -101,6 +101,7 @@ describe('a team with an idle stop', () => {
       members,
       rosterFile: process.env.ZTCS_ROSTER_FILE,
       idleStop: { idleMinutes: 30 },
+      controlPlane: newControlPlane(stack),
     });
     return synthJson(stack);
   }
