@@ -7,6 +7,7 @@ import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import type { ControlPlaneOptions, ICodeServerControlPlane, StartHook, StartHookSpec } from './control-plane';
 import { BINDINGS, StartLimits } from './worker/contract';
+import { escapeTerraformTemplate } from '../private/boot/terraform-string';
 import { controlPlaneScriptNameOf } from '../private/naming';
 import { checkCloudflareId, checkHttpsUrl, checkIntegerRange, checkPattern, checkTeamName, contextOf, isUnresolved, PropContext, rejectProp } from '../private/validation';
 
@@ -126,7 +127,8 @@ export class CodeServerControlPlane extends Construct implements ICodeServerCont
       provider,
       accountId: props.cloudflareAccountId,
       scriptName: o.scriptName,
-      content: readFileSync(WORKER_BUNDLE, 'utf8'),
+      // The bundle's template literals hold `${`, which Terraform would read as interpolations.
+      content: escapeTerraformTemplate(readFileSync(WORKER_BUNDLE, 'utf8')),
       mainModule: MAIN_MODULE,
       compatibilityDate: COMPATIBILITY_DATE,
       bindings: controlPlaneBindings(props, o, hook, this.state.id),

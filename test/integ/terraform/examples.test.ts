@@ -3,7 +3,7 @@ import { join } from 'path';
 import { TerraformStack } from 'cdktf';
 import { describeWithProviders, readingStatesOf, StackConfig, synthesize } from './terraform';
 import { EXPECTED_WARNINGS, STEP_TIMEOUT_MS, TerraformTier } from './tier';
-import { buildApp, FleetExample, IDLE_STOP_TOKEN, readSettings } from '../../../examples/main';
+import { buildApp, CONTROL_PLANE_VARIABLES, FleetExample, readSettings } from '../../../examples/main';
 
 const settings = readSettings({});
 const app = buildApp(settings);
@@ -41,10 +41,12 @@ describeWithProviders()('every example with the real providers, pointed at the s
     expect(tier.standIn.calls).toEqual([]);
   }, STEP_TIMEOUT_MS);
 
-  test('fleet: the base stack applies; then each member\'s stack, reading its state and given the idle stop\'s token variable, validates and plans every resource to create, writing nothing to the APIs', async () => {
+  test('fleet: the base stack applies, its control plane given its tokens; then each member\'s stack, reading its state and given no variable, validates and plans every resource to create, writing nothing to the APIs', async () => {
     // GIVEN the base stack, applied (the members' stacks read its state)
     const base = configOf(fleet.node.id);
     const { workspace: baseWorkspace, initWarnings } = await tier.workspace(base);
+    const tokens = Object.fromEntries(Object.values(CONTROL_PLANE_VARIABLES).map((name) => [name, `stand-in-${name}`]));
+    writeFileSync(join(baseWorkspace.dir, 'terraform.tfvars.json'), JSON.stringify(tokens));
     expect(initWarnings).toEqual([EXPECTED_WARNINGS.localChecksums]);
     const basePlan = await baseWorkspace.plan();
     expect(basePlan.errors).toEqual([]);
@@ -55,7 +57,6 @@ describeWithProviders()('every example with the real providers, pointed at the s
       // WHEN
       const config = readingStatesOf(configOf(stack.node.id), { [fleet.node.id]: baseWorkspace.stateFile });
       const { workspace } = await tier.workspace(config);
-      writeFileSync(join(workspace.dir, 'terraform.tfvars.json'), JSON.stringify({ [IDLE_STOP_TOKEN]: 'stand-in-idle-stop-token' }));
       const before = tier.standIn.calls.length;
       const validation = await workspace.validate();
       const plan = await workspace.plan();

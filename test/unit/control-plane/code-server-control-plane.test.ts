@@ -43,7 +43,11 @@ describe('CodeServerControlPlane', () => {
     const { synth } = build();
     const script = onlyResource(synth, 'cloudflare_workers_script');
     expect(script).toMatchObject({ account_id: ACCOUNT_ID, script_name: 'ztcs-cp-test', main_module: 'worker.mjs', compatibility_date: '2025-09-01' });
-    expect(script.content).toBe(readFileSync(join(__dirname, '..', '..', '..', 'lib', 'control-plane', 'assets', 'worker.mjs'), 'utf8'));
+    const bundle = readFileSync(join(__dirname, '..', '..', '..', 'lib', 'control-plane', 'assets', 'worker.mjs'), 'utf8');
+    expect(bundle).toContain('${');
+    // Escaped for Terraform ($${ and %%{), which writes the bundle as it is.
+    expect(script.content).not.toMatch(/(^|[^$])\$\{/);
+    expect(script.content.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{')).toBe(bundle);
     expect(onlyResource(synth, 'cloudflare_workers_kv_namespace')).toMatchObject({ account_id: ACCOUNT_ID, title: 'ztcs-cp-test-state' });
   });
 
