@@ -94,7 +94,7 @@ function checkStartHook(ctx: PropContext, hook: StartHook): StartHookSpec {
 export class CodeServerControlPlane extends Construct implements ICodeServerControlPlane {
   /** The Worker: the bundled module, its settings and secrets as bindings. */
   public readonly script: WorkersScript;
-  /** The KV namespace of the registry of editors (`editor/<hostname>`) and their start records. */
+  /** The KV namespace of the registry of editors (`registryKey(hostname)`) and their start records. */
   public readonly state: WorkersKvNamespace;
   /** The cron trigger of the stop of powered-off editors. */
   public readonly cronTrigger: WorkersCronTrigger;

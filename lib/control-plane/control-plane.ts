@@ -144,7 +144,7 @@ export interface ICodeServerControlPlane extends IConstruct {
   readonly cloudflareAccountId: string;
   /** The Worker's name: each editor's route sends its hostname to it. */
   readonly scriptName: string;
-  /** The id of the KV namespace that holds the registry (`editor/<hostname>`) and the start records. */
+  /** The id of the KV namespace that holds the registry (`registryKey(hostname)`) and the start records. */
   readonly registryNamespaceId: string;
 }
 

@@ -10,7 +10,7 @@ import { checkCloudflareId, checkDomain, checkPattern, contextOf, DIGITALOCEAN_T
 export interface ControlPlaneEditor {
   /** The editor's name (its team member's), unique among the control plane's editors: the start hook's `editor` input. */
   readonly name: string;
-  /** The editor's hostname, in the zone: the Worker's route is `<hostname>/*`, and the registry's key `editor/<hostname>`. */
+  /** The editor's hostname, in the zone: the Worker's route is `<hostname>/*`, and the registry's key is made of it. */
   readonly hostname: string;
   /** The AUD tag of the editor's Access application: only a token for it opens or starts the editor. */
   readonly accessAudience: string;
@@ -46,13 +46,13 @@ const TAG_EXPECTED = 'expected a DigitalOcean tag name (letters, digits, ":", "-
 
 /**
  * One editor's registration with a control plane, made in the editor's own stack: its entry in
- * the control plane's KV namespace (key `editor/<hostname>`, value and metadata the JSON of the
+ * the control plane's KV namespace (its key made of the hostname, value and metadata the JSON of the
  * editor, which the Worker reads on a visit and the cron lists) and the Worker's route on its
  * hostname. The control plane depends on no registration, so adding an editor deploys only its
  * own stack. An editor with an idle stop and a `controlPlane` makes one, `StartOnVisit`.
  */
 export class ControlPlaneRegistration extends Construct {
-  /** The registry entry, `editor/<hostname>` in the control plane's KV namespace. */
+  /** The registry entry in the control plane's KV namespace, keyed by the hostname. */
   public readonly entry: WorkersKv;
   /** The Worker's route on the editor's hostname, `<hostname>/*`. */
   public readonly route: WorkersRoute;

@@ -3,6 +3,7 @@ import { join } from 'path';
 import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { CodeServerControlPlane, CodeServerFleet, ControlPlane, IdleStop, StartHook, TeamMember } from '../../../lib';
 import { CONTROL_PLANE_ID } from '../../../lib/control-plane/control-plane';
+import { registryKey } from '../../../lib/control-plane/worker/contract';
 import { pathsContaining, resourcesOfType, teamProps } from '../../support/fixtures';
 
 const IDLE: IdleStop = { idleMinutes: 30 };
@@ -48,7 +49,7 @@ describe('a control plane with a stack per member', () => {
       const member = stacks[`team-${name}`];
       expect(resourcesOfType(member, 'cloudflare_workers_script')).toHaveLength(0);
       const [entry] = resourcesOfType(member, 'cloudflare_workers_kv');
-      expect(entry.key_name).toBe(`editor/${name}.example.com`);
+      expect(entry.key_name).toBe(registryKey(`${name}.example.com`));
       // The namespace id and the script name come from the base stack's state.
       expect(entry.namespace_id).toMatch(/^\$\{data\.terraform_remote_state\.[\w-]+\.outputs\.[\w-]+\}$/);
       expect(resourcesOfType(member, 'cloudflare_workers_route')[0].script).toMatch(/^\$\{data\.terraform_remote_state\./);

@@ -2,7 +2,7 @@ import { TerraformResource, TerraformStack } from 'cdktf';
 import { CodeServerControlPlane, CodeServerTeam, ControlPlane, IdleStop, PropValidation, StartHook, TeamMember, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../../../lib';
 import { CONTROL_PLANE_ID } from '../../../lib/control-plane/control-plane';
 import { START_ON_VISIT_ID } from '../../../lib/control-plane/start-on-visit';
-import { registryKey } from '../../../lib/control-plane/worker/contract';
+import { REGISTRY_PREFIX, registryKey } from '../../../lib/control-plane/worker/contract';
 import {
   ACCOUNT_ID, newControlPlane, newStack, onlyResource, resourcesOfType, sensitiveValue, synthJson, teamProps, thrownBy, validProps, ZONE_ID,
 } from '../../support/fixtures';
@@ -58,12 +58,12 @@ describe('an editor with an idle stop and a control plane', () => {
     }));
   });
 
-  test('writes its registry entry: editor/<hostname>, value and metadata the JSON of its name, hostname, audience, firewall tag, marker and stack', () => {
+  test('writes its registry entry: its key made of the hostname, value and metadata the JSON of its name, hostname, audience, firewall tag, marker and stack', () => {
     const { editor, synth } = buildEditor((stack) => ({ idleStop: IDLE, controlPlane: newControlPlane(stack) }));
     const entry = onlyResource(synth, 'cloudflare_workers_kv');
     const namespace = addressOf((editor.controlPlane as CodeServerControlPlane).state);
     expect(entry).toMatchObject({ account_id: ACCOUNT_ID, namespace_id: `\${${namespace}.id}`, key_name: registryKey('code.example.com') });
-    expect(entry.key_name).toBe('editor/code.example.com');
+    expect(entry.key_name).toBe(`${REGISTRY_PREFIX}code.example.com`);
     expect(entry.metadata).toBe(entry.value);
     const application = addressOf(editor.access.application);
     const firewallTag = addressOf(editor.droplet!.firewallTag);
@@ -115,7 +115,7 @@ describe('an editor with an idle stop and a control plane', () => {
     expect(second.controlPlane).toBe(first.controlPlane);
     const synth = synthJson(stack);
     expect(resourcesOfType(synth, 'cloudflare_workers_script')).toHaveLength(1);
-    expect(resourcesOfType(synth, 'cloudflare_workers_kv').map((e) => e.key_name).sort()).toEqual(['editor/first.example.com', 'editor/second.example.com']);
+    expect(resourcesOfType(synth, 'cloudflare_workers_kv').map((e) => e.key_name).sort()).toEqual([registryKey('first.example.com'), registryKey('second.example.com')]);
   });
 });
 
@@ -150,7 +150,7 @@ describe('a team with an idle stop and a control plane', () => {
     const { team, synth } = buildTeam();
     expect(Object.entries(team.editors).filter(([, e]) => e.startOnVisit).map(([name]) => name)).toEqual(['alice']);
     const entries = resourcesOfType(synth, 'cloudflare_workers_kv');
-    expect(entries.map((e) => e.key_name)).toEqual(['editor/alice.example.com']);
+    expect(entries.map((e) => e.key_name)).toEqual([registryKey('alice.example.com')]);
     expect(jsonencodedFields(entries[0].value)).toMatchObject({ name: '"alice"', hostname: '"alice.example.com"', stack: '"test"' });
     expect(resourcesOfType(synth, 'cloudflare_workers_route').map((r) => r.pattern)).toEqual(['alice.example.com/*']);
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { App } from 'cdktf';
 import { CONTROL_PLANE_VARIABLES, FleetExample, readSettings } from '../../../examples/main';
+import { registryKey } from '../../../lib/control-plane/worker/contract';
 import { cloudConfigOf, pathsContaining } from '../../support/fixtures';
 
 const settings = readSettings({});
@@ -47,7 +48,7 @@ describe('the fleet example', () => {
       expect(Object.keys(stack.data.digitalocean_tags)).toHaveLength(1);
       expect(cloudConfigOf(Object.values<any>(stack.resource.digitalocean_droplet)[0]).write_files.map((f: any) => f.path))
         .toEqual(expect.arrayContaining(['/etc/ztcs/idle.env']));
-      expect(Object.values<any>(stack.resource.cloudflare_workers_kv).map((e) => e.key_name)).toEqual([`editor/${member.name}-fleet.example.com`]);
+      expect(Object.values<any>(stack.resource.cloudflare_workers_kv).map((e) => e.key_name)).toEqual([registryKey(`${member.name}-fleet.example.com`)]);
     }
   });
 
