@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   // The same pass-through by a Worker that does nothing else: what workerd, miniflare and the
   // stand-in cost without the control plane's work.
   const bare = new Harness();
-  await bare.start(undefined, 'export default { fetch: (request) => fetch(request) };');
+  await bare.start({ script: 'export default { fetch: (request) => fetch(request) };' });
   try {
     bare.up.add(ALICE.name);
     await bare.visit(ALICE);
