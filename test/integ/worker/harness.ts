@@ -104,6 +104,11 @@ export interface HarnessOptions {
    * and KV log (a baseline to measure against). @default - the Worker, the committed bundle
    */
   readonly script?: string;
+  /**
+   * Whether the Worker runs behind the harness's module (its clock, its KV log, `listLimit`), or
+   * alone, as Cloudflare runs it (to measure it). @default true
+   */
+  readonly instrumented?: boolean;
 }
 
 /** The host of the harness's own requests to the Worker's isolate (its clock, its KV log), which no editor has. */
@@ -146,6 +151,20 @@ export default {
 };
 `;
 
+/** The modules workerd runs, as miniflare takes them: another script, the Worker alone, or the Worker behind the harness's module. */
+function workerModules(script: string | undefined, instrumented: boolean, listLimit: number | undefined) {
+  if (script !== undefined) return { modules: true, script };
+  if (!instrumented) return { modules: true, scriptPath: WORKER_BUNDLE };
+  const root = dirname(WORKER_BUNDLE);
+  return {
+    modulesRoot: root,
+    modules: [
+      { type: 'ESModule' as const, path: join(root, 'harness-entry.mjs'), contents: harnessEntry(listLimit) },
+      { type: 'ESModule' as const, path: WORKER_BUNDLE, contents: readFileSync(WORKER_BUNDLE, 'utf8') },
+    ],
+  };
+}
+
 /** The stand-ins, the Worker in workerd between them, and the editors' origins (up or down). */
 export class Harness {
   public readonly key = new TeamKey('key-1');
@@ -178,22 +197,14 @@ export class Harness {
 
   /** Starts the stand-ins and workerd with the Worker (the committed bundle), and registers the editors. */
   public async start(options: HarnessOptions = {}): Promise<void> {
-    const { limits = DEFAULT_LIMITS, registered = EDITORS, listLimit, script } = options;
+    const { limits = DEFAULT_LIMITS, registered = EDITORS, listLimit, script, instrumented = true } = options;
     const standIns = [this.access, this.digitalocean, this.hook, this.origin];
     const [teamUrl, digitaloceanUrl, hookUrl, originUrl] = await Promise.all(standIns.map((standIn) => standIn.listen()));
     this.teamUrl = teamUrl;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { fetch: miniflareFetch, Miniflare: MiniflareClass, Response: MiniflareResponse } = require('miniflare') as typeof import('miniflare');
     this.mf = new MiniflareClass({
-      ...(script === undefined
-        ? {
-          modulesRoot: dirname(WORKER_BUNDLE),
-          modules: [
-            { type: 'ESModule', path: join(dirname(WORKER_BUNDLE), 'harness-entry.mjs'), contents: harnessEntry(listLimit) },
-            { type: 'ESModule', path: WORKER_BUNDLE, contents: readFileSync(WORKER_BUNDLE, 'utf8') },
-          ],
-        }
-        : { modules: true, script }),
+      ...workerModules(script, instrumented, listLimit),
       compatibilityDate: '2025-09-01',
       kvNamespaces: [BINDINGS.state],
       bindings: {
