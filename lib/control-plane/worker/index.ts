@@ -6,7 +6,7 @@ import { aboutHowLong, failedStartPage, limitedPage, refusedPage, startingPage }
 import { KvStore, registeredEditors, RegistryMemo } from './registry';
 
 /** What the Worker is given: text bindings by their names in BINDINGS, and the KV namespace. */
-type Env = Record<Exclude<(typeof BINDINGS)[keyof typeof BINDINGS], 'STATE' | 'EDITORS'>, string> & { STATE: KvStore };
+type Env = Record<Exclude<(typeof BINDINGS)[keyof typeof BINDINGS], 'STATE'>, string> & { STATE: KvStore };
 
 interface Context {
   waitUntil(promise: Promise<unknown>): void;
