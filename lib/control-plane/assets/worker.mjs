@@ -219,7 +219,11 @@ var RegistryMemo = class {
   now;
   memoMs;
   entries = /* @__PURE__ */ new Map();
-  /** The editor registered at `hostname`, from the memo or else from KV through `read`. */
+  /**
+   * The editor registered at `hostname`, from the memo or else from KV through `read`. When the
+   * read fails, what the memo held before is kept another minute (a running editor's traffic goes
+   * on through a KV outage); with nothing held before, the failure is thrown and not kept.
+   */
   async editorAt(hostname, read) {
     const host = hostname.toLowerCase();
     const kept = this.entries.get(host);
@@ -228,6 +232,10 @@ var RegistryMemo = class {
       const found = servedEditor(parseJson(text2), host);
       if (text2 !== null && !found) console.error(`registry: ${registryKey(host)} is not an editor's registration; its host is served as unregistered`);
       return found;
+    }, async (error) => {
+      if (!kept) throw error;
+      console.error(`registry: reading ${registryKey(host)} failed, kept what was read before: ${String(error)}`);
+      return kept.editor;
     });
     this.entries.set(host, { editor, until: this.now() + this.memoMs });
     editor.catch(() => {
@@ -269,15 +277,12 @@ async function readRecord(env, editor) {
 async function writeRecord(env, editor, record) {
   await env.STATE.put(recordKey(editor.name), JSON.stringify(record));
 }
-function html(body, status, headers = {}) {
-  return new Response(body, { status, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", ...headers } });
+function respond(body, status, contentType, headers) {
+  return new Response(body, { status, headers: { "Content-Type": contentType, "Cache-Control": "no-store", ...headers } });
 }
-function text(body, status) {
-  return new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
-}
-function json(value) {
-  return new Response(JSON.stringify(value), { headers: { "Content-Type": "application/json", "Cache-Control": "no-store" } });
-}
+var html = (body, status, headers = {}) => respond(body, status, "text/html; charset=utf-8", headers);
+var text = (body, status, headers = {}) => respond(body, status, "text/plain; charset=utf-8", headers);
+var json = (value) => respond(JSON.stringify(value), 200, "application/json", {});
 async function fromOrigin(request) {
   try {
     const response = await fetch(request);
@@ -306,7 +311,13 @@ async function start(env, editor) {
   return true;
 }
 async function visit(request, env, context) {
-  const editor = await registry.editorAt(new URL(request.url).hostname, (key) => env.STATE.get(key));
+  let editor;
+  try {
+    editor = await registry.editorAt(new URL(request.url).hostname, (key) => env.STATE.get(key));
+  } catch (error) {
+    console.error(`registry: ${String(error)}`);
+    return text("The control plane cannot read its registry just now. Reload in a minute.\n", 503, { "Retry-After": "60" });
+  }
   if (!editor) return text("No editor is registered at this address.\n", 404);
   const token = accessToken(request.headers);
   if (!token) return html(refusedPage(), 403);

@@ -36,17 +36,13 @@ async function writeRecord(env: Env, editor: ServedEditor, record: EditorRecord)
   await env.STATE.put(recordKey(editor.name), JSON.stringify(record));
 }
 
-function html(body: string, status: number, headers: Record<string, string> = {}): Response {
-  return new Response(body, { status, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', ...headers } });
+function respond(body: string, status: number, contentType: string, headers: Record<string, string>): Response {
+  return new Response(body, { status, headers: { 'Content-Type': contentType, 'Cache-Control': 'no-store', ...headers } });
 }
 
-function text(body: string, status: number): Response {
-  return new Response(body, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
-}
-
-function json(value: unknown): Response {
-  return new Response(JSON.stringify(value), { headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } });
-}
+const html = (body: string, status: number, headers: Record<string, string> = {}) => respond(body, status, 'text/html; charset=utf-8', headers);
+const text = (body: string, status: number, headers: Record<string, string> = {}) => respond(body, status, 'text/plain; charset=utf-8', headers);
+const json = (value: unknown) => respond(JSON.stringify(value), 200, 'application/json', {});
 
 /** The editor's origin's answer to a request, or undefined when the origin does not answer. */
 async function fromOrigin(request: Request): Promise<Response | undefined> {
@@ -85,7 +81,13 @@ async function start(env: Env, editor: ServedEditor): Promise<boolean> {
 }
 
 async function visit(request: Request, env: Env, context: Context): Promise<Response> {
-  const editor = await registry.editorAt(new URL(request.url).hostname, (key) => env.STATE.get(key));
+  let editor: ServedEditor | undefined;
+  try {
+    editor = await registry.editorAt(new URL(request.url).hostname, (key) => env.STATE.get(key));
+  } catch (error) {
+    console.error(`registry: ${String(error)}`);
+    return text('The control plane cannot read its registry just now. Reload in a minute.\n', 503, { 'Retry-After': '60' });
+  }
   if (!editor) return text('No editor is registered at this address.\n', 404);
   const token = accessToken(request.headers);
   if (!token) return html(refusedPage(), 403);

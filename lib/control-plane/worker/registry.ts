@@ -51,7 +51,11 @@ export class RegistryMemo {
 
   constructor(private readonly now: () => number = () => Date.now(), private readonly memoMs = REGISTRY_MEMO_MS) {}
 
-  /** The editor registered at `hostname`, from the memo or else from KV through `read`. */
+  /**
+   * The editor registered at `hostname`, from the memo or else from KV through `read`. When the
+   * read fails, what the memo held before is kept another minute (a running editor's traffic goes
+   * on through a KV outage); with nothing held before, the failure is thrown and not kept.
+   */
   public async editorAt(hostname: string, read: (key: string) => Promise<string | null>): Promise<ServedEditor | undefined> {
     const host = hostname.toLowerCase();
     const kept = this.entries.get(host);
@@ -61,9 +65,12 @@ export class RegistryMemo {
       const found = servedEditor(parseJson(text), host);
       if (text !== null && !found) console.error(`registry: ${registryKey(host)} is not an editor's registration; its host is served as unregistered`);
       return found;
+    }, async (error: unknown) => {
+      if (!kept) throw error;
+      console.error(`registry: reading ${registryKey(host)} failed, kept what was read before: ${String(error)}`);
+      return kept.editor;
     });
     this.entries.set(host, { editor, until: this.now() + this.memoMs });
-    // A failed read is not kept: the next visit reads again.
     editor.catch(() => {
       if (this.entries.get(host)?.editor === editor) this.entries.delete(host);
     });

@@ -76,10 +76,29 @@ describe('RegistryMemo', () => {
     expect(reads).toHaveLength(1);
   });
 
-  test('a failed read is not kept: the next visit reads again', async () => {
-    await expect(memo.editorAt(ALICE.hostname, async () => { throw new Error('KV unavailable'); })).rejects.toThrow('KV unavailable');
+  const failing = async (): Promise<string | null> => { throw new Error('KV unavailable'); };
+
+  test('a failed read with nothing read before is thrown and not kept: the next visit reads again', async () => {
+    await expect(memo.editorAt(ALICE.hostname, failing)).rejects.toThrow('KV unavailable');
     expect(await memo.editorAt(ALICE.hostname, read)).toEqual(ALICE);
     expect(reads).toHaveLength(1);
+  });
+
+  test('a failed read keeps what was read before another minute, so that a running editor stays served through a KV outage', async () => {
+    expect(await memo.editorAt(ALICE.hostname, read)).toEqual(ALICE);
+    now += REGISTRY_MEMO_MS;
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(await memo.editorAt(ALICE.hostname, failing)).toEqual(ALICE);
+      expect(error).toHaveBeenCalledWith(expect.stringContaining('KV unavailable'));
+    } finally {
+      error.mockRestore();
+    }
+    now += REGISTRY_MEMO_MS - 1;
+    expect(await memo.editorAt(ALICE.hostname, failing)).toEqual(ALICE);
+    now += 1;
+    entries.clear();
+    expect(await memo.editorAt(ALICE.hostname, read)).toBeUndefined();
   });
 
   test('an entry that is not a registration serves its host as unregistered', async () => {
