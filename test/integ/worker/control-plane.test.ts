@@ -164,6 +164,22 @@ describeWorkerd('the control plane in workerd', () => {
     expect(await harness.kvCalls()).toEqual(['get editor/alice.code.example.com']);
   });
 
+  test('while KV cannot be read, a running editor read before stays served, and a host never read is answered 503', async () => {
+    harness.up.add(ALICE.name);
+    const token = harness.tokenFor(ALICE);
+    expect((await harness.visit(ALICE, token)).status).toBe(200);
+    await harness.kvDown(true);
+    await harness.advanceClock(REGISTRY_MEMO_MS);
+
+    expect((await harness.visit(ALICE, token)).status).toBe(200);
+    const never = await harness.visit(BOB, harness.tokenFor(BOB));
+    expect(never.status).toBe(503);
+    expect(never.headers.get('Retry-After')).toBe('60');
+    expect(never.body).toContain('cannot read its registry');
+    expect(harness.hook.calls).toHaveLength(0);
+    expect(await harness.kvCalls()).toEqual(['get editor/alice.code.example.com', 'get editor/alice.code.example.com', 'get editor/bob.code.example.com']);
+  });
+
   test('the start hook\'s body names the editor and the stack its registration names', async () => {
     const dave = editorNamed('dave', 'fleet-dave');
     await harness.register(dave);

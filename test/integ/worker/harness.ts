@@ -117,16 +117,20 @@ const HARNESS_HOST = 'harness.invalid';
 /**
  * The module workerd runs in front of the Worker (the committed bundle, imported as it is): a clock
  * the harness moves forward (Date.now, which the Worker reads, plus an offset), and the Worker's
- * KV calls logged, its list calls answering at most LIST_LIMIT keys.
+ * KV calls logged, its list calls answering at most LIST_LIMIT keys, its reads failing while KV is "down".
  */
 const harnessEntry = (listLimit: number | undefined) => `import worker from './worker.mjs';
 const realNow = Date.now.bind(Date);
 let offset = 0;
 Date.now = () => realNow() + offset;
 let log = [];
+let kvDown = false;
 const LIST_LIMIT = ${JSON.stringify(listLimit ?? null)};
 const logged = (kv) => ({
-  get: (key, options) => { log.push('get ' + key); return kv.get(key, options); },
+  get: (key, options) => {
+    log.push('get ' + key);
+    return kvDown ? Promise.reject(new Error('KV is down (the harness)')) : kv.get(key, options);
+  },
   put: (key, value, options) => { log.push('put ' + key); return kv.put(key, value, options); },
   list: (options) => {
     log.push(('list ' + options.prefix + ' ' + (options.cursor ?? '')).trim());
@@ -138,6 +142,10 @@ export default {
     const url = new URL(request.url);
     if (url.hostname === ${JSON.stringify(HARNESS_HOST)} && url.pathname === '/advance') {
       offset += Number(url.searchParams.get('ms'));
+      return new Response('ok');
+    }
+    if (url.hostname === ${JSON.stringify(HARNESS_HOST)} && url.pathname === '/kv-down') {
+      kvDown = url.searchParams.get('down') === 'true';
       return new Response('ok');
     }
     if (url.hostname === ${JSON.stringify(HARNESS_HOST)} && url.pathname === '/kv-log') {
@@ -240,6 +248,11 @@ export class Harness {
   /** Moves the Worker's clock forward (Date.now in its isolate), as time passing would. */
   public async advanceClock(ms: number): Promise<void> {
     await (await this.mf!.dispatchFetch(`https://${HARNESS_HOST}/advance?ms=${ms}`)).text();
+  }
+
+  /** Makes the Worker's KV reads fail (an outage of KV), or work again. */
+  public async kvDown(down: boolean): Promise<void> {
+    await (await this.mf!.dispatchFetch(`https://${HARNESS_HOST}/kv-down?down=${down}`)).text();
   }
 
   /** The Worker's KV calls since the last look (`get <key>`, `put <key>`, `list <prefix> <cursor>`). */
