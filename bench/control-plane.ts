@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'fs';
 import { cpus, loadavg } from 'os';
 import { join } from 'path';
 import { gzipSync } from 'zlib';
-import { EDITORS, Harness, WORKER_BUNDLE } from '../test/integ/worker/harness';
+import { editorNamed, EDITORS, Harness, WORKER_BUNDLE } from '../test/integ/worker/harness';
 
 const visits = Math.max(20, Number(process.argv[2] ?? 200));
 const [ALICE, BOB] = EDITORS;
@@ -29,7 +29,8 @@ async function timed(visit: () => Promise<{ status: number }>, status: number): 
 
 async function main(): Promise<void> {
   const harness = new Harness();
-  await harness.start();
+  // The Worker alone, as Cloudflare runs it: without the tests' clock and KV log.
+  await harness.start({ instrumented: false });
   const rows: string[] = [];
   try {
     harness.up.add(ALICE.name);
@@ -41,17 +42,20 @@ async function main(): Promise<void> {
       return Number(process.hrtime.bigint() - start) / 1e6;
     };
     const firstMs = await once(() => harness.visit(ALICE, alice));
+    let nobody = 0;
     // Bob's editor is stopped: his first visit starts it (the marker's removal, the start hook's call), the others wait.
     const startMs = await once(() => harness.visit(BOB, bob));
     if (harness.hook.calls.length !== 1) throw new Error(`expected one start hook call, got ${harness.hook.calls.length}`);
     const cases: Array<[string, () => Promise<{ status: number }>, number]> = [
       ['refused: no token (403)', () => harness.visit(ALICE), 403],
       ['refused: another editor\'s token (403)', () => harness.visit(ALICE, bob), 403],
-      ['running editor: token checked, passed through to the origin (200)', () => harness.visit(ALICE, alice), 200],
+      ['running editor: registration from the isolate\'s memo, token checked, passed through to the origin (200)', () => harness.visit(ALICE, alice), 200],
+      ['unregistered host, read from KV (a new host each time) (404)', () => harness.visit(editorNamed(`nobody-${nobody++}`)), 404],
+      ['unregistered host, from the memo (404)', () => harness.visit(editorNamed('nobody')), 404],
       ['stopped editor, start under way: starting page (503)', () => harness.visit(BOB, bob), 503],
       ['starting page\'s status poll (200)', () => harness.visit(BOB, bob, '/.ztcs/start-status'), 200],
     ];
-    rows.push(`| first visit of the isolate (fetches the team's keys) | 1 | ${firstMs.toFixed(1)} | | |`);
+    rows.push(`| first visit of the isolate (reads the registration, fetches the team's keys) | 1 | ${firstMs.toFixed(1)} | | |`);
     rows.push(`| stopped editor, first visit: marker removed, start hook called, starting page (503) | 1 | ${startMs.toFixed(1)} | | |`);
     for (const [name, visit, status] of cases) {
       const samples = await timed(visit, status);
@@ -63,7 +67,7 @@ async function main(): Promise<void> {
   // The same pass-through by a Worker that does nothing else: what workerd, miniflare and the
   // stand-in cost without the control plane's work.
   const bare = new Harness();
-  await bare.start(undefined, 'export default { fetch: (request) => fetch(request) };');
+  await bare.start({ script: 'export default { fetch: (request) => fetch(request) };' });
   try {
     bare.up.add(ALICE.name);
     await bare.visit(ALICE);

@@ -1,14 +1,22 @@
 // The control plane's Worker, bundled from lib/control-plane/worker/ by scripts/bundle-worker.ts: edit those, not this.
 
 // lib/control-plane/worker/contract.ts
+var REGISTRY_PREFIX = "editor/";
+var RECORD_PREFIX = "record/";
+function registryKey(hostname) {
+  return `${REGISTRY_PREFIX}${hostname.toLowerCase()}`;
+}
+function recordKey(name) {
+  return `${RECORD_PREFIX}${name}`;
+}
 var STATUS_PATH = "/.ztcs/start-status";
 
 // lib/control-plane/worker/decisions.ts
 var NEW_RECORD = { state: "running", since: 0, starts: [] };
-function parseRecord(text) {
-  if (!text) return NEW_RECORD;
+function parseRecord(text2) {
+  if (!text2) return NEW_RECORD;
   try {
-    const value = JSON.parse(text);
+    const value = JSON.parse(text2);
     if (!["running", "stopped", "starting"].includes(value.state) || typeof value.since !== "number" || !Array.isArray(value.starts)) return NEW_RECORD;
     return { state: value.state, since: value.since, starts: value.starts.filter((time) => typeof time === "number") };
   } catch {
@@ -39,10 +47,6 @@ function planStops(droplets) {
 }
 function noneRunning(droplets) {
   return droplets.every((droplet) => droplet.status === "off");
-}
-function editorFor(editors, hostname) {
-  const wanted = hostname.toLowerCase();
-  return editors.find((editor) => editor.hostname.toLowerCase() === wanted);
 }
 function originAnswered(status) {
   return !(status === 502 || status === 503 || status === 504 || status >= 520 && status <= 530);
@@ -88,9 +92,9 @@ var DigitalOcean = class {
 
 // lib/control-plane/worker/jwt.ts
 var CLOCK_SKEW_SECONDS = 60;
-function base64UrlDecode(text) {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return void 0;
-  const base64 = text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - text.length % 4) % 4);
+function base64UrlDecode(text2) {
+  if (!/^[A-Za-z0-9_-]*$/.test(text2)) return void 0;
+  const base64 = text2.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - text2.length % 4) % 4);
   try {
     return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
   } catch {
@@ -152,8 +156,8 @@ function checkClaims(payload, expect) {
 }
 
 // lib/control-plane/worker/page.ts
-function escapeHtml(text) {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+function escapeHtml(text2) {
+  return text2.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 function aboutHowLong(seconds) {
   if (seconds < 45) return "less than a minute";
@@ -189,6 +193,72 @@ function failedStartPage(editorName) {
   );
 }
 
+// lib/control-plane/worker/registry.ts
+var EDITOR_FIELDS = ["name", "hostname", "accessAudience", "dropletTag", "markerTag", "stack"];
+function servedEditor(value, hostname) {
+  if (typeof value !== "object" || value === null) return void 0;
+  const fields = value;
+  if (!EDITOR_FIELDS.every((field) => typeof fields[field] === "string" && fields[field] !== "")) return void 0;
+  const editor = Object.fromEntries(EDITOR_FIELDS.map((field) => [field, fields[field]]));
+  return hostname === void 0 || editor.hostname.toLowerCase() === hostname.toLowerCase() ? editor : void 0;
+}
+function parseJson(text2) {
+  if (text2 === null) return void 0;
+  try {
+    return JSON.parse(text2);
+  } catch {
+    return void 0;
+  }
+}
+var REGISTRY_MEMO_MS = 6e4;
+var RegistryMemo = class {
+  constructor(now = () => Date.now(), memoMs = REGISTRY_MEMO_MS) {
+    this.now = now;
+    this.memoMs = memoMs;
+  }
+  now;
+  memoMs;
+  entries = /* @__PURE__ */ new Map();
+  /**
+   * The editor registered at `hostname`, from the memo or else from KV through `read`. When the
+   * read fails, what the memo held before is kept another minute (a running editor's traffic goes
+   * on through a KV outage); with nothing held before, the failure is thrown and not kept.
+   */
+  async editorAt(hostname, read) {
+    const host = hostname.toLowerCase();
+    const kept = this.entries.get(host);
+    if (kept && kept.until > this.now()) return kept.editor;
+    const editor = read(registryKey(host)).then((text2) => {
+      const found = servedEditor(parseJson(text2), host);
+      if (text2 !== null && !found) console.error(`registry: ${registryKey(host)} is not an editor's registration; its host is served as unregistered`);
+      return found;
+    }, async (error) => {
+      if (!kept) throw error;
+      console.error(`registry: reading ${registryKey(host)} failed, kept what was read before: ${String(error)}`);
+      return kept.editor;
+    });
+    this.entries.set(host, { editor, until: this.now() + this.memoMs });
+    editor.catch(() => {
+      if (this.entries.get(host)?.editor === editor) this.entries.delete(host);
+    });
+    return editor;
+  }
+};
+async function registeredEditors(kv) {
+  const editors = [];
+  let cursor;
+  do {
+    const page2 = await kv.list({ prefix: REGISTRY_PREFIX, ...cursor === void 0 ? {} : { cursor } });
+    for (const key of page2.keys) {
+      const editor = servedEditor(key.metadata, key.name.slice(REGISTRY_PREFIX.length));
+      if (editor) editors.push(editor);
+      else console.error(`registry: ${key.name} has no editor's registration in its metadata; skipped`);
+    }
+    cursor = page2.list_complete ? void 0 : page2.cursor;
+  } while (cursor);
+  return editors;
+}
+
 // lib/control-plane/worker/index.ts
 var teamKeys;
 async function keysFor(teamUrl, kid) {
@@ -200,19 +270,19 @@ async function keysFor(teamUrl, kid) {
   teamKeys = { url, keys: body.keys ?? [] };
   return teamKeys.keys;
 }
-var recordKey = (editor) => `editor:${editor.name}`;
+var registry = new RegistryMemo();
 async function readRecord(env, editor) {
-  return parseRecord(await env.STATE.get(recordKey(editor)));
+  return parseRecord(await env.STATE.get(recordKey(editor.name)));
 }
 async function writeRecord(env, editor, record) {
-  await env.STATE.put(recordKey(editor), JSON.stringify(record));
+  await env.STATE.put(recordKey(editor.name), JSON.stringify(record));
 }
-function html(body, status, headers = {}) {
-  return new Response(body, { status, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", ...headers } });
+function respond(body, status, contentType, headers) {
+  return new Response(body, { status, headers: { "Content-Type": contentType, "Cache-Control": "no-store", ...headers } });
 }
-function json(value) {
-  return new Response(JSON.stringify(value), { headers: { "Content-Type": "application/json", "Cache-Control": "no-store" } });
-}
+var html = (body, status, headers = {}) => respond(body, status, "text/html; charset=utf-8", headers);
+var text = (body, status, headers = {}) => respond(body, status, "text/plain; charset=utf-8", headers);
+var json = (value) => respond(JSON.stringify(value), 200, "application/json", {});
 async function fromOrigin(request) {
   try {
     const response = await fetch(request);
@@ -235,15 +305,20 @@ async function start(env, editor) {
       "Content-Type": "application/json",
       "User-Agent": "ztcs-control-plane"
     },
-    body: JSON.stringify({ ref: env.START_HOOK_REF, inputs: { editor: editor.name } })
+    body: JSON.stringify({ ref: env.START_HOOK_REF, inputs: { editor: editor.name, stack: editor.stack } })
   });
   if (!response.ok) throw new Error(`start hook: ${response.status} ${await response.text()}`);
   return true;
 }
 async function visit(request, env, context) {
-  const editors = JSON.parse(env.EDITORS);
-  const editor = editorFor(editors, new URL(request.url).hostname);
-  if (!editor) return html(refusedPage(), 404);
+  let editor;
+  try {
+    editor = await registry.editorAt(new URL(request.url).hostname, (key) => env.STATE.get(key));
+  } catch (error) {
+    console.error(`registry: ${String(error)}`);
+    return text("The control plane cannot read its registry just now. Reload in a minute.\n", 503, { "Retry-After": "60" });
+  }
+  if (!editor) return text("No editor is registered at this address.\n", 404);
   const token = accessToken(request.headers);
   if (!token) return html(refusedPage(), 403);
   const check = await checkAccessToken(token, await keysFor(env.ACCESS_TEAM_URL, tokenKeyId(token)), {
@@ -287,9 +362,8 @@ async function visit(request, env, context) {
 }
 async function stopPoweredOff(env) {
   const digitalocean = new DigitalOcean(env.DIGITALOCEAN_API_URL, env.DIGITALOCEAN_TOKEN);
-  const editors = JSON.parse(env.EDITORS);
   const droplets = /* @__PURE__ */ new Map();
-  for (const editor of editors) droplets.set(editor, await digitalocean.dropletsTagged(editor.dropletTag));
+  for (const editor of await registeredEditors(env.STATE)) droplets.set(editor, await digitalocean.dropletsTagged(editor.dropletTag));
   for (const plan of planStops(droplets)) {
     await digitalocean.createTag(plan.editor.markerTag);
     for (const id of plan.dropletIds) await digitalocean.deleteDroplet(id);

@@ -90,12 +90,6 @@ export function noneRunning(droplets: readonly DropletSummary[]): boolean {
   return droplets.every((droplet) => droplet.status === 'off');
 }
 
-/** The editor a request is for, by its hostname (case-insensitive, as hostnames are). */
-export function editorFor(editors: readonly ServedEditor[], hostname: string): ServedEditor | undefined {
-  const wanted = hostname.toLowerCase();
-  return editors.find((editor) => editor.hostname.toLowerCase() === wanted);
-}
-
 /**
  * Whether the editor's origin answered: Cloudflare answers 502, 503, 504 or 520-530 (1033:
  * the tunnel is down) in its place when it does not.

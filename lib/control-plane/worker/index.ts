@@ -1,14 +1,9 @@
-import { BINDINGS, ServedEditor, StartLimits, STATUS_PATH } from './contract';
-import { decideStart, DropletSummary, editorFor, EditorRecord, noneRunning, originAnswered, parseRecord, planStops, runningRecord } from './decisions';
+import { BINDINGS, recordKey, ServedEditor, StartLimits, STATUS_PATH } from './contract';
+import { decideStart, DropletSummary, EditorRecord, noneRunning, originAnswered, parseRecord, planStops, runningRecord } from './decisions';
 import { DigitalOcean } from './digitalocean';
 import { AccessKey, accessToken, checkAccessToken, tokenKeyId } from './jwt';
 import { aboutHowLong, failedStartPage, limitedPage, refusedPage, startingPage } from './page';
-
-/** The KV namespace's calls used here. */
-interface KvStore {
-  get(key: string): Promise<string | null>;
-  put(key: string, value: string): Promise<void>;
-}
+import { KvStore, registeredEditors, RegistryMemo } from './registry';
 
 /** What the Worker is given: text bindings by their names in BINDINGS, and the KV namespace. */
 type Env = Record<Exclude<(typeof BINDINGS)[keyof typeof BINDINGS], 'STATE'>, string> & { STATE: KvStore };
@@ -30,23 +25,24 @@ async function keysFor(teamUrl: string, kid: string | undefined): Promise<Access
   return teamKeys.keys;
 }
 
-const recordKey = (editor: ServedEditor) => `editor:${editor.name}`;
+/** The editors' registrations this isolate has read, kept a minute each. */
+const registry = new RegistryMemo();
 
 async function readRecord(env: Env, editor: ServedEditor): Promise<EditorRecord> {
-  return parseRecord(await env.STATE.get(recordKey(editor)));
+  return parseRecord(await env.STATE.get(recordKey(editor.name)));
 }
 
 async function writeRecord(env: Env, editor: ServedEditor, record: EditorRecord): Promise<void> {
-  await env.STATE.put(recordKey(editor), JSON.stringify(record));
+  await env.STATE.put(recordKey(editor.name), JSON.stringify(record));
 }
 
-function html(body: string, status: number, headers: Record<string, string> = {}): Response {
-  return new Response(body, { status, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', ...headers } });
+function respond(body: string, status: number, contentType: string, headers: Record<string, string>): Response {
+  return new Response(body, { status, headers: { 'Content-Type': contentType, 'Cache-Control': 'no-store', ...headers } });
 }
 
-function json(value: unknown): Response {
-  return new Response(JSON.stringify(value), { headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } });
-}
+const html = (body: string, status: number, headers: Record<string, string> = {}) => respond(body, status, 'text/html; charset=utf-8', headers);
+const text = (body: string, status: number, headers: Record<string, string> = {}) => respond(body, status, 'text/plain; charset=utf-8', headers);
+const json = (value: unknown) => respond(JSON.stringify(value), 200, 'application/json', {});
 
 /** The editor's origin's answer to a request, or undefined when the origin does not answer. */
 async function fromOrigin(request: Request): Promise<Response | undefined> {
@@ -78,16 +74,21 @@ async function start(env: Env, editor: ServedEditor): Promise<boolean> {
       'Content-Type': 'application/json',
       'User-Agent': 'ztcs-control-plane',
     },
-    body: JSON.stringify({ ref: env.START_HOOK_REF, inputs: { editor: editor.name } }),
+    body: JSON.stringify({ ref: env.START_HOOK_REF, inputs: { editor: editor.name, stack: editor.stack } }),
   });
   if (!response.ok) throw new Error(`start hook: ${response.status} ${await response.text()}`);
   return true;
 }
 
 async function visit(request: Request, env: Env, context: Context): Promise<Response> {
-  const editors = JSON.parse(env.EDITORS) as ServedEditor[];
-  const editor = editorFor(editors, new URL(request.url).hostname);
-  if (!editor) return html(refusedPage(), 404);
+  let editor: ServedEditor | undefined;
+  try {
+    editor = await registry.editorAt(new URL(request.url).hostname, (key) => env.STATE.get(key));
+  } catch (error) {
+    console.error(`registry: ${String(error)}`);
+    return text('The control plane cannot read its registry just now. Reload in a minute.\n', 503, { 'Retry-After': '60' });
+  }
+  if (!editor) return text('No editor is registered at this address.\n', 404);
   const token = accessToken(request.headers);
   if (!token) return html(refusedPage(), 403);
   const check = await checkAccessToken(token, await keysFor(env.ACCESS_TEAM_URL, tokenKeyId(token)), {
@@ -139,9 +140,8 @@ async function visit(request: Request, env: Env, context: Context): Promise<Resp
 
 async function stopPoweredOff(env: Env): Promise<void> {
   const digitalocean = new DigitalOcean(env.DIGITALOCEAN_API_URL, env.DIGITALOCEAN_TOKEN);
-  const editors = JSON.parse(env.EDITORS) as ServedEditor[];
   const droplets = new Map<ServedEditor, DropletSummary[]>();
-  for (const editor of editors) droplets.set(editor, await digitalocean.dropletsTagged(editor.dropletTag));
+  for (const editor of await registeredEditors(env.STATE)) droplets.set(editor, await digitalocean.dropletsTagged(editor.dropletTag));
   for (const plan of planStops(droplets)) {
     // The marker first: were the droplet deleted without it, the next deploy would start the editor again.
     await digitalocean.createTag(plan.editor.markerTag);

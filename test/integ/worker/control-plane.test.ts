@@ -1,5 +1,6 @@
-import { DEFAULT_LIMITS, EDITORS, Harness, TeamKey, WORKER_TIER_NEEDS } from './harness';
+import { DEFAULT_LIMITS, editorNamed, EDITORS, Harness, TeamKey, WORKER_TIER_NEEDS } from './harness';
 import { STATUS_PATH } from '../../../lib/control-plane/worker/contract';
+import { REGISTRY_MEMO_MS } from '../../../lib/control-plane/worker/registry';
 import { describeTier } from '../../support/tools';
 
 const [ALICE, BOB] = EDITORS;
@@ -62,7 +63,7 @@ describeWorkerd('the control plane in workerd', () => {
     const [call] = harness.hook.calls;
     expect(call).toMatchObject({ method: 'POST', path: '/dispatches' });
     expect(call.headers.authorization).toBe('Bearer hook-secret');
-    expect(JSON.parse(call.body)).toEqual({ ref: 'main', inputs: { editor: 'alice' } });
+    expect(JSON.parse(call.body)).toEqual({ ref: 'main', inputs: { editor: 'alice', stack: 'editors-alice' } });
     // The marker goes before the hook's deploy, so that the deploy plans the droplet again.
     expect(harness.digitalocean.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
       `GET /v2/droplets?tag_name=${ALICE.dropletTag}&per_page=200`,
@@ -125,17 +126,97 @@ describeWorkerd('the control plane in workerd', () => {
     expect(await harness.record(ALICE)).toBeNull();
   });
 
-  test('a visit of a hostname the control plane does not serve is answered 404', async () => {
-    const response = await harness.visit({ ...ALICE, hostname: 'carol.code.example.com' }, harness.tokenFor(ALICE));
-    expect(response.status).toBe(404);
+  test('a visit of a hostname nobody registered is answered 404 with a short text, starts nothing, and reads KV once a minute', async () => {
+    const carol = editorNamed('carol');
+    for (let i = 0; i < 3; i++) {
+      const response = await harness.visit(carol, harness.tokenFor(ALICE));
+      expect(response.status).toBe(404);
+      expect(response.body).toBe('No editor is registered at this address.\n');
+    }
     expect(harness.hook.calls).toHaveLength(0);
+    expect(harness.digitalocean.calls).toHaveLength(0);
+    expect(await harness.kvCalls()).toEqual(['get editor/carol.code.example.com']);
+  });
+
+  test('an editor registered after a visit found none is served once the isolate\'s minute is over', async () => {
+    const carol = editorNamed('carol');
+    harness.up.add(carol.name);
+    const token = harness.tokenFor(carol);
+    expect((await harness.visit(carol, token)).status).toBe(404);
+
+    await harness.register(carol);
+    await harness.advanceClock(REGISTRY_MEMO_MS - 1000);
+    expect((await harness.visit(carol, token)).status).toBe(404);
+    await harness.advanceClock(1000);
+    const served = await harness.visit(carol, token);
+    expect(served.status).toBe(200);
+    expect(served.body).toBe('editor carol.code.example.com /');
+    expect(await harness.kvCalls()).toEqual(['get editor/carol.code.example.com', 'get editor/carol.code.example.com']);
+  });
+
+  test('a running editor\'s visits read its registration once a minute and touch nothing else in KV', async () => {
+    harness.up.add(ALICE.name);
+    const token = harness.tokenFor(ALICE);
+    for (let i = 0; i < 3; i++) expect((await harness.visit(ALICE, token)).status).toBe(200);
+    expect(await harness.kvCalls()).toEqual(['get editor/alice.code.example.com']);
+    await harness.advanceClock(REGISTRY_MEMO_MS);
+    expect((await harness.visit(ALICE, token)).status).toBe(200);
+    expect(await harness.kvCalls()).toEqual(['get editor/alice.code.example.com']);
+  });
+
+  test('while KV cannot be read, a running editor read before stays served, and a host never read is answered 503', async () => {
+    harness.up.add(ALICE.name);
+    const token = harness.tokenFor(ALICE);
+    expect((await harness.visit(ALICE, token)).status).toBe(200);
+    await harness.kvDown(true);
+    await harness.advanceClock(REGISTRY_MEMO_MS);
+
+    expect((await harness.visit(ALICE, token)).status).toBe(200);
+    const never = await harness.visit(BOB, harness.tokenFor(BOB));
+    expect(never.status).toBe(503);
+    expect(never.headers.get('Retry-After')).toBe('60');
+    expect(never.body).toContain('cannot read its registry');
+    expect(harness.hook.calls).toHaveLength(0);
+    expect(await harness.kvCalls()).toEqual(['get editor/alice.code.example.com', 'get editor/alice.code.example.com', 'get editor/bob.code.example.com']);
+  });
+
+  test('the start hook\'s body names the editor and the stack its registration names', async () => {
+    const dave = editorNamed('dave', 'fleet-dave');
+    await harness.register(dave);
+    expect((await harness.visit(dave, harness.tokenFor(dave))).status).toBe(503);
+    expect(harness.hook.calls.map((call) => JSON.parse(call.body))).toEqual([{ ref: 'main', inputs: { editor: 'dave', stack: 'fleet-dave' } }]);
+    expect(await harness.record(dave)).toMatchObject({ state: 'starting' });
+  });
+});
+
+describeWorkerd('the control plane\'s cron over a registry of more than one page, in workerd', () => {
+  const harness = new Harness();
+  const editors = ['alice', 'bob', 'carol'].map((name) => editorNamed(name));
+  // KV's pages hold 1,000 keys; here 2, so that three editors take two pages.
+  beforeAll(async () => harness.start({ registered: editors, listLimit: 2 }));
+  afterAll(async () => harness.stop());
+
+  test('the cron lists the registry page by page with the cursor, reads no entry, and stops the powered-off editor of the last page', async () => {
+    harness.droplets.set('ztcs-carol', [{ id: 303, status: 'off' }]);
+    harness.droplets.set('ztcs-alice', [{ id: 101, status: 'active' }]);
+
+    await harness.cron();
+
+    const kv = await harness.kvCalls();
+    expect(kv.filter((call) => call.startsWith('list'))).toEqual(['list editor/', expect.stringMatching(/^list editor\/ \S+$/)]);
+    expect(kv.filter((call) => !call.startsWith('list'))).toEqual(['get record/carol', 'put record/carol']);
+    expect(harness.digitalocean.calls.filter((call) => call.method === 'GET').map((call) => new URL(call.path, 'http://x').searchParams.get('tag_name')))
+      .toEqual(['ztcs-alice', 'ztcs-bob', 'ztcs-carol']);
+    expect(harness.digitalocean.calls.filter((call) => call.method !== 'GET').map((call) => `${call.method} ${call.path}`))
+      .toEqual(['POST /v2/tags', 'DELETE /v2/droplets/303']);
+    expect(await harness.record(editors[2])).toMatchObject({ state: 'stopped' });
   });
 });
 
 describeWorkerd('the control plane\'s start limit in workerd', () => {
   const harness = new Harness();
   // Every visit may start (no start counts as under way), so that only the hourly limit holds.
-  beforeAll(async () => harness.start({ ...DEFAULT_LIMITS, startTimeoutSeconds: 0, maxStartsPerHour: 2 }));
+  beforeAll(async () => harness.start({ limits: { ...DEFAULT_LIMITS, startTimeoutSeconds: 0, maxStartsPerHour: 2 } }));
   afterAll(async () => harness.stop());
 
   test('an editor is started at most maxStartsPerHour times an hour; the next visit is answered 429 with Retry-After and calls nothing', async () => {
@@ -152,6 +233,8 @@ describeWorkerd('the control plane\'s start limit in workerd', () => {
 
     // Another editor's starts are counted apart.
     expect((await harness.visit(BOB, harness.tokenFor(BOB))).status).toBe(503);
-    expect(harness.hook.calls.map((call) => JSON.parse(call.body).inputs.editor)).toEqual(['alice', 'alice', 'bob']);
+    expect(harness.hook.calls.map((call) => JSON.parse(call.body).inputs)).toEqual([
+      { editor: 'alice', stack: 'editors-alice' }, { editor: 'alice', stack: 'editors-alice' }, { editor: 'bob', stack: 'editors-bob' },
+    ]);
   });
 });

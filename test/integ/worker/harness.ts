@@ -1,12 +1,13 @@
 import { spawnSync } from 'child_process';
 import { createSign, generateKeyPairSync, KeyObject } from 'crypto';
+import { readFileSync } from 'fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
-import { join } from 'path';
+import { dirname, join } from 'path';
 // Types only: miniflare is loaded when a harness starts, so that a machine without workerd's
 // binary reaches the tier's skip rather than failing at the import.
 import type { Miniflare } from 'miniflare';
-import { BINDINGS, ServedEditor, StartLimits } from '../../../lib/control-plane/worker/contract';
+import { BINDINGS, recordKey, registryKey, ServedEditor, StartLimits } from '../../../lib/control-plane/worker/contract';
 
 // The control plane's Worker in workerd (miniflare), as the construct uploads it (the committed
 // bundle), against loopback stand-ins: the Access team's keys, the DigitalOcean API, the start
@@ -74,12 +75,103 @@ export class TeamKey {
   }
 }
 
-export const EDITORS: ServedEditor[] = [
-  { name: 'alice', hostname: 'alice.code.example.com', accessAudience: 'aud-alice', dropletTag: 'ztcs-alice', markerTag: 'ztcs-idle-alice' },
-  { name: 'bob', hostname: 'bob.code.example.com', accessAudience: 'aud-bob', dropletTag: 'ztcs-bob', markerTag: 'ztcs-idle-bob' },
-];
+/** Where the editors' hostnames are: Cloudflare's edge sends `<name>.<EDITOR_DOMAIN>` to that editor's tunnel. */
+const EDITOR_DOMAIN = 'code.example.com';
+
+/** An editor as its registration in KV says, `<name>.code.example.com`, in a stack of its own unless one is given. */
+export function editorNamed(name: string, stack = `editors-${name}`): ServedEditor {
+  return { name, hostname: `${name}.${EDITOR_DOMAIN}`, accessAudience: `aud-${name}`, dropletTag: `ztcs-${name}`, markerTag: `ztcs-idle-${name}`, stack };
+}
+
+/** The editors registered when a harness starts. */
+export const EDITORS: ServedEditor[] = [editorNamed('alice'), editorNamed('bob')];
 
 export const DEFAULT_LIMITS: StartLimits = { expectedSeconds: 180, startTimeoutSeconds: 600, maxStartsPerHour: 3 };
+
+/** How a harness starts. */
+export interface HarnessOptions {
+  /** @default DEFAULT_LIMITS */
+  readonly limits?: StartLimits;
+  /** The editors registered in KV before the first visit. @default EDITORS */
+  readonly registered?: readonly ServedEditor[];
+  /**
+   * The keys a KV list call of the Worker answers at most (KV's own is 1,000), to page through
+   * a registry of a few editors. @default - KV's
+   */
+  readonly listLimit?: number;
+  /**
+   * Another module's source to run instead of the Worker, as it is, without the harness's clock
+   * and KV log (a baseline to measure against). @default - the Worker, the committed bundle
+   */
+  readonly script?: string;
+  /**
+   * Whether the Worker runs behind the harness's module (its clock, its KV log, `listLimit`), or
+   * alone, as Cloudflare runs it (to measure it). @default true
+   */
+  readonly instrumented?: boolean;
+}
+
+/** The host of the harness's own requests to the Worker's isolate (its clock, its KV log), which no editor has. */
+const HARNESS_HOST = 'harness.invalid';
+
+/**
+ * The module workerd runs in front of the Worker (the committed bundle, imported as it is): a clock
+ * the harness moves forward (Date.now, which the Worker reads, plus an offset), and the Worker's
+ * KV calls logged, its list calls answering at most LIST_LIMIT keys, its reads failing while KV is "down".
+ */
+const harnessEntry = (listLimit: number | undefined) => `import worker from './worker.mjs';
+const realNow = Date.now.bind(Date);
+let offset = 0;
+Date.now = () => realNow() + offset;
+let log = [];
+let kvDown = false;
+const LIST_LIMIT = ${JSON.stringify(listLimit ?? null)};
+const logged = (kv) => ({
+  get: (key, options) => {
+    log.push('get ' + key);
+    return kvDown ? Promise.reject(new Error('KV is down (the harness)')) : kv.get(key, options);
+  },
+  put: (key, value, options) => { log.push('put ' + key); return kv.put(key, value, options); },
+  list: (options) => {
+    log.push(('list ' + options.prefix + ' ' + (options.cursor ?? '')).trim());
+    return kv.list(LIST_LIMIT === null ? options : { ...options, limit: LIST_LIMIT });
+  },
+});
+export default {
+  async fetch(request, env, context) {
+    const url = new URL(request.url);
+    if (url.hostname === ${JSON.stringify(HARNESS_HOST)} && url.pathname === '/advance') {
+      offset += Number(url.searchParams.get('ms'));
+      return new Response('ok');
+    }
+    if (url.hostname === ${JSON.stringify(HARNESS_HOST)} && url.pathname === '/kv-down') {
+      kvDown = url.searchParams.get('down') === 'true';
+      return new Response('ok');
+    }
+    if (url.hostname === ${JSON.stringify(HARNESS_HOST)} && url.pathname === '/kv-log') {
+      const taken = log;
+      log = [];
+      return Response.json(taken);
+    }
+    return worker.fetch(request, { ...env, STATE: logged(env.STATE) }, context);
+  },
+  scheduled: (controller, env, context) => worker.scheduled(controller, { ...env, STATE: logged(env.STATE) }, context),
+};
+`;
+
+/** The modules workerd runs, as miniflare takes them: another script, the Worker alone, or the Worker behind the harness's module. */
+function workerModules(script: string | undefined, instrumented: boolean, listLimit: number | undefined) {
+  if (script !== undefined) return { modules: true, script };
+  if (!instrumented) return { modules: true, scriptPath: WORKER_BUNDLE };
+  const root = dirname(WORKER_BUNDLE);
+  return {
+    modulesRoot: root,
+    modules: [
+      { type: 'ESModule' as const, path: join(root, 'harness-entry.mjs'), contents: harnessEntry(listLimit) },
+      { type: 'ESModule' as const, path: WORKER_BUNDLE, contents: readFileSync(WORKER_BUNDLE, 'utf8') },
+    ],
+  };
+}
 
 /** The stand-ins, the Worker in workerd between them, and the editors' origins (up or down). */
 export class Harness {
@@ -111,23 +203,19 @@ export class Harness {
   public workerUrl?: URL;
   private mf?: Miniflare;
 
-  /**
-   * Starts the stand-ins and workerd with the Worker (the committed bundle), or with another
-   * module's source (a baseline to measure against).
-   */
-  public async start(limits: StartLimits = DEFAULT_LIMITS, script?: string): Promise<void> {
+  /** Starts the stand-ins and workerd with the Worker (the committed bundle), and registers the editors. */
+  public async start(options: HarnessOptions = {}): Promise<void> {
+    const { limits = DEFAULT_LIMITS, registered = EDITORS, listLimit, script, instrumented = true } = options;
     const standIns = [this.access, this.digitalocean, this.hook, this.origin];
     const [teamUrl, digitaloceanUrl, hookUrl, originUrl] = await Promise.all(standIns.map((standIn) => standIn.listen()));
     this.teamUrl = teamUrl;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { fetch: miniflareFetch, Miniflare: MiniflareClass, Response: MiniflareResponse } = require('miniflare') as typeof import('miniflare');
     this.mf = new MiniflareClass({
-      modules: true,
-      ...(script === undefined ? { scriptPath: WORKER_BUNDLE } : { script }),
+      ...workerModules(script, instrumented, listLimit),
       compatibilityDate: '2025-09-01',
       kvNamespaces: [BINDINGS.state],
       bindings: {
-        [BINDINGS.editors]: JSON.stringify(EDITORS),
         [BINDINGS.accessTeamUrl]: teamUrl,
         [BINDINGS.digitaloceanApiUrl]: digitaloceanUrl,
         [BINDINGS.digitaloceanToken]: 'do-token',
@@ -140,13 +228,36 @@ export class Harness {
       // or is answered 530 when the tunnel is down; the stand-ins are reached as they are.
       outboundService: async (request) => {
         const url = new URL(request.url);
-        const editor = EDITORS.find((e) => e.hostname === url.hostname);
-        if (!editor) return miniflareFetch(request);
-        if (!this.up.has(editor.name)) return new MiniflareResponse('error code: 1033', { status: 530 });
+        if (!url.hostname.endsWith(`.${EDITOR_DOMAIN}`)) return miniflareFetch(request);
+        if (!this.up.has(url.hostname.slice(0, -EDITOR_DOMAIN.length - 1))) return new MiniflareResponse('error code: 1033', { status: 530 });
         return miniflareFetch(`${originUrl}${url.pathname}${url.search}`, { method: request.method, headers: { 'x-forwarded-host': url.hostname } });
       },
     });
     this.workerUrl = await this.mf.ready;
+    for (const editor of registered) await this.register(editor);
+  }
+
+  /** Registers an editor as its stack does: its JSON as the value and as the metadata of `editor/<hostname>`. */
+  public async register(editor: ServedEditor): Promise<void> {
+    const kv = (await this.mf!.getKVNamespace(BINDINGS.state)) as unknown as {
+      put(key: string, value: string, options: { metadata: unknown }): Promise<void>;
+    };
+    await kv.put(registryKey(editor.hostname), JSON.stringify(editor), { metadata: editor });
+  }
+
+  /** Moves the Worker's clock forward (Date.now in its isolate), as time passing would. */
+  public async advanceClock(ms: number): Promise<void> {
+    await (await this.mf!.dispatchFetch(`https://${HARNESS_HOST}/advance?ms=${ms}`)).text();
+  }
+
+  /** Makes the Worker's KV reads fail (an outage of KV), or work again. */
+  public async kvDown(down: boolean): Promise<void> {
+    await (await this.mf!.dispatchFetch(`https://${HARNESS_HOST}/kv-down?down=${down}`)).text();
+  }
+
+  /** The Worker's KV calls since the last look (`get <key>`, `put <key>`, `list <prefix> <cursor>`). */
+  public async kvCalls(): Promise<string[]> {
+    return (await this.mf!.dispatchFetch(`https://${HARNESS_HOST}/kv-log`)).json() as Promise<string[]>;
   }
 
   /** A visit of an editor's address, with an Access token or none. */
@@ -168,7 +279,7 @@ export class Harness {
 
   public async record(editor: ServedEditor): Promise<unknown> {
     const kv = (await this.mf!.getKVNamespace(BINDINGS.state)) as unknown as { get(key: string): Promise<string | null> };
-    const text = await kv.get(`editor:${editor.name}`);
+    const text = await kv.get(recordKey(editor.name));
     return text === null ? null : JSON.parse(text);
   }
 

@@ -1,5 +1,5 @@
 import { ServedEditor } from '../../../../lib/control-plane/worker/contract';
-import { decideStart, editorFor, EditorRecord, NEW_RECORD, noneRunning, originAnswered, parseRecord, planStops, runningRecord } from '../../../../lib/control-plane/worker/decisions';
+import { decideStart, EditorRecord, NEW_RECORD, noneRunning, originAnswered, parseRecord, planStops, runningRecord } from '../../../../lib/control-plane/worker/decisions';
 
 const LIMITS = { expectedSeconds: 180, startTimeoutSeconds: 600, maxStartsPerHour: 3 };
 const NOW = 1_800_000_000_000;
@@ -40,7 +40,7 @@ describe('records', () => {
   });
 });
 
-const editor = (name: string): ServedEditor => ({ name, hostname: `${name}.Code.example.com`, accessAudience: `aud-${name}`, dropletTag: `tag-${name}`, markerTag: `idle-${name}` });
+const editor = (name: string): ServedEditor => ({ name, hostname: `${name}.Code.example.com`, accessAudience: `aud-${name}`, dropletTag: `tag-${name}`, markerTag: `idle-${name}`, stack: `editors-${name}` });
 const [ALICE, BOB, CAROL, DAVE] = ['alice', 'bob', 'carol', 'dave'].map(editor);
 
 describe('planStops', () => {
@@ -66,12 +66,7 @@ describe('noneRunning', () => {
   });
 });
 
-describe('editorFor and originAnswered', () => {
-  test('finds the editor of a hostname whatever its case', () => {
-    expect(editorFor([ALICE, BOB], 'bob.code.EXAMPLE.com')).toBe(BOB);
-    expect(editorFor([ALICE, BOB], 'carol.code.example.com')).toBeUndefined();
-  });
-
+describe('originAnswered', () => {
   test.each([[200, true], [101, true], [404, true], [500, true], [502, false], [503, false], [504, false], [521, false], [530, false]])('status %i: answered %s', (status, answered) => {
     expect(originAnswered(status)).toBe(answered);
   });
