@@ -71,10 +71,10 @@ export interface EditorOptions {
    */
   readonly home?: Home;
   /**
-   * Stop the editor after a time without activity: it shuts down, its home unmounted first, and
-   * deletes its own droplet, keeping what `running: false` keeps; Terraform reads a marker tag
-   * that the droplet leaves, so no deploy starts it again until the marker is deleted (see
-   * docs/idle-stop.md). Needs a home volume (or `Home.onDropletDisk({ disposable: true })`).
+   * Stop the editor after a time without activity: it records the stop, unmounts its home and
+   * powers off, holding no cloud credential; the control plane then marks it stopped (a tag that
+   * Terraform reads, so no deploy starts it again until the marker is deleted) and deletes the
+   * droplet, keeping what `running: false` keeps (see docs/idle-stop.md). Needs a home volume (or `Home.onDropletDisk({ disposable: true })`).
    * `{ idleMinutes: 0 }` turns it off, e.g. for one member of a team.
    * @default - none: the editor runs until `running` is false
    */

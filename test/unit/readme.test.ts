@@ -112,7 +112,7 @@ describe('the documentation pages', () => {
   test('a missing file or heading is reported, so the check can fail', () => {
     expect(anchors('# Rate limits and `--parallelism`\n```\n# not a heading\n```\n## Rate limits and `--parallelism`\n'))
       .toEqual(new Set(['rate-limits-and---parallelism', 'rate-limits-and---parallelism-1']));
-    expect(brokenLinks('docs/idle-stop.md', '[a](operations.md#no-such-heading), [b](missing.md), [c](#the-token)')).toEqual([
+    expect(brokenLinks('docs/idle-stop.md', '[a](operations.md#no-such-heading), [b](missing.md), [c](#the-stop)')).toEqual([
       'docs/idle-stop.md → operations.md#no-such-heading: docs/operations.md has no heading #no-such-heading',
       'docs/idle-stop.md → missing.md: no file docs/missing.md',
     ]);
