@@ -337,7 +337,9 @@ export class ZeroTrustCodeServer extends Construct {
       });
     }
 
-    this.startOnVisit = registerStartOnVisit(this, props, { ...this, accessAudience: this.access.audience });
+    this.startOnVisit = registerStartOnVisit(this, props, {
+      controlPlane: this.controlPlane, accessAudience: this.access.audience, droplet: this.droplet, idleStopMarker: this.idleStopMarker,
+    });
     this.url = `https://${hostname}`;
     const output = (name: string, value: string, description: string) =>
       new TerraformOutput(this, name, { value, description }).overrideLogicalId(`${plan.prefix}-${name}`);
