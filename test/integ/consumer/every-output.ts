@@ -5,8 +5,8 @@
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import { App, TerraformStack } from 'cdktf';
-import { CodeServerFleet, CodeServerTeam, TeamMember, ZeroTrustCodeServer } from '../../../lib';
+import { App, TerraformStack, TerraformVariable } from 'cdktf';
+import { CodeServerFleet, CodeServerTeam, ControlPlane, StartHook, TeamMember, ZeroTrustCodeServer } from '../../../lib';
 
 const ACCOUNT = {
   cloudflareAccountId: '0123456789abcdef0123456789abcdef',
@@ -27,21 +27,28 @@ const stackWithProviders = (id: string) => {
   new TlsProvider(stack, 'tls');
   return stack;
 };
+/** A control plane of the tokens given (an idle stop needs one). */
+const controlPlaneOf = (digitaloceanToken: string, hookSecret: string) =>
+  ControlPlane.create({ digitaloceanToken, startHook: StartHook.webhook({ url: 'https://hooks.example.com/start', secret: hookSecret }) });
 const editorStack = stackWithProviders('editor');
+const editorSecret = (name: string) => new TerraformVariable(editorStack, name, { type: 'string', sensitive: true }).stringValue;
 new ZeroTrustCodeServer(editorStack, 'Alice', {
   ...ACCOUNT,
   hostname: 'alice.example.com',
   access: { allow: { emails: ['alice@example.com'] } },
   idleStop: { idleMinutes: 30 },
+  controlPlane: controlPlaneOf(editorSecret('control_plane_token'), editorSecret('start_hook_secret')),
 });
 const rosterFile = process.env.ZTCS_ROSTER_FILE;
 new CodeServerTeam(stackWithProviders('team'), 'Team', { ...ACCOUNT, members: MEMBERS, hostnamePattern: 'team-{name}.example.com', rosterFile });
-new CodeServerFleet(app, 'fleet', {
+const fleet = new CodeServerFleet(app, 'fleet', {
   ...ACCOUNT,
   members: MEMBERS,
   hostnamePattern: 'fleet-{name}.example.com',
   rosterFile,
-  sensitiveVariables: ['idle_stop_token'],
   idleStop: { idleMinutes: 30 },
+  // Variables of the base stack, declared below: the control plane is made there.
+  controlPlane: controlPlaneOf(CodeServerFleet.sensitiveVariable('control_plane_token'), CodeServerFleet.sensitiveVariable('start_hook_secret')),
 });
+for (const name of ['control_plane_token', 'start_hook_secret']) new TerraformVariable(fleet, name, { type: 'string', sensitive: true }).overrideLogicalId(name);
 app.synth();
