@@ -1,8 +1,8 @@
 // The control plane's Worker, bundled from lib/control-plane/worker/ by scripts/bundle-worker.ts: edit those, not this.
 
 // lib/control-plane/worker/contract.ts
-var REGISTRY_PREFIX = "editor/";
-var RECORD_PREFIX = "record/";
+var REGISTRY_PREFIX = "editor:";
+var RECORD_PREFIX = "record:";
 function registryKey(hostname) {
   return `${REGISTRY_PREFIX}${hostname.toLowerCase()}`;
 }

@@ -29,11 +29,15 @@ export const BINDINGS = {
   state: 'STATE',
 } as const;
 
-/** The prefix of the registry's keys in KV: one entry per editor, `editor/<hostname>`. */
-export const REGISTRY_PREFIX = 'editor/';
+/**
+ * The prefix of the registry's keys in KV: one entry per editor, `editor:<hostname>`. A key has no
+ * character that a URL path escapes ("/", "%", "?", a space): Cloudflare's provider 5.14 stores a
+ * key's name percent-encoded, and Terraform refuses the apply of such a key as inconsistent.
+ */
+export const REGISTRY_PREFIX = 'editor:';
 
-/** The prefix of the start records' keys in KV: one per editor, `record/<name>`. */
-export const RECORD_PREFIX = 'record/';
+/** The prefix of the start records' keys in KV: one per editor, `record:<name>`. */
+export const RECORD_PREFIX = 'record:';
 
 /**
  * The KV key of an editor's registration: its value and its metadata are the JSON of the

@@ -1,5 +1,5 @@
 import { DEFAULT_LIMITS, editorNamed, EDITORS, Harness, TeamKey, WORKER_TIER_NEEDS } from './harness';
-import { STATUS_PATH } from '../../../lib/control-plane/worker/contract';
+import { recordKey, REGISTRY_PREFIX, registryKey, STATUS_PATH } from '../../../lib/control-plane/worker/contract';
 import { REGISTRY_MEMO_MS } from '../../../lib/control-plane/worker/registry';
 import { describeTier } from '../../support/tools';
 
@@ -135,7 +135,7 @@ describeWorkerd('the control plane in workerd', () => {
     }
     expect(harness.hook.calls).toHaveLength(0);
     expect(harness.digitalocean.calls).toHaveLength(0);
-    expect(await harness.kvCalls()).toEqual(['get editor/carol.code.example.com']);
+    expect(await harness.kvCalls()).toEqual([`get ${registryKey('carol.code.example.com')}`]);
   });
 
   test('an editor registered after a visit found none is served once the isolate\'s minute is over', async () => {
@@ -151,17 +151,17 @@ describeWorkerd('the control plane in workerd', () => {
     const served = await harness.visit(carol, token);
     expect(served.status).toBe(200);
     expect(served.body).toBe('editor carol.code.example.com /');
-    expect(await harness.kvCalls()).toEqual(['get editor/carol.code.example.com', 'get editor/carol.code.example.com']);
+    expect(await harness.kvCalls()).toEqual([`get ${registryKey('carol.code.example.com')}`, `get ${registryKey('carol.code.example.com')}`]);
   });
 
   test('a running editor\'s visits read its registration once a minute and touch nothing else in KV', async () => {
     harness.up.add(ALICE.name);
     const token = harness.tokenFor(ALICE);
     for (let i = 0; i < 3; i++) expect((await harness.visit(ALICE, token)).status).toBe(200);
-    expect(await harness.kvCalls()).toEqual(['get editor/alice.code.example.com']);
+    expect(await harness.kvCalls()).toEqual([`get ${registryKey('alice.code.example.com')}`]);
     await harness.advanceClock(REGISTRY_MEMO_MS);
     expect((await harness.visit(ALICE, token)).status).toBe(200);
-    expect(await harness.kvCalls()).toEqual(['get editor/alice.code.example.com']);
+    expect(await harness.kvCalls()).toEqual([`get ${registryKey('alice.code.example.com')}`]);
   });
 
   test('while KV cannot be read, a running editor read before stays served, and a host never read is answered 503', async () => {
@@ -177,7 +177,7 @@ describeWorkerd('the control plane in workerd', () => {
     expect(never.headers.get('Retry-After')).toBe('60');
     expect(never.body).toContain('cannot read its registry');
     expect(harness.hook.calls).toHaveLength(0);
-    expect(await harness.kvCalls()).toEqual(['get editor/alice.code.example.com', 'get editor/alice.code.example.com', 'get editor/bob.code.example.com']);
+    expect(await harness.kvCalls()).toEqual([`get ${registryKey('alice.code.example.com')}`, `get ${registryKey('alice.code.example.com')}`, `get ${registryKey('bob.code.example.com')}`]);
   });
 
   test('the start hook\'s body names the editor and the stack its registration names', async () => {
@@ -203,8 +203,10 @@ describeWorkerd('the control plane\'s cron over a registry of more than one page
     await harness.cron();
 
     const kv = await harness.kvCalls();
-    expect(kv.filter((call) => call.startsWith('list'))).toEqual(['list editor/', expect.stringMatching(/^list editor\/ \S+$/)]);
-    expect(kv.filter((call) => !call.startsWith('list'))).toEqual(['get record/carol', 'put record/carol']);
+    const [first, second, ...more] = kv.filter((call) => call.startsWith('list'));
+    expect([first, more]).toEqual([`list ${REGISTRY_PREFIX}`, []]);
+    expect(second.startsWith(`list ${REGISTRY_PREFIX} `) && second.length > `list ${REGISTRY_PREFIX} `.length).toBe(true);
+    expect(kv.filter((call) => !call.startsWith('list'))).toEqual([`get ${recordKey('carol')}`, `put ${recordKey('carol')}`]);
     expect(harness.digitalocean.calls.filter((call) => call.method === 'GET').map((call) => new URL(call.path, 'http://x').searchParams.get('tag_name')))
       .toEqual(['ztcs-alice', 'ztcs-bob', 'ztcs-carol']);
     expect(harness.digitalocean.calls.filter((call) => call.method !== 'GET').map((call) => `${call.method} ${call.path}`))

@@ -237,7 +237,7 @@ export class Harness {
     for (const editor of registered) await this.register(editor);
   }
 
-  /** Registers an editor as its stack does: its JSON as the value and as the metadata of `editor/<hostname>`. */
+  /** Registers an editor as its stack does: its JSON as the value and as the metadata of its registry key. */
   public async register(editor: ServedEditor): Promise<void> {
     const kv = (await this.mf!.getKVNamespace(BINDINGS.state)) as unknown as {
       put(key: string, value: string, options: { metadata: unknown }): Promise<void>;

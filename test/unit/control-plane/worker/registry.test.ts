@@ -7,10 +7,14 @@ const editor = (name: string): ServedEditor => ({
 const ALICE = editor('alice');
 
 describe('the registry\'s keys', () => {
-  test('an editor is registered under editor/<hostname>, lower-case; its record is record/<name>', () => {
-    expect(registryKey('Alice.Code.example.com')).toBe('editor/alice.code.example.com');
+  test('an editor is registered under editor:<hostname>, lower-case; its record is record:<name>', () => {
+    expect(registryKey('Alice.Code.example.com')).toBe('editor:alice.code.example.com');
     expect(registryKey(ALICE.hostname).startsWith(REGISTRY_PREFIX)).toBe(true);
-    expect(recordKey('alice')).toBe('record/alice');
+    expect(recordKey('alice')).toBe('record:alice');
+  });
+
+  test('no key has a character that a URL path escapes (Cloudflare\'s provider would store it percent-encoded)', () => {
+    for (const key of [registryKey('alice-1.code.example.com'), recordKey('alice-1')]) expect(encodeURIComponent(key).replace(/%3A/g, ':')).toBe(key);
   });
 });
 
@@ -54,7 +58,7 @@ describe('RegistryMemo', () => {
     expect(await memo.editorAt('alice.code.example.com', read)).toEqual(ALICE);
     now += REGISTRY_MEMO_MS - 1;
     expect(await memo.editorAt('ALICE.code.example.com', read)).toEqual(ALICE);
-    expect(reads).toEqual(['editor/alice.code.example.com']);
+    expect(reads).toEqual([registryKey(ALICE.hostname)]);
     now += 1;
     expect(await memo.editorAt('alice.code.example.com', read)).toEqual(ALICE);
     expect(reads).toHaveLength(2);
@@ -67,7 +71,7 @@ describe('RegistryMemo', () => {
     expect(await memo.editorAt('bob.code.example.com', read)).toBeUndefined();
     now += 1;
     expect(await memo.editorAt('bob.code.example.com', read)).toEqual(editor('bob'));
-    expect(reads).toEqual(['editor/bob.code.example.com', 'editor/bob.code.example.com']);
+    expect(reads).toEqual([registryKey('bob.code.example.com'), registryKey('bob.code.example.com')]);
   });
 
   test('visits meanwhile share the one read', async () => {
@@ -106,7 +110,7 @@ describe('RegistryMemo', () => {
     const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
       expect(await memo.editorAt(ALICE.hostname, read)).toBeUndefined();
-      expect(error).toHaveBeenCalledWith(expect.stringContaining('editor/alice.code.example.com'));
+      expect(error).toHaveBeenCalledWith(expect.stringContaining(registryKey(ALICE.hostname)));
     } finally {
       error.mockRestore();
     }
@@ -139,15 +143,15 @@ describe('registeredEditors', () => {
       { name: recordKey('alice'), metadata: { state: 'stopped' } },
     ], 2);
     expect(await registeredEditors(kv)).toEqual(editors);
-    expect(lists).toEqual([{ prefix: 'editor/' }, { prefix: 'editor/', cursor: '2' }, { prefix: 'editor/', cursor: '4' }]);
+    expect(lists).toEqual([{ prefix: REGISTRY_PREFIX }, { prefix: REGISTRY_PREFIX, cursor: '2' }, { prefix: REGISTRY_PREFIX, cursor: '4' }]);
   });
 
   test('skips an entry without a registration in its metadata, and says which', async () => {
-    const { kv } = pagedKv([{ name: 'editor/bob.code.example.com' }, { name: registryKey(ALICE.hostname), metadata: ALICE }], 1000);
+    const { kv } = pagedKv([{ name: registryKey('bob.code.example.com') }, { name: registryKey(ALICE.hostname), metadata: ALICE }], 1000);
     const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
       expect(await registeredEditors(kv)).toEqual([ALICE]);
-      expect(error).toHaveBeenCalledWith(expect.stringContaining('editor/bob.code.example.com'));
+      expect(error).toHaveBeenCalledWith(expect.stringContaining(registryKey('bob.code.example.com')));
     } finally {
       error.mockRestore();
     }
