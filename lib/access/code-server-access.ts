@@ -7,6 +7,7 @@ import type { IAccessPolicy } from './existing';
 import type { AccessRuleSet } from './rules';
 import { buildAccessRules, UUID, validateAccessRuleSet } from '../private/access-rules';
 import { accessApplicationNameOf, allowPolicyNameOf, sshApplicationNameOf } from '../private/naming';
+import { isResolved } from '../private/spec/resolved';
 import { checkCloudflareId, checkPattern, checkUnique, contextOf, isUnresolved, PropContext, rejectProp } from '../private/validation';
 
 /** The defaults of {@link AccessOptions}, for documentation and tests. */
@@ -189,9 +190,12 @@ export class CodeServerAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: CodeServerAccessProps) {
     super(scope, id);
-    const ctx = contextOf(this);
-    validateAccessOptions(ctx, props);
-    checkCloudflareId(ctx, 'cloudflareAccountId', props.cloudflareAccountId);
+    // Props an editor resolved were checked there, once; a part built on its own checks them here.
+    if (!isResolved(props)) {
+      const ctx = contextOf(this);
+      validateAccessOptions(ctx, props);
+      checkCloudflareId(ctx, 'cloudflareAccountId', props.cloudflareAccountId);
+    }
 
     const name = accessApplicationNameOf(props.applicationName, props.hostname);
     const idps = props.identityProviderIds ?? [];

@@ -1,5 +1,6 @@
 import { DnsRecord } from '@cdktf/provider-cloudflare/lib/dns-record';
 import { Construct } from 'constructs';
+import { isResolved } from '../private/spec/resolved';
 import { checkCloudflareId, checkDomain, checkHostnameInZone, contextOf, isUnresolved, PropContext, rejectProp } from '../private/validation';
 import { ProviderOptions } from '../providers';
 
@@ -66,7 +67,7 @@ export class TunnelDnsRecord extends Construct {
 
   constructor(scope: Construct, id: string, props: TunnelDnsRecordProps) {
     super(scope, id);
-    validateDnsRecordProps(contextOf(this), props);
+    if (!isResolved(props)) validateDnsRecordProps(contextOf(this), props);
 
     this.record = new DnsRecord(this, 'Record', {
       provider: props.cloudflareProvider,

@@ -6,6 +6,7 @@ import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Construct } from 'constructs';
 import { dropletNameOf, firewallTagName } from '../private/naming';
 import { checkRegion, checkSize } from '../private/sizes';
+import { isResolved } from '../private/spec/resolved';
 import { checkPattern, checkTags, contextOf, isUnresolved, PropContext, rejectProp } from '../private/validation';
 import { ProviderOptions } from '../providers';
 
@@ -243,7 +244,7 @@ export class CodeServerDroplet extends Construct {
 
   constructor(scope: Construct, id: string, props: CodeServerDropletProps) {
     super(scope, id);
-    validateDropletProps(contextOf(this), props);
+    if (!isResolved(props)) validateDropletProps(contextOf(this), props);
 
     const provider = props.digitaloceanProvider;
     const name = dropletNameOf(props, props.hostname);

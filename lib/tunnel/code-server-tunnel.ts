@@ -6,6 +6,7 @@ import type { ExtraRoute } from './ingress';
 import { CODE_SERVER_PORT } from '../private/boot/contract';
 import { buildIngressRules } from '../private/ingress';
 import { tunnelNameOf } from '../private/naming';
+import { isResolved } from '../private/spec/resolved';
 import { checkCloudflareId, checkPattern, checkTeamName, contextOf, PropContext } from '../private/validation';
 import { ProviderOptions } from '../providers';
 
@@ -71,7 +72,7 @@ export class CodeServerTunnel extends Construct {
 
   constructor(scope: Construct, id: string, props: CodeServerTunnelProps) {
     super(scope, id);
-    validateTunnelProps(contextOf(this), props);
+    if (!isResolved(props)) validateTunnelProps(contextOf(this), props);
 
     // config_src is set from the start: changing it later replaces the tunnel.
     const provider = props.cloudflareProvider;
