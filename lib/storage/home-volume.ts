@@ -1,7 +1,7 @@
 import { Volume } from '@cdktf/provider-digitalocean/lib/volume';
 import { Construct, IConstruct } from 'constructs';
 import { MAX_VOLUME_GIB } from '../private/sizes';
-import { isResolved } from '../private/spec/resolved';
+import { isResolved, markResolved } from '../private/spec/resolved';
 import { checkIntegerRange, checkPattern, checkTags, Claim, contextOf, detachOnError, isUnresolved, PropContext, registerClaims } from '../private/validation';
 import { ProviderOptions } from '../providers';
 
@@ -84,12 +84,13 @@ export function homeVolumeNameClaim(props: HomeVolumeProps, prop = 'volumeName')
   return { scope: 'app', kind: volumeNameKind(props.region), value: props.volumeName, prop };
 }
 
-/** Checks a home volume's props without building anything. */
-export function validateHomeVolumeProps(ctx: PropContext, props: HomeVolumeProps): void {
+/** Resolves a home volume's props without building anything: checks them. A volume given the result checks nothing again, and leaves its name's claim to its editor. */
+export function resolveHomeVolume<T extends HomeVolumeProps>(ctx: PropContext, props: T): T {
   if (props.sizeGib !== undefined) checkIntegerRange(ctx, 'sizeGib', props.sizeGib, 1, MAX_VOLUME_GIB);
   if (props.label !== undefined) checkHomeVolumeLabel(ctx, props.label);
   checkTags(ctx, 'tags', props.tags);
   checkPattern(ctx, 'volumeName', props.volumeName, VOLUME_NAME, 'expected lower-case letters, digits and hyphens, 64 characters at most, e.g. "alice-home"');
+  return markResolved(props);
 }
 
 /** The volume's attributes that force a new volume in DigitalOcean's provider and are set only at creation. */
@@ -124,7 +125,7 @@ export class HomeVolume extends Construct implements IHomeVolume {
     super(scope, id);
     // An editor's home volume was checked, and its name claimed, by the editor's resolve step.
     if (!isResolved(props)) {
-      validateHomeVolumeProps(contextOf(this), props);
+      resolveHomeVolume(contextOf(this), props);
       registerClaims(this, [homeVolumeNameClaim(props)]);
     }
 

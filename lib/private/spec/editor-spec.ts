@@ -1,26 +1,19 @@
-import type { CodeServerAccessProps } from '../../access/code-server-access';
-import { validateAccessOptions } from '../../access/code-server-access';
-import type { BootOptions } from '../../boot/code-server-user-data';
-import { validateBootOptions } from '../../boot/code-server-user-data';
-import type { TunnelDnsRecordProps } from '../../dns/tunnel-dns-record';
-import { validateDnsRecordProps } from '../../dns/tunnel-dns-record';
-import type { CodeServerDropletProps } from '../../droplet/code-server-droplet';
-import { dropletPlacementOf, validateDropletProps } from '../../droplet/code-server-droplet';
+import { CodeServerAccessProps, resolveAccess } from '../../access/code-server-access';
+import { BootOptions, validateBootOptions } from '../../boot/code-server-user-data';
+import { resolveDnsRecord, TunnelDnsRecordProps } from '../../dns/tunnel-dns-record';
+import { CodeServerDropletProps, dropletPlacementOf, resolveDroplet, ResolvedDroplet } from '../../droplet/code-server-droplet';
 import type { IdleStop } from '../../idle-stop';
 import { Preview, planPreviews } from '../../previews/preview-options';
 import type { ProviderOptions } from '../../providers';
 import { planSsh, SshPlan } from '../../ssh/ssh-options';
 import { HomeSpec, homeSpecOf } from '../../storage/home';
-import type { HomeVolumeProps } from '../../storage/home-volume';
-import { homeVolumeNameClaim, validateHomeVolumeProps } from '../../storage/home-volume';
-import type { CodeServerTunnelProps } from '../../tunnel/code-server-tunnel';
-import { validateTunnelProps } from '../../tunnel/code-server-tunnel';
+import { homeVolumeNameClaim, HomeVolumeProps, resolveHomeVolume } from '../../storage/home-volume';
+import { CodeServerTunnelProps, resolveTunnel } from '../../tunnel/code-server-tunnel';
 import type { DepartedEditorProps, ZeroTrustCodeServerProps } from '../../zero-trust-code-server';
 import { idleStopOn, validateIdleStop } from '../idle-stop';
 import { dropletNameOf, EDITOR_PART_IDS, homeVolumeNameOf, outputPrefix, previewDnsIdOf } from '../naming';
 import { memoryGibOfSize } from '../sizes';
-import { checkCloudflareId, checkOwnClaims, Claim, inGroup, PropContext, rejectProp } from '../validation';
-import { markResolved } from './resolved';
+import { checkOwnClaims, Claim, inGroup, PropContext, rejectProp } from '../validation';
 
 /** The kind of claim an existing home volume is: one editor's, in the whole app (a volume attaches to one droplet). */
 const EXISTING_HOME = 'existing home volume';
@@ -53,7 +46,7 @@ export interface EditorSpec {
   readonly homeVolume?: HomeVolumeProps;
   /** The boot's options, with what the editor adds but what only the built tree knows. */
   readonly boot: BootOptions & { readonly hostname: string; readonly memoryGib?: number };
-  readonly droplet: Omit<CodeServerDropletProps, 'userData' | 'volumeIds' | 'count'>;
+  readonly droplet: ResolvedDroplet<Omit<CodeServerDropletProps, 'userData' | 'volumeIds' | 'count'>>;
   readonly ssh?: SshPlan;
   readonly previews: Preview[];
   /** The idle stop, when on. */
@@ -72,14 +65,9 @@ export function checkHomeKept(ctx: PropContext, home: HomeSpec, deletesDroplet: 
     'deletes the droplet, and with home: Home.onDropletDisk() the only copy of the home is on its disk; keep the home on a volume (Home.volume()), or give Home.onDropletDisk({ disposable: true }) to let it go');
 }
 
-/** The editor's own home volume: named after its droplet, in the droplet's region, with the home's options. */
-function homeVolumeOf(props: ZeroTrustCodeServerProps, home: HomeSpec & { kind: 'volume' }, region: string): HomeVolumeProps {
-  return {
-    ...home.options,
-    ...props.providers,
-    volumeName: homeVolumeNameOf(dropletNameOf(props.droplet ?? {}, props.hostname)),
-    region,
-  };
+/** The editor's own home volume: named after its droplet, in the droplet's region (resolved with the droplet), with the home's options. */
+function homeVolumeOf(props: ZeroTrustCodeServerProps, home: HomeSpec & { kind: 'volume' }, droplet: { name: string; region: string }): HomeVolumeProps {
+  return { ...home.options, ...props.providers, volumeName: homeVolumeNameOf(droplet.name), region: droplet.region };
 }
 
 /**
@@ -109,28 +97,27 @@ export function resolveEditor(ctx: PropContext, id: string, props: ZeroTrustCode
   checkHomeKept(ctx, home, !running ? { prop: 'running', value: props.running }
     : idleStop ? { prop: 'idleStop.idleMinutes', value: idleStop.idleMinutes } : undefined);
 
-  checkCloudflareId(ctx, 'cloudflareAccountId', cloudflareAccountId);
-  const accessOptions = props.access ?? {};
-  validateAccessOptions(inGroup(ctx, 'access'), accessOptions);
-  validateTunnelProps(ctx, { cloudflareAccountId, teamName: props.teamName });
+  const access = resolveAccess(ctx, {
+    ...props.access,
+    ...providers,
+    cloudflareAccountId,
+    hostname,
+    sshHostname: ssh?.hostname,
+    previewHostnames: previews.map((p) => p.hostname),
+  }, 'access');
+  const tunnel = resolveTunnel(ctx, { ...props.tunnel, ...providers, cloudflareAccountId, hostname, teamName: props.teamName });
 
   const zone = { ...props.dns, ...providers, cloudflareZoneId: props.cloudflareZoneId, zoneName: props.zoneName };
-  const record = (recordId: string, recordHostname: string): DnsRecordSpec =>
-    ({ id: recordId, props: markResolved({ ...zone, hostname: recordHostname }) });
-  validateDnsRecordProps(ctx, { ...zone, hostname });
-  if (ssh !== undefined) validateDnsRecordProps(inGroup(ctx, 'ssh'), { ...zone, hostname: ssh.hostname });
-  const dnsRecords = [
-    record(EDITOR_PART_IDS.dns, hostname),
-    ...(ssh !== undefined ? [record(EDITOR_PART_IDS.sshDns, ssh.hostname)] : []),
-    ...previews.map((p) => record(previewDnsIdOf(p.port), p.hostname)),
+  const dnsRecords: DnsRecordSpec[] = [
+    { id: EDITOR_PART_IDS.dns, props: resolveDnsRecord(ctx, { ...zone, hostname }) },
+    ...(ssh !== undefined ? [{ id: EDITOR_PART_IDS.sshDns, props: resolveDnsRecord(inGroup(ctx, 'ssh'), { ...zone, hostname: ssh.hostname }) }] : []),
+    // A preview's hostname is derived from the editor's, in the zone when the editor's is.
+    ...previews.map((p) => ({ id: previewDnsIdOf(p.port), props: resolveDnsRecord(ctx, { ...zone, hostname: p.hostname }) })),
   ];
 
-  const placement = dropletPlacementOf(props.droplet ?? {});
-  const homeVolume = home.kind === 'volume' ? markResolved(homeVolumeOf(props, home, placement.region)) : undefined;
-  if (homeVolume) validateHomeVolumeProps(inGroup(ctx, 'home'), homeVolume);
+  const droplet = resolveDroplet(inGroup(ctx, 'droplet'), { ...props.droplet, ...providers, hostname });
+  const homeVolume = home.kind === 'volume' ? resolveHomeVolume(inGroup(ctx, 'home'), homeVolumeOf(props, home, droplet)) : undefined;
   validateBootOptions(inGroup(ctx, 'boot'), props.boot ?? {});
-  const dropletProps = { ...props.droplet, ...providers, hostname };
-  validateDropletProps(inGroup(ctx, 'droplet'), dropletProps);
 
   const claims: Claim[] = [
     ...hostnames,
@@ -144,22 +131,15 @@ export function resolveEditor(ctx: PropContext, id: string, props: ZeroTrustCode
     url: `https://${hostname}`,
     running,
     outputPrefix: prefix,
-    editorName: dropletNameOf(props.droplet ?? {}, hostname),
+    editorName: droplet.name,
     providers,
-    access: markResolved({
-      ...accessOptions,
-      ...providers,
-      cloudflareAccountId,
-      hostname,
-      sshHostname: ssh?.hostname,
-      previewHostnames: previews.map((p) => p.hostname),
-    }),
-    tunnel: markResolved({ ...props.tunnel, ...providers, cloudflareAccountId, hostname, teamName: props.teamName }),
+    access,
+    tunnel,
     dnsRecords,
     home,
     homeVolume,
-    boot: { ...props.boot, hostname, memoryGib: memoryGibOfSize(placement.size) },
-    droplet: markResolved(dropletProps),
+    boot: { ...props.boot, hostname, memoryGib: memoryGibOfSize(droplet.size) },
+    droplet,
     ssh,
     previews,
     idleStop,
@@ -184,8 +164,8 @@ export function resolveDepartedEditor(ctx: PropContext, props: DepartedEditorPro
     rejectProp(ctx, 'home', home.kind,
       'a departed editor keeps a home volume of its own (Home.volume()); an existing volume or a home on the droplet\'s disk leaves nothing here to keep');
   }
-  const region = dropletPlacementOf(props.droplet ?? {}).region;
-  const homeVolume = markResolved({ ...homeVolumeOf(props, home, region), ...(props.deleteHome ? { protect: false } : {}) });
-  validateHomeVolumeProps(inGroup(ctx, 'home'), homeVolume);
+  // A departed editor has no droplet: its options only name and place the volume, as they did.
+  const droplet = { name: dropletNameOf(props.droplet ?? {}, props.hostname), ...dropletPlacementOf(props.droplet ?? {}) };
+  const homeVolume = resolveHomeVolume(inGroup(ctx, 'home'), { ...homeVolumeOf(props, home, droplet), ...(props.deleteHome ? { protect: false } : {}) });
   return { homeVolume, claims: [homeVolumeNameClaim(homeVolume, 'home.volumeName')] };
 }

@@ -1,9 +1,13 @@
 import { Testing } from 'cdktf';
 import { Home, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../../../../lib';
+import { CodeServerAccess } from '../../../../lib/access/code-server-access';
+import { TunnelDnsRecord } from '../../../../lib/dns/tunnel-dns-record';
 import { CodeServerDroplet, DROPLET_DEFAULTS } from '../../../../lib/droplet/code-server-droplet';
 import * as sizes from '../../../../lib/private/sizes';
-import { isResolved, resolveDepartedEditor, resolveEditor } from '../../../../lib/private/spec';
+import { isResolved, markResolved, resolveDepartedEditor, resolveEditor } from '../../../../lib/private/spec';
 import { PropContext, PropValidationError } from '../../../../lib/private/validation';
+import { HomeVolume } from '../../../../lib/storage/home-volume';
+import { CodeServerTunnel } from '../../../../lib/tunnel/code-server-tunnel';
 import { newStack, thrownBy, validProps } from '../../../support/fixtures';
 
 // No app, no stack: the resolve step is a pure function of the editor's path, its id and its props.
@@ -160,5 +164,21 @@ describe('an editor checks each prop once', () => {
     // THEN
     expect(checkSize).toHaveBeenCalledTimes(2);
     expect(() => Testing.synth(stack, true)).not.toThrow();
+  });
+});
+
+describe('a part given a resolved slice', () => {
+  const ACCOUNT = '0123456789abcdef0123456789abcdef';
+  // Each part with a value its own check refuses: built on its own it throws; given the value as a
+  // resolved slice (which only the resolve step makes, after checking) it trusts it.
+  test.each<[string, (props: any) => unknown, object, string]>([
+    ['CodeServerAccess', (p) => new CodeServerAccess(newStack(), 'Access', p), { cloudflareAccountId: 'bad', hostname: 'code.example.com', allow: { emails: ['dev@example.com'] } }, 'invalid cloudflareAccountId'],
+    ['CodeServerTunnel', (p) => new CodeServerTunnel(newStack(), 'Tunnel', p), { cloudflareAccountId: ACCOUNT, hostname: 'code.example.com', teamName: 'Bad Team', accessAudience: 'aud' }, 'invalid teamName'],
+    ['TunnelDnsRecord', (p) => new TunnelDnsRecord(newStack(), 'Dns', p), { cloudflareZoneId: 'bad', zoneName: 'example.com', hostname: 'code.example.com', target: 't' }, 'invalid cloudflareZoneId'],
+    ['CodeServerDroplet', (p) => new CodeServerDroplet(newStack(), 'Droplet', p), { hostname: 'code.example.com', size: 's-1vcpu-1gb', userData: '' }, 'invalid size'],
+    ['HomeVolume', (p) => new HomeVolume(newStack(), 'HomeVolume', p), { volumeName: 'Bad_Name', region: 'fra1' }, 'invalid volumeName'],
+  ])('%s checks its props on its own, and not again when resolved', (_part, build, props, message) => {
+    expect(() => build({ ...props })).toThrow(message);
+    expect(() => build(markResolved({ ...props }))).not.toThrow();
   });
 });
