@@ -1,6 +1,6 @@
 import { CodeServerAccessProps, resolveAccess } from '../../access/code-server-access';
-import { checkIdleStopHasControlPlane } from '../../control-plane/start-on-visit';
 import { BootOptions, validateBootOptions } from '../../boot/code-server-user-data';
+import { checkIdleStopHasControlPlane } from '../../control-plane/start-on-visit';
 import { resolveDnsRecord, TunnelDnsRecordProps } from '../../dns/tunnel-dns-record';
 import { CodeServerDropletProps, dropletPlacementOf, resolveDroplet, ResolvedDroplet } from '../../droplet/code-server-droplet';
 import type { IdleStop } from '../../idle-stop';
