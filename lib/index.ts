@@ -3,7 +3,6 @@ export * from './boot';
 export * from './control-plane';
 export * from './dns';
 export * from './droplet';
-export * from './fleet';
 // ResolvedIdleStop stays while CodeServerUserDataProps.idleStop uses it (jsii: JSII3000 otherwise).
 export type { IdleStop, IdleStopMarkerProps, ResolvedIdleStop } from './idle-stop';
 export { IdleStopMarker } from './idle-stop';

@@ -141,3 +141,10 @@ export const IDLE_MARKER_PREFIX = 'ztcs-idle-';
 export function principalsOf(emails: readonly string[]): string[] {
   return [...new Set(emails.map((email) => email.split('@')[0]))];
 }
+
+// --- Teams' layouts (the one team model) ---
+
+/** A member's stack when a team has a stack per member: `<the team's stack>-<name>`. */
+export function memberStackNameOf(teamStack: string, name: string): string {
+  return `${teamStack}-${name}`;
+}

@@ -1,8 +1,9 @@
 import { resolve as resolvePath } from 'path';
 import { ZeroTrustAccessPolicy } from '@cdktf/provider-cloudflare/lib/zero-trust-access-policy';
-import { Annotations, TerraformOutput, TerraformResource, TerraformStack, Token } from 'cdktf';
+import { Annotations, App, TerraformOutput, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { makeUniqueId } from 'cdktf/lib/private/unique';
 import { Construct, IConstruct } from 'constructs';
+import { TeamLayout } from './layout';
 import { asMemberError, checkSharedSettings, MEMBER_NAME, memberPrincipals, memberSettings, TEAM_DEFAULTS, TeamMember, validateMembers } from './members';
 import { allowPolicy } from '../access/code-server-access';
 import type { IAccessPolicy } from '../access/existing';
@@ -17,13 +18,12 @@ import {
   reconcileRoster,
   ROSTER_DEFAULTS,
   RosterEntry,
-  rosterDifferences,
   RosterMode,
   rosterModeOf,
+  RosterWriter,
   TeamRoster,
-  writeTeamRoster,
 } from '../private/roster';
-import { checkPattern, contextAt, PropContext, rejectProp, Site, siteOf, siteWithin } from '../private/validation';
+import { checkPattern, contextAt, PropContext, rejectProp, Site, siteOf } from '../private/validation';
 import { sshOn } from '../ssh/ssh-options';
 import { homeSpecOf } from '../storage/home';
 import { HomeVolume } from '../storage/home-volume';
@@ -70,6 +70,12 @@ export interface CodeServerTeamProps extends EditorSettings {
    * @default false
    */
   readonly newTeam?: boolean;
+  /**
+   * Where the members' editors live: in the team's stack, or each in a stack (and a Terraform
+   * state) of their own, the layout configuring every stack's backend and providers.
+   * @default TeamLayout.oneStack()
+   */
+  readonly layout?: TeamLayout;
 }
 
 /**
@@ -81,8 +87,9 @@ export interface CodeServerTeamProps extends EditorSettings {
  *
  * Stopping (`running: false`) keeps a member's home, hostname and sign-in; a `leaving` member keeps
  * only their protected home volume; a member removed from the list keeps their home outside
- * Terraform (see `rosterFile`). Every member's props are checked before anything is built. The
- * Terraform output `<id>-urls` maps each member to their URL.
+ * Terraform (see `rosterFile`, written when the team's stack is synthesized). Every member's props
+ * are checked before anything is built. The Terraform output `<id>-urls` maps each member to their
+ * URL. With `layout: TeamLayout.stackPerMember()`, each member's editor is a stack of its own.
  */
 export class CodeServerTeam extends Construct {
   /** The editors of the members who have not left, by member name. */
@@ -99,20 +106,47 @@ export class CodeServerTeam extends Construct {
   public readonly releasedHomes: Record<string, string>;
   /** The roster file, as an absolute path. */
   public readonly rosterFile: string;
+  /**
+   * Each member's stack by member name, with `TeamLayout.stackPerMember()`: members, leaving
+   * members, and members removed whose stack stays; empty in one stack.
+   */
+  public readonly memberStacks: Record<string, TerraformStack>;
 
   constructor(scope: Construct, id: string, props: CodeServerTeamProps) {
     const site = siteOf(scope);
-    const plan = planTeam(site, id, props, () => siteWithin(site, id));
+    const ctx = contextAt(site, id);
+    refuseSkippedValidation(ctx, scope);
+    const placement = (props.layout ?? TeamLayout.oneStack())._place(ctx, site, scope, id, props);
+    const plan = planTeam(site, id, props, placement.memberSite);
+    placement.check(plan);
 
     super(scope, id);
     this.rosterFile = plan.rosterPath;
+    const placed = placement.build(this, plan);
+    this.memberStacks = placed.memberStacks;
     this.adminPolicy = adminPolicyOf(this, props);
 
-    ({ editors: this.editors, departed: this.departed, releasedHomes: this.releasedHomes } =
-      buildMembers(plan, props.members, () => this, this.adminPolicy, this.node.path));
+    const built = buildMembers(plan, props.members, placed.holderOf, this.adminPolicy, placed.entryOf);
+    ({ editors: this.editors, departed: this.departed, releasedHomes: this.releasedHomes } = built);
+    // The roster is keyed by the team's path (`<stack>/<id>`), whatever its layout, so a team that gets a stack per member keeps its roster.
+    new RosterWriter(this, 'Roster', { path: plan.rosterPath, key: this.node.path, previous: plan.previous, roster: built.roster, mode: plan.mode });
+    placed.finish(this, built.roster);
     checkNoTeamLeftBehind(this, plan, this.node.path, TerraformStack.of(this).node.path);
 
-    addUrlsOutput(this, id, Object.fromEntries(Object.entries(this.editors).map(([name, editor]) => [name, editor.url])));
+    const urls = Object.entries(this.editors).map(([name, editor]): [string, string] =>
+      [name, placed.plainUrls ? `https://${memberHostname(props.hostnamePattern ?? TEAM_DEFAULTS.hostnamePattern, name, props.zoneName)}` : editor.url]);
+    addUrlsOutput(this, id, Object.fromEntries(urls));
+  }
+}
+
+/**
+ * Refuses a team in an app that skips validation: the roster's checks (frozen in CI, no team
+ * left behind) are validations, and without them a synthesis could write a roster that loses homes.
+ */
+function refuseSkippedValidation(ctx: PropContext, scope: Construct): void {
+  const root = scope.node.root;
+  if (root instanceof App && root.skipValidation) {
+    rejectProp(ctx, 'scope', 'App({ skipValidation: true })', 'a team\'s roster is checked in validation (frozen in CI, no team left behind): build the app without skipValidation');
   }
 }
 
@@ -243,7 +277,7 @@ function checkRecorded(
   const siblings = Object.keys(teams ?? {}).filter((key) => key.split('/')[0] === stack);
   const where = teams === undefined ? `the roster ${path} does not exist` : `the roster ${path} does not record the team "${ctx.construct}"`;
   const renamed = siblings.length > 0
-    ? ` It records ${siblings.map((k) => `"${k}"`).join(', ')} in this stack: if that is this team under its old id, give it that id back (for a fleet, its teamId); ` +
+    ? ` It records ${siblings.map((k) => `"${k}"`).join(', ')} in this stack: if that is this team under its old id, give it that id back; ` +
       'under a new id every home would be created anew and the old ones destroyed.'
     : '';
   throw new Error(
@@ -293,12 +327,12 @@ export interface BuiltMembers {
  * Builds each member's editor (construct id: the member's name) in the scope `holderOf` gives for
  * them, or what is kept of it once they leave; moves a renamed member's resources from their
  * former addresses; keeps the home of each member gone from the list outside Terraform, with a
- * warning; and writes the roster under `rosterKey`, or, when the roster is frozen (CI), fails if
- * it would change. `entryOf` adds what a layout records of a member (a fleet: their stack).
+ * warning; and gives the roster to write. `entryOf` adds what a layout records of a member (a
+ * stack per member: their stack).
  */
 export function buildMembers(
-  plan: TeamPlan, members: TeamMember[], holderOf: (name: string) => Construct, adminPolicy: ZeroTrustAccessPolicy | undefined, rosterKey: string,
-  entryOf: (name: string) => Partial<RosterEntry> = () => ({}),
+  plan: TeamPlan, members: TeamMember[], holderOf: (name: string) => Construct, adminPolicy: ZeroTrustAccessPolicy | undefined,
+  entryOf: (name: string) => Partial<RosterEntry>,
 ): BuiltMembers {
   const built: Omit<BuiltMembers, 'roster'> = { editors: {}, departed: {}, releasedHomes: {} };
   const current: TeamRoster = {};
@@ -329,14 +363,6 @@ export function buildMembers(
       `${name} is no longer a member: their home volume (${homeVolume}) is kept in DigitalOcean and released from Terraform. ` +
       'Snapshot or delete it there when it is no longer needed; to delete it through Terraform instead, offboard with leaving and deleteHome first.');
   }
-  const differences = rosterDifferences(plan.previous, change.roster);
-  if (plan.mode === 'frozen' && differences.length > 0) {
-    throw new Error(
-      `${rosterKey}: the roster ${plan.rosterPath} is frozen (CI is set, or ${ROSTER_DEFAULTS.modeVariable}=frozen) and this synthesis would change ` +
-      `the team's entries:\n  ${differences.join('\n  ')}\nSynthesize where the roster may be written (${ROSTER_DEFAULTS.modeVariable}=update), ` +
-      'review the change and commit the roster with the app, as a lockfile.');
-  }
-  writeTeamRoster(plan.rosterPath, rosterKey, change.roster);
   return { ...built, roster: change.roster };
 }
 
@@ -360,11 +386,9 @@ export function checkNoTeamLeftBehind(holder: Construct, plan: TeamPlan, rosterK
   holder.node.addValidation({
     validate: () => {
       const left = Object.keys(readRosterFile(plan.rosterPath) ?? {}).filter((key) => key.split('/')[0] === stackPath && !built.has(key));
-      if (left.length === 0) return [];
-      if (!plan.recorded) writeTeamRoster(plan.rosterPath, rosterKey, undefined);
       return left.map((key) =>
         `${rosterKey}: the roster ${plan.rosterPath} records the team "${key}" in this stack, and this app no longer builds it. ` +
-        `If "${rosterKey}" is that team under a new id, give it back the id "${key.split('/').pop()}" (for a fleet, its teamId): construct ids are ` +
+        `If "${rosterKey}" is that team under a new id, give it back the id "${key.split('/').pop()}": construct ids are ` +
         'Terraform addresses, and under a new id every home would be created anew and the old ones destroyed. To retire that team on ' +
         'purpose, delete its entry from the roster: the next deploy then deletes everything of it, homes included, so snapshot them or take ' +
         'them out of the state first (terraform state rm of each home volume).');

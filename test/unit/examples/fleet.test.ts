@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, TerraformStack, TerraformVariable } from 'cdktf';
 import { FleetExample, IDLE_STOP_TOKEN, readSettings, teamProps } from '../../../examples/main';
-import { CodeServerFleet } from '../../../lib';
+import { CodeServerTeam, TeamLayout } from '../../../lib';
 import { cloudConfigOf, pathsContaining } from '../../support/fixtures';
 
 const settings = readSettings({});
@@ -29,7 +29,7 @@ describe('the fleet example', () => {
 
   test('is a base stack and a stack per member of the team example', () => {
     expect(Object.keys(stacks).sort()).toEqual(['fleet', ...members].sort());
-    expect(Object.keys(fleet.memberStacks).sort()).toEqual(settings.teamMembers.map((m) => m.name).sort());
+    expect(Object.keys(fleet.team.memberStacks).sort()).toEqual(settings.teamMembers.map((m) => m.name).sort());
   });
 
   test('keeps every stack\'s state in the Spaces bucket, under a key of its own', () => {
@@ -84,7 +84,9 @@ describe('the fleet example', () => {
     const token = new TerraformVariable(secrets, IDLE_STOP_TOKEN, { type: 'string', sensitive: true });
 
     // WHEN / THEN
-    expect(() => new CodeServerFleet(app, 'fleet', { ...teamProps(settings), idleStop: { idleMinutes: 30, digitaloceanToken: token.stringValue } }))
+    expect(() => new CodeServerTeam(new TerraformStack(app, 'fleet'), 'Team', {
+      ...teamProps(settings), layout: TeamLayout.stackPerMember(), idleStop: { idleMinutes: 30, digitaloceanToken: token.stringValue },
+    }))
       .toThrow(/idleStop\.digitaloceanToken.*cross-stack output, in plain text/);
   });
 });
