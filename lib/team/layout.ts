@@ -3,11 +3,12 @@ import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider'
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { IResolvable, IResolveContext, TerraformBackend, TerraformProvider, TerraformStack, TerraformVariable, Token, Tokenization } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
-import type { CodeServerTeamProps, TeamPlan } from './code-server-team';
+import type { CodeServerTeamProps } from './code-server-team';
 import type { TeamMember } from './members';
 import { StateBackend } from './state-backend';
 import { IDENTITY_STACK_ID, memberStackNameOf } from '../private/naming';
 import { KeptOutOfTerraform, RosterEntry, TeamRoster } from '../private/roster';
+import type { TeamSpec } from '../private/spec/team-spec';
 import { checkPattern, isUnresolved, PropContext, rejectProp, Site, siteWithin } from '../private/validation';
 import type { ProviderOptions, StackProviderConfigs } from '../providers';
 
@@ -84,9 +85,9 @@ export interface MemberPlacement {
   /** Where a member's editor will be built, for its checks. */
   memberSite(member: TeamMember): Site;
   /** The checks that need the team's plan (the roster): stack names. */
-  check(plan: TeamPlan): void;
+  check(plan: TeamSpec): void;
   /** Makes what the layout needs in and around the team (`team`, just built). */
-  build(team: Construct, plan: TeamPlan): PlacedMembers;
+  build(team: Construct, plan: TeamSpec): PlacedMembers;
 }
 
 /** What a layout made for a team's members. */
@@ -231,7 +232,7 @@ class MemberVariable implements IResolvable {
  * Each member's stack name: `<stack>-<name>`, except for a renamed member, who keeps the stack of
  * their former name (a state cannot be moved by configuration), as the roster records.
  */
-function memberStackNames(base: string, plan: TeamPlan): (name: string) => string {
+function memberStackNames(base: string, plan: TeamSpec): (name: string) => string {
   return (name) => {
     const recorded = plan.previous[name]?.stack;
     if (recorded !== undefined) return recorded;
@@ -242,7 +243,7 @@ function memberStackNames(base: string, plan: TeamPlan): (name: string) => strin
 
 /** Refuses a stack name that another stack of the app has, or that two members' stacks would share. */
 function checkStackNames(
-  ctx: PropContext, app: IConstruct, members: readonly TeamMember[], plan: TeamPlan, stackNameOf: (name: string) => string,
+  ctx: PropContext, app: IConstruct, members: readonly TeamMember[], plan: TeamSpec, stackNameOf: (name: string) => string,
 ): void {
   const listed = new Set([...members.map((m) => m.name), ...Object.values(plan.formerNames)]);
   const names = [...members.map((m) => m.name), ...Object.keys(plan.previous).filter((n) => !listed.has(n))];
