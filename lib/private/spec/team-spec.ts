@@ -1,10 +1,11 @@
+import { checkHomeKept, resolveDepartedEditor, resolveEditor } from './editor-spec';
 import type { IAccessPolicy } from '../../access/existing';
 import { checkHostnameDepth } from '../../dns/tunnel-dns-record';
 import { sshOn } from '../../ssh/ssh-options';
 import { homeSpecOf } from '../../storage/home';
 import type { CodeServerTeamProps } from '../../team/code-server-team';
 import { asMemberError, checkSharedSettings, MEMBER_NAME, memberPrincipals, memberSettings, TEAM_DEFAULTS, TeamMember, validateMembers } from '../../team/members';
-import { checkHomeKept, planDepartedEditor, planEditor, ZeroTrustCodeServerProps } from '../../zero-trust-code-server';
+import type { ZeroTrustCodeServerProps } from '../../zero-trust-code-server';
 import { buildAccessRules, validateAccessRuleSet } from '../access-rules';
 import { memberHostname } from '../naming';
 import { ROSTER_DEFAULTS, RosterMode, TeamRoster } from '../roster';
@@ -89,9 +90,9 @@ export function resolveTeam(
     if (member.leaving) {
       const home = homeSpecOf(editorProps.home);
       checkHomeKept(ctx, home, { prop: `members[${i}].leaving`, value: member.leaving });
-      if (home.kind === 'volume') asMemberError(member, i, () => planDepartedEditor(memberSite(member), member.name, { ...editorProps, deleteHome: member.deleteHome }));
+      if (home.kind === 'volume') asMemberError(member, i, () => resolveDepartedEditor(contextAt(memberSite(member), member.name), { ...editorProps, deleteHome: member.deleteHome }));
     } else {
-      asMemberError(member, i, () => planEditor(memberSite(member), member.name, editorProps));
+      asMemberError(member, i, () => resolveEditor(contextAt(memberSite(member), member.name), member.name, editorProps));
     }
   });
   const names = new Set(members.map((m) => m.name));

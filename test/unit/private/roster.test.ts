@@ -210,13 +210,14 @@ describe('homes that are not volumes of the team', () => {
   test('refuses one existing home volume for two editors of an app', () => {
     // GIVEN
     const id = '506f78a4-e098-11e5-ad9f-000f53306ae1';
-    const app = new App();
-    const one = new TerraformStack(app, 'one');
+    const app = Testing.app();
+    const one = newStack('one', app);
     const home = Home.existing(HomeVolume.fromVolumeAttributes(one, 'Old', { volumeId: id }));
     new ZeroTrustCodeServer(one, 'CodeServer', validProps({ home }));
+    new ZeroTrustCodeServer(newStack('two', app), 'CodeServer', validProps({ hostname: 'other.example.com', home }));
 
-    // WHEN
-    const error = thrownBy(() => new ZeroTrustCodeServer(new TerraformStack(app, 'two'), 'CodeServer', validProps({ hostname: 'other.example.com', home })));
+    // WHEN: an app's claims are checked at synthesis, once every editor is built
+    const error = thrownBy(() => app.synth());
 
     // THEN
     expect(error.message).toContain(`two/CodeServer: invalid home "${id}": is already the existing home volume of one/CodeServer`);

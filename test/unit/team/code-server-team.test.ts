@@ -106,7 +106,7 @@ describe('CodeServerTeam', () => {
     const error = thrownBy(() => new CodeServerTeam(stack, 'Team', teamProps({ members: [MEMBERS[0], { ...MEMBERS[1], droplet: { size: 's-1vcpu-1gb' } }] })));
 
     // THEN
-    expect(error.message).toContain('test/Team/bob/Droplet: invalid members[1].droplet.size "s-1vcpu-1gb"');
+    expect(error.message).toContain('test/Team/bob: invalid members[1].droplet.size "s-1vcpu-1gb"');
     expect(stack.node.tryFindChild('Team')).toBeUndefined();
     expect(resourcesOfType(synthJson(stack), 'digitalocean_droplet')).toEqual([]);
   });
@@ -119,7 +119,7 @@ describe('CodeServerTeam', () => {
     const error = thrownBy(() => new CodeServerTeam(stack, 'Team', teamProps({ members: [MEMBERS[0], { ...MEMBERS[1], leaving: true, home: Home.volume({ sizeGib: 0 }) }] })));
 
     // THEN
-    expect(error.message).toContain('test/Team/bob/HomeVolume: invalid members[1].home.sizeGib 0');
+    expect(error.message).toContain('test/Team/bob: invalid members[1].home.sizeGib 0');
     expect(stack.node.tryFindChild('Team')).toBeUndefined();
     expect(resourcesOfType(synthJson(stack), 'digitalocean_volume')).toEqual([]);
   });
@@ -231,7 +231,7 @@ describe('CodeServerTeam', () => {
     const error = thrownBy(() => buildTeam({ members: [MEMBERS[0], { ...MEMBERS[1], droplet: { size: 's-1vcpu-1gb' } }] }));
 
     // THEN
-    expect(error.message).toContain('test/Team/bob/Droplet: invalid members[1].droplet.size "s-1vcpu-1gb"');
+    expect(error.message).toContain('test/Team/bob: invalid members[1].droplet.size "s-1vcpu-1gb"');
   });
 
   test("reports a bad shared value by its place in the team's props, at the first editor that takes it", () => {
@@ -239,7 +239,7 @@ describe('CodeServerTeam', () => {
     const error = thrownBy(() => buildTeam({ droplet: { size: 's-1vcpu-1gb' }, members: [{ ...MEMBERS[0], droplet: { region: 'ams3' } }, MEMBERS[1]] }));
 
     // THEN
-    expect(error.message).toContain('test/Team/alice/Droplet: invalid droplet.size "s-1vcpu-1gb"');
+    expect(error.message).toContain('test/Team/alice: invalid droplet.size "s-1vcpu-1gb"');
   });
 
   test("merges a member's group over the team's field by field: what the member leaves out stays the team's", () => {

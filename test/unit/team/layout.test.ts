@@ -183,7 +183,7 @@ describe('CodeServerTeam with TeamLayout.stackPerMember()', () => {
     ['a team id that is not a construct id of letters and digits', { teamId: '1team' }, /team\/1team: invalid id "1team"/],
     ['a bad member name', { members: [{ name: 'Bob', email: 'bob@example.com' }] }, /invalid members\[0\]\.name "Bob"/],
     ['two members of one name', { members: [MEMBERS[0], { name: 'alice', email: 'alice2@example.com' }] }, /invalid members\[1\]\.name "alice": is also the name of members\[0\]/],
-    ['an editor setting that fails', { members: [{ name: 'alice', email: 'alice@example.com', droplet: { size: 's-99vcpu-4gb' } }] }, /team-alice\/Team\/alice\/Droplet: invalid members\[0\]\.droplet\.size "s-99vcpu-4gb"/],
+    ['an editor setting that fails', { members: [{ name: 'alice', email: 'alice@example.com', droplet: { size: 's-99vcpu-4gb' } }] }, /team-alice\/Team\/alice: invalid members\[0\]\.droplet\.size "s-99vcpu-4gb"/],
   ])('refuses %s, naming the prop and the value, and leaves no stack behind', (_case, change, message) => {
     // GIVEN
     const app = Testing.app();
