@@ -165,6 +165,13 @@ export function previewDnsIdOf(port: number): string {
   return `PreviewDns${port}`;
 }
 
+// --- Teams' layouts (the one team model) ---
+
+/** A member's stack when a team has a stack per member: `<the team's stack>-<name>`. */
+export function memberStackNameOf(teamStack: string, name: string): string {
+  return `${teamStack}-${name}`;
+}
+
 // The control plane (issue 28, wiring).
 
 /** Cloudflare's limit on a Worker's name. */

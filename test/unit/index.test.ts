@@ -16,7 +16,6 @@ const PUBLIC_RUNTIME_EXPORTS = [
   'CodeServerAccess',
   'CodeServerControlPlane',
   'CodeServerDroplet',
-  'CodeServerFleet',
   'CodeServerTeam',
   'CodeServerTunnel',
   'CodeServerUserData',
@@ -31,6 +30,7 @@ const PUBLIC_RUNTIME_EXPORTS = [
   'PropValidation',
   'StartHook',
   'StateBackend',
+  'TeamLayout',
   'TunnelDnsRecord',
   'ZeroTrustCodeServer',
 ];

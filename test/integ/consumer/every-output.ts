@@ -6,7 +6,7 @@ import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { App, TerraformStack, TerraformVariable } from 'cdktf';
-import { CodeServerFleet, CodeServerTeam, ControlPlane, StartHook, TeamMember, ZeroTrustCodeServer } from '../../../lib';
+import { CodeServerTeam, ControlPlane, StartHook, TeamLayout, TeamMember, ZeroTrustCodeServer } from '../../../lib';
 
 const ACCOUNT = {
   cloudflareAccountId: '0123456789abcdef0123456789abcdef',
@@ -41,14 +41,16 @@ new ZeroTrustCodeServer(editorStack, 'Alice', {
 });
 const rosterFile = process.env.ZTCS_ROSTER_FILE;
 new CodeServerTeam(stackWithProviders('team'), 'Team', { ...ACCOUNT, members: MEMBERS, hostnamePattern: 'team-{name}.example.com', rosterFile });
-const fleet = new CodeServerFleet(app, 'fleet', {
+const fleetStack = new TerraformStack(app, 'fleet');
+const fleetSecret = (name: string) => new TerraformVariable(fleetStack, name, { type: 'string', sensitive: true }).stringValue;
+new CodeServerTeam(fleetStack, 'Team', {
   ...ACCOUNT,
   members: MEMBERS,
   hostnamePattern: 'fleet-{name}.example.com',
   rosterFile,
+  layout: TeamLayout.stackPerMember(),
   idleStop: { idleMinutes: 30 },
-  // Variables of the base stack, declared below: the control plane is made there.
-  controlPlane: controlPlaneOf(CodeServerFleet.sensitiveVariable('control_plane_token'), CodeServerFleet.sensitiveVariable('start_hook_secret')),
+  // Variables of the team's own stack: the control plane is made there.
+  controlPlane: controlPlaneOf(fleetSecret('control_plane_token'), fleetSecret('start_hook_secret')),
 });
-for (const name of ['control_plane_token', 'start_hook_secret']) new TerraformVariable(fleet, name, { type: 'string', sensitive: true }).overrideLogicalId(name);
 app.synth();

@@ -1,10 +1,10 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
-import { CodeServerControlPlane, CodeServerFleet, ControlPlane, IdleStop, StartHook, TeamMember } from '../../../lib';
+import { App, TerraformStack, Testing } from 'cdktf';
+import { CodeServerControlPlane, CodeServerTeam, IdleStop, TeamLayout, TeamMember } from '../../../lib';
 import { CONTROL_PLANE_ID } from '../../../lib/control-plane/control-plane';
 import { registryKey } from '../../../lib/control-plane/worker/contract';
-import { pathsContaining, resourcesOfType, teamProps } from '../../support/fixtures';
+import { newControlPlane, pathsContaining, resourcesOfType, teamProps } from '../../support/fixtures';
 
 const IDLE: IdleStop = { idleMinutes: 30 };
 const MEMBERS: TeamMember[] = [
@@ -13,19 +13,16 @@ const MEMBERS: TeamMember[] = [
 ];
 
 /**
- * A team with a stack per member (the base stack `team`), an idle stop and a control plane whose
- * tokens are variables of the base stack, where the control plane is made.
+ * A team with a stack per member (its own stack `team`), an idle stop and a control plane whose
+ * tokens are variables of the team's own stack, where the control plane is made.
  */
 function buildStackPerMember(): { app: App; controlPlane: CodeServerControlPlane } {
   const app = Testing.app();
-  const variable = (name: string) => CodeServerFleet.sensitiveVariable(name);
-  const controlPlane = ControlPlane.create({
-    digitaloceanToken: variable('control_plane_token'),
-    startHook: StartHook.webhook({ url: 'https://hooks.example.com/start', secret: variable('start_hook_secret') }),
-  });
-  const fleet = new CodeServerFleet(app, 'team', teamProps({ members: MEMBERS, newTeam: true, idleStop: IDLE, controlPlane }));
-  for (const name of ['control_plane_token', 'start_hook_secret']) new TerraformVariable(fleet, name, { type: 'string', sensitive: true }).overrideLogicalId(name);
-  return { app, controlPlane: fleet.controlPlane as CodeServerControlPlane };
+  const own = new TerraformStack(app, 'team');
+  const team = new CodeServerTeam(own, 'Team', teamProps({
+    members: MEMBERS, newTeam: true, idleStop: IDLE, controlPlane: newControlPlane(own), layout: TeamLayout.stackPerMember(),
+  }));
+  return { app, controlPlane: team.controlPlane as CodeServerControlPlane };
 }
 
 /** Synthesizes the app: its manifest and each stack's JSON by name. */
@@ -38,7 +35,7 @@ function synthApp(app: App): { manifest: any; stacks: Record<string, any> } {
 }
 
 describe('a control plane with a stack per member', () => {
-  test('lives in the base stack, and each member\'s stack holds its registration', () => {
+  test('lives in the team\'s own stack, and each member\'s stack holds its registration', () => {
     const { app, controlPlane } = buildStackPerMember();
     expect(TerraformStack.of(controlPlane).node.id).toBe('team');
     expect(controlPlane.node.path).toBe(`team/Team/${CONTROL_PLANE_ID}`);
@@ -50,14 +47,14 @@ describe('a control plane with a stack per member', () => {
       expect(resourcesOfType(member, 'cloudflare_workers_script')).toHaveLength(0);
       const [entry] = resourcesOfType(member, 'cloudflare_workers_kv');
       expect(entry.key_name).toBe(registryKey(`${name}.example.com`));
-      // The namespace id and the script name come from the base stack's state.
+      // The namespace id and the script name come from the team's stack's state.
       expect(entry.namespace_id).toMatch(/^\$\{data\.terraform_remote_state\.[\w-]+\.outputs\.[\w-]+\}$/);
       expect(resourcesOfType(member, 'cloudflare_workers_route')[0].script).toMatch(/^\$\{data\.terraform_remote_state\./);
       expect(entry.value).toContain(`"stack" = "team-${name}"`);
     }
   });
 
-  test('member stacks depend on the base stack, and the base stack on none of them', () => {
+  test('member stacks depend on the team\'s stack, and the team\'s stack on none of them', () => {
     const { app } = buildStackPerMember();
     const { manifest, stacks } = synthApp(app);
     expect(manifest.stacks.team.dependencies).toEqual([]);
@@ -66,7 +63,7 @@ describe('a control plane with a stack per member', () => {
     expect(Object.keys(stacks.team.data?.terraform_remote_state ?? {})).toEqual([]);
   });
 
-  test('the control plane\'s token stays in the base stack: no member stack declares or reads it', () => {
+  test('the control plane\'s tokens stay in the team\'s stack: no member stack declares or reads them', () => {
     const { app } = buildStackPerMember();
     const { stacks } = synthApp(app);
     expect(Object.keys(stacks.team.variable)).toEqual(expect.arrayContaining(['control_plane_token', 'start_hook_secret']));
@@ -76,7 +73,7 @@ describe('a control plane with a stack per member', () => {
       expect(pathsContaining(member, 'control_plane_token')).toEqual([]);
       expect(pathsContaining(member, 'start_hook_secret')).toEqual([]);
     }
-    // No output of the base stack carries a secret into a member's state.
+    // No output of the team's stack carries a secret into a member's state.
     expect(pathsContaining(stacks.team.output ?? {}, 'var.')).toEqual([]);
   });
 });

@@ -29,7 +29,7 @@ describe('the fleet example', () => {
 
   test('is a base stack and a stack per member of the team example', () => {
     expect(Object.keys(stacks).sort()).toEqual(['fleet', ...members].sort());
-    expect(Object.keys(fleet.memberStacks).sort()).toEqual(settings.teamMembers.map((m) => m.name).sort());
+    expect(Object.keys(fleet.team.memberStacks).sort()).toEqual(settings.teamMembers.map((m) => m.name).sort());
   });
 
   test('keeps every stack\'s state in the Spaces bucket, under a key of its own', () => {
