@@ -1,10 +1,10 @@
 import { checkHomeKept, resolveDepartedEditor, resolveEditor } from './editor-spec';
 import type { IAccessPolicy } from '../../access/existing';
+import { checkIdleStopHasControlPlane } from '../../control-plane/start-on-visit';
 import { checkHostnameDepth } from '../../dns/tunnel-dns-record';
 import { sshOn } from '../../ssh/ssh-options';
 import { homeSpecOf } from '../../storage/home';
 import type { CodeServerTeamProps } from '../../team/code-server-team';
-import { checkIdleStopHasControlPlane } from '../../control-plane/start-on-visit';
 import { asMemberError, checkSharedSettings, MEMBER_NAME, memberPrincipals, memberSettings, TEAM_DEFAULTS, TeamMember, validateMembers } from '../../team/members';
 import type { ZeroTrustCodeServerProps } from '../../zero-trust-code-server';
 import { buildAccessRules, validateAccessRuleSet } from '../access-rules';
