@@ -1,56 +1,8 @@
 import { readFileSync } from 'fs';
-import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
-import { WorkersKv } from '@cdktf/provider-cloudflare/lib/workers-kv';
-import { App, Fn, TerraformStack, TerraformVariable } from 'cdktf';
-import { Construct } from 'constructs';
-import { CodeServerControlPlane } from '../../../../lib';
+import { ALICE, controlPlaneStack } from './control-plane-stack';
 import { WORKER_BUNDLE } from '../../worker/harness';
-import { describeWithProviders, synthesize } from '../terraform';
+import { describeWithProviders } from '../terraform';
 import { STEP_TIMEOUT_MS, TerraformTier } from '../tier';
-
-const ACCOUNT = '0123456789abcdef0123456789abcdef';
-const ZONE = 'fedcba9876543210fedcba9876543210';
-
-/** An editor's registry entry: key `editor/<hostname>`, the ServedEditor JSON as value and metadata. */
-export const ALICE = { name: 'alice', hostname: 'alice.code.example.com', accessAudience: 'aud-alice', dropletTag: 'ztcs-fw-alice', markerTag: 'ztcs-idle-alice', stack: 'fleet-alice' };
-
-/** Today's control plane (two editors), and one registry entry written as the registrations will write it. */
-class ControlPlaneStack extends TerraformStack {
-  constructor(scope: Construct, id: string, registryKey: string) {
-    super(scope, id);
-    new CloudflareProvider(this, 'cloudflare');
-    const secret = (name: string) => new TerraformVariable(this, name, { type: 'string', sensitive: true, default: `${name}-value` }).stringValue;
-    const controlPlane = new CodeServerControlPlane(this, 'ControlPlane', {
-      cloudflareAccountId: ACCOUNT,
-      cloudflareZoneId: ZONE,
-      teamName: 'example',
-      editors: [ALICE, { ...ALICE, name: 'bob', hostname: 'bob.code.example.com', accessAudience: 'aud-bob', dropletTag: 'ztcs-fw-bob', markerTag: 'ztcs-idle-bob' }]
-        .map(({ stack: _stack, ...editor }) => editor),
-      digitaloceanToken: secret('control_plane_token'),
-      startHookUrl: 'https://hook.example.com/dispatches',
-      startHookSecret: secret('start_hook_secret'),
-    });
-    // The construct writes the bundle as it is, whose template literals (`${…}`) Terraform reads
-    // as interpolations: "Extra characters after interpolation expression". Escaped here until
-    // lib/control-plane does it (Fn.rawString).
-    controlPlane.script.content = Fn.rawString(readFileSync(WORKER_BUNDLE, 'utf8'));
-    new WorkersKv(this, 'Entry', {
-      accountId: ACCOUNT,
-      namespaceId: controlPlane.state.id,
-      keyName: registryKey,
-      value: JSON.stringify(ALICE),
-      metadata: JSON.stringify(ALICE),
-    });
-  }
-}
-
-function controlPlaneStack(registryKey: string) {
-  return synthesize((outdir) => {
-    const app = new App({ outdir });
-    new ControlPlaneStack(app, 'control-plane', registryKey);
-    return app;
-  })[0];
-}
 
 /**
  * The Cloudflare provider 5.14's Workers resources against the stand-in: a Worker (its multipart
@@ -65,7 +17,7 @@ describeWithProviders()('the Workers resources against the stand-in', () => {
 
   test('apply uploads the Worker with its bindings, a second plan changes nothing, destroy removes everything', async () => {
     // GIVEN
-    const { workspace } = await tier.workspace(controlPlaneStack('editor:alice.code.example.com'), cloudflareOnly());
+    const { workspace } = await tier.workspace(controlPlaneStack({ registryKey: 'editor:alice.code.example.com' }), cloudflareOnly());
 
     // WHEN
     const plan = await workspace.plan();
@@ -81,10 +33,10 @@ describeWithProviders()('the Workers resources against the stand-in', () => {
     expect(cloudflare.workerUploads).toHaveLength(1);
     expect(script.main_module).toBe('worker.mjs');
     expect(script.content_type).toBe('application/javascript+module');
-    expect(script.content).toContain('scheduled');
+    expect(script.content).toBe(readFileSync(WORKER_BUNDLE, 'utf8'));
     expect(script.metadata.compatibility_date).toBe('2025-09-01');
     const bindings = Object.fromEntries(script.metadata.bindings.map((b: any) => [b.name, b]));
-    expect(bindings.DIGITALOCEAN_TOKEN).toEqual({ name: 'DIGITALOCEAN_TOKEN', type: 'secret_text', text: 'control_plane_token-value' });
+    expect(bindings.DIGITALOCEAN_TOKEN).toEqual({ name: 'DIGITALOCEAN_TOKEN', type: 'secret_text', text: 'control-plane-token' });
     expect(bindings.STATE).toEqual({ name: 'STATE', type: 'kv_namespace', namespace_id: [...cloudflare.kvNamespaces.keys()][0] });
     expect(script.schedules.map((s) => s.cron)).toEqual(['*/5 * * * *']);
     expect([...cloudflare.workerRoutes.values()].map((r) => [r.pattern, r.script]).sort()).toEqual([
@@ -110,7 +62,7 @@ describeWithProviders()('the Workers resources against the stand-in', () => {
   // ",", "?", a space): a registry key of Terraform's must be free of them (":" is kept).
   test('a KV key with a "/" (as in editor/<hostname>) fails the apply: the provider gives the key back percent-encoded', async () => {
     // GIVEN
-    const { workspace } = await tier.workspace(controlPlaneStack('editor/alice.code.example.com'), cloudflareOnly());
+    const { workspace } = await tier.workspace(controlPlaneStack({ registryKey: 'editor/alice.code.example.com' }), cloudflareOnly());
 
     // WHEN
     const failed = await workspace.apply(await workspace.plan()).then(() => 'applied', (e: Error) => e.message);
