@@ -122,6 +122,7 @@ export class DigitalOceanStandIn implements StandInApi {
     { method: 'GET', path: /^actions\/(\d+)$/, handle: ([id]) => this.found(this.actions.get(Number(id)), 'action') },
 
     { method: 'POST', path: /^droplets$/, handle: (_, body) => this.createDroplet(body) },
+    { method: 'GET', path: /^droplets$/, handle: (_, _body, { query }) => this.listDroplets(query) },
     { method: 'GET', path: /^droplets\/(\d+)$/, handle: ([id]) => this.found(this.droplets.get(Number(id)), 'droplet') },
     { method: 'DELETE', path: /^droplets\/(\d+)$/, handle: ([id]) => this.deleteDroplet(Number(id)) },
     { method: 'POST', path: /^droplets\/(\d+)\/actions$/, handle: ([id], body) => this.dropletAction(Number(id), body) },
@@ -143,8 +144,8 @@ export class DigitalOceanStandIn implements StandInApi {
   private watched(routes: Route[]): Route[] {
     return routes.map((route) => route.method === 'GET' ? route : {
       ...route,
-      handle: (params, body) => {
-        const reply = route.handle(params, body);
+      handle: (params, body, request) => {
+        const reply = route.handle(params, body, request);
         for (const droplet of this.droplets.values()) {
           if (this.firewallsCovering(droplet).length === 0) this.uncovered.push(`${route.method} ${route.path.source} (${params.join(', ')}): ${droplet.name}`);
         }
@@ -299,16 +300,40 @@ export class DigitalOceanStandIn implements StandInApi {
     return { status: 204 };
   }
 
+  /**
+   * The droplets, or those with a tag (`?tag_name=`), a page of them (`page`, `per_page`, at most
+   * 200), as the control plane's cron looks for an editor's droplet.
+   */
+  private listDroplets(query: URLSearchParams): Reply {
+    const tag = query.get('tag_name');
+    const all = [...this.droplets.values()].filter((d) => tag === null || d.tags.includes(tag));
+    const perPage = Math.min(Number(query.get('per_page') ?? 20), 200);
+    const page = Number(query.get('page') ?? 1);
+    const droplets = all.slice((page - 1) * perPage, page * perPage);
+    const links = page * perPage < all.length ? { pages: { next: `${this.prefix}droplets?page=${page + 1}&per_page=${perPage}` } } : {};
+    return { status: 200, body: { droplets, links, meta: { total: all.length } } };
+  }
+
+  /**
+   * A droplet powered off from inside (the idle watcher's `systemctl poweroff`): off, as the API
+   * then lists it, with its volumes still attached. No API call: the droplet did it itself.
+   */
+  public powerOff(id: number): void {
+    const droplet = this.droplets.get(id);
+    if (!droplet) throw new Error(`stand-in: no droplet ${id} to power off`);
+    droplet.status = 'off';
+  }
+
   /** The firewalls that apply to a droplet: by its id or by one of its tags. */
   public firewallsCovering(droplet: Droplet): Firewall[] {
     return [...this.firewalls.values()].filter((f) => f.droplet_ids.includes(droplet.id) || f.tags.some((t) => droplet.tags.includes(t)));
   }
 
-  /** Droplet actions: the shutdown that `graceful_shutdown` sends (the droplet is off at once) and a rename. */
+  /** Droplet actions: the shutdown that `graceful_shutdown` sends and a power-off (the droplet is off at once), and a rename. */
   private dropletAction(id: number, body: { type: string; name?: string }): Reply {
     const droplet = this.droplets.get(id);
     if (!droplet) return NOT_FOUND;
-    if (body.type === 'shutdown') {
+    if (body.type === 'shutdown' || body.type === 'power_off') {
       droplet.status = 'off';
     } else if (body.type === 'rename' && body.name) {
       droplet.name = body.name;

@@ -33,6 +33,11 @@ export class ApiStandIn {
     return this.server.stop();
   }
 
+  /** The DigitalOcean API's base URL (without `/v2/`), as the provider's `api_endpoint`. */
+  public get digitaloceanUrl(): string {
+    return this.server.url;
+  }
+
   /** Every request received so far, in order. */
   public get calls(): ApiCall[] {
     return this.server.calls;

@@ -2,17 +2,48 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
 import { Throttle } from './rate-limits';
 
-/** What a route answers: an HTTP status and a JSON body. */
+/** What a route answers: an HTTP status and a JSON body, or a body of another type (`raw`). */
 export interface Reply {
   readonly status: number;
   readonly body?: unknown;
+  /** A body sent as it is, with its content type (a Worker's module, a KV value), instead of `body`'s JSON. */
+  readonly raw?: { readonly contentType: string; readonly text: string };
+}
+
+/** One part of a `multipart/form-data` request body. */
+export interface FormPart {
+  readonly value: string;
+  /** The part's file name and content type, for a file part. */
+  readonly filename?: string;
+  readonly type?: string;
+}
+
+/**
+ * A request's body as the route gets it: the JSON parsed, a `multipart/form-data` body as its
+ * parts by name, other text as it is.
+ */
+export type RequestBody = any;
+
+/** What else of a request a route may read. */
+export interface RequestDetail {
+  readonly query: URLSearchParams;
 }
 
 /** One endpoint of an API: a method, a path pattern whose groups are passed on, and its handler. */
 export interface Route {
   readonly method: string;
   readonly path: RegExp;
-  readonly handle: (params: string[], body: any) => Reply;
+  readonly handle: (params: string[], body: RequestBody, request: RequestDetail) => Reply;
+}
+
+/** A `multipart/form-data` body's parts by name (the body parsed as undici parses a form). */
+async function formParts(raw: Buffer, contentType: string): Promise<Record<string, FormPart>> {
+  const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
+  const parts: Record<string, FormPart> = {};
+  for (const [name, entry] of form.entries()) {
+    parts[name] = typeof entry === 'string' ? { value: entry } : { value: await entry.text(), filename: entry.name, type: entry.type };
+  }
+  return parts;
 }
 
 /** An API served under a path prefix, reached with a bearer token. */
@@ -93,34 +124,41 @@ export class LoopbackServer {
   private receive(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const method = req.method ?? 'GET';
-      const path = (req.url ?? '/').split('?')[0];
-      let body: unknown;
+    req.on('end', () => void this.answer(req, Buffer.concat(chunks), res));
+  }
+
+  private async answer(req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<void> {
+    const text = raw.toString('utf8');
+    const method = req.method ?? 'GET';
+    const [path, search] = (req.url ?? '/').split('?');
+    const contentType = req.headers['content-type'] ?? '';
+    let body: unknown;
+    if (contentType.startsWith('multipart/form-data')) {
+      body = await formParts(raw, contentType);
+    } else {
       try {
         body = text.length > 0 ? JSON.parse(text) : undefined;
       } catch {
         body = text;
       }
-      const api = this.apis.find((a) => path.startsWith(a.prefix));
-      const verdict = api ? this.throttles.get(api)?.take() : undefined;
-      const { reply, known } = verdict?.refusal !== undefined
-        ? { reply: { status: 429, body: verdict.refusal }, known: true }
-        : this.dispatch(method, path, body, req.headers.authorization);
-      const throttled = verdict?.refusal !== undefined;
-      this.calls.push({ method, path, body, status: reply.status, known, at: Date.now(), api: api?.prefix, throttled });
-      res.writeHead(reply.status, {
-        'content-type': 'application/json',
-        ...verdict?.headers,
-        // The Cloudflare client retries 5xx answers unless told not to: an unknown call fails at once.
-        ...(known ? {} : { 'x-should-retry': 'false' }),
-      });
-      res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+    }
+    const api = this.apis.find((a) => path.startsWith(a.prefix));
+    const verdict = api ? this.throttles.get(api)?.take() : undefined;
+    const { reply, known } = verdict?.refusal !== undefined
+      ? { reply: { status: 429, body: verdict.refusal }, known: true }
+      : this.dispatch(method, path, body, { query: new URLSearchParams(search ?? '') }, req.headers.authorization);
+    const throttled = verdict?.refusal !== undefined;
+    this.calls.push({ method, path, body, status: reply.status, known, at: Date.now(), api: api?.prefix, throttled });
+    res.writeHead(reply.status, {
+      'content-type': reply.raw?.contentType ?? 'application/json',
+      ...verdict?.headers,
+      // The Cloudflare client retries 5xx answers unless told not to: an unknown call fails at once.
+      ...(known ? {} : { 'x-should-retry': 'false' }),
     });
+    res.end(reply.raw?.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)));
   }
 
-  private dispatch(method: string, path: string, body: unknown, authorization?: string): { reply: Reply; known: boolean } {
+  private dispatch(method: string, path: string, body: unknown, request: RequestDetail, authorization?: string): { reply: Reply; known: boolean } {
     const api = this.apis.find((a) => path.startsWith(a.prefix));
     const unknown = (status: number, message: string) => ({
       reply: { status, body: api ? api.error(message) : { message } },
@@ -131,7 +169,7 @@ export class LoopbackServer {
     const rest = path.slice(api.prefix.length);
     for (const route of api.routes) {
       const match = route.method === method ? route.path.exec(rest) : null;
-      if (match) return { reply: route.handle(match.slice(1), body), known: true };
+      if (match) return { reply: route.handle(match.slice(1), body, request), known: true };
     }
     return unknown(501, `stand-in: no route for ${method} ${path}`);
   }

@@ -215,4 +215,74 @@ describe('the loopback stand-in of the APIs', () => {
     expect(deleted.status).toBe(200);
     expect(standIn.cloudflare.shortLivedCertificates.size).toBe(0);
   });
+
+  test('lists the droplets of a tag only (tag_name), off once the droplet powered itself off, and none of a tag no droplet has', async () => {
+    // GIVEN: two editors' droplets, each with its own tag
+    const create = async (name: string, tag: string) =>
+      (await call(digitaloceanUrl, 'POST', 'droplets', { name, region: 'fra1', size: 's-1vcpu-1gb', image: 'x', tags: [tag, 'shared'] })).body.droplet;
+    const alice = await create('alice', 'ztcs-fw-alice');
+    const bob = await create('bob', 'ztcs-fw-bob');
+
+    // WHEN
+    standIn.digitalocean.powerOff(alice.id);
+    const ofAlice = await call(digitaloceanUrl, 'GET', 'droplets?tag_name=ztcs-fw-alice&per_page=200');
+    const ofBob = await call(digitaloceanUrl, 'GET', 'droplets?tag_name=ztcs-fw-bob');
+    const ofNone = await call(digitaloceanUrl, 'GET', 'droplets?tag_name=ztcs-fw-nobody');
+    const shared = await call(digitaloceanUrl, 'GET', 'droplets?tag_name=shared&per_page=1');
+
+    // THEN
+    expect(ofAlice.body.droplets.map((d: any) => [d.id, d.status])).toEqual([[alice.id, 'off']]);
+    expect(ofBob.body.droplets.map((d: any) => [d.id, d.status])).toEqual([[bob.id, 'active']]);
+    expect(ofNone.body).toEqual({ droplets: [], links: {}, meta: { total: 0 } });
+    expect(shared.body.droplets).toHaveLength(1);
+    expect(shared.body.meta.total).toBe(2);
+    expect(shared.body.links.pages.next).toMatch(/page=2/);
+    expect(() => standIn.digitalocean.powerOff(1)).toThrow('stand-in: no droplet 1 to power off');
+  });
+
+  test('keeps a Worker\'s multipart upload (module and metadata), gives back its content, and its settings without a secret\'s text', async () => {
+    // GIVEN
+    const form = new FormData();
+    form.append('worker.mjs', new Blob(['export default { fetch() {}, scheduled() {} };'], { type: 'application/javascript+module' }), 'worker.mjs');
+    const bindings = [{ name: 'TOKEN', type: 'secret_text', text: 'do-token' }, { name: 'MODE', type: 'plain_text', text: 'on' }];
+    form.append('metadata', new Blob([JSON.stringify({ main_module: 'worker.mjs', compatibility_date: '2025-09-01', bindings })], { type: 'application/json' }));
+    const token = (standIn.providerSettings().cloudflare[0] as any).api_token;
+
+    // WHEN
+    const upload = await fetch(`${cloudflareUrl}accounts/${account}/workers/scripts/cp`, { method: 'PUT', headers: { authorization: `Bearer ${token}` }, body: form });
+    const content = await fetch(`${cloudflareUrl}accounts/${account}/workers/scripts/cp/content/v2`, { headers: { authorization: `Bearer ${token}` } });
+    const settings = await call(cloudflareUrl, 'GET', `accounts/${account}/workers/scripts/cp/settings`);
+    const service = await call(cloudflareUrl, 'GET', `accounts/${account}/workers/services/cp`);
+
+    // THEN
+    expect(upload.status).toBe(200);
+    expect(standIn.cloudflare.workerUploads.at(-1)).toMatchObject({ id: 'cp', main_module: 'worker.mjs', content_type: 'application/javascript+module', metadata: { bindings } });
+    expect(content.headers.get('content-type')).toBe('application/javascript+module');
+    expect(await content.text()).toBe('export default { fetch() {}, scheduled() {} };');
+    expect(settings.body.result.bindings).toEqual([{ name: 'TOKEN', type: 'secret_text' }, bindings[1]]);
+    expect(service.body.result.default_environment.script.handlers).toEqual(['fetch', 'scheduled']);
+  });
+
+  test('keeps a KV value with its metadata (multipart), gives the value back bare and the metadata in the envelope, and forgets it on delete', async () => {
+    // GIVEN
+    const namespace = (await call(cloudflareUrl, 'POST', `accounts/${account}/storage/kv/namespaces`, { title: 'state' })).body.result;
+    const form = new FormData();
+    form.append('value', '{"name":"alice"}');
+    form.append('metadata', '{"name":"alice"}');
+    const token = (standIn.providerSettings().cloudflare[0] as any).api_token;
+    const values = `${cloudflareUrl}accounts/${account}/storage/kv/namespaces/${namespace.id}/values`;
+
+    // WHEN
+    await fetch(`${values}/editor:alice.example.com`, { method: 'PUT', headers: { authorization: `Bearer ${token}` }, body: form });
+    const value = await fetch(`${values}/editor:alice.example.com`, { headers: { authorization: `Bearer ${token}` } });
+    const metadata = await call(cloudflareUrl, 'GET', `accounts/${account}/storage/kv/namespaces/${namespace.id}/metadata/editor:alice.example.com`);
+    await call(cloudflareUrl, 'DELETE', `accounts/${account}/storage/kv/namespaces/${namespace.id}/values/editor:alice.example.com`);
+    const gone = await call(cloudflareUrl, 'GET', `accounts/${account}/storage/kv/namespaces/${namespace.id}/metadata/editor:alice.example.com`);
+
+    // THEN
+    expect(await value.text()).toBe('{"name":"alice"}');
+    expect(metadata.body.result).toEqual({ name: 'alice' });
+    expect(gone.status).toBe(404);
+    expect(standIn.cloudflare.kvValues.get(namespace.id)!.size).toBe(0);
+  });
 });
