@@ -2,6 +2,8 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AccessOptions, CodeServerAccess, validateAccessOptions } from './access/code-server-access';
 import { BootOptions, CodeServerUserData, validateBootOptions } from './boot/code-server-user-data';
+import { ControlPlane, ControlPlaneRegistration, ICodeServerControlPlane } from './control-plane';
+import { bindControlPlane, checkIdleStopHasControlPlane, registerStartOnVisit } from './control-plane/start-on-visit';
 import { DnsOptions, TunnelDnsRecord, validateDnsRecordProps } from './dns/tunnel-dns-record';
 import { CodeServerDroplet, dropletPlacementOf, DropletOptions, validateDropletProps } from './droplet/code-server-droplet';
 import { IdleStop, IdleStopMarker } from './idle-stop';
@@ -118,7 +120,16 @@ export interface EditorOptions {
  * Everything an editor needs but who may open it and at which hostname: where it lives in
  * Cloudflare and DigitalOcean, how it boots, its home. A team shares these between its editors.
  */
-export interface EditorSettings extends EditorPlacement, EditorOptions {}
+export interface EditorSettings extends EditorPlacement, EditorOptions {
+  /**
+   * The control plane that stops an idle editor and starts it again when its URL is opened:
+   * `ControlPlane.create({ digitaloceanToken, startHook })` makes one (a team's, in the team, shared
+   * by its members), `ControlPlane.existing(controlPlane)` uses one the app has. Required with an
+   * `idleStop` (see docs/start-on-visit.md).
+   * @default - none: no idle stop
+   */
+  readonly controlPlane?: ControlPlane;
+}
 
 /** Props of {@link ZeroTrustCodeServer}. */
 export interface ZeroTrustCodeServerProps extends EditorSettings {
@@ -186,6 +197,7 @@ export function planEditor(site: Site, id: string, props: ZeroTrustCodeServerPro
   checkClaimable(site.root, 'hostname', hostnames, ctx);
 
   if (props.idleStop !== undefined) validateIdleStop(ctx, props.idleStop);
+  checkIdleStopHasControlPlane(ctx, props);
   const home = homeSpecOf(props.home);
   checkHomeKept(ctx, home, !running ? { prop: 'running', value: props.running }
     : idleStopOn(props.idleStop) ? { prop: 'idleStop.idleMinutes', value: props.idleStop.idleMinutes } : undefined);
@@ -238,6 +250,10 @@ export class ZeroTrustCodeServer extends Construct {
   public readonly droplet?: CodeServerDroplet;
   /** With `idleStop`, while `running`: the marker that tells whether the editor stopped itself. */
   public readonly idleStopMarker?: IdleStopMarker;
+  /** The control plane the editor registers with, with `controlPlane`. */
+  public readonly controlPlane?: ICodeServerControlPlane;
+  /** With `idleStop` and `controlPlane`, while `running`: the editor's registration with its control plane. */
+  public readonly startOnVisit?: ControlPlaneRegistration;
   /** The editor's URL. */
   public readonly url: string;
 
@@ -254,6 +270,7 @@ export class ZeroTrustCodeServer extends Construct {
     const sshHostname = plan.ssh?.hostname;
     const { cloudflareAccountId, hostname } = props;
     const providers = props.providers ?? {};
+    this.controlPlane = bindControlPlane(this, props);
 
     this.access = new CodeServerAccess(this, 'Access', {
       ...props.access,
@@ -321,6 +338,7 @@ export class ZeroTrustCodeServer extends Construct {
       });
     }
 
+    this.startOnVisit = registerStartOnVisit(this, props, { ...this, accessAudience: this.access.audience });
     this.url = `https://${hostname}`;
     const output = (name: string, value: string, description: string) =>
       new TerraformOutput(this, name, { value, description }).overrideLogicalId(`${plan.prefix}-${name}`);

@@ -2,110 +2,38 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { WorkersCronTrigger } from '@cdktf/provider-cloudflare/lib/workers-cron-trigger';
 import { WorkersKvNamespace } from '@cdktf/provider-cloudflare/lib/workers-kv-namespace';
-import { WorkersRoute } from '@cdktf/provider-cloudflare/lib/workers-route';
 import { WorkersScript, WorkersScriptBindings } from '@cdktf/provider-cloudflare/lib/workers-script';
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import {
-  checkCloudflareId, checkDomain, checkHttpsUrl, checkIntegerRange, checkPattern, checkTeamName, checkUnique, contextOf, DIGITALOCEAN_TAG,
-  isUnresolved, PropContext, rejectProp,
-} from '../private/validation';
-import { BINDINGS, ServedEditor, StartLimits } from './worker/contract';
-
-/** An editor that the control plane starts on a visit and stops when it powers off. */
-export interface ControlPlaneEditor {
-  /** The editor's name (its team member's), unique among the editors: the start hook's `editor` input. */
-  readonly name: string;
-  /** The editor's hostname, in the zone: the Worker's route is `<hostname>/*`. */
-  readonly hostname: string;
-  /** The AUD tag of the editor's Access application: only a token for it opens or starts the editor. */
-  readonly accessAudience: string;
-  /** The DigitalOcean tag on the editor's droplet and on no other editor's: the cron finds the droplet by it. */
-  readonly dropletTag: string;
-  /**
-   * The tag whose existence the editor's stack reads as "stopped" (its idle stop marker,
-   * `IdleStopMarker.markerTag`): the cron creates it before it deletes the droplet, the start removes it.
-   */
-  readonly markerTag: string;
-}
+import type { ControlPlaneOptions, ICodeServerControlPlane, StartHook, StartHookSpec } from './control-plane';
+import { BINDINGS, StartLimits } from './worker/contract';
+import { controlPlaneScriptNameOf } from '../private/naming';
+import { checkCloudflareId, checkHttpsUrl, checkIntegerRange, checkPattern, checkTeamName, contextOf, isUnresolved, PropContext, rejectProp } from '../private/validation';
 
 /** Props of {@link CodeServerControlPlane}. */
-export interface CodeServerControlPlaneProps {
+export interface CodeServerControlPlaneProps extends ControlPlaneOptions {
   /** The Cloudflare account (32 hexadecimal characters) that runs the Worker and holds its KV namespace. */
   readonly cloudflareAccountId: string;
-  /** The Cloudflare zone (32 hexadecimal characters) of the editors' hostnames: the Worker's routes are made in it. */
-  readonly cloudflareZoneId: string;
   /** The Cloudflare Zero Trust team name, as in `<team>.cloudflareaccess.com`: the Access tokens' issuer and where its keys are. */
   readonly teamName: string;
-  /** The editors the control plane serves: one route each, started on a visit, stopped when powered off. */
-  readonly editors: ControlPlaneEditor[];
   /**
-   * The DigitalOcean token of the control plane, the only one outside Terraform's hands: a
-   * custom-scoped token with `droplet:read`, `droplet:delete`, `tag:create` and `tag:delete`
-   * (docs/start-on-visit.md). A sensitive Terraform variable's value: it becomes a secret binding
-   * of the Worker, and a literal would be written into cdk.tf.json in the clear.
-   */
-  readonly digitaloceanToken: string;
-  /**
-   * Where the control plane asks for a start: an https URL that it POSTs
-   * `{"ref": startHookRef, "inputs": {"editor": name}}` to with `Authorization: Bearer <startHookSecret>`,
-   * which is GitHub's workflow_dispatch call (`https://api.github.com/repos/<owner>/<repo>/actions/workflows/<file>/dispatches`)
-   * or any webhook that deploys the editor's stack.
-   */
-  readonly startHookUrl: string;
-  /** The start hook's bearer token (for GitHub, a token allowed to run the workflow): a sensitive Terraform variable's value. */
-  readonly startHookSecret: string;
-  /**
-   * The git ref that the start hook's body names (GitHub runs the workflow of that ref).
-   * @default "main"
-   */
-  readonly startHookRef?: string;
-  /**
-   * When the cron looks for powered-off editors, as a cron expression of five fields (UTC).
-   * @default "*\/5 * * * *" (every five minutes)
-   */
-  readonly schedule?: string;
-  /**
-   * About how long a start takes, from the hook's call to the editor answering, in minutes: what
-   * the starting page says.
-   * @default 4
-   */
-  readonly expectedStartMinutes?: number;
-  /**
-   * How long a start counts as under way, in minutes: no second start hook call for the editor
-   * within it. At least `expectedStartMinutes`.
-   * @default 15
-   */
-  readonly startTimeoutMinutes?: number;
-  /**
-   * The most start hook calls for one editor in an hour.
-   * @default 4
-   */
-  readonly maxStartsPerHour?: number;
-  /**
-   * The Worker's name in the account.
-   * @default "ztcs-control-plane"
-   */
-  readonly scriptName?: string;
-  /**
-   * The Cloudflare provider of the Worker, its routes, cron trigger and KV namespace.
+   * The Cloudflare provider of the Worker, its cron trigger and KV namespace.
    * @default - the stack's default Cloudflare provider
    */
   readonly cloudflareProvider?: TerraformProvider;
 }
 
-/** The defaults of {@link CodeServerControlPlaneProps}, for documentation and tests. */
+/** The defaults of {@link ControlPlaneOptions}, for documentation and tests (the script's name derives from the owner's path). */
 export const CONTROL_PLANE_DEFAULTS = {
-  startHookRef: 'main',
   schedule: '*/5 * * * *',
   expectedStartMinutes: 4,
   startTimeoutMinutes: 15,
   maxStartsPerHour: 4,
-  scriptName: 'ztcs-control-plane',
+  digitaloceanApiUrl: 'https://api.digitalocean.com',
 } as const;
 
 /** The settings that have defaults, resolved. */
-type Settings = { readonly [K in keyof typeof CONTROL_PLANE_DEFAULTS]-?: NonNullable<CodeServerControlPlaneProps[K]> };
+type Settings = { readonly [K in keyof typeof CONTROL_PLANE_DEFAULTS | 'scriptName']-?: NonNullable<ControlPlaneOptions[K]> };
 
 /** The Workers runtime's behaviour that the Worker is written for. */
 const COMPATIBILITY_DATE = '2025-09-01';
@@ -114,7 +42,6 @@ const MAIN_MODULE = 'worker.mjs';
 /** The Worker, bundled by scripts/bundle-worker.ts. */
 const WORKER_BUNDLE = join(__dirname, 'assets', MAIN_MODULE);
 
-const EDITOR_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const SCRIPT_NAME = /^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$/;
 /** Five fields of digits, `*`, `/`, `,`, `-` and the names of days and months. */
 const CRON = /^([0-9A-Za-z*/,-]+\s+){4}[0-9A-Za-z*/,-]+$/;
@@ -125,60 +52,75 @@ function checkSecret(ctx: PropContext, prop: string, value: string): void {
   if (!isUnresolved(value)) rejectProp(ctx, prop, '(a literal string, not shown)', `a literal would be written into cdk.tf.json in the clear: ${SECRET_WAY}`);
 }
 
-function checkEditors(ctx: PropContext, editors: ControlPlaneEditor[]): void {
-  if (!Array.isArray(editors) || editors.length === 0) {
-    rejectProp(ctx, 'editors', editors, 'expected at least one editor, e.g. [{ name: "alice", hostname: "alice.code.example.com", accessAudience, dropletTag, markerTag }]');
+/** An API's origin: https, or http to a loopback or private address (a stand-in). */
+const PRIVATE_HTTP = /^http:\/\/(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|10\.\d{1,3}\.\d{1,3}\.\d{1,3}|192\.168\.\d{1,3}\.\d{1,3}|172\.(1[6-9]|2\d|3[01])\.\d{1,3}\.\d{1,3}|localhost)(:\d{1,5})?(\/\S*)?$/;
+const GITHUB_REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
+const GITHUB_WORKFLOW = /^(?:[A-Za-z0-9._-]+\.ya?ml|[0-9]+)$/;
+
+/** Checks an address the Worker calls: https, or http to a loopback or private address (the tiers' stand-ins). */
+function checkCalledUrl(ctx: PropContext, prop: string, value: string): void {
+  if (isUnresolved(value) || PRIVATE_HTTP.test(value)) return;
+  checkHttpsUrl(ctx, prop, value);
+}
+
+/** Checks a start hook where the control plane uses it, and gives where it POSTs. */
+function checkStartHook(ctx: PropContext, hook: StartHook): StartHookSpec {
+  const spec = (hook as { _spec?: StartHookSpec } | undefined)?._spec;
+  if (spec === undefined) rejectProp(ctx, 'startHook', hook, 'expected StartHook.gitHubWorkflow({ repository, workflow, token }) or StartHook.webhook({ url, secret })');
+  if (spec.kind === 'gitHubWorkflow') {
+    const options = spec.options as { repository: string; workflow: string };
+    checkPattern(ctx, 'startHook.repository', options.repository, GITHUB_REPOSITORY, 'expected "<owner>/<name>", e.g. "acme/editors"');
+    checkPattern(ctx, 'startHook.workflow', options.workflow, GITHUB_WORKFLOW, 'expected the workflow\'s file name in .github/workflows, e.g. "start-editor.yml", or its numeric id');
+    checkSecret(ctx, 'startHook.token', spec.secret);
+  } else {
+    checkCalledUrl(ctx, 'startHook.url', spec.url);
+    checkSecret(ctx, 'startHook.secret', spec.secret);
   }
-  editors.forEach((editor, i) => {
-    checkPattern(ctx, `editors[${i}].name`, editor.name, EDITOR_NAME, 'expected lower-case letters, digits and inner hyphens, e.g. "alice"');
-    checkDomain(ctx, `editors[${i}].hostname`, editor.hostname);
-    if (!editor.accessAudience) rejectProp(ctx, `editors[${i}].accessAudience`, editor.accessAudience, 'expected the AUD tag of the editor\'s Access application');
-    checkPattern(ctx, `editors[${i}].dropletTag`, editor.dropletTag, DIGITALOCEAN_TAG, 'expected a DigitalOcean tag name (letters, digits, ":", "-", "_")');
-    checkPattern(ctx, `editors[${i}].markerTag`, editor.markerTag, DIGITALOCEAN_TAG, 'expected a DigitalOcean tag name (letters, digits, ":", "-", "_")');
-  });
-  const known = (values: string[]) => values.filter((value) => !isUnresolved(value));
-  checkUnique(ctx, 'editors[].name', known(editors.map((editor) => editor.name)));
-  checkUnique(ctx, 'editors[].hostname', known(editors.map((editor) => editor.hostname)));
-  checkUnique(ctx, 'editors[].dropletTag', known(editors.map((editor) => editor.dropletTag)));
-  checkUnique(ctx, 'editors[].markerTag', known(editors.map((editor) => editor.markerTag)));
+  if (!spec.ref) rejectProp(ctx, 'startHook.ref', spec.ref, 'expected a git ref, e.g. "main"');
+  return spec;
 }
 
 /**
- * The control plane of stopped editors, at Cloudflare's edge: a Worker on each editor's hostname
- * that checks the visitor's Access token for that editor, shows a "your editor is starting" page
- * and calls the start hook when the editor does not answer, and a cron trigger that turns a
- * powered-off editor into a stopped one (its marker tag, then its droplet deleted; the home
- * volume stays). It holds the only DigitalOcean token: no droplet needs one. See docs/start-on-visit.md.
+ * The control plane of stopped editors, at Cloudflare's edge: a Worker that checks a visitor's
+ * Access token for the editor they open, shows a "your editor is starting" page and calls the
+ * start hook when the editor does not answer, and a cron trigger that turns a powered-off editor
+ * into a stopped one (its marker tag, then its droplet deleted; the home volume stays). It holds
+ * the only DigitalOcean token: no droplet has one. Editors register with it from their own stacks
+ * (`ControlPlaneRegistration`: an entry of its KV namespace and their route), so it depends on
+ * none of them. An editor or a team given `controlPlane: ControlPlane.create({...})` makes one;
+ * see docs/start-on-visit.md.
  */
-export class CodeServerControlPlane extends Construct {
+export class CodeServerControlPlane extends Construct implements ICodeServerControlPlane {
   /** The Worker: the bundled module, its settings and secrets as bindings. */
   public readonly script: WorkersScript;
-  /** The KV namespace of the editors' start records. */
+  /** The KV namespace of the registry of editors (`editor/<hostname>`) and their start records. */
   public readonly state: WorkersKvNamespace;
-  /** The Worker's route on each editor's hostname, in the order of `editors`. */
-  public readonly routes: WorkersRoute[];
   /** The cron trigger of the stop of powered-off editors. */
   public readonly cronTrigger: WorkersCronTrigger;
+  /** The Cloudflare account of the Worker and its KV namespace. */
+  public readonly cloudflareAccountId: string;
+  /** The Worker's name (a reference to the script's, so a route made with it waits for the script). */
+  public readonly scriptName: string;
+  /** The id of the KV namespace that holds the registry. */
+  public readonly registryNamespaceId: string;
 
   constructor(scope: Construct, id: string, props: CodeServerControlPlaneProps) {
     super(scope, id);
     const ctx = contextOf(this);
-    const o: Settings = { ...CONTROL_PLANE_DEFAULTS, ...withoutUndefined(props) };
+    const o: Settings = { ...CONTROL_PLANE_DEFAULTS, scriptName: controlPlaneScriptNameOf(scope.node.path), ...withoutUndefined(props) };
     checkCloudflareId(ctx, 'cloudflareAccountId', props.cloudflareAccountId);
-    checkCloudflareId(ctx, 'cloudflareZoneId', props.cloudflareZoneId);
     checkTeamName(ctx, 'teamName', props.teamName);
-    checkEditors(ctx, props.editors);
     checkSecret(ctx, 'digitaloceanToken', props.digitaloceanToken);
-    checkHttpsUrl(ctx, 'startHookUrl', props.startHookUrl);
-    checkSecret(ctx, 'startHookSecret', props.startHookSecret);
-    if (!o.startHookRef) rejectProp(ctx, 'startHookRef', o.startHookRef, 'expected a git ref, e.g. "main"');
+    const hook = checkStartHook(ctx, props.startHook);
     checkPattern(ctx, 'schedule', o.schedule, CRON, 'expected a cron expression of five fields, e.g. "*/5 * * * *"');
     checkPattern(ctx, 'scriptName', o.scriptName, SCRIPT_NAME, 'expected lower-case letters, digits, "-" and "_", e.g. "ztcs-control-plane"');
     checkIntegerRange(ctx, 'expectedStartMinutes', o.expectedStartMinutes, 1, 60);
     checkIntegerRange(ctx, 'startTimeoutMinutes', o.startTimeoutMinutes, o.expectedStartMinutes, 180);
     checkIntegerRange(ctx, 'maxStartsPerHour', o.maxStartsPerHour, 1, 60);
+    checkCalledUrl(ctx, 'digitaloceanApiUrl', o.digitaloceanApiUrl);
 
     const provider = props.cloudflareProvider;
+    this.cloudflareAccountId = props.cloudflareAccountId;
     this.state = new WorkersKvNamespace(this, 'State', { provider, accountId: props.cloudflareAccountId, title: `${o.scriptName}-state` });
     this.script = new WorkersScript(this, 'Script', {
       provider,
@@ -187,27 +129,21 @@ export class CodeServerControlPlane extends Construct {
       content: readFileSync(WORKER_BUNDLE, 'utf8'),
       mainModule: MAIN_MODULE,
       compatibilityDate: COMPATIBILITY_DATE,
-      bindings: controlPlaneBindings(props, o, this.state.id),
+      bindings: controlPlaneBindings(props, o, hook, this.state.id),
     });
-    this.routes = props.editors.map((editor, i) => new WorkersRoute(this, `Route${i}`, {
-      provider,
-      zoneId: props.cloudflareZoneId,
-      pattern: `${editor.hostname}/*`,
-      script: this.script.scriptName,
-    }));
     this.cronTrigger = new WorkersCronTrigger(this, 'Cron', {
       provider,
       accountId: props.cloudflareAccountId,
       scriptName: this.script.scriptName,
       schedules: [{ cron: o.schedule }],
     });
+    this.scriptName = this.script.scriptName;
+    this.registryNamespaceId = this.state.id;
   }
 }
 
 /** The Worker's bindings (BINDINGS names them): its settings as text, its tokens as secrets, its KV namespace. */
-function controlPlaneBindings(props: CodeServerControlPlaneProps, o: Settings, kvNamespaceId: string): WorkersScriptBindings[] {
-  const editors: ServedEditor[] = props.editors.map(({ name, hostname, accessAudience, dropletTag, markerTag }) =>
-    ({ name, hostname, accessAudience, dropletTag, markerTag }));
+function controlPlaneBindings(props: CodeServerControlPlaneProps, o: Settings, hook: StartHookSpec, kvNamespaceId: string): WorkersScriptBindings[] {
   const limits: StartLimits = {
     expectedSeconds: o.expectedStartMinutes * 60,
     startTimeoutSeconds: o.startTimeoutMinutes * 60,
@@ -216,13 +152,12 @@ function controlPlaneBindings(props: CodeServerControlPlaneProps, o: Settings, k
   const text = (name: string, value: string): WorkersScriptBindings => ({ name, type: 'plain_text', text: value });
   const secret = (name: string, value: string): WorkersScriptBindings => ({ name, type: 'secret_text', text: value });
   return [
-    text(BINDINGS.editors, JSON.stringify(editors)),
     text(BINDINGS.accessTeamUrl, `https://${props.teamName}.cloudflareaccess.com`),
-    text(BINDINGS.digitaloceanApiUrl, 'https://api.digitalocean.com'),
+    text(BINDINGS.digitaloceanApiUrl, o.digitaloceanApiUrl.replace(/\/$/, '')),
     secret(BINDINGS.digitaloceanToken, props.digitaloceanToken),
-    text(BINDINGS.startHookUrl, props.startHookUrl),
-    secret(BINDINGS.startHookSecret, props.startHookSecret),
-    text(BINDINGS.startHookRef, o.startHookRef),
+    text(BINDINGS.startHookUrl, hook.url),
+    secret(BINDINGS.startHookSecret, hook.secret),
+    text(BINDINGS.startHookRef, hook.ref),
     text(BINDINGS.startLimits, JSON.stringify(limits)),
     { name: BINDINGS.state, type: 'kv_namespace', namespaceId: kvNamespaceId },
   ];

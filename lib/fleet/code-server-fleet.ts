@@ -5,6 +5,8 @@ import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { IResolvable, IResolveContext, TerraformStack, TerraformVariable, Token, Tokenization } from 'cdktf';
 import { Construct } from 'constructs';
 import { StateBackend } from './state-backend';
+import type { ICodeServerControlPlane } from '../control-plane';
+import { bindControlPlane } from '../control-plane/start-on-visit';
 import { IDENTITY_STACK_ID, memberHostname } from '../private/naming';
 import { KeptOutOfTerraform } from '../private/roster';
 import { checkPattern, contextAt, PropContext, rejectProp, Site } from '../private/validation';
@@ -115,6 +117,8 @@ export class CodeServerFleet extends TerraformStack {
   public readonly releasedHomes: Record<string, string>;
   /** The roster file, as an absolute path. */
   public readonly rosterFile: string;
+  /** With `controlPlane`: the control plane of every member's editor, in the base stack (members' stacks read its names). */
+  public readonly controlPlane?: ICodeServerControlPlane;
 
   constructor(scope: Construct, id: string, props: CodeServerFleetProps) {
     // A fleet's stacks are the app's: their checks see the app as their stack, where nothing is claimed yet.
@@ -143,6 +147,7 @@ export class CodeServerFleet extends TerraformStack {
     configure(this);
     const team = new Construct(this, teamId);
     this.rosterFile = plan.rosterPath;
+    this.controlPlane = bindControlPlane(team, props);
     this.adminPolicy = adminPolicyOf(team, props);
 
     this.memberStacks = {};

@@ -141,3 +141,30 @@ export const IDLE_MARKER_PREFIX = 'ztcs-idle-';
 export function principalsOf(emails: readonly string[]): string[] {
   return [...new Set(emails.map((email) => email.split('@')[0]))];
 }
+
+// The control plane (issue 28, wiring).
+
+/** Cloudflare's limit on a Worker's name. */
+const MAX_SCRIPT_NAME = 63;
+
+/** A slug of a construct path or id: lower case, runs of anything but letters and digits turned into one hyphen, none at the ends. */
+function slugOf(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+}
+
+/**
+ * The default name of a control plane's Worker: `ztcs-cp-` and a slug of the path of the construct
+ * that makes it (`editors/Team` gives `ztcs-cp-editors-team`). A name longer than Cloudflare's 63
+ * characters keeps its beginning and gets 8 hexadecimal digits of the whole path's SHA-1.
+ */
+export function controlPlaneScriptNameOf(ownerPath: string): string {
+  const whole = `ztcs-cp-${slugOf(ownerPath)}`.replace(/-+$/, '');
+  if (whole.length <= MAX_SCRIPT_NAME) return whole;
+  const hash = createHash('sha1').update(ownerPath).digest('hex').slice(0, 8);
+  return `${whole.slice(0, MAX_SCRIPT_NAME - 9).replace(/-+$/, '')}-${hash}`;
+}
+
+/** The name an editor registers with its control plane under (the start hook's `editor` input): a slug of its construct id, a team member's name as it is. */
+export function controlPlaneEditorNameOf(id: string): string {
+  return slugOf(id).slice(0, MAX_SCRIPT_NAME).replace(/-+$/, '') || 'editor';
+}

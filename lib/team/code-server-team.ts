@@ -5,6 +5,8 @@ import { makeUniqueId } from 'cdktf/lib/private/unique';
 import { Construct, IConstruct } from 'constructs';
 import { asMemberError, checkSharedSettings, MEMBER_NAME, memberPrincipals, memberSettings, TEAM_DEFAULTS, TeamMember, validateMembers } from './members';
 import { allowPolicy } from '../access/code-server-access';
+import type { ICodeServerControlPlane } from '../control-plane';
+import { bindControlPlane, checkIdleStopHasControlPlane } from '../control-plane/start-on-visit';
 import type { IAccessPolicy } from '../access/existing';
 import type { AccessRuleSet } from '../access/rules';
 import { checkHostnameDepth } from '../dns/tunnel-dns-record';
@@ -99,6 +101,8 @@ export class CodeServerTeam extends Construct {
   public readonly releasedHomes: Record<string, string>;
   /** The roster file, as an absolute path. */
   public readonly rosterFile: string;
+  /** With `controlPlane`: the control plane of every member's editor (`ControlPlane.create` makes it here, in the team's stack). */
+  public readonly controlPlane?: ICodeServerControlPlane;
 
   constructor(scope: Construct, id: string, props: CodeServerTeamProps) {
     const site = siteOf(scope);
@@ -106,6 +110,7 @@ export class CodeServerTeam extends Construct {
 
     super(scope, id);
     this.rosterFile = plan.rosterPath;
+    this.controlPlane = bindControlPlane(this, props);
     this.adminPolicy = adminPolicyOf(this, props);
 
     ({ editors: this.editors, departed: this.departed, releasedHomes: this.releasedHomes } =
@@ -165,6 +170,7 @@ export function planTeam(site: Site, id: string, props: CodeServerTeamProps, mem
   checkPattern(ctx, 'hostnamePattern', pattern, /\{name\}/, 'must contain {name}, e.g. "{name}.{zoneName}"');
   const hostnameOf = (member: TeamMember) => memberHostname(pattern, member.name, props.zoneName);
   checkSharedSettings(ctx, props);
+  checkIdleStopHasControlPlane(ctx, props);
   if (props.members.length === 0) {
     rejectProp(ctx, 'members', props.members, 'a team needs at least one member, e.g. [{ name: "alice", email: "alice@example.com" }]; to stop everyone, set running: false');
   }

@@ -1,10 +1,15 @@
 /**
- * What the construct gives the Worker and the Worker reads: the names of its bindings, and the
- * shape of the editors' list. One table for both sides (the construct writes the bindings of
- * `cloudflare_workers_script` from it, the Worker reads `env` through it).
+ * What the constructs give the Worker and the Worker reads: the names of its bindings, the keys of
+ * its KV namespace, and the shape of an editor's registration. One table for both sides (the
+ * constructs write the bindings of `cloudflare_workers_script` and the registry's entries from it,
+ * the Worker reads `env` and KV through it).
  */
 export const BINDINGS = {
-  /** JSON: the editors the control plane serves, a list of {@link ServedEditor}. */
+  /**
+   * JSON: the editors of the old list.
+   * @deprecated The Worker serves the editors registered in KV ({@link registryKey}) and reads
+   * this binding no more; it stays until the construct stops writing it.
+   */
   editors: 'EDITORS',
   /** The Access team's address, `https://<team>.cloudflareaccess.com`: the tokens' issuer, and where its keys are. */
   accessTeamUrl: 'ACCESS_TEAM_URL',
@@ -20,13 +25,33 @@ export const BINDINGS = {
   startHookRef: 'START_HOOK_REF',
   /** JSON: {@link StartLimits}. */
   startLimits: 'START_LIMITS',
-  /** The KV namespace of the editors' start records. */
+  /** The KV namespace: the editors' registry ({@link registryKey}) and their start records ({@link recordKey}). */
   state: 'STATE',
 } as const;
 
-/** An editor the control plane serves. */
+/** The prefix of the registry's keys in KV: one entry per editor, `editor/<hostname>`. */
+export const REGISTRY_PREFIX = 'editor/';
+
+/** The prefix of the start records' keys in KV: one per editor, `record/<name>`. */
+export const RECORD_PREFIX = 'record/';
+
+/**
+ * The KV key of an editor's registration: its value and its metadata are the JSON of the
+ * {@link ServedEditor}. Hostnames are case-insensitive: the key holds the lower-case one, which is
+ * what the Worker reads from a request's URL.
+ */
+export function registryKey(hostname: string): string {
+  return `${REGISTRY_PREFIX}${hostname.toLowerCase()}`;
+}
+
+/** The KV key of an editor's start record, by the editor's name. */
+export function recordKey(name: string): string {
+  return `${RECORD_PREFIX}${name}`;
+}
+
+/** An editor the control plane serves, as its registration in KV says. */
 export interface ServedEditor {
-  /** The editor's name (a team member's), unique in the list; the start hook's `editor` input. */
+  /** The editor's name (a team member's), unique among the registered editors; the start hook's `editor` input. */
   readonly name: string;
   /** The editor's hostname, where its Worker route is. */
   readonly hostname: string;
@@ -36,6 +61,8 @@ export interface ServedEditor {
   readonly dropletTag: string;
   /** The tag whose existence the editor's stack reads as "stopped" (its idle stop marker). */
   readonly markerTag: string;
+  /** The id of the Terraform stack that holds the editor: the start hook's `stack` input, the stack to deploy. */
+  readonly stack: string;
 }
 
 /** How often an editor may be started, and how long a start takes. */
