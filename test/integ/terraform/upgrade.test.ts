@@ -1,8 +1,13 @@
+import { readFileSync, writeFileSync } from 'fs';
+import { join } from 'path';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { App, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { describeWithDigitalOceanProviders, describeWithProviders, Plan, PlannedAction, previousMain, previousRelease, StackConfig, synthesize } from './terraform';
+import {
+  describeWithDigitalOceanProviders, describeWithProviders, Plan, PlannedAction, previousMain, previousRelease, readingStatesOf, StackConfig,
+  stackConfigOf, synthesize, TerraformWorkspace,
+} from './terraform';
 import { STEP_TIMEOUT_MS, TerraformTier } from './tier';
 import { KEPT_RESOURCES, lostResources } from '../../../compat/upgrade-guard';
 import { buildApp, readSettings } from '../../../examples/main';
@@ -111,6 +116,61 @@ describeWithProviders()('upgrading a deployment of main (fb68b16), whose tags ha
     for (const id of volumesBefore) expect(tier.standIn.digitalocean.volumes.has(id)).toBe(true);
     expect(tier.standIn.digitalocean.uncovered.slice(uncoveredBefore)).toEqual([]);
     expect((await workspace.plan()).changes()).toEqual({});
+  }, STEP_TIMEOUT_MS);
+});
+
+/** The fleet example's stacks, in the order they deploy (the base stack first). */
+const FLEET_STACKS = ['fleet', 'fleet-alice', 'fleet-bob', 'fleet-carol'];
+
+/** A stack of the fleet example as main synthesized it at a96aab9 (previous-main/fleet*.json), before the team layout. */
+function previousMainFleet(name: string): StackConfig {
+  return stackConfigOf(name, JSON.parse(readFileSync(join(__dirname, 'previous-main', `${name}.json`), 'utf8')));
+}
+
+/**
+ * The fleet example deployed from main at a96aab9 (a state per stack) upgrades stack by stack:
+ * each plan may replace droplets and nothing else, loses no kept resource, and a second plan is
+ * clean. Recorded before the team layout replaces CodeServerFleet, so that the change proves it.
+ */
+describeWithProviders()('upgrading a deployment of the fleet example from main (a96aab9)', () => {
+  const tier = new TerraformTier();
+  tier.hooks('upgrade of the fleet from main');
+  const workspaces: Record<string, TerraformWorkspace> = {};
+
+  /** Configures a stack's workspace (made the first time), reading the base stack's state, its idle stop token set. */
+  async function workspaceOf(config: StackConfig): Promise<TerraformWorkspace> {
+    const configured = config.name === 'fleet' ? config : readingStatesOf(config, { fleet: workspaces.fleet.stateFile });
+    workspaces[config.name] ??= (await tier.workspace(configured)).workspace;
+    workspaces[config.name].configure(configured, tier.standIn.providerSettings());
+    const declared = Object.keys(configured.json.variable ?? {});
+    writeFileSync(join(workspaces[config.name].dir, 'terraform.tfvars.json'), JSON.stringify(declared.includes('idle_stop_token') ? { idle_stop_token: 'idle-stop-token' } : {}));
+    return workspaces[config.name];
+  }
+
+  test('each stack plans droplet replacements at most, loses no volume, tunnel, Access or DNS record, and plans clean after', async () => {
+    // GIVEN: main's fleet, applied stack by stack
+    for (const name of FLEET_STACKS) {
+      const workspace = await workspaceOf(previousMainFleet(name));
+      await workspace.apply(await workspace.plan());
+    }
+    const volumesBefore = [...tier.standIn.digitalocean.volumes.keys()];
+
+    for (const name of FLEET_STACKS) {
+      // WHEN: this version's stack, planned against its state, and applied
+      const workspace = await workspaceOf(currentExample(name));
+      const upgrade = await workspace.plan();
+      expect([name, upgrade.errors]).toEqual([name, []]);
+      await workspace.apply(upgrade);
+
+      // THEN
+      const counts = replacedAndDeletedByType(upgrade);
+      console.log(`Upgrade of ${name} from main (a96aab9), replaced and deleted by type: ${JSON.stringify(counts)}`);
+      expect([name, Object.keys(counts).filter((key) => key !== 'replace digitalocean_droplet')]).toEqual([name, []]);
+      expect([name, lostIn(upgrade)]).toEqual([name, []]);
+      expect([name, (await workspace.plan()).changes()]).toEqual([name, {}]);
+    }
+    for (const id of volumesBefore) expect(tier.standIn.digitalocean.volumes.has(id)).toBe(true);
+    expect(tier.standIn.unknownCalls).toEqual([]);
   }, STEP_TIMEOUT_MS);
 });
 
