@@ -1,6 +1,7 @@
 import { ControlPlaneRunner, RUNNER_NEEDS } from './control-plane-runner';
 import { ALICE, BOB, controlPlaneStack } from './stand-in/control-plane-stack';
 import { STEP_TIMEOUT_MS, TerraformTier } from './tier';
+import { REGISTRY_PREFIX, registryKey } from '../../../lib/control-plane/worker/contract';
 import { describeTier } from '../../support/tools';
 
 /**
@@ -30,7 +31,7 @@ describeTier(RUNNER_NEEDS)('the uploaded control plane in workerd', () => {
 
   test('runs the script and bindings that were uploaded, with the registry that Terraform wrote in its KV', async () => {
     // GIVEN
-    const { workspace } = await tier.workspace(controlPlaneStack({ registryKey: 'editor:alice.code.example.com', digitaloceanToken: digitalocean.token }),
+    const { workspace } = await tier.workspace(controlPlaneStack({ digitaloceanToken: digitalocean.token }),
       { cloudflare: standIn.providerSettings().cloudflare });
     await workspace.apply(await workspace.plan());
 
@@ -43,8 +44,9 @@ describeTier(RUNNER_NEEDS)('the uploaded control plane in workerd', () => {
     expect(runner.script!.content).toBe(standIn.cloudflare.workerUploads.at(-1)!.content);
     expect(runner.bindings.DIGITALOCEAN_TOKEN.text).toBe(digitalocean.token);
     const kv = await runner.kv();
-    expect(await kv.list({ prefix: 'editor:' })).toMatchObject({ keys: [{ name: 'editor:alice.code.example.com', metadata: ALICE }] });
-    expect(JSON.parse((await kv.get('editor:alice.code.example.com'))!)).toEqual(ALICE);
+    const listed = await kv.list({ prefix: REGISTRY_PREFIX });
+    expect(listed.keys.map((k) => [k.name, k.metadata])).toEqual([[registryKey(ALICE.hostname), ALICE], [registryKey(BOB.hostname), BOB]]);
+    expect(JSON.parse((await kv.get(registryKey(ALICE.hostname)))!)).toEqual(ALICE);
   }, STEP_TIMEOUT_MS);
 
   test('its cron turns a powered-off droplet into the marker tag, then the droplet deleted, and leaves a running one', async () => {
@@ -86,7 +88,7 @@ describeTier(RUNNER_NEEDS)('the uploaded control plane in workerd', () => {
     expect(hookCallsBefore).toBe(0);
     expect(starting.status).toBe(503);
     expect(runner.hook.calls.map((c) => [c.method, c.path, c.headers.authorization])).toEqual([['POST', '/dispatches', 'Bearer start-hook-secret']]);
-    expect(JSON.parse(runner.hook.calls[0].body).inputs.editor).toBe('alice');
+    expect(JSON.parse(runner.hook.calls[0].body).inputs).toEqual({ editor: 'alice', stack: ALICE.stack });
     expect(digitalocean.tags.has(ALICE.markerTag)).toBe(false);
     expect(through).toMatchObject({ status: 200, body: `editor ${ALICE.hostname} /healthz` });
   }, STEP_TIMEOUT_MS);

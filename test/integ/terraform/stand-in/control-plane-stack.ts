@@ -3,7 +3,7 @@ import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { WorkersKv } from '@cdktf/provider-cloudflare/lib/workers-kv';
 import { App, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { CodeServerControlPlane } from '../../../../lib';
+import { CodeServerControlPlane, ControlPlaneRegistration, StartHook } from '../../../../lib';
 import { WORKER_BUNDLE } from '../../worker/harness';
 import { StackConfig, synthesize } from '../terraform';
 
@@ -15,13 +15,13 @@ export const ALICE = { name: 'alice', hostname: 'alice.code.example.com', access
 export const BOB = { name: 'bob', hostname: 'bob.code.example.com', accessAudience: 'aud-bob', dropletTag: 'ztcs-fw-bob', markerTag: 'ztcs-idle-bob', stack: 'fleet-bob' };
 
 export interface ControlPlaneStackOptions {
-  /** The key of alice's registry entry, written as a registration writes it (value and metadata = the entry's JSON). */
-  readonly registryKey: string;
+  /** Another entry for alice in the registry's namespace, at this key (value and metadata = her entry's JSON). */
+  readonly extraKey?: string;
   /** The control plane's DigitalOcean token (a sensitive variable's default). */
   readonly digitaloceanToken?: string;
 }
 
-/** Main's control plane (alice and bob, as a list), and a registry entry for alice in its namespace. */
+/** A control plane (its start hook a webhook), and alice and bob registered with it. */
 class ControlPlaneStack extends TerraformStack {
   constructor(scope: Construct, id: string, options: ControlPlaneStackOptions) {
     super(scope, id);
@@ -29,25 +29,28 @@ class ControlPlaneStack extends TerraformStack {
     const secret = (name: string, value: string) => new TerraformVariable(this, name, { type: 'string', sensitive: true, default: value }).stringValue;
     const controlPlane = new CodeServerControlPlane(this, 'ControlPlane', {
       cloudflareAccountId: ACCOUNT,
-      cloudflareZoneId: ZONE,
       teamName: 'example',
-      editors: [ALICE, BOB].map(({ stack: _stack, ...editor }) => editor),
+      scriptName: 'ztcs-control-plane',
       digitaloceanToken: secret('control_plane_token', options.digitaloceanToken ?? 'control-plane-token'),
-      startHookUrl: 'https://hook.example.com/dispatches',
-      startHookSecret: secret('start_hook_secret', 'start-hook-secret'),
+      startHook: StartHook.webhook({ url: 'https://hook.example.com/dispatches', secret: secret('start_hook_secret', 'start-hook-secret') }),
     });
     // The construct writes the bundle as it is, whose template literals (`${…}`) Terraform reads
     // as interpolations: "Extra characters after interpolation expression". Escaped here until
     // lib/control-plane does it. (Fn.rawString is no fix: it escapes the newlines too, and the
     // upload is one line, all of it behind the bundle's first `//`.)
     controlPlane.script.content = terraformLiteral(readFileSync(WORKER_BUNDLE, 'utf8'));
-    new WorkersKv(this, 'Entry', {
-      accountId: ACCOUNT,
-      namespaceId: controlPlane.state.id,
-      keyName: options.registryKey,
-      value: JSON.stringify(ALICE),
-      metadata: JSON.stringify(ALICE),
-    });
+    for (const editor of [ALICE, BOB]) {
+      new ControlPlaneRegistration(this, `StartOnVisit-${editor.name}`, { controlPlane, cloudflareZoneId: ZONE, editor });
+    }
+    if (options.extraKey !== undefined) {
+      new WorkersKv(this, 'Entry', {
+        accountId: ACCOUNT,
+        namespaceId: controlPlane.state.id,
+        keyName: options.extraKey,
+        value: JSON.stringify(ALICE),
+        metadata: JSON.stringify(ALICE),
+      });
+    }
   }
 }
 

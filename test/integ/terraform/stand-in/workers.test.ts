@@ -1,5 +1,6 @@
 import { readFileSync } from 'fs';
 import { ALICE, controlPlaneStack } from './control-plane-stack';
+import { registryKey } from '../../../../lib/control-plane/worker/contract';
 import { WORKER_BUNDLE } from '../../worker/harness';
 import { describeWithProviders } from '../terraform';
 import { STEP_TIMEOUT_MS, TerraformTier } from '../tier';
@@ -17,7 +18,7 @@ describeWithProviders()('the Workers resources against the stand-in', () => {
 
   test('apply uploads the Worker with its bindings, a second plan changes nothing, destroy removes everything', async () => {
     // GIVEN
-    const { workspace } = await tier.workspace(controlPlaneStack({ registryKey: 'editor:alice.code.example.com' }), cloudflareOnly());
+    const { workspace } = await tier.workspace(controlPlaneStack({}), cloudflareOnly());
 
     // WHEN
     const plan = await workspace.plan();
@@ -43,7 +44,8 @@ describeWithProviders()('the Workers resources against the stand-in', () => {
       ['alice.code.example.com/*', script.id], ['bob.code.example.com/*', script.id],
     ]);
     const [values] = cloudflare.kvValues.values();
-    expect(values.get('editor:alice.code.example.com')).toEqual({ value: JSON.stringify(ALICE), metadata: ALICE });
+    const entry = values.get(registryKey(ALICE.hostname))!;
+    expect([JSON.parse(entry.value), entry.metadata]).toEqual([ALICE, ALICE]);
     const writes = tier.standIn.writesSince(0);
     console.log(`Workers resources, the writes of an apply:\n  ${writes.join('\n  ')}`);
 
@@ -62,7 +64,7 @@ describeWithProviders()('the Workers resources against the stand-in', () => {
   // ",", "?", a space): a registry key of Terraform's must be free of them (":" is kept).
   test('a KV key with a "/" (as in editor/<hostname>) fails the apply: the provider gives the key back percent-encoded', async () => {
     // GIVEN
-    const { workspace } = await tier.workspace(controlPlaneStack({ registryKey: 'editor/alice.code.example.com' }), cloudflareOnly());
+    const { workspace } = await tier.workspace(controlPlaneStack({ extraKey: 'editor/alice.code.example.com' }), cloudflareOnly());
 
     // WHEN
     const failed = await workspace.apply(await workspace.plan()).then(() => 'applied', (e: Error) => e.message);
