@@ -1,59 +1,69 @@
-import { mkdtempSync, rmSync } from 'fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import { App, TerraformOutput, TerraformStack } from 'cdktf';
+import { App, Lazy, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { ControlPlaneRunner } from './control-plane-runner';
 import { ApiStandIn } from './stand-in';
 import { describeWithDigitalOceanProviders, describeWithProviders, StackConfig, synthesize, TerraformWorkspace } from './terraform';
 import { STEP_TIMEOUT_MS, TerraformTier } from './tier';
 import { BasicStack, readSettings } from '../../../examples/main';
-import { CodeServerDroplet, FirewallProtocol, HomeVolume, IdleStopMarker, OutboundRule, ZeroTrustCodeServerProps } from '../../../lib';
+import { CodeServerDroplet, ControlPlane, FirewallProtocol, HomeVolume, IdleStopMarker, OutboundRule, StartHook, ZeroTrustCodeServerProps } from '../../../lib';
 
 const settings = readSettings({});
 const DROPLET = 'CodeServer/Droplet/Droplet';
 const VOLUME = 'CodeServer/HomeVolume/Volume';
 const DNS = 'CodeServer/Dns/Record';
 
-/** The basic example with an idle stop, and `changes` as a later deployment would make them. */
-function basic(changes: Partial<ZeroTrustCodeServerProps> = {}): StackConfig {
+/** The basic example with an idle stop and its control plane, and `changes` as a later deployment would make them. */
+function basic(digitaloceanApiUrl: string, changes: Partial<ZeroTrustCodeServerProps> = {}): StackConfig {
   return synthesize((outdir) => {
     const app = new App({ outdir });
-    new BasicStack(app, 'basic', settings, {
+    const variables: Record<string, TerraformVariable> = {};
+    const secret = (name: string) => Token.asString(Lazy.stringValue({ produce: () => variables[name].stringValue }));
+    const stack = new BasicStack(app, 'basic', settings, {
       idleStop: { idleMinutes: 30 },
+      controlPlane: ControlPlane.create({
+        digitaloceanToken: secret('control_plane_token'),
+        startHook: StartHook.webhook({ url: 'https://hook.example.com/deploy', secret: secret('start_hook_secret') }),
+        digitaloceanApiUrl,
+      }),
       ...changes,
     });
+    for (const name of ['control_plane_token', 'start_hook_secret']) variables[name] = new TerraformVariable(stack, name, { type: 'string', sensitive: true });
     return app;
   })[0];
 }
 
 /**
- * The idle stop as Terraform sees it, against the stand-in: the droplet stops itself (the
- * stand-in is given the marker tag and the droplet's deletion, as the droplet would send them),
- * an unrelated deploy plans nothing for it, and deleting the marker starts it on the same volume.
+ * The idle stop of a single editor as Terraform sees it, against the stand-in: the droplet powers
+ * itself off (it holds no token and calls no API), the control plane's cron (the Worker Terraform
+ * uploaded, in workerd) plants the marker and deletes the droplet, an unrelated deploy plans
+ * nothing for it, and with the marker deleted (a start) a deploy brings it back on the same volume.
  */
 describeWithProviders()('idle stop rehearsal of the basic example against the stand-in', () => {
   const tier = new TerraformTier();
   tier.hooks('idle stop');
   const { digitalocean } = tier.standIn;
+  const runner = new ControlPlaneRunner(tier.standIn);
+  afterAll(() => runner.stop());
   let workspace: TerraformWorkspace;
   let volumeId: string;
   let markerTag: string;
+  const config = (changes: Partial<ZeroTrustCodeServerProps> = {}) => basic(tier.standIn.digitaloceanUrl, changes);
 
-  /** A call to the stand-in as the droplet makes it. */
-  async function asTheDroplet(method: string, path: string, body?: unknown): Promise<number> {
+  /** A call to the stand-in as the control plane's start makes it. */
+  async function asTheControlPlane(method: string, path: string): Promise<number> {
     const { api_endpoint: endpoint, token } = tier.standIn.providerSettings().digitalocean[0] as { api_endpoint: string; token: string };
-    const response = await fetch(`${endpoint}/v2/${path}`, {
-      method,
-      headers: { 'authorization': `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const response = await fetch(`${endpoint}/v2/${path}`, { method, headers: { authorization: `Bearer ${token}` } });
     return response.status;
   }
 
-  async function planOf(config: StackConfig) {
-    workspace.configure(config, tier.standIn.providerSettings());
+  async function planOf(stack: StackConfig) {
+    workspace.configure(stack, tier.standIn.providerSettings());
+    writeFileSync(join(workspace.dir, 'terraform.tfvars.json'), JSON.stringify({ control_plane_token: digitalocean.token, start_hook_secret: 'start-hook-secret' }));
     return workspace.plan();
   }
 
@@ -62,9 +72,8 @@ describeWithProviders()('idle stop rehearsal of the basic example against the st
   }
 
   test('apply creates the droplet at index 0 with the home volume; the marker is absent; a second plan changes nothing', async () => {
-    const config = basic();
-    ({ workspace } = await tier.workspace(config));
-    const creation = await workspace.plan();
+    ({ workspace } = await tier.workspace(config()));
+    const creation = await planOf(config());
     expect(creation.errors).toEqual([]);
     await workspace.apply(creation);
     const again = await workspace.plan();
@@ -82,13 +91,17 @@ describeWithProviders()('idle stop rehearsal of the basic example against the st
   }, STEP_TIMEOUT_MS);
 
   test('after an idle stop, an unrelated change plans only that change: the droplet stays stopped, the volume untouched, and the outputs say why', async () => {
-    // GIVEN the droplet's own calls at its idle stop: the marker, then its deletion.
+    // GIVEN the droplet powered itself off (no API call), and the control plane's cron ran
     const [droplet] = digitalocean.droplets.values();
-    expect(await asTheDroplet('POST', 'tags', { name: markerTag })).toBe(201);
-    expect(await asTheDroplet('DELETE', `droplets/${droplet.id}`)).toBe(204);
+    const before = tier.standIn.calls.length;
+    digitalocean.powerOff(droplet.id);
+    expect(tier.standIn.calls.length).toBe(before);
+    await runner.start();
+    await runner.cron();
+    expect(digitalocean.droplets.size).toBe(0);
 
     // WHEN
-    const plan = await planOf(basic({ dns: { recordComment: 'a setting changed for everyone' } }));
+    const plan = await planOf(config({ dns: { recordComment: 'a setting changed for everyone' } }));
 
     // THEN
     expect(plan.errors).toEqual([]);
@@ -110,10 +123,10 @@ describeWithProviders()('idle stop rehearsal of the basic example against the st
 
   test('start: with the marker deleted, a deploy creates the droplet on the same volume, and touches the volume with no call', async () => {
     // GIVEN
-    expect(await asTheDroplet('DELETE', `tags/${markerTag}`)).toBe(204);
+    expect(await asTheControlPlane('DELETE', `tags/${markerTag}`)).toBe(204);
 
     // WHEN
-    const plan = await planOf(basic({ dns: { recordComment: 'a setting changed for everyone' } }));
+    const plan = await planOf(config({ dns: { recordComment: 'a setting changed for everyone' } }));
     const writes = tier.standIn.calls.length;
     await workspace.apply(plan);
 
@@ -185,7 +198,7 @@ describeWithDigitalOceanProviders()('idle stop rehearsal of the DigitalOcean par
     rmSync(pluginCache, { recursive: true, force: true });
   });
 
-  async function asTheDroplet(method: string, path: string, body?: unknown): Promise<number> {
+  async function asTheControlPlane(method: string, path: string, body?: unknown): Promise<number> {
     const { api_endpoint: endpoint, token } = standIn.providerSettings().digitalocean[0] as { api_endpoint: string; token: string };
     const response = await fetch(`${endpoint}/v2/${path}`, {
       method,
@@ -212,8 +225,8 @@ describeWithDigitalOceanProviders()('idle stop rehearsal of the DigitalOcean par
 
   test('after an idle stop, an unrelated change (the firewall) plans nothing for the droplet and nothing for the volume', async () => {
     const [droplet] = digitalocean.droplets.values();
-    expect(await asTheDroplet('POST', 'tags', { name: DIGITALOCEAN_MARKER })).toBe(201);
-    expect(await asTheDroplet('DELETE', `droplets/${droplet.id}`)).toBe(204);
+    expect(await asTheControlPlane('POST', 'tags', { name: DIGITALOCEAN_MARKER })).toBe(201);
+    expect(await asTheControlPlane('DELETE', `droplets/${droplet.id}`)).toBe(204);
 
     const changed = await plan(part([{ protocol: FirewallProtocol.TCP }, { protocol: FirewallProtocol.UDP, portRange: '7844' }]));
     expect(changed.errors).toEqual([]);
@@ -228,7 +241,7 @@ describeWithDigitalOceanProviders()('idle stop rehearsal of the DigitalOcean par
   }, STEP_TIMEOUT_MS);
 
   test('start: with the marker deleted, a deploy creates the droplet on the same volume', async () => {
-    expect(await asTheDroplet('DELETE', `tags/${DIGITALOCEAN_MARKER}`)).toBe(204);
+    expect(await asTheControlPlane('DELETE', `tags/${DIGITALOCEAN_MARKER}`)).toBe(204);
     const start = await plan(part([{ protocol: FirewallProtocol.TCP }, { protocol: FirewallProtocol.UDP, portRange: '7844' }]));
     expect(start.changes()).toEqual({ [PART_DROPLET]: 'create' });
     expect(start.actions()[PART_VOLUME]).toBe('no-op');

@@ -1,12 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { App, Lazy, TerraformVariable, Token } from 'cdktf';
+import { App, Lazy, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { ControlPlaneRunner, RUNNER_NEEDS } from './control-plane-runner';
 import { readingStatesOf, StackConfig, synthesize, TerraformWorkspace } from './terraform';
 import { STEP_TIMEOUT_MS, TerraformTier } from './tier';
 import { readSettings, teamProps } from '../../../examples/main';
-import { CodeServerFleet, ControlPlane, StartHook, TeamMember } from '../../../lib';
+import { CodeServerTeam, ControlPlane, StartHook, TeamLayout, TeamMember } from '../../../lib';
 import { describeTier } from '../../support/tools';
 
 const settings = { ...readSettings({}), rosterFile: join(mkdtempSync(join(tmpdir(), 'ztcs-start-on-visit-roster-')), 'roster.json') };
@@ -17,7 +17,6 @@ const HOOK_URL = 'https://hook.example.com/deploy';
 const SECRETS = (digitaloceanToken: string): Record<string, string> => ({
   control_plane_token: digitaloceanToken,
   start_hook_secret: 'start-hook-secret',
-  idle_stop_token: 'idle-stop-token',
 });
 
 /**
@@ -30,12 +29,13 @@ function fleet(digitaloceanApiUrl: string, members: TeamMember[] = [alice, bob])
     const app = new App({ outdir });
     const variables: Record<string, TerraformVariable> = {};
     const base = (name: string) => Token.asString(Lazy.stringValue({ produce: () => variables[name].stringValue }));
-    const made = new CodeServerFleet(app, 'fleet', {
+    const made = new TerraformStack(app, 'fleet');
+    new CodeServerTeam(made, 'Team', {
       ...teamProps(settings),
       members,
       hostnamePattern: '{name}-fleet.{zoneName}',
-      sensitiveVariables: ['idle_stop_token'],
-      idleStop: { idleMinutes: 30, digitaloceanToken: CodeServerFleet.sensitiveVariable('idle_stop_token') },
+      layout: TeamLayout.stackPerMember(),
+      idleStop: { idleMinutes: 30 },
       controlPlane: ControlPlane.create({
         digitaloceanToken: base('control_plane_token'),
         startHook: StartHook.webhook({ url: HOOK_URL, secret: base('start_hook_secret') }),
