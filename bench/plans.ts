@@ -1,7 +1,7 @@
 // The plan benchmark of a team's two layouts (issue 20), with real Terraform and the real
 // providers against the loopback stand-in of the APIs (test/integ/terraform): for each team size, the
 // API calls and the wall time of (a) the plan after one member's change and (b) the plan of
-// everyone, as one stack (CodeServerTeam) and as a fleet (CodeServerFleet, a state per member).
+// everyone, as one stack (CodeServerTeam) and as a fleet (CodeServerTeam with TeamLayout.stackPerMember(), a state per member).
 // Writes bench/plans.md and puts it in bench/results.md in place of the previous one; asserts nothing.
 //   npx projen bench:plans [members…]     (default 10 100 300; needs terraform and the providers)
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
@@ -12,7 +12,7 @@ import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider'
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { App, TerraformStack } from 'cdktf';
 import { readSettings, teamProps } from '../examples/main';
-import { CodeServerFleet, CodeServerTeam, TeamMember } from '../lib';
+import { CodeServerTeam, TeamLayout, TeamMember } from '../lib';
 import { ApiStandIn, CallCount } from '../test/integ/terraform/stand-in';
 import { REAL_QUOTAS } from '../test/integ/terraform/stand-in/rate-limits';
 import { readingStatesOf, StackConfig, synthesize, TerraformWorkspace } from '../test/integ/terraform/terraform';
@@ -67,7 +67,7 @@ function synth(layout: 'team' | 'fleet', count: number, changed: boolean, roster
     const app = new App({ outdir });
     const props = { ...teamProps(settings), members: members(count, changed) };
     if (layout === 'fleet') {
-      new CodeServerFleet(app, 'team', props);
+      new CodeServerTeam(new TerraformStack(app, 'team'), 'Team', { ...props, layout: TeamLayout.stackPerMember() });
     } else {
       const stack = new TerraformStack(app, 'team');
       new CloudflareProvider(stack, 'cloudflare');

@@ -99,7 +99,7 @@ const [lic, cic] = [median(libraryImport.map((s) => s.cpuMs)), median(cdktfImpor
 const importRow = `| load the compiled library (with its deep provider imports) | ${fmt(li)} / ${fmt(lic)} | load cdktf alone | ${fmt(ci)} / ${fmt(cic)} | ${(li / ci).toFixed(2)} / ${(lic / cic).toFixed(2)} |`;
 console.log(importRow);
 
-// A team's two layouts: a stack per member (CodeServerFleet) against one stack; CPU time too, as the load varies.
+// A team's two layouts: a stack per member (TeamLayout.stackPerMember()) against one stack; CPU time too, as the load varies.
 const layoutRows = TEAM_SIZES.map((members) => comparisonRow(members, ...compare(workload, template, ['fleet', members], ['team', members])));
 
 /** The plan benchmark's section (bench/plans.ts writes it; it needs Terraform and the providers), kept as it was. */
@@ -133,7 +133,7 @@ ${rows.join('\n')}
 ${importRow}
 
 Synthesis of a team of N members (the admins' policy, an editor each) as a fleet
-(\`CodeServerFleet\`: a base stack and a stack per member, each with its providers) against one
+(\`TeamLayout.stackPerMember()\`: the team's stack and a stack per member, each with its providers) against one
 stack (\`CodeServerTeam\`). Target (issue 20): the fleet within 1.5 times one stack at 300.
 
 | Members | Fleet | One stack | Ratio | Fleet CPU | One stack CPU | Ratio | Fleet peak RSS | One stack peak RSS | Ratio |

@@ -157,7 +157,7 @@ function libraryStack(count: number): void {
 function teamLayout(count: number, layout: 'team' | 'fleet'): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const lib = require(join(ROOT, 'lib', 'index.js')) as typeof import('../lib');
-  const { App } = require('cdktf') as typeof import('cdktf');
+  const { App, TerraformStack } = require('cdktf') as typeof import('cdktf');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const outdir = mkdtempSync(join(tmpdir(), 'ztcs-bench-'));
   const props = {
@@ -170,7 +170,7 @@ function teamLayout(count: number, layout: 'team' | 'fleet'): void {
     synthesize((stack) => new lib.CodeServerTeam(stack, 'Team', props));
   } else {
     const app = new App({ outdir: join(outdir, 'out') });
-    new lib.CodeServerFleet(app, 'team', props);
+    new lib.CodeServerTeam(new TerraformStack(app, 'team'), 'Team', { ...props, layout: lib.TeamLayout.stackPerMember() });
     app.synth();
   }
   rmSync(outdir, { recursive: true, force: true });

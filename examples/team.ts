@@ -20,9 +20,9 @@ export class TeamStack extends TerraformStack {
 }
 
 /**
- * The `team` stack's team: its members at `<name>.<zone>`, the allowed emails as admins. A
- * `CodeServerFleet` of the same props (and `teamId: 'Team'`) is the same team with a state per
- * member, which the Terraform tier moves it to.
+ * The `team` stack's team: its members at `<name>.<zone>`, the allowed emails as admins. The same
+ * props with `layout: TeamLayout.stackPerMember()` (in a stack of the same id, the team's id
+ * `Team`) are the same team with a state per member, which the Terraform tier moves it to.
  */
 export function teamProps(settings: ExampleSettings): CodeServerTeamProps {
   return {

@@ -3,7 +3,6 @@ export * from './boot';
 export * from './control-plane';
 export * from './dns';
 export * from './droplet';
-export * from './fleet';
 export type { IdleStop, IdleStopMarkerProps } from './idle-stop';
 export { IdleStopMarker } from './idle-stop';
 export * from './policy';

@@ -1,33 +1,22 @@
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { AccessOptions, CodeServerAccess, validateAccessOptions } from './access/code-server-access';
-import { BootOptions, CodeServerUserData, validateBootOptions } from './boot/code-server-user-data';
-import { DnsOptions, TunnelDnsRecord, validateDnsRecordProps } from './dns/tunnel-dns-record';
-import { CodeServerDroplet, dropletPlacementOf, DropletOptions, validateDropletProps } from './droplet/code-server-droplet';
+import { AccessOptions, CodeServerAccess } from './access/code-server-access';
+import { BootOptions, CodeServerUserData } from './boot/code-server-user-data';
+import { DnsOptions, TunnelDnsRecord } from './dns/tunnel-dns-record';
+import { CodeServerDroplet, DropletOptions } from './droplet/code-server-droplet';
 import { IdleStop, IdleStopMarker } from './idle-stop';
-import { Preview, planPreviews, PreviewOptions } from './previews/preview-options';
+import { PreviewOptions } from './previews/preview-options';
 import { SSHD_PORT } from './private/boot/contract';
-import { idleStopOn, validateIdleStop } from './private/idle-stop';
-import { dropletNameOf, homeVolumeNameOf, outputPrefix } from './private/naming';
-import { memoryGibOfSize } from './private/sizes';
-import {
-  checkClaimable,
-  checkCloudflareId,
-  checkUnclaimed,
-  claimUnique,
-  contextAt,
-  contextOf,
-  siteOf,
-  partOf,
-  PropContext,
-  rejectProp,
-  Site,
-} from './private/validation';
+import { EDITOR_PART_IDS } from './private/naming';
+import { EditorSpec, resolveDepartedEditor, resolveEditor, withBuilt } from './private/spec';
+import { contextAt, contextOf, detachOnError, registerClaims, Site } from './private/validation';
 import { ProviderOptions } from './providers';
-import { planSsh, SshOptions, SshPlan } from './ssh/ssh-options';
-import { Home, HomeSpec, homeSpecOf } from './storage/home';
-import { HomeVolume, HomeVolumeProps, IHomeVolume, validateHomeVolumeProps } from './storage/home-volume';
-import { CodeServerTunnel, TunnelOptions, validateTunnelProps } from './tunnel/code-server-tunnel';
+import { SshOptions } from './ssh/ssh-options';
+import { Home } from './storage/home';
+import { HomeVolume, HomeVolumeProps, IHomeVolume } from './storage/home-volume';
+import { CodeServerTunnel, TunnelOptions } from './tunnel/code-server-tunnel';
+
+export { checkHomeKept } from './private/spec';
 
 /** Where an editor lives in Cloudflare: required of every editor, shared by a team's. */
 export interface EditorPlacement {
@@ -126,82 +115,12 @@ export interface ZeroTrustCodeServerProps extends EditorSettings {
   readonly hostname: string;
 }
 
-/** The kind of claim an existing home volume is: one editor's, in the whole app. */
-const EXISTING_HOME = 'existing home volume';
-
-/** The construct id of an editor's home volume: the same in a running, stopped or departed editor, so its address never moves. */
-const HOME_VOLUME_ID = 'HomeVolume';
-
-/** The home volume of the editor's own: named after its droplet, in its region, with the home's options. */
-function homeVolumeProps(props: ZeroTrustCodeServerProps, home: HomeSpec & { kind: 'volume' }): HomeVolumeProps {
-  return {
-    ...home.options,
-    ...props.providers,
-    volumeName: homeVolumeNameOf(dropletNameOf(props.droplet ?? {}, props.hostname)),
-    region: dropletPlacementOf(props.droplet ?? {}).region,
-  };
-}
-
 /**
- * Refuses deleting the droplet (a stop, an idle stop, offboarding) when the home is only on its
- * disk, unless `Home.onDropletDisk({ disposable: true })` says it may go.
+ * Resolves an editor about to be built at `id` on a site, for the team's and the fleet's checks of
+ * their members before they build (the editor itself resolves after `super()`).
  */
-export function checkHomeKept(ctx: PropContext, home: HomeSpec, deletesDroplet: { prop: string; value: unknown } | undefined): void {
-  if (home.kind !== 'onDropletDisk' || home.disposable || !deletesDroplet) return;
-  rejectProp(ctx, deletesDroplet.prop, deletesDroplet.value,
-    'deletes the droplet, and with home: Home.onDropletDisk() the only copy of the home is on its disk; keep the home on a volume (Home.volume()), or give Home.onDropletDisk({ disposable: true }) to let it go');
-}
-
-/** What an editor is made of, worked out from its props once they have passed every check. */
-export interface EditorPlan {
-  readonly prefix: string;
-  readonly running: boolean;
-  readonly ssh?: SshPlan;
-  readonly previews: Preview[];
-  readonly home: HomeSpec;
-  readonly homeVolume?: HomeVolumeProps;
-  /** The hostnames the editor takes in the app, with the prop each comes from. */
-  readonly hostnames: Array<{ readonly value: string; readonly prop: string }>;
-}
-
-/**
- * Checks every prop of an editor about to be built at `id` under `scope`, whether or not the part
- * that uses it is built now (a stopped editor's droplet options are checked too), and works out
- * its plan. Each part's checks run with that part's path and the group its props came in, so an
- * error names both (`…/Droplet: invalid droplet.size`). Nothing is built.
- */
-export function planEditor(site: Site, id: string, props: ZeroTrustCodeServerProps): EditorPlan {
-  const ctx = contextAt(site, id);
-  const running = props.running ?? true;
-  const prefix = outputPrefix(id);
-  checkUnclaimed(site.stack, 'output prefix', prefix, ctx, 'id');
-
-  const previews = planPreviews(ctx, props.previews, props.hostname);
-  const ssh = planSsh(ctx, props.ssh, props.hostname, props.access?.allow);
-  const hostnames = [
-    { value: props.hostname, prop: 'hostname' },
-    ...(ssh !== undefined ? [{ value: ssh.hostname, prop: 'ssh.hostname' }] : []),
-    ...previews.map((p, i) => ({ value: p.hostname, prop: `previews.ports[${i}] hostname` })),
-  ];
-  checkClaimable(site.root, 'hostname', hostnames, ctx);
-
-  if (props.idleStop !== undefined) validateIdleStop(ctx, props.idleStop);
-  const home = homeSpecOf(props.home);
-  checkHomeKept(ctx, home, !running ? { prop: 'running', value: props.running }
-    : idleStopOn(props.idleStop) ? { prop: 'idleStop.idleMinutes', value: props.idleStop.idleMinutes } : undefined);
-  checkCloudflareId(partOf(ctx, 'Access'), 'cloudflareAccountId', props.cloudflareAccountId);
-  validateAccessOptions(partOf(ctx, 'Access', 'access'), props.access ?? {});
-  validateTunnelProps(partOf(ctx, 'Tunnel'), props);
-  const zone = { cloudflareZoneId: props.cloudflareZoneId, zoneName: props.zoneName, ...props.dns };
-  validateDnsRecordProps(partOf(ctx, 'Dns'), { ...zone, hostname: props.hostname });
-  if (ssh !== undefined) validateDnsRecordProps(partOf(ctx, 'SshDns'), { ...zone, hostname: ssh.hostname });
-  if (home.kind === 'existing') checkUnclaimed(site.root, EXISTING_HOME, home.volume.volumeId, ctx, 'home');
-  const homeVolume = home.kind === 'volume' ? homeVolumeProps(props, home) : undefined;
-  if (homeVolume) validateHomeVolumeProps(site.root, partOf(ctx, HOME_VOLUME_ID, 'home'), homeVolume);
-  validateBootOptions(partOf(ctx, 'UserData', 'boot'), props.boot ?? {});
-  validateDropletProps(partOf(ctx, 'Droplet', 'droplet'), { ...props.droplet, hostname: props.hostname });
-
-  return { prefix, running, ssh, previews, home, homeVolume, hostnames };
+export function planEditor(site: Site, id: string, props: ZeroTrustCodeServerProps): EditorSpec {
+  return resolveEditor(contextAt(site, id), id, props);
 }
 
 /**
@@ -242,34 +161,16 @@ export class ZeroTrustCodeServer extends Construct {
   public readonly url: string;
 
   constructor(scope: Construct, id: string, props: ZeroTrustCodeServerProps) {
-    // Everything is checked before the construct joins the tree: a failure leaves nothing behind.
-    const plan = planEditor(siteOf(scope), id, props);
     super(scope, id);
-    const ctx = contextOf(this);
-    for (const { value, prop } of plan.hostnames) claimUnique(this.node.root, 'hostname', value, ctx, prop);
-    claimUnique(TerraformStack.of(this), 'output prefix', plan.prefix, ctx, 'id');
-    // A volume attaches to one droplet: two editors on one existing home would fight over it.
-    if (plan.home.kind === 'existing') claimUnique(this.node.root, EXISTING_HOME, plan.home.volume.volumeId, ctx, 'home');
-    const { previews } = plan;
-    const sshHostname = plan.ssh?.hostname;
-    const { cloudflareAccountId, hostname } = props;
-    const providers = props.providers ?? {};
+    // Every prop is resolved before any part is built; a failure takes the editor out of the tree again.
+    const spec = detachOnError(this, () => resolveEditor(contextOf(this), id, props));
+    const { previews } = spec;
+    const sshHostname = spec.ssh?.hostname;
+    const providers = spec.providers;
 
-    this.access = new CodeServerAccess(this, 'Access', {
-      ...props.access,
-      ...providers,
-      cloudflareAccountId,
-      hostname,
-      sshHostname,
-      previewHostnames: previews.map((p) => p.hostname),
-    });
+    this.access = new CodeServerAccess(this, EDITOR_PART_IDS.access, spec.access);
 
-    this.tunnel = new CodeServerTunnel(this, 'Tunnel', {
-      ...props.tunnel,
-      ...providers,
-      cloudflareAccountId,
-      hostname,
-      teamName: props.teamName,
+    this.tunnel = new CodeServerTunnel(this, EDITOR_PART_IDS.tunnel, withBuilt(spec.tunnel, {
       accessAudience: this.access.audience,
       extraRoutes: [
         ...(sshHostname && this.access.sshApplication
@@ -277,52 +178,41 @@ export class ZeroTrustCodeServer extends Construct {
           : []),
         ...previews.map((p) => ({ hostname: p.hostname, service: `http://localhost:${p.port}`, accessAudience: this.access.audience })),
       ],
-    });
+    }));
 
-    const record = (recordId: string, recordHostname: string) => new TunnelDnsRecord(this, recordId, {
-      ...props.dns,
-      ...providers,
-      cloudflareZoneId: props.cloudflareZoneId,
-      zoneName: props.zoneName,
-      hostname: recordHostname,
-      target: this.tunnel.cnameTarget,
-    });
-    this.dnsRecord = record('Dns', hostname);
-    if (sshHostname) this.sshDnsRecord = record('SshDns', sshHostname);
-    this.previewDnsRecords = previews.map((p) => record(`PreviewDns${p.port}`, p.hostname));
+    const target = this.tunnel.cnameTarget;
+    const [dnsRecord, ...others] = spec.dnsRecords.map((r) => new TunnelDnsRecord(this, r.id, withBuilt(r.props, { target })));
+    this.dnsRecord = dnsRecord;
+    if (sshHostname) this.sshDnsRecord = others.shift();
+    this.previewDnsRecords = others;
 
-    if (plan.homeVolume) this.homeVolume = new HomeVolume(this, HOME_VOLUME_ID, plan.homeVolume);
-    const home: IHomeVolume | undefined = this.homeVolume ?? (plan.home.kind === 'existing' ? plan.home.volume : undefined);
+    if (spec.homeVolume) this.homeVolume = new HomeVolume(this, EDITOR_PART_IDS.homeVolume, spec.homeVolume);
+    const home: IHomeVolume | undefined = this.homeVolume ?? (spec.home.kind === 'existing' ? spec.home.volume : undefined);
 
-    if (plan.running) {
-      if (idleStopOn(props.idleStop)) {
-        this.idleStopMarker = new IdleStopMarker(this, 'IdleStop', providers);
+    if (spec.running) {
+      if (spec.idleStop) {
+        this.idleStopMarker = new IdleStopMarker(this, EDITOR_PART_IDS.idleStop, providers);
       }
-      this.userData = new CodeServerUserData(this, 'UserData', {
-        ...props.boot,
-        hostname,
+      this.userData = new CodeServerUserData(this, EDITOR_PART_IDS.userData, {
+        ...spec.boot,
         tunnelToken: this.tunnel.token,
-        memoryGib: memoryGibOfSize(dropletPlacementOf(props.droplet ?? {}).size),
         homeVolumeLabel: home?.label,
-        ...(this.access.sshCertificateAuthority && plan.ssh
-          ? { sshCertificateAuthority: this.access.sshCertificateAuthority.publicKey, sshPrincipals: plan.ssh.principals }
+        ...(this.access.sshCertificateAuthority && spec.ssh
+          ? { sshCertificateAuthority: this.access.sshCertificateAuthority.publicKey, sshPrincipals: spec.ssh.principals }
           : {}),
-        idleStop: this.idleStopMarker && props.idleStop,
+        idleStop: this.idleStopMarker && spec.idleStop,
       });
 
-      this.droplet = new CodeServerDroplet(this, 'Droplet', {
-        ...props.droplet,
-        ...providers,
-        hostname,
+      this.droplet = new CodeServerDroplet(this, EDITOR_PART_IDS.droplet, withBuilt(spec.droplet, {
         userData: this.userData.userData,
         volumeIds: home ? [home.volumeId] : [],
         ...(this.idleStopMarker ? { count: this.idleStopMarker.dropletCount } : {}),
-      });
+      }));
     }
 
-    this.url = `https://${hostname}`;
+    this.url = spec.url;
     const output = (name: string, value: string, description: string) =>
-      new TerraformOutput(this, name, { value, description }).overrideLogicalId(`${plan.prefix}-${name}`);
+      new TerraformOutput(this, name, { value, description }).overrideLogicalId(`${spec.outputPrefix}-${name}`);
     output('url', this.url, 'The editor: sign in with Cloudflare Access');
     output('tunnel-id', this.tunnel.tunnelId, 'The Cloudflare Tunnel id');
     output('access-aud', this.access.audience, 'The Access application audience tag');
@@ -336,6 +226,8 @@ export class ZeroTrustCodeServer extends Construct {
       output('idle-marker', this.idleStopMarker.markerTag, 'The tag that marks the editor stopped: delete it and deploy to start the editor');
     }
     if (sshHostname) output('ssh-hostname', sshHostname, 'SSH through Access: the browser terminal, or `cloudflared access ssh --hostname` from a laptop');
+    // Hostnames (app), output names (stack) and homes must be unique: checked at synthesis, naming both editors.
+    registerClaims(this, spec.claims);
   }
 }
 
@@ -359,25 +251,14 @@ export class DepartedEditor extends Construct {
   public readonly homeVolume: HomeVolume;
 
   constructor(scope: Construct, id: string, props: DepartedEditorProps) {
-    const volume = planDepartedEditor(siteOf(scope), id, props);
     super(scope, id);
-    this.homeVolume = new HomeVolume(this, HOME_VOLUME_ID, volume);
+    const spec = detachOnError(this, () => resolveDepartedEditor(contextOf(this), props));
+    this.homeVolume = new HomeVolume(this, EDITOR_PART_IDS.homeVolume, spec.homeVolume);
+    registerClaims(this, spec.claims);
   }
 }
 
-/**
- * Checks a departed editor's props at the site it would be built in, before anything is built,
- * and gives its home volume's props (the same checks as {@link planEditor} for a running one):
- * protected unless `deleteHome` lifts that. Only a home volume of the editor's own is kept.
- */
+/** Resolves a departed editor about to be built at `id` on a site, for the team's checks before it builds; gives its home volume's props. */
 export function planDepartedEditor(site: Site, id: string, props: DepartedEditorProps): HomeVolumeProps {
-  const ctx = contextAt(site, id);
-  const home = homeSpecOf(props.home);
-  if (home.kind !== 'volume') {
-    rejectProp(ctx, 'home', home.kind,
-      'a departed editor keeps a home volume of its own (Home.volume()); an existing volume or a home on the droplet\'s disk leaves nothing here to keep');
-  }
-  const volume = { ...homeVolumeProps(props, home), ...(props.deleteHome ? { protect: false } : {}) };
-  validateHomeVolumeProps(site.root, partOf(ctx, HOME_VOLUME_ID, 'home'), volume);
-  return volume;
+  return resolveDepartedEditor(contextAt(site, id), props).homeVolume;
 }

@@ -7,7 +7,8 @@ import type { IAccessPolicy } from './existing';
 import type { AccessRuleSet } from './rules';
 import { buildAccessRules, UUID, validateAccessRuleSet } from '../private/access-rules';
 import { accessApplicationNameOf, allowPolicyNameOf, sshApplicationNameOf } from '../private/naming';
-import { checkCloudflareId, checkPattern, checkUnique, contextOf, isUnresolved, PropContext, rejectProp } from '../private/validation';
+import { isResolved, markResolved } from '../private/spec/resolved';
+import { checkCloudflareId, checkPattern, checkUnique, contextOf, inGroup, isUnresolved, PropContext, rejectProp } from '../private/validation';
 
 /** The defaults of {@link AccessOptions}, for documentation and tests. */
 export const ACCESS_DEFAULTS = {
@@ -113,8 +114,19 @@ export function durationHours(duration: string): number {
   return [...duration.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)].reduce((sum, [, amount, unit]) => sum + Number(amount) * HOURS_PER_UNIT[unit], 0);
 }
 
+/**
+ * Resolves the Access props without building anything: checks the account (named as `ctx` says)
+ * and who may sign in and how (named within `group`, e.g. `access`). An Access given the result
+ * does not check it again.
+ */
+export function resolveAccess<T extends AccessOptions & { readonly cloudflareAccountId: string }>(ctx: PropContext, props: T, group?: string): T {
+  checkCloudflareId(ctx, 'cloudflareAccountId', props.cloudflareAccountId);
+  checkAccessOptions(group !== undefined ? inGroup(ctx, group) : ctx, props);
+  return markResolved(props);
+}
+
 /** Checks who may sign in and how, without building anything. */
-export function validateAccessOptions(ctx: PropContext, props: AccessOptions): void {
+function checkAccessOptions(ctx: PropContext, props: AccessOptions): void {
   const policies = props.policies ?? [];
   if (buildAccessRules(props.allow).length === 0 && policies.length === 0) {
     rejectProp(ctx, 'allow', props.allow ?? null,
@@ -189,9 +201,8 @@ export class CodeServerAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: CodeServerAccessProps) {
     super(scope, id);
-    const ctx = contextOf(this);
-    validateAccessOptions(ctx, props);
-    checkCloudflareId(ctx, 'cloudflareAccountId', props.cloudflareAccountId);
+    // Props an editor resolved were checked there, once; a part built on its own checks them here.
+    if (!isResolved(props)) resolveAccess(contextOf(this), props);
 
     const name = accessApplicationNameOf(props.applicationName, props.hostname);
     const idps = props.identityProviderIds ?? [];

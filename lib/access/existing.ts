@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { UUID } from '../private/access-rules';
-import { checkPattern, contextAt, siteOf } from '../private/validation';
+import { checkPattern, contextOf, detachOnError } from '../private/validation';
 
 /** A reusable Cloudflare Access policy: a company-wide one, a team's admins'. */
 export interface IAccessPolicy {
@@ -21,12 +21,12 @@ export class AccessPolicy extends Construct implements IAccessPolicy {
    * a `ZeroTrustAccessPolicy`'s `id`). The id's form is checked here, naming the prop and value.
    */
   public static fromPolicyId(scope: Construct, id: string, policyId: string): IAccessPolicy {
-    checkPattern(contextAt(siteOf(scope), id), 'policyId', policyId, UUID, 'expected the id (a UUID) of a reusable Access policy, e.g. "0e1f9e3a-5c5e-4bd8-8f4a-1c2d3e4f5a6b"');
     return new AccessPolicy(scope, id, policyId);
   }
 
   private constructor(scope: Construct, id: string, public readonly policyId: string) {
     super(scope, id);
+    detachOnError(this, () => checkPattern(contextOf(this), 'policyId', policyId, UUID, 'expected the id (a UUID) of a reusable Access policy, e.g. "0e1f9e3a-5c5e-4bd8-8f4a-1c2d3e4f5a6b"'));
   }
 }
 
@@ -34,11 +34,11 @@ export class AccessPolicy extends Construct implements IAccessPolicy {
 export class AccessGroup extends Construct implements IAccessGroup {
   /** An Access group defined in Cloudflare Zero Trust. The id's form is checked here, naming the prop and value. */
   public static fromGroupId(scope: Construct, id: string, groupId: string): IAccessGroup {
-    checkPattern(contextAt(siteOf(scope), id), 'groupId', groupId, UUID, 'expected the id (a UUID) of an Access group, e.g. "0e1f9e3a-5c5e-4bd8-8f4a-1c2d3e4f5a6b"');
     return new AccessGroup(scope, id, groupId);
   }
 
   private constructor(scope: Construct, id: string, public readonly groupId: string) {
     super(scope, id);
+    detachOnError(this, () => checkPattern(contextOf(this), 'groupId', groupId, UUID, 'expected the id (a UUID) of an Access group, e.g. "0e1f9e3a-5c5e-4bd8-8f4a-1c2d3e4f5a6b"'));
   }
 }

@@ -1,5 +1,6 @@
 import { DnsRecord } from '@cdktf/provider-cloudflare/lib/dns-record';
 import { Construct } from 'constructs';
+import { isResolved, markResolved } from '../private/spec/resolved';
 import { checkCloudflareId, checkDomain, checkHostnameInZone, contextOf, isUnresolved, PropContext, rejectProp } from '../private/validation';
 import { ProviderOptions } from '../providers';
 
@@ -51,12 +52,13 @@ export interface TunnelDnsRecordProps extends DnsOptions, ProviderOptions {
   readonly target: string;
 }
 
-/** Checks a record's zone and hostname without building anything. */
-export function validateDnsRecordProps(ctx: PropContext, props: Pick<TunnelDnsRecordProps, 'cloudflareZoneId' | 'zoneName' | 'hostname'> & DnsOptions): void {
+/** Resolves a record's props without building anything: checks its zone and hostname. A record given the result does not check it again. */
+export function resolveDnsRecord<T extends Pick<TunnelDnsRecordProps, 'cloudflareZoneId' | 'zoneName' | 'hostname'> & DnsOptions>(ctx: PropContext, props: T): T {
   checkCloudflareId(ctx, 'cloudflareZoneId', props.cloudflareZoneId);
   checkDomain(ctx, 'zoneName', props.zoneName);
   checkHostnameInZone(ctx, 'hostname', props.hostname, props.zoneName);
   checkHostnameDepth(ctx, 'hostname', props.hostname, props.zoneName, props);
+  return markResolved(props);
 }
 
 /** A proxied CNAME that sends the hostname to the tunnel. */
@@ -66,7 +68,7 @@ export class TunnelDnsRecord extends Construct {
 
   constructor(scope: Construct, id: string, props: TunnelDnsRecordProps) {
     super(scope, id);
-    validateDnsRecordProps(contextOf(this), props);
+    if (!isResolved(props)) resolveDnsRecord(contextOf(this), props);
 
     this.record = new DnsRecord(this, 'Record', {
       provider: props.cloudflareProvider,

@@ -6,6 +6,7 @@ import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Construct } from 'constructs';
 import { dropletNameOf, firewallTagName } from '../private/naming';
 import { checkRegion, checkSize } from '../private/sizes';
+import { isResolved, markResolved } from '../private/spec/resolved';
 import { checkPattern, checkTags, contextOf, isUnresolved, PropContext, rejectProp } from '../private/validation';
 import { ProviderOptions } from '../providers';
 
@@ -175,8 +176,8 @@ function reachesTunnelEdge(rule: OutboundRule): boolean {
   return low <= TUNNEL_PORT && TUNNEL_PORT <= high;
 }
 
-/** Checks droplet options without building anything: every part that takes them calls this. */
-export function validateDropletOptions(ctx: PropContext, o: DropletOptions): void {
+/** Checks droplet options without building anything. */
+function checkDropletOptions(ctx: PropContext, o: DropletOptions): void {
   if (o.region !== undefined) checkRegion(ctx, o.region, o.allowUnlistedSlugs ?? false);
   if (o.size !== undefined) checkSize(ctx, o.size, o.allowSmallSize ?? false, o.allowUnlistedSlugs ?? false);
   if (o.image !== undefined) checkPattern(ctx, 'image', o.image, IMAGE, 'expected an image slug such as "ubuntu-24-04-x64" or a numeric image id');
@@ -204,10 +205,19 @@ export function validateDropletOptions(ctx: PropContext, o: DropletOptions): voi
   }
 }
 
-/** Checks a droplet's props without building anything. */
-export function validateDropletProps(ctx: PropContext, props: DropletOptions & { readonly hostname: string }): void {
-  validateDropletOptions(ctx, props);
-  checkPattern(ctx, 'name', dropletNameOf(props, props.hostname), DROPLET_NAME, 'expected letters, digits, "." and "-", starting and ending with a letter or digit, e.g. "alice-code"');
+/** A droplet's props resolved: its name, region and size, given or derived. */
+export type ResolvedDroplet<T> = T & { readonly name: string; readonly region: string; readonly size: string };
+
+/**
+ * Resolves a droplet's props without building anything: checks them, and fills in its name, region
+ * and size (the home volume and the boot read these from the result). A droplet given the result
+ * does not check it again.
+ */
+export function resolveDroplet<T extends DropletOptions & { readonly hostname: string }>(ctx: PropContext, props: T): ResolvedDroplet<T> {
+  checkDropletOptions(ctx, props);
+  const name = dropletNameOf(props, props.hostname);
+  checkPattern(ctx, 'name', name, DROPLET_NAME, 'expected letters, digits, "." and "-", starting and ending with a letter or digit, e.g. "alice-code"');
+  return markResolved({ ...props, name, ...dropletPlacementOf(props) });
 }
 
 function toFirewallRule(rule: OutboundRule): FirewallOutboundRule {
@@ -243,7 +253,7 @@ export class CodeServerDroplet extends Construct {
 
   constructor(scope: Construct, id: string, props: CodeServerDropletProps) {
     super(scope, id);
-    validateDropletProps(contextOf(this), props);
+    if (!isResolved(props)) resolveDroplet(contextOf(this), props);
 
     const provider = props.digitaloceanProvider;
     const name = dropletNameOf(props, props.hostname);

@@ -141,3 +141,33 @@ export const IDLE_MARKER_PREFIX = 'ztcs-idle-';
 export function principalsOf(emails: readonly string[]): string[] {
   return [...new Set(emails.map((email) => email.split('@')[0]))];
 }
+
+// --- WP1: an editor's parts ---
+
+/**
+ * The construct ids of an editor's parts, used to build them and in the spec: every Terraform
+ * address of an editor hangs on them, so they never change. The home volume's is the same in a
+ * running, stopped or departed editor.
+ */
+export const EDITOR_PART_IDS = {
+  access: 'Access',
+  tunnel: 'Tunnel',
+  dns: 'Dns',
+  sshDns: 'SshDns',
+  homeVolume: 'HomeVolume',
+  userData: 'UserData',
+  droplet: 'Droplet',
+  idleStop: 'IdleStop',
+} as const;
+
+/** The construct id of the DNS record of a dev server preview. */
+export function previewDnsIdOf(port: number): string {
+  return `PreviewDns${port}`;
+}
+
+// --- Teams' layouts (the one team model) ---
+
+/** A member's stack when a team has a stack per member: `<the team's stack>-<name>`. */
+export function memberStackNameOf(teamStack: string, name: string): string {
+  return `${teamStack}-${name}`;
+}

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { TerraformElement } from 'cdktf';
+import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
 import { Construct } from 'constructs';
 
 /** The defaults of a team's roster, for documentation and tests. */
@@ -183,5 +184,42 @@ export class MovedAddress extends TerraformElement {
 
   public toHclTerraform(): any {
     return this.toTerraform();
+  }
+}
+
+/** What a {@link RosterWriter} writes, and what it checks before. */
+export interface RosterWriterProps {
+  /** The roster file, an absolute path. */
+  readonly path: string;
+  /** The team's key in the file (its construct path). */
+  readonly key: string;
+  /** The team's entries of the last synthesis. */
+  readonly previous: TeamRoster;
+  /** The team's entries after this synthesis. */
+  readonly roster: TeamRoster;
+  /** What this synthesis may do with the roster. */
+  readonly mode: RosterMode;
+}
+
+/**
+ * Writes a team's roster when its stack is synthesized, not when the team is built: a team built
+ * and never synthesized (a test, a failed validation) leaves the file as it was. Frozen (CI), a
+ * synthesis that would change the team's entries fails in validation, which cdktf runs before.
+ */
+export class RosterWriter extends Construct {
+  constructor(scope: Construct, id: string, props: RosterWriterProps) {
+    super(scope, id);
+    this.node.addValidation({
+      validate: () => {
+        const differences = rosterDifferences(props.previous, props.roster);
+        if (props.mode !== 'frozen' || differences.length === 0) return [];
+        return [
+          `${props.key}: the roster ${props.path} is frozen (CI is set, or ${ROSTER_DEFAULTS.modeVariable}=frozen) and this synthesis would change ` +
+          `the team's entries:\n  ${differences.join('\n  ')}\nSynthesize where the roster may be written (${ROSTER_DEFAULTS.modeVariable}=update), ` +
+          'review the change and commit the roster with the app, as a lockfile.',
+        ];
+      },
+    });
+    addCustomSynthesis(this, { onSynthesize: () => writeTeamRoster(props.path, props.key, props.roster) });
   }
 }

@@ -1,1 +1,1 @@
-export type { ProviderOptions } from './provider-options';
+export type { ProviderOptions, StackProviderConfigs } from './provider-options';

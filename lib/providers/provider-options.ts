@@ -1,3 +1,6 @@
+import type { CloudflareProviderConfig } from '@cdktf/provider-cloudflare/lib/provider';
+import type { DigitaloceanProviderConfig } from '@cdktf/provider-digitalocean/lib/provider';
+import type { TlsProviderConfig } from '@cdktf/provider-tls/lib/provider';
 import { TerraformProvider } from 'cdktf';
 
 /**
@@ -21,4 +24,27 @@ export interface ProviderOptions {
    * @default - the stack's default TLS provider
    */
   readonly tlsProvider?: TerraformProvider;
+}
+
+/**
+ * The configurations of the three providers, for the stacks that the library makes itself (a
+ * team's stack per member): each such stack configures its own providers from these. Everywhere
+ * else the library takes provider objects ({@link ProviderOptions}).
+ */
+export interface StackProviderConfigs {
+  /**
+   * The Cloudflare provider's configuration.
+   * @default - the token from CLOUDFLARE_API_TOKEN
+   */
+  readonly cloudflare?: CloudflareProviderConfig;
+  /**
+   * The DigitalOcean provider's configuration.
+   * @default - the token from DIGITALOCEAN_TOKEN
+   */
+  readonly digitalocean?: DigitaloceanProviderConfig;
+  /**
+   * The TLS provider's configuration (a proxy, say).
+   * @default - no configuration
+   */
+  readonly tls?: TlsProviderConfig;
 }

@@ -1,7 +1,8 @@
 import { Volume } from '@cdktf/provider-digitalocean/lib/volume';
 import { Construct, IConstruct } from 'constructs';
 import { MAX_VOLUME_GIB } from '../private/sizes';
-import { checkIntegerRange, checkPattern, checkTags, checkUnclaimed, claimUnique, contextAt, contextOf, isUnresolved, PropContext, siteOf } from '../private/validation';
+import { isResolved, markResolved } from '../private/spec/resolved';
+import { checkIntegerRange, checkPattern, checkTags, Claim, contextOf, detachOnError, isUnresolved, PropContext, registerClaims } from '../private/validation';
 import { ProviderOptions } from '../providers';
 
 /** The defaults of {@link HomeVolumeOptions}, for documentation and tests. */
@@ -78,13 +79,18 @@ function volumeNameKind(region: string): string {
   return `home volume name in ${isUnresolved(region) ? 'its region' : region}`;
 }
 
-/** Checks a home volume's props, and that no other volume of the app has its name in its region, without building anything. */
-export function validateHomeVolumeProps(root: IConstruct, ctx: PropContext, props: HomeVolumeProps): void {
+/** A home volume's name, unique in its region in the whole app (checked at synthesis); `prop` as the user wrote it. */
+export function homeVolumeNameClaim(props: HomeVolumeProps, prop = 'volumeName'): Claim {
+  return { scope: 'app', kind: volumeNameKind(props.region), value: props.volumeName, prop };
+}
+
+/** Resolves a home volume's props without building anything: checks them. A volume given the result checks nothing again, and leaves its name's claim to its editor. */
+export function resolveHomeVolume<T extends HomeVolumeProps>(ctx: PropContext, props: T): T {
   if (props.sizeGib !== undefined) checkIntegerRange(ctx, 'sizeGib', props.sizeGib, 1, MAX_VOLUME_GIB);
   if (props.label !== undefined) checkHomeVolumeLabel(ctx, props.label);
   checkTags(ctx, 'tags', props.tags);
   checkPattern(ctx, 'volumeName', props.volumeName, VOLUME_NAME, 'expected lower-case letters, digits and hyphens, 64 characters at most, e.g. "alice-home"');
-  if (!isUnresolved(props.region)) checkUnclaimed(root, volumeNameKind(props.region), props.volumeName, ctx, 'volumeName');
+  return markResolved(props);
 }
 
 /** The volume's attributes that force a new volume in DigitalOcean's provider and are set only at creation. */
@@ -107,10 +113,7 @@ export class HomeVolume extends Construct implements IHomeVolume {
    * it. The id's form and the label are checked here, naming the prop and the value.
    */
   public static fromVolumeAttributes(scope: Construct, id: string, attrs: HomeVolumeAttributes): IHomeVolume {
-    const ctx = contextAt(siteOf(scope), id);
-    checkPattern(ctx, 'volumeId', attrs.volumeId, VOLUME_ID, 'expected the id (a UUID) of a DigitalOcean volume, e.g. "506f78a4-e098-11e5-ad9f-000f53306ae1" (`doctl compute volume list`)');
-    if (attrs.label !== undefined) checkHomeVolumeLabel(ctx, attrs.label);
-    return new ImportedHomeVolume(scope, id, attrs.volumeId, attrs.label ?? HOME_VOLUME_DEFAULTS.label);
+    return new ImportedHomeVolume(scope, id, attrs);
   }
 
   /** The volume. */
@@ -120,9 +123,11 @@ export class HomeVolume extends Construct implements IHomeVolume {
 
   constructor(scope: Construct, id: string, props: HomeVolumeProps) {
     super(scope, id);
-    const ctx = contextOf(this);
-    validateHomeVolumeProps(this.node.root, ctx, props);
-    claimUnique(this.node.root, volumeNameKind(props.region), props.volumeName, ctx, 'volumeName');
+    // An editor's home volume was checked, and its name claimed, by the editor's resolve step.
+    if (!isResolved(props)) {
+      resolveHomeVolume(contextOf(this), props);
+      registerClaims(this, [homeVolumeNameClaim(props)]);
+    }
 
     this.label = props.label ?? HOME_VOLUME_DEFAULTS.label;
     this.volume = new Volume(this, 'Volume', {
@@ -151,7 +156,17 @@ export class HomeVolume extends Construct implements IHomeVolume {
 
 /** A volume that exists already, known by its id and label: nothing of it is managed here. */
 class ImportedHomeVolume extends Construct implements IHomeVolume {
-  constructor(scope: Construct, id: string, public readonly volumeId: string, public readonly label: string) {
+  public readonly volumeId: string;
+  public readonly label: string;
+
+  constructor(scope: Construct, id: string, attrs: HomeVolumeAttributes) {
     super(scope, id);
+    detachOnError(this, () => {
+      const ctx = contextOf(this);
+      checkPattern(ctx, 'volumeId', attrs.volumeId, VOLUME_ID, 'expected the id (a UUID) of a DigitalOcean volume, e.g. "506f78a4-e098-11e5-ad9f-000f53306ae1" (`doctl compute volume list`)');
+      if (attrs.label !== undefined) checkHomeVolumeLabel(ctx, attrs.label);
+    });
+    this.volumeId = attrs.volumeId;
+    this.label = attrs.label ?? HOME_VOLUME_DEFAULTS.label;
   }
 }

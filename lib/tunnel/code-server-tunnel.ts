@@ -6,6 +6,7 @@ import type { ExtraRoute } from './ingress';
 import { CODE_SERVER_PORT } from '../private/boot/contract';
 import { buildIngressRules } from '../private/ingress';
 import { tunnelNameOf } from '../private/naming';
+import { isResolved, markResolved } from '../private/spec/resolved';
 import { checkCloudflareId, checkPattern, checkTeamName, contextOf, PropContext } from '../private/validation';
 import { ProviderOptions } from '../providers';
 
@@ -47,13 +48,14 @@ export const TUNNEL_DEFAULTS = {
 
 const LOOPBACK_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\]):\d{1,5}$/;
 
-/** Checks a tunnel's account, team name and origin without building anything. */
-export function validateTunnelProps(ctx: PropContext, props: Pick<CodeServerTunnelProps, 'cloudflareAccountId' | 'teamName' | 'originService'>): void {
+/** Resolves a tunnel's props without building anything: checks its account, team name and origin. A tunnel given the result does not check it again. */
+export function resolveTunnel<T extends Pick<CodeServerTunnelProps, 'cloudflareAccountId' | 'teamName' | 'originService'>>(ctx: PropContext, props: T): T {
   checkCloudflareId(ctx, 'cloudflareAccountId', props.cloudflareAccountId);
   checkTeamName(ctx, 'teamName', props.teamName);
   if (props.originService !== undefined) {
     checkPattern(ctx, 'originService', props.originService, LOOPBACK_ORIGIN, `expected a loopback http(s) URL with a port, e.g. "${TUNNEL_DEFAULTS.originService}"`);
   }
+  return markResolved(props);
 }
 
 /**
@@ -71,7 +73,7 @@ export class CodeServerTunnel extends Construct {
 
   constructor(scope: Construct, id: string, props: CodeServerTunnelProps) {
     super(scope, id);
-    validateTunnelProps(contextOf(this), props);
+    if (!isResolved(props)) resolveTunnel(contextOf(this), props);
 
     // config_src is set from the start: changing it later replaces the tunnel.
     const provider = props.cloudflareProvider;

@@ -1,7 +1,7 @@
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import { Lazy, TerraformStack, Testing, Token } from 'cdktf';
+import { App, Lazy, TerraformStack, Testing, Token } from 'cdktf';
 import { parse } from 'yaml';
 import { CodeServerTeamProps, TeamMember, ZeroTrustCodeServerProps } from '../../lib';
 
@@ -31,9 +31,8 @@ export function validProps(overrides: Partial<ZeroTrustCodeServerProps> = {}): Z
   };
 }
 
-/** A stack in a fresh test app, with the three providers configured. */
-export function newStack(id = 'test'): TerraformStack {
-  const app = Testing.app();
+/** A stack in a fresh test app (or the one given), with the three providers configured. */
+export function newStack(id = 'test', app: App = Testing.app()): TerraformStack {
   const stack = new TerraformStack(app, id);
   new CloudflareProvider(stack, 'cloudflare');
   new DigitaloceanProvider(stack, 'digitalocean');

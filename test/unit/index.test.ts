@@ -16,7 +16,6 @@ const PUBLIC_RUNTIME_EXPORTS = [
   'CodeServerAccess',
   'CodeServerControlPlane',
   'CodeServerDroplet',
-  'CodeServerFleet',
   'CodeServerTeam',
   'CodeServerTunnel',
   'CodeServerUserData',
@@ -28,6 +27,7 @@ const PUBLIC_RUNTIME_EXPORTS = [
   'IdleStopMarker',
   'PropValidation',
   'StateBackend',
+  'TeamLayout',
   'TunnelDnsRecord',
   'ZeroTrustCodeServer',
 ];

@@ -6,10 +6,9 @@ import * as library from '../../lib';
 import { ACCESS_DEFAULTS } from '../../lib/access/code-server-access';
 import { BOOT_DEFAULTS } from '../../lib/boot/code-server-user-data';
 import { DROPLET_DEFAULTS } from '../../lib/droplet/code-server-droplet';
-import { FLEET_DEFAULTS } from '../../lib/fleet/code-server-fleet';
-import { STATE_BACKEND_DEFAULTS } from '../../lib/fleet/state-backend';
 import { IDLE_STOP_DEFAULTS } from '../../lib/private/idle-stop';
 import { HOME_VOLUME_DEFAULTS } from '../../lib/storage/home-volume';
+import { STATE_BACKEND_DEFAULTS } from '../../lib/team/state-backend';
 
 // Every default is defined once, next to the construct that owns it; the docs must agree with it.
 // The README is the user's first page; the docs/ pages, CONTRIBUTING.md and the examples' index
@@ -21,15 +20,14 @@ const PROPS = read('docs/props.md');
 
 /**
  * Each default, the source file that owns it, and where its props are: the group of the editor's
- * props whose path docs/props.md gives (`droplet.size`), or none for a fleet's own props and options.
+ * props whose path docs/props.md gives (`droplet.size`), or none for a team's layout options.
  */
 const DEFAULTS: Array<[string, Record<string, string | number | boolean>, string]> = [
   ['access', ACCESS_DEFAULTS, 'lib/access/code-server-access.ts'],
   ['boot', BOOT_DEFAULTS, 'lib/boot/code-server-user-data.ts'],
   ['droplet', DROPLET_DEFAULTS, 'lib/droplet/code-server-droplet.ts'],
   ['home', HOME_VOLUME_DEFAULTS, 'lib/storage/home-volume.ts'],
-  ['', FLEET_DEFAULTS, 'lib/fleet/code-server-fleet.ts'],
-  ['', STATE_BACKEND_DEFAULTS, 'lib/fleet/state-backend.ts'],
+  ['', STATE_BACKEND_DEFAULTS, 'lib/team/state-backend.ts'],
   ['idleStop', IDLE_STOP_DEFAULTS, 'lib/idle-stop/idle-stop.ts'],
 ];
 
@@ -167,8 +165,8 @@ function snippetModule(code: string): string {
   return [
     "import { App, TerraformStack, TerraformVariable } from 'cdktf';",
     `import { ${Object.keys(library).join(', ')} } from ${lib};`,
-    `import type { CodeServerFleetProps, ZeroTrustCodeServerProps } from ${lib};`,
-    'declare const REQUIRED: ZeroTrustCodeServerProps & CodeServerFleetProps;',
+    `import type { CodeServerTeamProps, ZeroTrustCodeServerProps } from ${lib};`,
+    'declare const REQUIRED: ZeroTrustCodeServerProps & CodeServerTeamProps;',
     'export class Snippet extends TerraformStack {',
     '  constructor(app: App, stack: TerraformStack) {',
     "    super(app, 'snippet');",

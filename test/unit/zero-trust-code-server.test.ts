@@ -1,10 +1,10 @@
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
-import { FirewallProtocol, Home, HomeVolume, PropValidation, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../../lib';
+import { CodeServerTeam, FirewallProtocol, Home, HomeVolume, PropValidation, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../../lib';
 import { PropValidationError } from '../../lib/private/validation';
 import {
   addressOf,
@@ -19,6 +19,7 @@ import {
   STOPPED_EDITOR_TYPES,
   resourcesOfType,
   synthJson,
+  teamProps,
   thrownBy,
   TUNNEL_TOKEN_REFERENCE,
   validProps,
@@ -32,6 +33,11 @@ function build(overrides: Overrides = {}): { stack: TerraformStack; codeServer: 
   const stack = newStack();
   const codeServer = new ZeroTrustCodeServer(stack, 'CodeServer', validProps(typeof overrides === 'function' ? overrides(stack) : overrides));
   return { stack, codeServer };
+}
+
+/** The error `app.synth()` throws: claims (hostnames, output names, homes) are checked there, once the whole app is built. */
+function synthErrorOf(stack: TerraformStack): Error {
+  return thrownBy(() => (stack.node.root as App).synth());
 }
 
 function synthOf(overrides: Overrides = {}): any {
@@ -263,7 +269,7 @@ describe('ZeroTrustCodeServer with SSH through Access and previews', () => {
     ["sshd's port as a preview", { previews: { ports: [22] } }, 'CodeServer', 'invalid previews.ports[0] 22: is sshd itself'],
     ['a port out of range', { previews: { ports: [70000] } }, 'CodeServer', 'invalid previews.ports[0] 70000: expected a whole number from 1 to 65535'],
     ['a port twice', { previews: { ports: [3000, 3000] } }, 'CodeServer', 'invalid previews.ports "3000": is listed more than once'],
-    ['an SSH hostname outside the zone', { ssh: { hostname: 'ssh.example.org' } }, 'CodeServer/SshDns', 'invalid hostname "ssh.example.org": must be inside the zone'],
+    ['an SSH hostname outside the zone', { ssh: { hostname: 'ssh.example.org' } }, 'CodeServer', 'invalid ssh.hostname "ssh.example.org": must be inside the zone'],
     ['an SSH hostname that is the editor\'s', { ssh: { hostname: 'code.example.com' } }, 'CodeServer', 'invalid ssh.hostname "code.example.com": is already the hostname of test/CodeServer (its hostname)'],
     ['SSH with no email to take principals from', { ssh: {}, access: { allow: { emailDomains: ['example.com'] } } }, 'CodeServer', 'invalid ssh.principals []: SSH through Access needs at least one principal'],
     ['a principal that is not the part of an email', { ssh: { principals: ['al ice'] } }, 'CodeServer', 'invalid ssh.principals[0] "al ice": expected the part of an email before the "@"'],
@@ -328,16 +334,17 @@ describe('ZeroTrustCodeServer with existing resources and pass-through', () => {
     const stack = newStack();
     const home = Home.existing(HomeVolume.fromVolumeAttributes(stack, 'OldHome', { volumeId: VOLUME_ID }));
     new ZeroTrustCodeServer(stack, 'Alice', validProps({ hostname: 'alice.example.com', home }));
+    new ZeroTrustCodeServer(stack, 'Bob', validProps({ hostname: 'bob.example.com', home }));
 
     // WHEN
-    const error = thrownBy(() => new ZeroTrustCodeServer(stack, 'Bob', validProps({ hostname: 'bob.example.com', home })));
+    const error = synthErrorOf(stack);
 
     // THEN
-    expect(error.message).toBe(`test/Bob: invalid home "${VOLUME_ID}": is already the existing home volume of test/Alice; give each instance its own`);
+    expect(error.message).toContain(`test/Bob: invalid home "${VOLUME_ID}": is already the existing home volume of test/Alice; give each instance its own`);
   });
 
   test('rejects a VPC id that is not a UUID', () => {
-    expect(() => build({ droplet: { vpcUuid: 'default' } })).toThrow('test/CodeServer/Droplet: invalid droplet.vpcUuid "default": expected the id (a UUID) of a DigitalOcean VPC');
+    expect(() => build({ droplet: { vpcUuid: 'default' } })).toThrow('test/CodeServer: invalid droplet.vpcUuid "default": expected the id (a UUID) of a DigitalOcean VPC');
   });
 });
 
@@ -552,33 +559,33 @@ describe('ZeroTrustCodeServer with unresolved values', () => {
 
 describe('ZeroTrustCodeServer validation', () => {
   // Each prop reaches the part that checks it; the error names that part's path and the prop as written here.
-  const cases: Array<[string, Partial<ZeroTrustCodeServerProps>, string, string, unknown]> = [
-    ['a hostname outside the zone', { hostname: 'code.example.org' }, 'Dns', 'hostname', 'code.example.org'],
-    ['a zone name that is not a domain', { zoneName: 'Example.COM' }, 'Dns', 'zoneName', 'Example.COM'],
-    ['a zone id that is the domain', { cloudflareZoneId: 'example.com' }, 'Dns', 'cloudflareZoneId', 'example.com'],
-    ['an account id that is a name', { cloudflareAccountId: 'my-account' }, 'Access', 'cloudflareAccountId', 'my-account'],
-    ['a malformed email', { access: { allow: { emails: ['dev@'] } } }, 'Access', 'access.allow.emails[0]', 'dev@'],
-    ['a bad GitHub team name', { access: { allow: { githubOrganizations: [{ name: 'org', identityProviderId: IDP_ID, team: '' }] } } }, 'Access', 'access.allow.githubOrganizations[0].team', ''],
-    ['a bad email in the exclude rules', { access: { excludeRules: { emails: ['a/b'] } } }, 'Access', 'access.excludeRules.emails[0]', 'a/b'],
-    ['an identity provider given by its type', { access: { identityProviderIds: ['github'] } }, 'Access', 'access.identityProviderIds[0]', 'github'],
-    ['a bad team name', { teamName: 'My_Team' }, 'Tunnel', 'teamName', 'My_Team'],
-    ['a volume size of zero', { home: Home.volume({ sizeGib: 0 }) }, 'HomeVolume', 'home.sizeGib', 0],
-    ['a volume label ext4 cannot take', { home: Home.volume({ label: 'Home_Dir' }) }, 'HomeVolume', 'home.label', 'Home_Dir'],
-    ['a volume tag DigitalOcean cannot take', { home: Home.volume({ tags: ['a tag'] }) }, 'HomeVolume', 'home.tags[0]', 'a tag'],
-    ['a system user name', { boot: { userName: 'root' } }, 'UserData', 'boot.userName', 'root'],
-    ['a code-server version older than supported', { boot: { codeServerVersion: '4.0.0' } }, 'UserData', 'boot.codeServerVersion', '4.0.0'],
-    ['a size slug with a typo', { droplet: { size: 's-2cpu-4gb' } }, 'Droplet', 'droplet.size', 's-2cpu-4gb'],
-    ['a size with 1 vCPU', { droplet: { size: 's-1vcpu-1gb' } }, 'Droplet', 'droplet.size', 's-1vcpu-1gb'],
-    ['a bad droplet name', { droplet: { name: 'my_box' } }, 'Droplet', 'droplet.name', 'my_box'],
-    ['a hostname two levels below the zone', { hostname: 'code.dev.example.com' }, 'Dns', 'hostname', 'code.dev.example.com'],
-    ['a session longer than Access allows', { access: { sessionDuration: '731h' } }, 'Access', 'access.sessionDuration', '731h'],
-    ['a region DigitalOcean does not have', { droplet: { region: 'xyz9' } }, 'Droplet', 'droplet.region', 'xyz9'],
-    ['a size DigitalOcean does not sell', { droplet: { size: 's-99vcpu-4gb' } }, 'Droplet', 'droplet.size', 's-99vcpu-4gb'],
-    ['outbound rules without the tunnel\'s port', { droplet: { outboundRules: [{ protocol: FirewallProtocol.TCP, portRange: '443' }] } }, 'Droplet', 'droplet.outboundRules', [{ protocol: 'tcp', portRange: '443' }]],
-    ['a region DigitalOcean does not have, while stopped', { running: false, droplet: { region: 'xyz9' } }, 'Droplet', 'droplet.region', 'xyz9'],
-    ['a size DigitalOcean does not sell, while stopped', { running: false, droplet: { size: 's-99vcpu-4gb' } }, 'Droplet', 'droplet.size', 's-99vcpu-4gb'],
-    ['a bad image, while stopped', { running: false, droplet: { image: 'Ubuntu 24.04' } }, 'Droplet', 'droplet.image', 'Ubuntu 24.04'],
-    ['a bad boot option, while stopped', { running: false, boot: { userName: 'root' } }, 'UserData', 'boot.userName', 'root'],
+  const cases: Array<[string, Partial<ZeroTrustCodeServerProps>, string, unknown]> = [
+    ['a hostname outside the zone', { hostname: 'code.example.org' }, 'hostname', 'code.example.org'],
+    ['a zone name that is not a domain', { zoneName: 'Example.COM' }, 'zoneName', 'Example.COM'],
+    ['a zone id that is the domain', { cloudflareZoneId: 'example.com' }, 'cloudflareZoneId', 'example.com'],
+    ['an account id that is a name', { cloudflareAccountId: 'my-account' }, 'cloudflareAccountId', 'my-account'],
+    ['a malformed email', { access: { allow: { emails: ['dev@'] } } }, 'access.allow.emails[0]', 'dev@'],
+    ['a bad GitHub team name', { access: { allow: { githubOrganizations: [{ name: 'org', identityProviderId: IDP_ID, team: '' }] } } }, 'access.allow.githubOrganizations[0].team', ''],
+    ['a bad email in the exclude rules', { access: { excludeRules: { emails: ['a/b'] } } }, 'access.excludeRules.emails[0]', 'a/b'],
+    ['an identity provider given by its type', { access: { identityProviderIds: ['github'] } }, 'access.identityProviderIds[0]', 'github'],
+    ['a bad team name', { teamName: 'My_Team' }, 'teamName', 'My_Team'],
+    ['a volume size of zero', { home: Home.volume({ sizeGib: 0 }) }, 'home.sizeGib', 0],
+    ['a volume label ext4 cannot take', { home: Home.volume({ label: 'Home_Dir' }) }, 'home.label', 'Home_Dir'],
+    ['a volume tag DigitalOcean cannot take', { home: Home.volume({ tags: ['a tag'] }) }, 'home.tags[0]', 'a tag'],
+    ['a system user name', { boot: { userName: 'root' } }, 'boot.userName', 'root'],
+    ['a code-server version older than supported', { boot: { codeServerVersion: '4.0.0' } }, 'boot.codeServerVersion', '4.0.0'],
+    ['a size slug with a typo', { droplet: { size: 's-2cpu-4gb' } }, 'droplet.size', 's-2cpu-4gb'],
+    ['a size with 1 vCPU', { droplet: { size: 's-1vcpu-1gb' } }, 'droplet.size', 's-1vcpu-1gb'],
+    ['a bad droplet name', { droplet: { name: 'my_box' } }, 'droplet.name', 'my_box'],
+    ['a hostname two levels below the zone', { hostname: 'code.dev.example.com' }, 'hostname', 'code.dev.example.com'],
+    ['a session longer than Access allows', { access: { sessionDuration: '731h' } }, 'access.sessionDuration', '731h'],
+    ['a region DigitalOcean does not have', { droplet: { region: 'xyz9' } }, 'droplet.region', 'xyz9'],
+    ['a size DigitalOcean does not sell', { droplet: { size: 's-99vcpu-4gb' } }, 'droplet.size', 's-99vcpu-4gb'],
+    ['outbound rules without the tunnel\'s port', { droplet: { outboundRules: [{ protocol: FirewallProtocol.TCP, portRange: '443' }] } }, 'droplet.outboundRules', [{ protocol: 'tcp', portRange: '443' }]],
+    ['a region DigitalOcean does not have, while stopped', { running: false, droplet: { region: 'xyz9' } }, 'droplet.region', 'xyz9'],
+    ['a size DigitalOcean does not sell, while stopped', { running: false, droplet: { size: 's-99vcpu-4gb' } }, 'droplet.size', 's-99vcpu-4gb'],
+    ['a bad image, while stopped', { running: false, droplet: { image: 'Ubuntu 24.04' } }, 'droplet.image', 'Ubuntu 24.04'],
+    ['a bad boot option, while stopped', { running: false, boot: { userName: 'root' } }, 'boot.userName', 'root'],
   ];
 
   // Checked by the editor itself: what becomes of the home, and the droplet's options while it is stopped.
@@ -602,13 +609,13 @@ describe('ZeroTrustCodeServer validation', () => {
     expect(onlyResource(synth, 'digitalocean_droplet')).toMatchObject({ region: 'ric1', size: 's-6vcpu-64gb' });
   });
 
-  test.each(cases)('rejects %s, naming the part, the prop and the value', (_why, overrides, part, prop, value) => {
+  test.each(cases)('rejects %s, naming the editor, the prop and the value', (_why, overrides, prop, value) => {
     // WHEN
     const error = thrownBy(() => build(overrides));
 
     // THEN
     expect(error.name).toBe('PropValidationError');
-    expect(error.message).toContain(`test/CodeServer/${part}: invalid ${prop} ${JSON.stringify(value)}:`);
+    expect(error.message).toContain(`test/CodeServer: invalid ${prop} ${JSON.stringify(value)}:`);
   });
 
   test.each(cases)('leaves nothing in the tree when given %s', (_why, overrides) => {
@@ -631,7 +638,7 @@ describe('ZeroTrustCodeServer validation', () => {
     const error = thrownBy(() => build({ access: { allow: undefined } }));
 
     // THEN
-    expect(error.message).toMatch(/^test\/CodeServer\/Access: invalid access.allow null: an editor needs someone to let in/);
+    expect(error.message).toMatch(/^test\/CodeServer: invalid access.allow null: an editor needs someone to let in/);
   });
 
   test('throws errors that PropValidation tells apart, carrying the path, the prop and the value', () => {
@@ -641,7 +648,7 @@ describe('ZeroTrustCodeServer validation', () => {
     // THEN
     expect(PropValidation.isPropValidationError(error)).toBe(true);
     expect(PropValidation.isPropValidationError(new Error('test/CodeServer: invalid size'))).toBe(false);
-    expect([error.constructPath, error.prop, error.value]).toEqual(['test/CodeServer/Droplet', 'droplet.size', 's-99vcpu-4gb']);
+    expect([error.constructPath, error.prop, error.value]).toEqual(['test/CodeServer', 'droplet.size', 's-99vcpu-4gb']);
   });
 
   test('checks every prop before building anything: the stack keeps no registry, part or claim of a failed instance', () => {
@@ -659,25 +666,27 @@ describe('ZeroTrustCodeServer validation', () => {
   test('rejects a second instance with the same hostname in the app, naming both construct paths', () => {
     // GIVEN
     const app = Testing.app();
-    new ZeroTrustCodeServer(new TerraformStack(app, 'one'), 'Alice', validProps());
+    new ZeroTrustCodeServer(newStack('one', app), 'Alice', validProps());
+    new ZeroTrustCodeServer(newStack('two', app), 'Bob', validProps());
 
     // WHEN
-    const error = thrownBy(() => new ZeroTrustCodeServer(new TerraformStack(app, 'two'), 'Bob', validProps()));
+    const error = thrownBy(() => app.synth());
 
     // THEN
-    expect(error.message).toBe('two/Bob: invalid hostname "code.example.com": is already the hostname of one/Alice; give each instance its own');
+    expect(error.message).toContain('two/Bob: invalid hostname "code.example.com": is already the hostname of one/Alice; give each instance its own');
   });
 
   test('rejects two instances whose outputs would share names in one stack, naming both construct paths', () => {
     // GIVEN
     const stack = newStack();
     new ZeroTrustCodeServer(new Construct(stack, 'a'), 'Alice', validProps({ hostname: 'a.example.com' }));
+    new ZeroTrustCodeServer(new Construct(stack, 'b'), 'Alice', validProps({ hostname: 'b.example.com' }));
 
     // WHEN
-    const error = thrownBy(() => new ZeroTrustCodeServer(new Construct(stack, 'b'), 'Alice', validProps({ hostname: 'b.example.com' })));
+    const error = synthErrorOf(stack);
 
     // THEN
-    expect(error.message).toBe('test/b/Alice: invalid id "Alice": is already the output prefix of test/a/Alice; give each instance its own');
+    expect(error.message).toContain('test/b/Alice: invalid id "Alice": is already the output prefix of test/a/Alice; give each instance its own');
   });
 
   test('a failed instance gives its hostname back', () => {
@@ -685,8 +694,49 @@ describe('ZeroTrustCodeServer validation', () => {
     const stack = newStack();
     thrownBy(() => new ZeroTrustCodeServer(stack, 'Alice', validProps({ teamName: 'Bad Team' })));
 
+    // WHEN
+    new ZeroTrustCodeServer(stack, 'Bob', validProps());
+
     // THEN
-    expect(() => new ZeroTrustCodeServer(stack, 'Bob', validProps())).not.toThrow();
+    expect(() => (stack.node.root as App).synth()).not.toThrow();
+  });
+
+  test('reports the hostname and the SSH hostname two editors share, at synthesis', () => {
+    // GIVEN
+    const app = Testing.app();
+    new ZeroTrustCodeServer(newStack('one', app), 'Alice', validProps({ ssh: {} }));
+    new ZeroTrustCodeServer(newStack('two', app), 'Bob', validProps({ ssh: {} }));
+
+    // WHEN
+    const error = thrownBy(() => app.synth());
+
+    // THEN
+    expect(error.message).toContain('two/Bob: invalid hostname "code.example.com": is already the hostname of one/Alice');
+    expect(error.message).toContain('two/Bob: invalid ssh.hostname "code-ssh.example.com": is already the hostname of one/Alice');
+  });
+
+  test('builds two editors with the same hostname without an error until synthesis', () => {
+    // GIVEN
+    const app = Testing.app();
+    new ZeroTrustCodeServer(newStack('one', app), 'Alice', validProps());
+
+    // THEN
+    expect(() => new ZeroTrustCodeServer(newStack('two', app), 'Bob', validProps())).not.toThrow();
+    expect(() => app.synth()).toThrow('is already the hostname of one/Alice');
+  });
+
+  test('refuses two teams in two stacks that share a hostname, at synthesis, naming both paths', () => {
+    // GIVEN
+    const app = Testing.app();
+    const props = teamProps({ members: [{ name: 'alice', email: 'alice@example.com' }] });
+    new CodeServerTeam(newStack('one', app), 'Team', props);
+    new CodeServerTeam(newStack('two', app), 'Team', props);
+
+    // WHEN
+    const error = thrownBy(() => app.synth());
+
+    // THEN
+    expect(error.message).toContain('two/Team/alice: invalid hostname "alice.example.com": is already the hostname of one/Team/alice; give each instance its own');
   });
 
   test('a failed instance can be built again under the same id once its props are fixed, even when it failed late', () => {

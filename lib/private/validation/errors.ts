@@ -18,7 +18,8 @@ export function contextOf(scope: IConstruct): PropContext {
 }
 
 /**
- * Where a construct is about to be built, before it exists: the path of its parent, the app's
+ * Where a construct is about to be built, before it exists (the team's and the fleet's checks of
+ * their members, until they resolve after `super()` too): the path of its parent, the app's
  * root and the stack, which is all its checks need.
  */
 export interface Site {
@@ -42,9 +43,22 @@ export function contextAt(site: Site, id: string): PropContext {
   return { construct: site.path ? `${site.path}/${id}` : id };
 }
 
-/** The context of a part of the construct a context speaks for; `group` names the group of props the part's values came in. */
-export function partOf(ctx: PropContext, id: string, group?: string): PropContext {
-  return { construct: `${ctx.construct}/${id}`, ...(group !== undefined ? { group: `${group}.` } : {}) };
+/** The same construct's context for the values of one group of props (`droplet`): its errors name `droplet.size`. */
+export function inGroup(ctx: PropContext, group: string): PropContext {
+  return { construct: ctx.construct, group: `${ctx.group ?? ''}${group}.` };
+}
+
+/**
+ * Runs a construct's resolve step; if it throws, takes the construct out of its scope again before
+ * rethrowing, so that a construct whose props fail leaves nothing in the tree.
+ */
+export function detachOnError<T>(construct: IConstruct, resolve: () => T): T {
+  try {
+    return resolve();
+  } catch (error) {
+    construct.node.scope?.node.tryRemoveChild(construct.node.id);
+    throw error;
+  }
 }
 
 /** Marks errors of this library across copies of the module (two versions in one node_modules). */

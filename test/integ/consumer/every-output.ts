@@ -6,7 +6,7 @@ import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { App, TerraformStack } from 'cdktf';
-import { CodeServerFleet, CodeServerTeam, TeamMember, ZeroTrustCodeServer } from '../../../lib';
+import { CodeServerTeam, TeamLayout, TeamMember, ZeroTrustCodeServer } from '../../../lib';
 
 const ACCOUNT = {
   cloudflareAccountId: '0123456789abcdef0123456789abcdef',
@@ -36,12 +36,12 @@ new ZeroTrustCodeServer(editorStack, 'Alice', {
 });
 const rosterFile = process.env.ZTCS_ROSTER_FILE;
 new CodeServerTeam(stackWithProviders('team'), 'Team', { ...ACCOUNT, members: MEMBERS, hostnamePattern: 'team-{name}.example.com', rosterFile });
-new CodeServerFleet(app, 'fleet', {
+new CodeServerTeam(new TerraformStack(app, 'fleet'), 'Team', {
   ...ACCOUNT,
   members: MEMBERS,
   hostnamePattern: 'fleet-{name}.example.com',
   rosterFile,
-  sensitiveVariables: ['idle_stop_token'],
+  layout: TeamLayout.stackPerMember({ sensitiveVariables: ['idle_stop_token'] }),
   idleStop: { idleMinutes: 30 },
 });
 app.synth();

@@ -1,9 +1,9 @@
 import { execFile } from 'child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { promisify } from 'util';
-import { EXAMPLE_FILES } from '../../../examples/main';
+import { EXAMPLE_FILES, readSettings } from '../../../examples/main';
 
 // Each example file runs as an app of its own, as examples/README.md tells a user to run one
 // (`npx cdktf synth --app 'npx ts-node … examples/fleet.ts'`), and writes its stacks alone, with
@@ -31,4 +31,13 @@ describe('each example file, run as an app', () => {
     const written = await Promise.all(files.map(async (file) => [file, ...await stacksWrittenBy(file, work)]));
     expect(written).toEqual(files.map((file) => [file, [...EXAMPLE_FILES[file]].sort(), '']));
   }, 120_000);
+
+  test('writes each team\'s roster when it synthesizes, keyed by the team\'s path, whatever its layout', () => {
+    // Runs after the test above, which ran every file as an app (the roster is written at synthesis).
+    const members = readSettings({}).teamMembers.map((m) => m.name).sort();
+    for (const [file, key] of [['team.ts', 'team/Team'], ['fleet.ts', 'fleet/Team']]) {
+      const teams = JSON.parse(readFileSync(join(work, `${file}.roster.json`), 'utf8')).teams;
+      expect([file, Object.keys(teams), Object.keys(teams[key]).sort()]).toEqual([file, [key], members]);
+    }
+  });
 });

@@ -9,7 +9,7 @@ const settings = readSettings({});
 const app = buildApp(settings);
 const stacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack);
 const fleet = stacks.find((s): s is FleetExample => s instanceof FleetExample)!;
-const fleetStacks = new Set([fleet.node.id, ...Object.values(fleet.memberStacks).map((s) => s.node.id)]);
+const fleetStacks = new Set([fleet.node.id, ...Object.values(fleet.team.memberStacks).map((s) => s.node.id)]);
 /** The examples whose stacks plan alone; the fleet's members read the base stack's state. */
 const stackNames = stacks.map((s) => s.node.id).filter((name) => !fleetStacks.has(name));
 
@@ -51,7 +51,7 @@ describeWithProviders()('every example with the real providers, pointed at the s
     expect(Object.values(basePlan.actions())).toEqual(Array([...base.paths.keys()].length).fill('create'));
     await baseWorkspace.apply(basePlan);
 
-    for (const stack of Object.values(fleet.memberStacks)) {
+    for (const stack of Object.values(fleet.team.memberStacks)) {
       // WHEN
       const config = readingStatesOf(configOf(stack.node.id), { [fleet.node.id]: baseWorkspace.stateFile });
       const { workspace } = await tier.workspace(config);

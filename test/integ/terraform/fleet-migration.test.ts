@@ -1,11 +1,11 @@
 import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { App } from 'cdktf';
+import { App, TerraformStack } from 'cdktf';
 import { describeWithProviders, readingStatesOf, StackConfig, synthesize, TerraformWorkspace } from './terraform';
 import { STEP_TIMEOUT_MS, TerraformTier } from './tier';
 import { readSettings, TeamStack, teamProps } from '../../../examples/main';
-import { CodeServerFleet } from '../../../lib';
+import { CodeServerTeam, TeamLayout } from '../../../lib';
 
 /** The `team` example, with a roster of this file's own: the team's, then the fleet's (the same key, `team/Team`). */
 const settings = { ...readSettings({}), rosterFile: join(mkdtempSync(join(tmpdir(), 'ztcs-migration-roster-')), 'roster.json') };
@@ -18,11 +18,11 @@ function oneStack(): StackConfig {
   })[0];
 }
 
-/** The same team as a fleet, as the README's move says: the stack's name as its id, the team's id as teamId. */
+/** The same team with a stack per member, as the README's move says: the same stack id and team id, with TeamLayout.stackPerMember(). */
 function asFleet(): Record<string, StackConfig> {
   const stacks = synthesize((outdir) => {
     const app = new App({ outdir });
-    new CodeServerFleet(app, 'team', { ...teamProps(settings), teamId: 'Team' });
+    new CodeServerTeam(new TerraformStack(app, 'team'), 'Team', { ...teamProps(settings), layout: TeamLayout.stackPerMember() });
     return app;
   });
   return Object.fromEntries(stacks.map((s) => [s.name, s]));

@@ -1,11 +1,11 @@
 import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { App } from 'cdktf';
+import { App, TerraformStack } from 'cdktf';
 import { describeWithProviders, PlannedAction, readingStatesOf, StackConfig, synthesize, TerraformWorkspace } from './terraform';
 import { STEP_TIMEOUT_MS, TerraformTier } from './tier';
 import { readSettings, teamProps } from '../../../examples/main';
-import { CodeServerFleet, TeamMember } from '../../../lib';
+import { CodeServerTeam, TeamLayout, TeamMember } from '../../../lib';
 
 /** The `team` example's team, with a roster of this file's own, carried from step to step. */
 const settings = { ...readSettings({}), rosterFile: join(mkdtempSync(join(tmpdir(), 'ztcs-fleet-roster-')), 'roster.json') };
@@ -14,7 +14,7 @@ const settings = { ...readSettings({}), rosterFile: join(mkdtempSync(join(tmpdir
 function fleet(members: TeamMember[]): Record<string, StackConfig> {
   const stacks = synthesize((outdir) => {
     const app = new App({ outdir });
-    new CodeServerFleet(app, 'team', { ...teamProps(settings), members });
+    new CodeServerTeam(new TerraformStack(app, 'team'), 'Team', { ...teamProps(settings), members, layout: TeamLayout.stackPerMember() });
     return app;
   });
   return Object.fromEntries(stacks.map((s) => [s.name, s]));

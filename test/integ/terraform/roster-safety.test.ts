@@ -9,7 +9,7 @@ import { teamExample } from './team-example';
 import { describeWithProviders, Plan, readingStatesOf, StackConfig, synthesize, TerraformWorkspace } from './terraform';
 import { STEP_TIMEOUT_MS, TerraformTier } from './tier';
 import { readSettings, teamProps } from '../../../examples/main';
-import { CodeServerFleet, CodeServerTeam, CodeServerTeamProps, TeamMember } from '../../../lib';
+import { CodeServerTeam, CodeServerTeamProps, TeamLayout, TeamMember } from '../../../lib';
 import { AT_A_DESK, withEnv } from '../../support/fixtures';
 
 /** The `team` example (alice, bob, and carol who is stopped), with a roster of this file's own. */
@@ -38,7 +38,7 @@ function teamUnderId(id: string, props: Partial<CodeServerTeamProps> = {}): Stac
 function fleet(members: TeamMember[], teamId = 'Team', props: Partial<CodeServerTeamProps> = {}): Record<string, StackConfig> {
   const stacks = synthesize((outdir) => {
     const app = new App({ outdir });
-    new CodeServerFleet(app, 'team', { ...teamProps(settings), members, teamId, ...props });
+    new CodeServerTeam(new TerraformStack(app, 'team'), teamId, { ...teamProps(settings), members, ...props, layout: TeamLayout.stackPerMember() });
     return app;
   });
   return Object.fromEntries(stacks.map((s) => [s.name, s]));
@@ -114,7 +114,7 @@ describeWithProviders()('the roster keeps every home, against the stand-in', () 
     console.log(`renaming a member, one-stack team: ${JSON.stringify(plan.changes())}`);
   }, STEP_TIMEOUT_MS);
 
-  test('fleet: a lost roster and a renamed teamId are refused at synthesis', () => {
+  test('fleet: a lost roster and a renamed team id are refused at synthesis', () => {
     // GIVEN
     rmSync(settings.rosterFile);
     expect(() => withEnv(AT_A_DESK, () => fleet([alice, carol]))).toThrow(/team\/Team: the roster .* does not exist/);

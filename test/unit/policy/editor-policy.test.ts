@@ -5,7 +5,7 @@ import { Droplet } from '@cdktf/provider-digitalocean/lib/droplet';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { App, Aspects, TerraformStack, TerraformVariable, Testing } from 'cdktf';
-import { CodeServerFleet, EditorPolicy, EditorPolicyProps, Home, PropValidation, TeamMember, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../../../lib';
+import { CodeServerTeam, EditorPolicy, EditorPolicyProps, Home, PropValidation, TeamLayout, TeamMember, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../../../lib';
 import { ACCOUNT_ID, IDP_ID, IDP_ID_2, newStack, resourcesOfType, thrownBy, validProps, ZONE_ID } from '../../support/fixtures';
 
 const POLICY: EditorPolicyProps = {
@@ -39,10 +39,11 @@ function stackIn(app: App, id: string): TerraformStack {
   return stack;
 }
 
-/** An app with a fleet `team` of these members: a stack per member. */
+/** An app with a team of these members at `team/Team`, a stack per member. */
 function fleetApp(members: TeamMember[]): App {
   const app = Testing.app();
-  new CodeServerFleet(app, 'team', {
+  new CodeServerTeam(new TerraformStack(app, 'team'), 'Team', {
+    layout: TeamLayout.stackPerMember(),
     cloudflareAccountId: ACCOUNT_ID,
     cloudflareZoneId: ZONE_ID,
     zoneName: 'example.com',

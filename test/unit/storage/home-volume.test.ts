@@ -132,6 +132,21 @@ describe('HomeVolume', () => {
     expect(() => buildVolume({ tags: ['a tag'] })).toThrow('test/HomeVolume: invalid tags[0] "a tag": expected letters, digits');
   });
 
+  test('refuses two volumes of an app with one name in one region, at synthesis, naming both paths', () => {
+    // GIVEN
+    const app = Testing.app();
+    new HomeVolume(newStack('one', app), 'HomeVolume', { volumeName: 'alice-home', region: 'fra1' });
+    new HomeVolume(newStack('two', app), 'HomeVolume', { volumeName: 'alice-home', region: 'ams3' });
+    new HomeVolume(newStack('three', app), 'HomeVolume', { volumeName: 'alice-home', region: 'fra1' });
+
+    // WHEN
+    const error = thrownBy(() => app.synth());
+
+    // THEN
+    expect(error.message).toContain('three/HomeVolume: invalid volumeName "alice-home": is already the home volume name in fra1 of one/HomeVolume; give each instance its own');
+    expect(error.message).not.toContain('two/HomeVolume');
+  });
+
   test('is the IHomeVolume of its own volume: its id and its label', () => {
     // GIVEN
     const { stack, volume } = buildVolume({ label: 'my-home' });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'fs';
-import { TerraformStack } from 'cdktf';
+import { App, TerraformStack } from 'cdktf';
 import { AccessPolicy, CodeServerTeam, CodeServerTeamProps, Home, HomeVolume } from '../../../lib';
 import { newStack, onlyResource, resourcesByAddress, resourcesOfType, STOPPED_EDITOR_TYPES, synthJson, TEAM_MEMBERS as MEMBERS, teamProps, thrownBy } from '../../support/fixtures';
 
@@ -8,6 +8,13 @@ function buildTeam(overrides: Partial<CodeServerTeamProps> = {}): { stack: Terra
   const stack = newStack();
   const team = new CodeServerTeam(stack, 'Team', teamProps(overrides));
   return { stack, team };
+}
+
+/** As `buildTeam`, and the app synthesized: the roster is written at synthesis. */
+function synthesizedTeam(overrides: Partial<CodeServerTeamProps> = {}): { stack: TerraformStack; team: CodeServerTeam } {
+  const built = buildTeam(overrides);
+  (built.stack.node.root as App).synth();
+  return built;
 }
 
 /** A member's resources (their logical ids start with the team's and the member's construct ids), by address. */
@@ -99,7 +106,7 @@ describe('CodeServerTeam', () => {
     const error = thrownBy(() => new CodeServerTeam(stack, 'Team', teamProps({ members: [MEMBERS[0], { ...MEMBERS[1], droplet: { size: 's-1vcpu-1gb' } }] })));
 
     // THEN
-    expect(error.message).toContain('test/Team/bob/Droplet: invalid members[1].droplet.size "s-1vcpu-1gb"');
+    expect(error.message).toContain('test/Team/bob: invalid members[1].droplet.size "s-1vcpu-1gb"');
     expect(stack.node.tryFindChild('Team')).toBeUndefined();
     expect(resourcesOfType(synthJson(stack), 'digitalocean_droplet')).toEqual([]);
   });
@@ -112,7 +119,7 @@ describe('CodeServerTeam', () => {
     const error = thrownBy(() => new CodeServerTeam(stack, 'Team', teamProps({ members: [MEMBERS[0], { ...MEMBERS[1], leaving: true, home: Home.volume({ sizeGib: 0 }) }] })));
 
     // THEN
-    expect(error.message).toContain('test/Team/bob/HomeVolume: invalid members[1].home.sizeGib 0');
+    expect(error.message).toContain('test/Team/bob: invalid members[1].home.sizeGib 0');
     expect(stack.node.tryFindChild('Team')).toBeUndefined();
     expect(resourcesOfType(synthJson(stack), 'digitalocean_volume')).toEqual([]);
   });
@@ -224,7 +231,7 @@ describe('CodeServerTeam', () => {
     const error = thrownBy(() => buildTeam({ members: [MEMBERS[0], { ...MEMBERS[1], droplet: { size: 's-1vcpu-1gb' } }] }));
 
     // THEN
-    expect(error.message).toContain('test/Team/bob/Droplet: invalid members[1].droplet.size "s-1vcpu-1gb"');
+    expect(error.message).toContain('test/Team/bob: invalid members[1].droplet.size "s-1vcpu-1gb"');
   });
 
   test("reports a bad shared value by its place in the team's props, at the first editor that takes it", () => {
@@ -232,7 +239,7 @@ describe('CodeServerTeam', () => {
     const error = thrownBy(() => buildTeam({ droplet: { size: 's-1vcpu-1gb' }, members: [{ ...MEMBERS[0], droplet: { region: 'ams3' } }, MEMBERS[1]] }));
 
     // THEN
-    expect(error.message).toContain('test/Team/alice/Droplet: invalid droplet.size "s-1vcpu-1gb"');
+    expect(error.message).toContain('test/Team/alice: invalid droplet.size "s-1vcpu-1gb"');
   });
 
   test("merges a member's group over the team's field by field: what the member leaves out stays the team's", () => {
@@ -353,7 +360,7 @@ describe('CodeServerTeam roster', () => {
   test('records every member, where they stand and their home volume\'s address', () => {
     // WHEN
     const [alice, bob, carol] = MEMBERS;
-    const { stack, team } = buildTeam({ members: [alice, { ...bob, leaving: true }, { ...carol, leaving: true, deleteHome: true }] });
+    const { stack, team } = synthesizedTeam({ members: [alice, { ...bob, leaving: true }, { ...carol, leaving: true, deleteHome: true }] });
     const volumes = Object.keys(resourcesByAddress(synthJson(stack))).filter((a) => a.startsWith('digitalocean_volume.'));
 
     // THEN
@@ -366,11 +373,11 @@ describe('CodeServerTeam roster', () => {
 
   test('keeps the home of a member removed from the list out of Terraform\'s hands: a removed block, destroy = false', () => {
     // GIVEN
-    const before = buildTeam();
+    const before = synthesizedTeam();
     const bobsHome = rosterOf(before.team).bob.homeVolume;
 
     // WHEN
-    const after = buildTeam({ members: [MEMBERS[0], MEMBERS[2]] });
+    const after = synthesizedTeam({ members: [MEMBERS[0], MEMBERS[2]] });
     const synth = synthJson(after.stack);
 
     // THEN
@@ -381,11 +388,11 @@ describe('CodeServerTeam roster', () => {
 
   test('writes the removed block again on every later synthesis, applied or not', () => {
     // GIVEN
-    buildTeam();
-    buildTeam({ members: [MEMBERS[0], MEMBERS[2]] });
+    synthesizedTeam();
+    synthesizedTeam({ members: [MEMBERS[0], MEMBERS[2]] });
 
     // WHEN
-    const again = synthJson(buildTeam({ members: [MEMBERS[0], MEMBERS[2]] }).stack);
+    const again = synthJson(synthesizedTeam({ members: [MEMBERS[0], MEMBERS[2]] }).stack);
 
     // THEN
     expect(again.removed).toHaveLength(1);
@@ -394,10 +401,10 @@ describe('CodeServerTeam roster', () => {
 
   test('lets a member removed after deleteHome go with their home: no removed block, and the roster keeps them as removed', () => {
     // GIVEN
-    buildTeam({ members: [MEMBERS[0], { ...MEMBERS[1], leaving: true, deleteHome: true }, MEMBERS[2]] });
+    synthesizedTeam({ members: [MEMBERS[0], { ...MEMBERS[1], leaving: true, deleteHome: true }, MEMBERS[2]] });
 
     // WHEN
-    const { stack, team } = buildTeam({ members: [MEMBERS[0], MEMBERS[2]] });
+    const { stack, team } = synthesizedTeam({ members: [MEMBERS[0], MEMBERS[2]] });
 
     // THEN
     expect(synthJson(stack).removed).toBeUndefined();
@@ -407,11 +414,11 @@ describe('CodeServerTeam roster', () => {
 
   test('refuses a released member back under the same name: restoring the roster is the fix after a mere synthesis, and no volume is to be deleted', () => {
     // GIVEN
-    buildTeam();
-    buildTeam({ members: [MEMBERS[0], MEMBERS[2]] });
+    synthesizedTeam();
+    synthesizedTeam({ members: [MEMBERS[0], MEMBERS[2]] });
 
     // WHEN
-    const error = thrownBy(() => buildTeam());
+    const error = thrownBy(() => synthesizedTeam());
 
     // THEN
     expect(error.message).toMatch(/test\/Team: invalid members\[1\]\.name "bob": was removed from the list, and the roster .* says their home volume \(digitalocean_volume\.Team_bob_HomeVolume_[0-9A-F]+\) is released/);
@@ -421,11 +428,12 @@ describe('CodeServerTeam roster', () => {
 
   test('keeps the entries of other teams in the same file', () => {
     // GIVEN
-    const first = buildTeam();
+    const first = synthesizedTeam();
 
     // WHEN
     const stack = newStack('other');
     new CodeServerTeam(stack, 'Team', teamProps({ members: [MEMBERS[0]], hostnamePattern: '{name}-b.{zoneName}' }));
+    (stack.node.root as App).synth();
 
     // THEN
     const teams = JSON.parse(readFileSync(first.team.rosterFile, 'utf8')).teams;

@@ -1,7 +1,7 @@
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
-import { contextOf, isUnresolved, propError, PropContext } from '../../../../lib/private/validation';
-import { unresolvedString } from '../../../support/fixtures';
+import { contextOf, detachOnError, inGroup, isUnresolved, propError, PropContext } from '../../../../lib/private/validation';
+import { thrownBy, unresolvedString } from '../../../support/fixtures';
 
 const CTX: PropContext = { construct: 'TestConstruct' };
 
@@ -64,3 +64,38 @@ describe('isUnresolved', () => {
   });
 });
 
+
+describe('inGroup', () => {
+  test('names a value by its group, under the same construct', () => {
+    // WHEN
+    const error = propError(inGroup(inGroup(CTX, 'home'), 'options'), 'sizeGib', 0, 'too small');
+
+    // THEN
+    expect(error.message).toBe('TestConstruct: invalid home.options.sizeGib 0: too small');
+  });
+});
+
+describe('detachOnError', () => {
+  test('takes a construct whose resolve step throws out of its scope, and rethrows', () => {
+    // GIVEN
+    const stack = new TerraformStack(Testing.app(), 'editors');
+    const alice = new Construct(stack, 'Alice');
+
+    // WHEN
+    const error = thrownBy(() => detachOnError(alice, () => { throw propError(contextOf(alice), 'size', 'huge', 'expected a slug'); }));
+
+    // THEN
+    expect(error.message).toBe('editors/Alice: invalid size "huge": expected a slug');
+    expect(stack.node.tryFindChild('Alice')).toBeUndefined();
+  });
+
+  test('keeps a construct whose resolve step passes, and gives its result', () => {
+    // GIVEN
+    const stack = new TerraformStack(Testing.app(), 'editors');
+    const alice = new Construct(stack, 'Alice');
+
+    // THEN
+    expect(detachOnError(alice, () => 42)).toBe(42);
+    expect(stack.node.tryFindChild('Alice')).toBe(alice);
+  });
+});

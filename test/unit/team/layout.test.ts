@@ -1,8 +1,9 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
-import { App, Testing, TerraformStack, TerraformVariable } from 'cdktf';
-import { CodeServerFleet, CodeServerFleetProps, CodeServerTeam, Home, StateBackend, TeamMember } from '../../../lib';
+import { App, Testing, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { CodeServerTeam, CodeServerTeamProps, Home, StackPerMemberOptions, StateBackend, TeamLayout, TeamMember } from '../../../lib';
 import { ACCOUNT_ID, AT_A_DESK, newStack, resourcesByAddress, synthJson, resourcesOfType, thrownBy, withEnv, ZONE_ID } from '../../support/fixtures';
 
 const MEMBERS: TeamMember[] = [
@@ -11,7 +12,7 @@ const MEMBERS: TeamMember[] = [
   { name: 'carol', email: 'carol@example.com', running: false },
 ];
 
-function fleetProps(overrides: Partial<CodeServerFleetProps> = {}): CodeServerFleetProps {
+function fleetProps(overrides: Partial<CodeServerTeamProps> = {}): CodeServerTeamProps {
   return {
     cloudflareAccountId: ACCOUNT_ID,
     cloudflareZoneId: ZONE_ID,
@@ -31,16 +32,38 @@ function synthApp(app: App): Record<string, any> {
   return Object.fromEntries(stacks.map((s) => [s.node.id, JSON.parse(readFileSync(join(app.outdir, 'stacks', s.node.id, 'cdk.tf.json'), 'utf8'))]));
 }
 
-function buildFleet(overrides: Partial<CodeServerFleetProps> = {}): { app: App; fleet: CodeServerFleet } {
+/** What a test changes: the team's props, its id, and the layout's options. */
+interface FleetChange extends Partial<CodeServerTeamProps> {
+  readonly teamId?: string;
+  readonly stackPerMember?: StackPerMemberOptions;
+}
+
+/** A team with a stack per member in the stack `team` of a new app, not synthesized. */
+function buildTeamOfStacks(change: FleetChange = {}): { app: App; fleet: CodeServerTeam } {
+  const { teamId, stackPerMember, ...overrides } = change;
   const app = Testing.app();
-  const fleet = new CodeServerFleet(app, 'team', fleetProps(overrides));
+  const fleet = new CodeServerTeam(new TerraformStack(app, 'team'), teamId ?? 'Team', { ...fleetProps(overrides), layout: TeamLayout.stackPerMember(stackPerMember) });
   return { app, fleet };
 }
 
-describe('CodeServerFleet', () => {
+/** As `buildTeamOfStacks`, synthesized: the roster written, each stack's JSON by name. */
+function buildFleet(change: FleetChange = {}): { app: App; fleet: CodeServerTeam; stacks: Record<string, any> } {
+  const built = buildTeamOfStacks(change);
+  return { ...built, stacks: synthApp(built.app) };
+}
+
+/** A one-stack team of the same props at `team/Team`, synthesized (its roster written). */
+function buildOneStackTeam(overrides: Partial<CodeServerTeamProps> = {}): any {
+  const stack = newStack('team');
+  new CodeServerTeam(stack, 'Team', fleetProps(overrides));
+  (stack.node.root as App).synth();
+  return synthJson(stack);
+}
+
+describe('CodeServerTeam with TeamLayout.stackPerMember()', () => {
   test('puts each member in a stack named <fleet>-<member> and the shared admin policy in the base stack', () => {
     // WHEN
-    const stacks = synthApp(buildFleet().app);
+    const stacks = buildFleet().stacks;
 
     // THEN
     expect(Object.keys(stacks).sort()).toEqual(['team', 'team-alice', 'team-bob', 'team-carol']);
@@ -56,10 +79,10 @@ describe('CodeServerFleet', () => {
 
   test("gives each member's resources the addresses a one-stack team of the same id gives them", () => {
     // GIVEN
-    const oneStack = synthJson(new CodeServerTeam(newStack('team'), 'Team', fleetProps()).node.scope as TerraformStack);
+    const oneStack = buildOneStackTeam();
 
     // WHEN
-    const stacks = synthApp(buildFleet().app);
+    const stacks = buildFleet().stacks;
 
     // THEN
     const fleetAddresses = Object.values(stacks).flatMap((s) => Object.keys(resourcesByAddress(s))).sort();
@@ -68,15 +91,17 @@ describe('CodeServerFleet', () => {
 
   test('names each firewall tag and idle marker as the one-stack team does, so that becoming a fleet renames nothing', () => {
     // GIVEN
-    const idleStop = { idleMinutes: 30 };
-    const oneStack = synthJson(new CodeServerTeam(newStack('team'), 'Team', fleetProps({ idleStop })).node.scope as TerraformStack);
+    // A token no stack owns (a stack's variable would be a cross-stack reference in the others).
+    const digitaloceanToken = Token.asString({ creationStack: [], resolve: () => '${var.idle_stop_token}', toString: () => 'idle_stop_token' });
+    const idleStop = { idleMinutes: 30, digitaloceanToken };
+    const oneStack = buildOneStackTeam({ idleStop });
     const namesOf = (synth: any) => ({
       tags: resourcesOfType(synth, 'digitalocean_tag').map((t) => t.name),
       markers: Object.values<any>(synth.data?.digitalocean_tags ?? {}).map((d) => d.filter[0].values[0]),
     });
 
     // WHEN
-    const stacks = synthApp(buildFleet({ idleStop }).app);
+    const stacks = buildFleet({ idleStop }).stacks;
 
     // THEN
     const fleet = Object.values(stacks).map(namesOf);
@@ -89,7 +114,7 @@ describe('CodeServerFleet', () => {
 
   test("attaches the base stack's admin policy to every member's editor through a cross-stack reference", () => {
     // WHEN
-    const stacks = synthApp(buildFleet().app);
+    const stacks = buildFleet().stacks;
 
     // THEN
     const alice = stacks['team-alice'];
@@ -106,18 +131,19 @@ describe('CodeServerFleet', () => {
 
   test('configures the three providers in every stack, from the given configurations', () => {
     // WHEN
-    const stacks = synthApp(buildFleet({ cloudflareProviderConfig: { apiToken: 'cf-token' } }).app);
+    const stacks = buildFleet({ stackPerMember: { providers: { cloudflare: { apiToken: 'cf-token' }, tls: { proxy: [{ url: 'http://proxy.example.com:3128' }] } } } }).stacks;
 
     // THEN
     for (const stack of Object.values(stacks)) {
       expect(Object.keys(stack.provider).sort()).toEqual(['cloudflare', 'digitalocean', 'tls']);
       expect(stack.provider.cloudflare[0].api_token).toBe('cf-token');
+      expect(stack.provider.tls[0].proxy).toEqual([{ url: 'http://proxy.example.com:3128' }]);
     }
   });
 
   test("maps each member to their URL in the base stack's output, without depending on the members' stacks", () => {
     // WHEN
-    const stacks = synthApp(buildFleet().app);
+    const stacks = buildFleet().stacks;
 
     // THEN
     expect(stacks.team.output['Team-urls'].value).toEqual({
@@ -130,7 +156,7 @@ describe('CodeServerFleet', () => {
 
   test('keeps a leaving member\'s stack with only their home volume', () => {
     // WHEN
-    const stacks = synthApp(buildFleet({ members: [MEMBERS[0], { ...MEMBERS[1], leaving: true }] }).app);
+    const stacks = buildFleet({ members: [MEMBERS[0], { ...MEMBERS[1], leaving: true }] }).stacks;
 
     // THEN
     expect(Object.keys(resourcesByAddress(stacks['team-bob']))).toEqual([expect.stringMatching(/^digitalocean_volume\.Team_bob_HomeVolume_/)]);
@@ -143,8 +169,7 @@ describe('CodeServerFleet', () => {
     const address = `${homeOfBob.terraformResourceType}.${homeOfBob.friendlyUniqueId}`;
 
     // WHEN
-    const { app, fleet } = buildFleet({ members: [MEMBERS[0], MEMBERS[2]] });
-    const stacks = synthApp(app);
+    const { fleet, stacks } = buildFleet({ members: [MEMBERS[0], MEMBERS[2]] });
 
     // THEN
     expect(fleet.releasedHomes).toEqual({ bob: address });
@@ -154,22 +179,24 @@ describe('CodeServerFleet', () => {
   });
 
   test.each([
-    ['an id that cannot name a stack', { id: 'Team A' }, /team\/?.*invalid id "Team A": .*expected a slug/i],
-    ['a bad teamId', { teamId: '1team' }, /invalid teamId "1team"/],
+    ['a stack id that cannot name the members\' stacks', { id: 'TeamA' }, /TeamA\/Team: invalid layout "TeamA": .*expected a stack id that is a slug/],
+    ['a team id that is not a construct id of letters and digits', { teamId: '1team' }, /team\/1team: invalid id "1team"/],
     ['a bad member name', { members: [{ name: 'Bob', email: 'bob@example.com' }] }, /invalid members\[0\]\.name "Bob"/],
     ['two members of one name', { members: [MEMBERS[0], { name: 'alice', email: 'alice2@example.com' }] }, /invalid members\[1\]\.name "alice": is also the name of members\[0\]/],
-    ['an editor setting that fails', { members: [{ name: 'alice', email: 'alice@example.com', droplet: { size: 's-99vcpu-4gb' } }] }, /team-alice\/Team\/alice\/Droplet: invalid members\[0\]\.droplet\.size "s-99vcpu-4gb"/],
+    ['an editor setting that fails', { members: [{ name: 'alice', email: 'alice@example.com', droplet: { size: 's-99vcpu-4gb' } }] }, /team-alice\/Team\/alice: invalid members\[0\]\.droplet\.size "s-99vcpu-4gb"/],
   ])('refuses %s, naming the prop and the value, and leaves no stack behind', (_case, change, message) => {
     // GIVEN
     const app = Testing.app();
-    const { id, ...props } = { id: 'team', ...change } as { id: string } & Partial<CodeServerFleetProps>;
+    const { id, teamId, ...props } = { id: 'team', teamId: 'Team', ...change } as { id: string; teamId: string } & Partial<CodeServerTeamProps>;
+    const stack = new TerraformStack(app, id);
 
     // WHEN
-    const error = thrownBy(() => new CodeServerFleet(app, id, fleetProps(props)));
+    const error = thrownBy(() => new CodeServerTeam(stack, teamId, { ...fleetProps(props), layout: TeamLayout.stackPerMember() }));
 
     // THEN
     expect(error.message).toMatch(message);
-    expect(app.node.findAll().filter((c) => c instanceof TerraformStack)).toEqual([]);
+    expect(app.node.findAll().filter((c) => c instanceof TerraformStack)).toEqual([stack]);
+    expect(stack.node.children).toEqual([]);
   });
 
   test('refuses a member whose stack name is taken by another stack of the app', () => {
@@ -178,10 +205,10 @@ describe('CodeServerFleet', () => {
     new TerraformStack(app, 'team-alice');
 
     // WHEN
-    const error = thrownBy(() => new CodeServerFleet(app, 'team', fleetProps()));
+    const error = thrownBy(() => new CodeServerTeam(new TerraformStack(app, 'team'), 'Team', { ...fleetProps(), layout: TeamLayout.stackPerMember() }));
 
     // THEN
-    expect(error.message).toMatch(/invalid members\[0\]\.name "alice": would name the stack "team-alice", which team-alice already is/);
+    expect(error.message).toMatch(/team\/Team: invalid members\[0\]\.name "alice": would name the stack "team-alice", which team-alice already is/);
   });
 
   test("refuses a provider object in the fleet's own providers group, naming it by its dotted path", () => {
@@ -190,10 +217,10 @@ describe('CodeServerFleet', () => {
     const provider = new CloudflareProvider(new TerraformStack(app, 'other'), 'cf');
 
     // WHEN
-    const error = thrownBy(() => new CodeServerFleet(app, 'team', fleetProps({ providers: { cloudflareProvider: provider } })));
+    const error = thrownBy(() => buildTeamOfStacks({ providers: { cloudflareProvider: provider } }));
 
     // THEN
-    expect(error.message).toContain('team: invalid providers.cloudflareProvider "other/cf": is a provider of one stack');
+    expect(error.message).toContain('team/Team: invalid providers.cloudflareProvider "other/cf": is a provider of one stack');
   });
 
   test.each(['cloudflareProvider', 'digitaloceanProvider'])('refuses a provider object (%s), which belongs to one stack', (prop) => {
@@ -202,7 +229,7 @@ describe('CodeServerFleet', () => {
     const provider = new CloudflareProvider(new TerraformStack(app, 'other'), 'cf');
 
     // WHEN
-    const error = thrownBy(() => new CodeServerFleet(app, 'team', fleetProps({ members: [{ ...MEMBERS[0], providers: { [prop]: provider } }] })));
+    const error = thrownBy(() => buildTeamOfStacks({ members: [{ ...MEMBERS[0], providers: { [prop]: provider } }] }));
 
     // THEN
     expect(error.message).toMatch(new RegExp(`invalid members\\[0\\]\\.providers\\.${prop} "other/cf": is a provider of one stack`));
@@ -210,7 +237,7 @@ describe('CodeServerFleet', () => {
 
   test('keeps the roster of a one-stack team of the same stack and id, so a removed member stays released', () => {
     // GIVEN a one-stack team that had bob
-    new CodeServerTeam(newStack('team'), 'Team', fleetProps());
+    buildOneStackTeam();
 
     // WHEN the fleet no longer has him
     const { fleet } = buildFleet({ members: [MEMBERS[0], MEMBERS[2]] });
@@ -221,7 +248,7 @@ describe('CodeServerFleet', () => {
 
   test('puts every stack in the given backend', () => {
     // WHEN
-    const stacks = synthApp(buildFleet({ backend: StateBackend.digitaloceanSpaces({ bucket: 'acme-state', region: 'fra1' }) }).app);
+    const stacks = buildFleet({ stackPerMember: { backend: StateBackend.digitaloceanSpaces({ bucket: 'acme-state', region: 'fra1' }) } }).stacks;
 
     // THEN
     expect(stacks['team-alice'].terraform.backend.s3.key).toBe('ztcs/team-alice.tfstate');
@@ -230,7 +257,7 @@ describe('CodeServerFleet', () => {
     expect(remoteState.config.key).toBe('ztcs/team.tfstate');
   });
 
-  test('refuses a fleet whose roster file is missing, unless it is new', () => {
+  test('refuses a team whose roster file is missing, unless it is new', () => {
     // WHEN
     const error = withEnv(AT_A_DESK, () => thrownBy(() => buildFleet()));
 
@@ -239,24 +266,24 @@ describe('CodeServerFleet', () => {
     expect(Object.keys(withEnv(AT_A_DESK, () => buildFleet({ newTeam: true })).fleet.memberStacks)).toEqual(['alice', 'bob', 'carol']);
   });
 
-  test('refuses a fleet whose teamId changed, naming the old id', () => {
+  test('refuses a team whose id changed, naming the old id', () => {
     // GIVEN
     buildFleet();
 
     // WHEN
-    const error = withEnv(AT_A_DESK, () => thrownBy(() => buildFleet({ teamId: 'Crew' })));
+    const error = withEnv(AT_A_DESK, () => thrownBy(() => buildTeamOfStacks({ teamId: 'Crew' })));
 
     // THEN
     expect(error.message).toContain('team/Crew: the roster');
-    expect(error.message).toContain('It records "team/Team" in this stack: if that is this team under its old id, give it that id back (for a fleet, its teamId)');
+    expect(error.message).toContain('It records "team/Team" in this stack: if that is this team under its old id, give it that id back;');
   });
 
-  test('refuses at synthesis a fleet whose teamId changed even when said to be new', () => {
+  test('refuses at synthesis a team whose id changed even when said to be new', () => {
     // GIVEN
     buildFleet();
 
     // WHEN
-    const { app } = buildFleet({ teamId: 'Crew', newTeam: true });
+    const { app } = buildTeamOfStacks({ teamId: 'Crew', newTeam: true });
 
     // THEN
     expect(() => app.synth()).toThrow(/records the team "team\/Team" in this stack, and this app no longer builds it\. If "team\/Crew" is that team under a new id, give it back the id "Team"/);
@@ -268,8 +295,7 @@ describe('CodeServerFleet', () => {
     buildFleet(disposable);
 
     // WHEN
-    const { app, fleet } = buildFleet({ ...disposable, members: [MEMBERS[0], MEMBERS[2]] });
-    const stacks = synthApp(app);
+    const { fleet, stacks } = buildFleet({ ...disposable, members: [MEMBERS[0], MEMBERS[2]] });
 
     // THEN
     expect(Object.keys(fleet.memberStacks).sort()).toEqual(['alice', 'bob', 'carol']);
@@ -282,8 +308,7 @@ describe('CodeServerFleet', () => {
     buildFleet({ members: [MEMBERS[0], { ...MEMBERS[1], leaving: true, deleteHome: true }, MEMBERS[2]] });
 
     // WHEN
-    const { app, fleet } = buildFleet({ members: [MEMBERS[0], MEMBERS[2]] });
-    const stacks = synthApp(app);
+    const { fleet, stacks } = buildFleet({ members: [MEMBERS[0], MEMBERS[2]] });
 
     // THEN
     expect(fleet.memberStacks.bob).toBeDefined();
@@ -293,11 +318,10 @@ describe('CodeServerFleet', () => {
 
   test('gives the base stack a removed block (destroy = false) for every home the roster lists, so that deploying it before the move deletes none', () => {
     // GIVEN a one-stack team that had bob
-    new CodeServerTeam(newStack('team'), 'Team', fleetProps());
+    buildOneStackTeam();
 
     // WHEN the fleet no longer has him
-    const { app, fleet } = buildFleet({ members: [MEMBERS[0], MEMBERS[2]] });
-    const stacks = synthApp(app);
+    const { fleet, stacks } = buildFleet({ members: [MEMBERS[0], MEMBERS[2]] });
 
     // THEN
     const homes = ['alice', 'carol'].map((n) => fleet.editors[n].homeVolume!.volume).map((v) => `${v.terraformResourceType}.${v.friendlyUniqueId}`);
@@ -305,20 +329,20 @@ describe('CodeServerFleet', () => {
     expect(stacks.team.removed.every((r: any) => r.lifecycle.destroy === false)).toBe(true);
   });
 
-  test("declares the fleet's sensitive variables in every member's stack, and no cross-stack output carries a secret", () => {
+  test("declares the layout's sensitive variables in every member's stack, and no cross-stack output carries a secret", () => {
     // WHEN
-    const idleStop = { idleMinutes: 30 };
-    const stacks = synthApp(buildFleet({ idleStop, sensitiveVariables: ['idle_stop_token'] }).app);
+    const idleStop = { idleMinutes: 30, digitaloceanToken: TeamLayout.sensitiveVariable('idle_stop_token') };
+    const stacks = buildFleet({ idleStop, stackPerMember: { sensitiveVariables: ['idle_stop_token'] } }).stacks;
 
     // THEN
     for (const name of ['alice', 'bob', 'carol']) {
       expect(stacks[`team-${name}`].variable.idle_stop_token).toMatchObject({ type: 'string', sensitive: true });
     }
-    // The idle stop no longer takes a token: no droplet and no marker reads the variable.
     const alice = JSON.stringify(stacks['team-alice'].resource.digitalocean_droplet);
-    expect(alice).not.toContain('var.idle_stop_token');
+    expect(alice).toContain('${var.idle_stop_token}');
+    // Inside a Terraform function (the idle marker's name) the variable is an argument, not "${…}".
     const marker = Object.values<any>(stacks['team-alice'].resource.terraform_data)[0].input.tag;
-    expect(marker).not.toContain('var.');
+    expect(marker).toContain(', var.idle_stop_token)');
     expect(marker.split('${')).toHaveLength(2);
     expect(stacks.team.variable).toBeUndefined();
     const crossStack = Object.entries<any>(stacks.team.output).filter(([name]) => name.startsWith('cross-stack-output-'));
@@ -334,19 +358,21 @@ describe('CodeServerFleet', () => {
     const token = new TerraformVariable(secrets, 'idle_stop_token', { type: 'string', sensitive: true });
 
     // WHEN
-    const error = thrownBy(() => new CodeServerFleet(app, 'team', fleetProps({ idleStop: { idleMinutes: 30, ...{ digitaloceanToken: token.stringValue } } })));
+    const error = thrownBy(() => new CodeServerTeam(new TerraformStack(app, 'team'), 'Team', {
+      ...fleetProps({ idleStop: { idleMinutes: 30, ...{ digitaloceanToken: token.stringValue } } }), layout: TeamLayout.stackPerMember(),
+    }));
 
     // THEN
-    expect(error.message).toContain('team: invalid idleStop.digitaloceanToken "var.idle_stop_token": is a value of the stack "secrets", which would reach each member\'s stack through a cross-stack output');
+    expect(error.message).toContain('team/Team: invalid idleStop.digitaloceanToken "var.idle_stop_token": is a sensitive variable of the stack "secrets", which would reach each member\'s stack through a cross-stack output');
     expect(error.message).toContain('sensitiveVariables');
   });
 
-  test('refuses a sensitive variable the fleet does not declare', () => {
+  test('refuses a sensitive variable the layout does not declare', () => {
     // WHEN
-    const error = thrownBy(() => buildFleet({ idleStop: { idleMinutes: 30, ...{ digitaloceanToken: CodeServerFleet.sensitiveVariable('idle_token') } } }));
+    const error = thrownBy(() => buildTeamOfStacks({ idleStop: { idleMinutes: 30, ...{ digitaloceanToken: TeamLayout.sensitiveVariable('idle_token') } } }));
 
     // THEN
-    expect(error.message).toContain('team: invalid idleStop.digitaloceanToken "var.idle_token": names a variable the fleet does not declare: add "idle_token" to sensitiveVariables');
+    expect(error.message).toContain('team/Team: invalid idleStop.digitaloceanToken "var.idle_token": names a variable the team does not declare: add "idle_token" to TeamLayout.stackPerMember({ sensitiveVariables })');
   });
 
   test("keeps a renamed member in their former stack, moving their resources to the new name's addresses", () => {
@@ -355,8 +381,7 @@ describe('CodeServerFleet', () => {
 
     // WHEN
     const members = [MEMBERS[0], { ...MEMBERS[1], name: 'bob-m', previously: 'bob' }, MEMBERS[2]];
-    const { app, fleet } = buildFleet({ members });
-    const stacks = synthApp(app);
+    const { fleet, stacks } = buildFleet({ members });
 
     // THEN
     expect(fleet.memberStacks['bob-m'].node.id).toBe('team-bob');
@@ -369,5 +394,80 @@ describe('CodeServerFleet', () => {
     // The stack stays the member's once the rename is recorded, previously or not.
     const again = buildFleet({ members: members.map(({ previously: _p, ...m }: TeamMember) => m) });
     expect(again.fleet.memberStacks['bob-m'].node.id).toBe('team-bob');
+  });
+
+  test("refuses any sensitive variable of another stack in the props, a boot setting's say, naming its dotted path", () => {
+    // GIVEN
+    const app = Testing.app();
+    const secret = new TerraformVariable(new TerraformStack(app, 'secrets'), 'proxy_password', { type: 'string', sensitive: true });
+
+    // WHEN
+    const error = thrownBy(() => new CodeServerTeam(new TerraformStack(app, 'team'), 'Team', {
+      ...fleetProps({ members: [MEMBERS[0], { ...MEMBERS[1], boot: { settings: { proxyPassword: secret.stringValue } } }] }),
+      layout: TeamLayout.stackPerMember(),
+    }));
+
+    // THEN
+    expect(error.message).toContain('team/Team: invalid members[1].boot.settings.proxyPassword "var.proxy_password": is a sensitive variable of the stack "secrets"');
+  });
+
+  test('lets a value of another stack that is no sensitive variable through, as a cross-stack reference', () => {
+    // GIVEN
+    const app = Testing.app();
+    const shared = new TerraformVariable(new TerraformStack(app, 'shared'), 'workspace', { type: 'string' });
+
+    // WHEN
+    const team = new CodeServerTeam(new TerraformStack(app, 'team'), 'Team', { ...fleetProps({ boot: { workspaceFolder: shared.stringValue } }), layout: TeamLayout.stackPerMember() });
+
+    // THEN
+    expect(Object.keys(team.memberStacks)).toEqual(['alice', 'bob', 'carol']);
+  });
+
+  test('refuses a team stack that configures a provider of its own, at construction and, when added later, at synthesis', () => {
+    // GIVEN
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'team');
+    new CloudflareProvider(stack, 'cf');
+
+    // WHEN
+    const error = thrownBy(() => new CodeServerTeam(stack, 'Team', { ...fleetProps(), layout: TeamLayout.stackPerMember() }));
+
+    // THEN
+    expect(error.message).toContain('team/Team: invalid layout "TeamLayout.stackPerMember()": configures the providers and the backend of every stack of the team, and the team\'s stack already has team/cf');
+
+    // WHEN a provider comes after the team
+    const later = buildTeamOfStacks();
+    new CloudflareProvider(later.fleet.node.scope!, 'cf');
+
+    // THEN
+    expect(() => later.app.synth()).toThrow(/team\/Team: invalid layout "TeamLayout\.stackPerMember\(\)": the team configures the providers and the backend of its stack, and team\/cf is one of its own/);
+  });
+
+  test('refuses a team with a stack per member that is not a direct child of its stack', () => {
+    // GIVEN
+    const app = Testing.app();
+    const group = new Construct(new TerraformStack(app, 'team'), 'Group');
+
+    // WHEN
+    const error = thrownBy(() => new CodeServerTeam(group, 'Team', { ...fleetProps(), layout: TeamLayout.stackPerMember() }));
+
+    // THEN
+    expect(error.message).toContain('team/Group/Team: invalid layout "TeamLayout.stackPerMember()": puts the team\'s construct in every member\'s stack at the team\'s id');
+  });
+
+  test('refuses a sensitive variable in a one-stack team, which declares none', () => {
+    // WHEN
+    const error = thrownBy(() => new CodeServerTeam(newStack('team'), 'Team', fleetProps({ idleStop: { idleMinutes: 30, ...{ digitaloceanToken: TeamLayout.sensitiveVariable('idle_stop_token') } } })));
+
+    // THEN
+    expect(error.message).toContain('team/Team: invalid idleStop.digitaloceanToken "var.idle_stop_token": names a variable the team does not declare');
+  });
+
+  test.each(['1token', 'Token', 'idle-token'])('refuses the sensitive variable name %s', (name) => {
+    // WHEN
+    const error = thrownBy(() => buildTeamOfStacks({ stackPerMember: { sensitiveVariables: [name] } }));
+
+    // THEN
+    expect(error.message).toContain(`team/Team: invalid layout.sensitiveVariables[0] "${name}": expected a Terraform variable name`);
   });
 });

@@ -1,6 +1,6 @@
 import { Testing, TerraformStack } from 'cdktf';
 import { StateBackend } from '../../../lib';
-import { STATE_BACKEND_DEFAULTS } from '../../../lib/fleet/state-backend';
+import { STATE_BACKEND_DEFAULTS } from '../../../lib/team/state-backend';
 import { thrownBy } from '../../support/fixtures';
 
 /** The `terraform` block of a stack named `team-alice` bound to a backend. */

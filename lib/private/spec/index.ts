@@ -1,0 +1,2 @@
+export * from './editor-spec';
+export * from './resolved';
