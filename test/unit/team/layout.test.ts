@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
-import { App, Testing, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { App, Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { CodeServerTeam, CodeServerTeamProps, Home, StackPerMemberOptions, StateBackend, TeamLayout, TeamMember } from '../../../lib';
 import { ACCOUNT_ID, AT_A_DESK, newStack, resourcesByAddress, synthJson, resourcesOfType, thrownBy, withEnv, ZONE_ID } from '../../support/fixtures';
@@ -91,9 +91,7 @@ describe('CodeServerTeam with TeamLayout.stackPerMember()', () => {
 
   test('names each firewall tag and idle marker as the one-stack team does, so that becoming a fleet renames nothing', () => {
     // GIVEN
-    // A token no stack owns (a stack's variable would be a cross-stack reference in the others).
-    const digitaloceanToken = Token.asString({ creationStack: [], resolve: () => '${var.idle_stop_token}', toString: () => 'idle_stop_token' });
-    const idleStop = { idleMinutes: 30, digitaloceanToken };
+    const idleStop = { idleMinutes: 30 };
     const oneStack = buildOneStackTeam({ idleStop });
     const namesOf = (synth: any) => ({
       tags: resourcesOfType(synth, 'digitalocean_tag').map((t) => t.name),
@@ -331,18 +329,18 @@ describe('CodeServerTeam with TeamLayout.stackPerMember()', () => {
 
   test("declares the layout's sensitive variables in every member's stack, and no cross-stack output carries a secret", () => {
     // WHEN
-    const idleStop = { idleMinutes: 30, digitaloceanToken: TeamLayout.sensitiveVariable('idle_stop_token') };
+    const idleStop = { idleMinutes: 30 };
     const stacks = buildFleet({ idleStop, stackPerMember: { sensitiveVariables: ['idle_stop_token'] } }).stacks;
 
     // THEN
     for (const name of ['alice', 'bob', 'carol']) {
       expect(stacks[`team-${name}`].variable.idle_stop_token).toMatchObject({ type: 'string', sensitive: true });
     }
+    // The idle stop no longer takes a token: no droplet and no marker reads the variable.
     const alice = JSON.stringify(stacks['team-alice'].resource.digitalocean_droplet);
-    expect(alice).toContain('${var.idle_stop_token}');
-    // Inside a Terraform function (the idle marker's name) the variable is an argument, not "${…}".
+    expect(alice).not.toContain('var.idle_stop_token');
     const marker = Object.values<any>(stacks['team-alice'].resource.terraform_data)[0].input.tag;
-    expect(marker).toContain(', var.idle_stop_token)');
+    expect(marker).not.toContain('var.');
     expect(marker.split('${')).toHaveLength(2);
     expect(stacks.team.variable).toBeUndefined();
     const crossStack = Object.entries<any>(stacks.team.output).filter(([name]) => name.startsWith('cross-stack-output-'));
