@@ -87,8 +87,8 @@ const MERGED_GROUPS = ['access', 'droplet', 'boot', 'idleStop', 'ssh', 'previews
 
 /**
  * A member's settings: the team's, with each group the member gives merged over the team's
- * field by field (`{ ...team.droplet, ...member.droplet }`; an idle stop keeps the team's token
- * unless the member gives their own); a member's `home` and `running` replace the team's.
+ * field by field (`{ ...team.droplet, ...member.droplet }`); a member's `home` and `running`
+ * replace the team's.
  */
 export function memberSettings<T extends EditorSettings>(shared: T, member: TeamMember): T {
   const { name: _name, email: _email, leaving: _leaving, deleteHome: _deleteHome, previously: _previously, ...overrides } = member;
