@@ -13,8 +13,17 @@ set -euo pipefail
 
 keyring=/usr/share/keyrings/cloudflare-cloudflared.gpg
 list=/etc/apt/sources.list.d/cloudflared.list
-if [ -s "$keyring" ] && [ -s "$list" ] && command -v cloudflared >/dev/null 2>&1; then
-  exit 0
+source_line="deb [signed-by=$keyring] $CLOUDFLARED_APT_REPOSITORY any main"
+# Done before (an earlier start, or a prepared image: scripts/prepare-image.sh): cloudflared is
+# installed and apt reads this repository with a keyring of the pinned key alone. Another
+# repository or key in the props installs again.
+if [ -s "$keyring" ] && [ "$(cat "$list" 2>/dev/null)" = "$source_line" ] && command -v cloudflared >/dev/null 2>&1; then
+  shown="$(mktemp -d)"
+  kept="$(gpg --homedir "$shown" --batch --with-colons --show-keys "$keyring" 2>/dev/null || true)"
+  rm -rf "$shown"
+  if [ "$(grep -c '^pub:' <<< "$kept" || true)" = 1 ] && grep -q "^fpr:::::::::$CLOUDFLARED_KEY_FINGERPRINT:" <<< "$kept"; then
+    exit 0
+  fi
 fi
 
 download="$(mktemp)"
@@ -37,7 +46,7 @@ install -d -m 0755 /usr/share/keyrings
 # apt wants a binary keyring: the checked key, as gpg exports it.
 gpg --homedir "$gnupg_home" --batch --export "$CLOUDFLARED_KEY_FINGERPRINT" > "$download"
 install -m 0644 "$download" "$keyring"
-echo "deb [signed-by=$keyring] $CLOUDFLARED_APT_REPOSITORY any main" > "$list"
+echo "$source_line" > "$list"
 
 # Only the new source is read, which keeps the first boot short.
 apt_retry update -o Dir::Etc::sourcelist="$list" -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0

@@ -5,7 +5,7 @@ import { join } from 'path';
 import { parse } from 'yaml';
 import { BootPhase, BootUser } from '../../../lib/boot/boot-steps';
 import { renderCloudConfig } from '../../../lib/boot/cloud-config';
-import { resolveBootOptions } from '../../../lib/boot/code-server-user-data';
+import { BOOT_DEFAULTS, resolveBootOptions } from '../../../lib/boot/code-server-user-data';
 import { describeTier } from '../../support/tools';
 
 // The first boot's scripts, run for real (twice) against a home in a temporary folder: what a
@@ -303,7 +303,8 @@ describeAsRoot('the first boot scripts, run twice', () => {
      * and apt-get, dpkg logging their calls. Returns its exit, its errors, the calls and what it
      * left in the keyring's place.
      */
-    function runInstall(served: string, fingerprint: string): { status: number | null; stderr: string; calls: string; keyring: string | null } {
+    function runInstall(served: string, fingerprint: string, before: Before = {}):
+    { status: number | null; stderr: string; calls: string; keyring: string | null } {
       install(carriedFiles({ hostname: 'code.example.com', tunnelToken: 't' }), { CLOUDFLARED_KEY_URL: 'https://keys.example.com/cloudflare.gpg', CLOUDFLARED_KEY_FINGERPRINT: fingerprint });
       const bin = join(work, 'bin');
       const calls = join(work, 'calls.log');
@@ -316,13 +317,67 @@ describeAsRoot('the first boot scripts, run twice', () => {
       stub('curl', `echo "curl $*" >> '${calls}'; while [ $# -gt 0 ]; do [ "$1" = -o ] && out="$2"; shift; done; cp '${served}' "$out"`);
       stub('apt-get', `echo "apt-get $*" >> '${calls}'`);
       stub('dpkg', `echo "dpkg $*" >> '${calls}'`);
+      rmSync(join(bin, 'cloudflared'), { force: true });
+      if (before.installed) stub('cloudflared', 'exit 0');
       const kept = join(work, 'keyring-left.gpg');
       const result = spawnSync('unshare', ['--mount', '--propagation', 'private', 'bash', '-c',
         'mount -t tmpfs none /usr/share/keyrings && mount -t tmpfs none /etc/apt/sources.list.d && ' +
+        (before.keyring ? `cp '${before.keyring}' /usr/share/keyrings/cloudflare-cloudflared.gpg && ` : '') +
+        (before.list ? `printf '%s\\n' '${before.list}' > /etc/apt/sources.list.d/cloudflared.list && ` : '') +
         `bash '${join(scripts, 'install-cloudflared.sh')}'; status=$?; ` +
         `if [ -e /usr/share/keyrings/cloudflare-cloudflared.gpg ]; then cp /usr/share/keyrings/cloudflare-cloudflared.gpg '${kept}'; fi; exit $status`], { encoding: 'utf8', env: { ...process.env, ZTCS_ETC: etc, PATH: `${bin}:${process.env.PATH}` } });
       return { status: result.status, stderr: result.stderr, calls: readFileSync(calls, 'utf8'), keyring: existsSync(kept) ? kept : null };
     }
+
+    /** What a droplet has before the step runs: an earlier start's, or a prepared image's (scripts/prepare-image.sh). */
+    interface Before {
+      /** A binary keyring in the keyring's place. */
+      readonly keyring?: string;
+      /** The apt source's line. */
+      readonly list?: string;
+      /** cloudflared is on the PATH. */
+      readonly installed?: boolean;
+    }
+
+    /** The key's binary keyring, as the step writes it. */
+    function binaryKeyring(name: string, armoured: string): string {
+      const gnupgHome = mkdtempSync(join(work, 'gnupg-export-'));
+      const path = join(work, `${name}.gpg`);
+      spawnSync('gpg', ['--homedir', gnupgHome, '--batch', '--quiet', '--import', keyFile(`${name}.asc`, armoured)]);
+      writeFileSync(path, spawnSync('gpg', ['--homedir', gnupgHome, '--batch', '--export']).stdout);
+      spawnSync('gpgconf', ['--homedir', gnupgHome, '--kill', 'all']);
+      return path;
+    }
+
+    const SOURCE = `deb [signed-by=/usr/share/keyrings/cloudflare-cloudflared.gpg] ${BOOT_DEFAULTS.cloudflaredAptRepository} any main`;
+
+    test('installed before with the pinned key and this repository (a prepared image): nothing is downloaded or installed', () => {
+      const key = makeKey('pinned');
+      const result = runInstall(keyFile('unused.asc', ''), key.fingerprint, { keyring: binaryKeyring('kept', key.armoured), list: SOURCE, installed: true });
+      expect(result.status).toBe(0);
+      expect(result.calls).toBe('');
+    });
+
+    test.each([
+      ['another repository', { list: SOURCE.replace(BOOT_DEFAULTS.cloudflaredAptRepository, 'https://mirror.example.com/cloudflared'), installed: true }],
+      ['cloudflared missing', { list: SOURCE, installed: false }],
+    ])('installed before, but with %s: the step installs again', (_, before) => {
+      const key = makeKey('pinned');
+      const result = runInstall(keyFile('pinned.asc', key.armoured), key.fingerprint, { keyring: binaryKeyring('kept', key.armoured), ...before });
+      expect(result.status).toBe(0);
+      expect(result.calls).toMatch(/^apt-get .*install -y cloudflared$/m);
+    });
+
+    test('installed before, but with a keyring of another key: the step fetches the pinned key and installs again', () => {
+      const pinned = makeKey('pinned');
+      const other = makeKey('other');
+      const result = runInstall(keyFile('pinned.asc', pinned.armoured), pinned.fingerprint, { keyring: binaryKeyring('kept', other.armoured), list: SOURCE, installed: true });
+      expect(result.status).toBe(0);
+      expect(result.calls).toMatch(/^curl /m);
+      expect(result.calls).toMatch(/^apt-get .*install -y cloudflared$/m);
+      const listed = spawnSync('gpg', ['--show-keys', '--with-colons', result.keyring!], { encoding: 'utf8' }).stdout;
+      expect(listed).toContain(`fpr:::::::::${pinned.fingerprint}:`);
+    });
 
     function keyFile(name: string, armoured: string): string {
       const path = join(work, name);
