@@ -19,7 +19,7 @@ const releaseTestSteps = [
 ];
 
 /** Everything the npm package holds besides package.json, the README, the LICENSE and the bundled dependencies. */
-const PACKAGE_FILES = ['lib/**/*.js', 'lib/**/*.d.ts', 'lib/boot/assets/', 'lib/control-plane/assets/', '.jsii', 'API.md', 'docs/*.md'];
+const PACKAGE_FILES = ['lib/**/*.js', 'lib/**/*.d.ts', 'lib/boot/assets/', 'lib/control-plane/assets/', '.jsii', 'API.md', 'docs/*.md', 'scripts/prepare-image.sh'];
 
 const project = new cdktf.ConstructLibraryCdktf({
   name: 'cdktf-zero-trust-code-server',

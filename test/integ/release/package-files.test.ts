@@ -12,7 +12,7 @@ const ROOT = join(__dirname, '..', '..', '..');
 
 const LIBRARY_FILES = [
   'lib/index.js', 'lib/index.d.ts', 'lib/droplet/code-server-droplet.js', 'lib/droplet/code-server-droplet.d.ts',
-  'lib/boot/assets/boot.sh', 'lib/boot/assets/prepare-home.sh', 'lib/control-plane/assets/worker.mjs', '.jsii', 'API.md', 'README.md', 'LICENSE',
+  'lib/boot/assets/boot.sh', 'lib/boot/assets/prepare-home.sh', 'lib/control-plane/assets/worker.mjs', '.jsii', 'API.md', 'README.md', 'LICENSE', 'scripts/prepare-image.sh',
 ];
 const STRAY_FILES = [
   'terraform.basic.tfstate', 'terraform.basic.tfstate.backup', 'ztcs-roster.json', 'cdktf.out/stacks/basic/cdk.tf.json',
