@@ -12,6 +12,15 @@ export interface CachedSetUp {
   readonly keyFiles: string[];
 }
 
+/**
+ * What the VM tier's prepared image (test/integ/vm/prepared-image.test.ts) is made of besides the
+ * base image: its cache folder is named after their hash, and CI keeps it under the same key.
+ */
+export const PREPARED_IMAGE_INPUTS = [
+  'scripts/prepare-image.sh', 'lib/boot/assets/install-code-server.sh', 'lib/boot/assets/install-cloudflared.sh', 'lib/boot/assets/retry.sh',
+  'test/integ/vm/mirror.ts', 'test/integ/vm/guest/code-server', 'test/integ/vm/guest/cloudflared',
+];
+
 /** The slow set-up of each tier, kept between runs by actions/cache. */
 export const TIER_CACHES: Record<string, CachedSetUp[]> = {
   boot: [
@@ -20,6 +29,7 @@ export const TIER_CACHES: Record<string, CachedSetUp[]> = {
   ],
   vm: [
     { folder: 'vm', keyFiles: ['scripts/build-vm-image.sh'] },
+    { folder: 'vm-prepared', keyFiles: ['scripts/build-vm-image.sh', ...PREPARED_IMAGE_INPUTS] },
     { folder: 'code-server-deb', keyFiles: ['scripts/build-code-server-deb.sh', 'lib/boot/code-server-user-data.ts'] },
     { folder: 'node', keyFiles: ['scripts/fetch-node.sh'] },
   ],

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { announceMachines, boot, BootResult, BootSpec, freshRootDisk, labelledDisk, machineCeilingMs, scaled, VmImage, vmImage } from './machine';
 import { buildMirror, Mirror, mirrorProps, startMirror } from './mirror';
 import { REVERSE_FORWARD_IN_GUEST, ReverseForward, reverseForwardProbeFiles, startReverseForward } from './reverse-forward';
-import { RehearsalDroplet, rehearsalDroplet } from './user-data';
+import { editorProbe, RehearsalDroplet, rehearsalDroplet } from './user-data';
 import { BOOT_DEFAULTS } from '../../../lib/boot/code-server-user-data';
 import { BOOT_PATHS, BOOT_UNITS, CODE_SERVER_PORT } from '../../../lib/private/boot/contract';
 import { describeTier } from '../../support/tools';
@@ -225,14 +225,7 @@ describeRealEditor(`the real code-server ${VERSION} in the VM, opened in Chromiu
       probeFiles: reverseForwardProbeFiles({ host: '127.0.0.1', port: CODE_SERVER_PORT }),
       forwards: [{ guestAddress: REVERSE_FORWARD_IN_GUEST.host, hostPort: forward.backPort }],
       probe: {
-        user: droplet.userName,
-        home: droplet.home,
-        services: [BOOT_UNITS.codeServer, BOOT_UNITS.cloudflared],
-        files: [...droplet.writtenFiles, BOOT_PATHS.readyMarker],
-        readyMarker: BOOT_PATHS.readyMarker,
-        bootUnit: BOOT_UNITS.boot,
-        stepRecords: BOOT_PATHS.stepRecords,
-        bootOutcome: 'finished',
+        ...editorProbe(droplet),
         stayUp: true,
         agents: ['reverse-forward'],
       },

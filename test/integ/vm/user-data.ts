@@ -3,8 +3,10 @@ import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider'
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { Testing, TerraformStack } from 'cdktf';
 import { parse } from 'yaml';
+import type { ProbeConfig } from './machine';
 import { renderTerraformString } from './terraform-template';
 import { ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../../../lib';
+import { BOOT_PATHS, BOOT_UNITS } from '../../../lib/private/boot/contract';
 
 /**
  * The tunnel token the rehearsal gives the boot: recognisable, and with the characters of a real
@@ -68,5 +70,19 @@ export function rehearsalDroplet(props: Partial<ZeroTrustCodeServerProps>): Rehe
     homeVolumeLabel: codeServer.homeVolume.label,
     writtenFiles: document.write_files.map((f) => f.path),
     cloudConfig: codeServer.userData.cloudConfig,
+  };
+}
+
+/** The probe of a droplet whose boot finishes: the editor's services, its written files and the readiness marker. */
+export function editorProbe(droplet: RehearsalDroplet): ProbeConfig {
+  return {
+    user: droplet.userName,
+    home: droplet.home,
+    services: [BOOT_UNITS.codeServer, BOOT_UNITS.cloudflared],
+    files: [...droplet.writtenFiles, BOOT_PATHS.readyMarker],
+    readyMarker: BOOT_PATHS.readyMarker,
+    bootUnit: BOOT_UNITS.boot,
+    stepRecords: BOOT_PATHS.stepRecords,
+    bootOutcome: 'finished',
   };
 }
