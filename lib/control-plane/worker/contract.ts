@@ -1,3 +1,5 @@
+import type { ControlPlaneEditor } from '../registration';
+
 /**
  * What the constructs give the Worker and the Worker reads: the names of its bindings, the keys of
  * its KV namespace, and the shape of an editor's registration. One table for both sides (the
@@ -5,12 +7,6 @@
  * the Worker reads `env` and KV through it).
  */
 export const BINDINGS = {
-  /**
-   * JSON: the editors of the old list.
-   * @deprecated The Worker serves the editors registered in KV ({@link registryKey}) and reads
-   * this binding no more; it stays until the construct stops writing it.
-   */
-  editors: 'EDITORS',
   /** The Access team's address, `https://<team>.cloudflareaccess.com`: the tokens' issuer, and where its keys are. */
   accessTeamUrl: 'ACCESS_TEAM_URL',
   /** The DigitalOcean API's address: `https://api.digitalocean.com` (a stand-in in tests). */
@@ -53,21 +49,11 @@ export function recordKey(name: string): string {
   return `${RECORD_PREFIX}${name}`;
 }
 
-/** An editor the control plane serves, as its registration in KV says. */
-export interface ServedEditor {
-  /** The editor's name (a team member's), unique among the registered editors; the start hook's `editor` input. */
-  readonly name: string;
-  /** The editor's hostname, where its Worker route is. */
-  readonly hostname: string;
-  /** The audience (AUD tag) of the editor's Access application: only its tokens open or start it. */
-  readonly accessAudience: string;
-  /** The DigitalOcean tag on the editor's droplet (and on no other editor's). */
-  readonly dropletTag: string;
-  /** The tag whose existence the editor's stack reads as "stopped" (its idle stop marker). */
-  readonly markerTag: string;
-  /** The id of the Terraform stack that holds the editor: the start hook's `stack` input, the stack to deploy. */
-  readonly stack: string;
-}
+/**
+ * An editor the control plane serves, as its registration in KV says: the public
+ * {@link ControlPlaneEditor}, one shape for the construct that writes it and the Worker that reads it.
+ */
+export type ServedEditor = ControlPlaneEditor;
 
 /** How often an editor may be started, and how long a start takes. */
 export interface StartLimits {
