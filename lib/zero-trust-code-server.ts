@@ -10,12 +10,12 @@ import { IdleStop, IdleStopMarker } from './idle-stop';
 import { PreviewOptions } from './previews/preview-options';
 import { SSHD_PORT } from './private/boot/contract';
 import { EDITOR_PART_IDS } from './private/naming';
-import { EditorSpec, resolveDepartedEditor, resolveEditor, withBuilt } from './private/spec';
-import { contextAt, contextOf, detachOnError, registerClaims, Site } from './private/validation';
+import { DEPARTED_SPECS, EDITOR_SPECS, resolveDepartedEditor, resolveEditor, withBuilt } from './private/spec';
+import { contextOf, detachOnError, registerClaims } from './private/validation';
 import { ProviderOptions } from './providers';
 import { SshOptions } from './ssh/ssh-options';
 import { Home } from './storage/home';
-import { HomeVolume, HomeVolumeProps, IHomeVolume } from './storage/home-volume';
+import { HomeVolume, IHomeVolume } from './storage/home-volume';
 import { CodeServerTunnel, TunnelOptions } from './tunnel/code-server-tunnel';
 
 export { checkHomeKept } from './private/spec';
@@ -127,14 +127,6 @@ export interface ZeroTrustCodeServerProps extends EditorSettings {
 }
 
 /**
- * Resolves an editor about to be built at `id` on a site, for the team's and the fleet's checks of
- * their members before they build (the editor itself resolves after `super()`).
- */
-export function planEditor(site: Site, id: string, props: ZeroTrustCodeServerProps): EditorSpec {
-  return resolveEditor(contextAt(site, id), id, props);
-}
-
-/**
  * A private VS Code in the browser for one developer: code-server on a DigitalOcean droplet that
  * takes no inbound traffic, reachable only through a Cloudflare Tunnel at a hostname guarded by
  * Cloudflare Access, with Access tokens checked again at the origin by cloudflared.
@@ -177,8 +169,9 @@ export class ZeroTrustCodeServer extends Construct {
 
   constructor(scope: Construct, id: string, props: ZeroTrustCodeServerProps) {
     super(scope, id);
-    // Every prop is resolved before any part is built; a failure takes the editor out of the tree again.
-    const spec = detachOnError(this, () => resolveEditor(contextOf(this), id, props));
+    // Every prop is resolved before any part is built (by the editor's team, when it has one); a
+    // failure takes the editor out of the tree again.
+    const spec = EDITOR_SPECS.specFor(props) ?? detachOnError(this, () => resolveEditor(contextOf(this), id, props));
     const { previews } = spec;
     const sshHostname = spec.ssh?.hostname;
     const providers = spec.providers;
@@ -271,13 +264,8 @@ export class DepartedEditor extends Construct {
 
   constructor(scope: Construct, id: string, props: DepartedEditorProps) {
     super(scope, id);
-    const spec = detachOnError(this, () => resolveDepartedEditor(contextOf(this), props));
+    const spec = DEPARTED_SPECS.specFor(props) ?? detachOnError(this, () => resolveDepartedEditor(contextOf(this), props));
     this.homeVolume = new HomeVolume(this, EDITOR_PART_IDS.homeVolume, spec.homeVolume);
     registerClaims(this, spec.claims);
   }
-}
-
-/** Resolves a departed editor about to be built at `id` on a site, for the team's checks before it builds; gives its home volume's props. */
-export function planDepartedEditor(site: Site, id: string, props: DepartedEditorProps): HomeVolumeProps {
-  return resolveDepartedEditor(contextAt(site, id), props).homeVolume;
 }

@@ -207,7 +207,7 @@ export function buildMembers(
       editor = built.editors[member.name] = new ZeroTrustCodeServer(scope, member.name, editorProps);
       home = built.editors[member.name].homeVolume;
     } else if (homeSpecOf(editorProps.home).kind === 'volume') {
-      editor = built.departed[member.name] = new DepartedEditor(scope, member.name, { ...editorProps, deleteHome: member.deleteHome });
+      editor = built.departed[member.name] = new DepartedEditor(scope, member.name, editorProps);
       home = built.departed[member.name].homeVolume;
     }
     const former = plan.formerNames[member.name];

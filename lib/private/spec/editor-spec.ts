@@ -14,6 +14,7 @@ import type { DepartedEditorProps, ZeroTrustCodeServerProps } from '../../zero-t
 import { idleStopOn, validateIdleStop } from '../idle-stop';
 import { dropletNameOf, EDITOR_PART_IDS, homeVolumeNameOf, outputPrefix, previewDnsIdOf } from '../naming';
 import { memoryGibOfSize } from '../sizes';
+import { SpecHandover } from './resolved';
 import { checkOwnClaims, Claim, inGroup, PropContext, rejectProp } from '../validation';
 
 /** The kind of claim an existing home volume is: one editor's, in the whole app (a volume attaches to one droplet). */
@@ -55,6 +56,12 @@ export interface EditorSpec {
   /** What must be unique in the app or the stack, registered once the editor is built. */
   readonly claims: Claim[];
 }
+
+/** The spec an editor's props carry from a resolve step that already resolved them (its team's). */
+export const EDITOR_SPECS = new SpecHandover<EditorSpec>();
+
+/** The spec a departed editor's props carry from a resolve step that already resolved them (its team's). */
+export const DEPARTED_SPECS = new SpecHandover<DepartedEditorSpec>();
 
 /**
  * Refuses deleting the droplet (a stop, an idle stop, offboarding) when the home is only on its

@@ -19,3 +19,24 @@ export function withBuilt<T extends object, U extends object>(slice: T, built: U
   const props = { ...slice, ...built };
   return isResolved(slice) ? markResolved(props) : props;
 }
+
+/**
+ * A private channel from a resolve step to the construct that builds what it resolved (a team's
+ * to each member's editor): the props object handed to the construct carries its spec, so the
+ * construct does not resolve again. Not a prop: jsii users neither see nor set it, and props
+ * they make carry nothing.
+ */
+export class SpecHandover<S> {
+  private readonly specs = new WeakMap<object, S>();
+
+  /** Gives back `props`, carrying `spec` to the construct they are handed to. */
+  public attach<P extends object>(props: P, spec: S): P {
+    this.specs.set(props, spec);
+    return props;
+  }
+
+  /** The spec that `props` carry, when a resolve step attached one. */
+  public specFor(props: object): S | undefined {
+    return this.specs.get(props);
+  }
+}

@@ -1,4 +1,5 @@
-import { checkHomeKept, resolveDepartedEditor, resolveEditor } from './editor-spec';
+import { checkHomeKept, DEPARTED_SPECS, DepartedEditorSpec, EDITOR_SPECS, EditorSpec, resolveDepartedEditor, resolveEditor } from './editor-spec';
+import { withBuilt } from './resolved';
 import type { IAccessPolicy } from '../../access/existing';
 import { checkIdleStopHasControlPlane } from '../../control-plane/start-on-visit';
 import { checkHostnameDepth } from '../../dns/tunnel-dns-record';
@@ -6,7 +7,7 @@ import { sshOn } from '../../ssh/ssh-options';
 import { homeSpecOf } from '../../storage/home';
 import type { CodeServerTeamProps } from '../../team/code-server-team';
 import { asMemberError, checkSharedSettings, MEMBER_NAME, memberPrincipals, memberSettings, TEAM_DEFAULTS, TeamMember, validateMembers } from '../../team/members';
-import type { ZeroTrustCodeServerProps } from '../../zero-trust-code-server';
+import type { DepartedEditorProps } from '../../zero-trust-code-server';
 import { buildAccessRules, validateAccessRuleSet } from '../access-rules';
 import { memberHostname } from '../naming';
 import { ROSTER_DEFAULTS, RosterMode, TeamRoster } from '../roster';
@@ -25,8 +26,12 @@ export interface TeamSpec {
   readonly mode: RosterMode;
   /** The name each renamed member had before, by their name now (from the props, or the roster's record of an earlier rename). */
   readonly formerNames: Record<string, string>;
-  /** A member's editor props, given the admins' policy (none without admins). */
-  editorPropsOf(member: TeamMember, adminPolicy: IAccessPolicy | undefined): ZeroTrustCodeServerProps;
+  /**
+   * A member's editor props (a leaving member's: their departed editor's, with `deleteHome`),
+   * given the admins' policy (none without admins). They carry the spec resolved here, so that
+   * the editor built from them does not resolve them again.
+   */
+  editorPropsOf(member: TeamMember, adminPolicy: IAccessPolicy | undefined): DepartedEditorProps;
 }
 
 /** The roster as construction reads it: the file, its teams (none when it does not exist), and what this synthesis may do with it. */
@@ -65,7 +70,7 @@ export function resolveTeam(
   const previous = recorded ?? {};
   const formerNames = checkRenames(ctx, members, previous, rosterPath);
   const hasAdmins = buildAccessRules(admins).length > 0;
-  const editorPropsOf = (member: TeamMember, adminPolicy: IAccessPolicy | undefined): ZeroTrustCodeServerProps => {
+  const propsOf = (member: TeamMember, adminPolicy: IAccessPolicy | undefined): DepartedEditorProps => {
     const settings = memberSettings(shared, member);
     const access = settings.access ?? {};
     // SSH lets in the member and the admins, unless the member names their own principals.
@@ -77,8 +82,11 @@ export function resolveTeam(
       hostname: hostnameOf(member),
       access: { ...access, allow: { emails: [member.email] }, policies: [...(adminPolicy ? [adminPolicy] : []), ...(access.policies ?? [])] },
       ...ssh,
+      ...(member.leaving ? { deleteHome: member.deleteHome } : {}),
     };
   };
+  const editorSpecs = new Map<string, EditorSpec>();
+  const departedSpecs = new Map<string, DepartedEditorSpec>();
   members.forEach((member, i) => {
     if (previous[member.name]?.status === 'released') {
       rejectProp(ctx, `members[${i}].name`, member.name,
@@ -88,15 +96,26 @@ export function resolveTeam(
         'add them under another name with home: Home.existing(HomeVolume.fromVolumeAttributes(this, "<name>-home", { volumeId: "<its id>" })) ' +
         '(doctl compute volume list), which attaches it as their home');
     }
-    const editorProps = editorPropsOf(member, hasAdmins ? PLACEHOLDER_POLICY : undefined);
+    const editorProps = propsOf(member, hasAdmins ? PLACEHOLDER_POLICY : undefined);
+    const memberCtx = contextAt(memberSite(member), member.name);
     if (member.leaving) {
       const home = homeSpecOf(editorProps.home);
       checkHomeKept(ctx, home, { prop: `members[${i}].leaving`, value: member.leaving });
-      if (home.kind === 'volume') asMemberError(member, i, () => resolveDepartedEditor(contextAt(memberSite(member), member.name), { ...editorProps, deleteHome: member.deleteHome }));
+      if (home.kind === 'volume') departedSpecs.set(member.name, asMemberError(member, i, () => resolveDepartedEditor(memberCtx, editorProps)));
     } else {
-      asMemberError(member, i, () => resolveEditor(contextAt(memberSite(member), member.name), member.name, editorProps));
+      editorSpecs.set(member.name, asMemberError(member, i, () => resolveEditor(memberCtx, member.name, editorProps)));
     }
   });
+  const editorPropsOf = (member: TeamMember, adminPolicy: IAccessPolicy | undefined): DepartedEditorProps => {
+    const editorProps = propsOf(member, adminPolicy);
+    const departed = departedSpecs.get(member.name);
+    if (departed) return DEPARTED_SPECS.attach(editorProps, departed);
+    const spec = editorSpecs.get(member.name);
+    if (!spec) return editorProps;
+    // The spec was resolved with a stand-in for the admins' policy, which only the built tree has:
+    // the editor's Access takes the policies of these props (the policy's id, a token, has nothing to check).
+    return EDITOR_SPECS.attach(editorProps, { ...spec, access: withBuilt(spec.access, { policies: editorProps.access?.policies }) });
+  };
   const names = new Set(members.map((m) => m.name));
   for (const [name, entry] of Object.entries(previous)) {
     if (!names.has(name) && !Object.values(formerNames).includes(name) && entry.homeOnDroplet) {

@@ -1,6 +1,9 @@
 import { readFileSync } from 'fs';
-import { App, TerraformStack } from 'cdktf';
-import { AccessPolicy, CodeServerTeam, CodeServerTeamProps, Home, HomeVolume } from '../../../lib';
+import { App, TerraformStack, Testing } from 'cdktf';
+import { AccessPolicy, CodeServerTeam, CodeServerTeamProps, Home, HomeVolume, TeamLayout } from '../../../lib';
+import * as sizes from '../../../lib/private/sizes';
+import { PropContext } from '../../../lib/private/validation';
+import * as homeVolume from '../../../lib/storage/home-volume';
 import { newStack, onlyResource, resourcesByAddress, resourcesOfType, STOPPED_EDITOR_TYPES, synthJson, TEAM_MEMBERS as MEMBERS, teamProps, thrownBy } from '../../support/fixtures';
 
 
@@ -348,6 +351,41 @@ describe('CodeServerTeam', () => {
     expect(() => new CodeServerTeam(newStack(), 'Team', shared)).toThrow(
       `test/Team: invalid ${prop} ${JSON.stringify(value)}: is set per member, not in a team's shared settings`,
     );
+  });
+});
+
+describe('CodeServerTeam resolves each member once', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  /** How many times a spied check ran for each construct path. */
+  function callsByPath(spy: jest.SpyInstance): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const [ctx] of spy.mock.calls as [PropContext][]) counts[ctx.construct] = (counts[ctx.construct] ?? 0) + 1;
+    return counts;
+  }
+
+  test.each([
+    ['one stack', TeamLayout.oneStack(), 'team/Team'],
+    ['a stack per member', TeamLayout.stackPerMember(), 'team-{name}/Team'],
+  ])('%s: the team\'s resolve step checks each member\'s droplet size and home once, and their editors take its spec', (_layout, layout, holder) => {
+    // GIVEN
+    const checkSize = jest.spyOn(sizes, 'checkSize');
+    const resolveHomeVolume = jest.spyOn(homeVolume, 'resolveHomeVolume');
+    const pathOf = (name: string) => `${holder.replace('{name}', name)}/${name}`;
+
+    // WHEN
+    // A stack without providers of its own: a stack per member configures them.
+    new CodeServerTeam(new TerraformStack(Testing.app(), 'team'), 'Team', teamProps({
+      layout,
+      admins: { emails: ['ops@example.com'] },
+      droplet: { size: 's-4vcpu-8gb' },
+      members: [MEMBERS[0], { ...MEMBERS[1], running: false }, { ...MEMBERS[2], leaving: true }],
+    }));
+
+    // THEN
+    // A leaving member has no droplet: only their home volume is resolved.
+    expect(callsByPath(checkSize)).toEqual({ [pathOf('alice')]: 1, [pathOf('bob')]: 1 });
+    expect(callsByPath(resolveHomeVolume)).toEqual({ [pathOf('alice')]: 1, [pathOf('bob')]: 1, [pathOf('carol')]: 1 });
   });
 });
 

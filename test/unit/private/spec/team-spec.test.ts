@@ -2,6 +2,7 @@ import { existsSync } from 'fs';
 import { join } from 'path';
 import { Testing } from 'cdktf';
 import { TeamRoster } from '../../../../lib/private/roster';
+import { DEPARTED_SPECS, EDITOR_SPECS } from '../../../../lib/private/spec';
 import { resolveTeam, RosterInput } from '../../../../lib/private/spec/team-spec';
 import { Site } from '../../../../lib/private/validation';
 import { TEAM_MEMBERS as MEMBERS, teamProps, thrownBy } from '../../../support/fixtures';
@@ -34,6 +35,24 @@ describe('resolveTeam', () => {
     expect(spec.previous).toEqual({});
     expect(site.root.node.children).toEqual([]);
     expect(existsSync(PATH)).toBe(false);
+  });
+
+  test('hands each member\'s editor the spec it resolved, with the admins\' policy given at build in place of its stand-in', () => {
+    // GIVEN
+    const site = siteOfTeam();
+    const members = [MEMBERS[0], { ...MEMBERS[1], leaving: true, deleteHome: true }];
+    const spec = resolveTeam(site, 'Team', teamProps({ members, admins: { emails: ['ops@example.com'] } }), roster(undefined, 'new'), () => ({ ...site, path: 'test/Team' }));
+
+    // WHEN
+    const alice = spec.editorPropsOf(members[0], { policyId: '${cloudflare_zero_trust_access_policy.admins.id}' });
+    const bob = spec.editorPropsOf(members[1], undefined);
+
+    // THEN
+    expect(EDITOR_SPECS.specFor(alice)?.access.policies?.map((p) => p.policyId)).toEqual(['${cloudflare_zero_trust_access_policy.admins.id}']);
+    expect(EDITOR_SPECS.specFor(alice)?.hostname).toBe('alice.example.com');
+    expect(bob.deleteHome).toBe(true);
+    expect(DEPARTED_SPECS.specFor(bob)?.homeVolume.protect).toBe(false);
+    expect(EDITOR_SPECS.specFor({ ...alice })).toBeUndefined();
   });
 
   test('takes the former names from the roster it is given, for a rename recorded earlier', () => {
