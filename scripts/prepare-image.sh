@@ -82,7 +82,8 @@ CLOUDFLARED_KEY_FINGERPRINT=${fingerprint^^}"
 
 indent() { sed 's/^/      /'; }
 # The steps run from /run (gone at the next boot; mounted noexec, hence bash); a line on the console says how they ended, and
-# once cloud-init has finished, its state and the machine id are reset and the machine powers off.
+# once cloud-init has finished, its state, the machine id and the SSH host keys (each droplet makes
+# its own) are reset and the machine powers off.
 mkdir -p "$work/seed"
 {
   echo '#cloud-config'
@@ -109,7 +110,7 @@ runcmd:
       else
         echo "ztcs-prepare: failed" > /dev/ttyS0
       fi
-      systemd-run --unit=ztcs-prepare-seal --no-block sh -c 'cloud-init status --wait >/dev/null; cloud-init clean --logs --machine-id; rm -f /var/lib/dbus/machine-id; sync; systemctl poweroff'
+      systemd-run --unit=ztcs-prepare-seal --no-block sh -c 'cloud-init status --wait >/dev/null; cloud-init clean --logs --machine-id; rm -f /var/lib/dbus/machine-id /etc/ssh/ssh_host_*; sync; systemctl poweroff'
 RUNCMD
 } > "$work/seed/user-data"
 printf 'instance-id: ztcs-prepare-%s\nlocal-hostname: ztcs-prepare\n' "$(date +%s)" > "$work/seed/meta-data"
