@@ -137,13 +137,15 @@ describeWithProviders()('upgrading a deployment of the fleet example from main (
   tier.hooks('upgrade of the fleet from main');
   const workspaces: Record<string, TerraformWorkspace> = {};
 
-  /** Configures a stack's workspace (made the first time), reading the base stack's state, its idle stop token set. */
+  /** Configures a stack's workspace (made the first time), reading the base stack's state, its sensitive variables set. */
   async function workspaceOf(config: StackConfig): Promise<TerraformWorkspace> {
     const configured = config.name === 'fleet' ? config : readingStatesOf(config, { fleet: workspaces.fleet.stateFile });
     workspaces[config.name] ??= (await tier.workspace(configured)).workspace;
     workspaces[config.name].configure(configured, tier.standIn.providerSettings());
     const declared = Object.keys(configured.json.variable ?? {});
-    writeFileSync(join(workspaces[config.name].dir, 'terraform.tfvars.json'), JSON.stringify(declared.includes('idle_stop_token') ? { idle_stop_token: 'idle-stop-token' } : {}));
+    // The sensitive variables' values, as a deploy sets them (TF_VAR_…): main's idle stop token, this version's control plane's tokens.
+    const secrets: Record<string, string> = { idle_stop_token: 'idle-stop-token', control_plane_token: 'control-plane-token', start_hook_token: 'start-hook-token' };
+    writeFileSync(join(workspaces[config.name].dir, 'terraform.tfvars.json'), JSON.stringify(Object.fromEntries(declared.filter((name) => name in secrets).map((name) => [name, secrets[name]]))));
     return workspaces[config.name];
   }
 
