@@ -1,11 +1,11 @@
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { DigitaloceanProvider } from '@cdktf/provider-digitalocean/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import { Testing, TerraformStack } from 'cdktf';
+import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { parse } from 'yaml';
 import type { ProbeConfig } from './machine';
 import { renderTerraformString } from './terraform-template';
-import { ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../../../lib';
+import { ControlPlane, StartHook, ZeroTrustCodeServer, ZeroTrustCodeServerProps } from '../../../lib';
 import { BOOT_PATHS, BOOT_UNITS } from '../../../lib/private/boot/contract';
 
 /**
@@ -44,7 +44,14 @@ export function rehearsalDroplet(props: Partial<ZeroTrustCodeServerProps>): Rehe
   new CloudflareProvider(stack, 'cloudflare');
   new DigitaloceanProvider(stack, 'digitalocean');
   new TlsProvider(stack, 'tls');
+  // An idle stop needs a control plane (made in the stack, its tokens sensitive variables): no droplet holds its token.
+  const secret = (name: string) => new TerraformVariable(stack, name, { type: 'string', sensitive: true }).stringValue;
+  const controlPlane = props.idleStop === undefined ? undefined : ControlPlane.create({
+    digitaloceanToken: secret('control_plane_token'),
+    startHook: StartHook.webhook({ url: 'https://hook.example.com/deploy', secret: secret('start_hook_secret') }),
+  });
   const codeServer = new ZeroTrustCodeServer(stack, 'CodeServer', {
+    controlPlane,
     cloudflareAccountId: '00000000000000000000000000000000',
     cloudflareZoneId: '11111111111111111111111111111111',
     zoneName: 'example.com',
