@@ -18,8 +18,6 @@ import { Home } from './storage/home';
 import { HomeVolume, IHomeVolume } from './storage/home-volume';
 import { CodeServerTunnel, TunnelOptions } from './tunnel/code-server-tunnel';
 
-export { checkHomeKept } from './private/spec';
-
 /** Where an editor lives in Cloudflare: required of every editor, shared by a team's. */
 export interface EditorPlacement {
   /** The Cloudflare account id, 32 hexadecimal characters (tunnel, Access application and policy live there). */
